@@ -1,0 +1,126 @@
+using NanoQuant.Format;
+
+namespace NanoQuant
+{
+    /// <summary>The checks kernels run on their operands and parameters at load.</summary>
+    internal static class Check
+    {
+        /// <summary>Throws naming <paramref name="op"/> unless <paramref name="condition"/> holds.</summary>
+        internal static void That(bool condition, OperatorDefinition op, string message)
+        {
+            if (!condition)
+            {
+                throw new InvalidModelException(op.Name + ": " + message);
+            }
+        }
+
+        /// <summary>Checks the numbers of inputs, outputs and parameters.</summary>
+        internal static void Counts(OperatorDefinition op, int inputs, int outputs, int parameters)
+        {
+            That(op.Inputs.Length == inputs, op, "expects " + inputs.ToString() + " inputs, has " + op.Inputs.Length.ToString());
+            That(op.Outputs.Length == outputs, op, "expects " + outputs.ToString() + " outputs, has " + op.Outputs.Length.ToString());
+            That(op.Parameters.Length == parameters, op, "expects " + parameters.ToString() + " parameters, has " + op.Parameters.Length.ToString());
+        }
+
+        /// <summary>An int8 input (arena or constant).</summary>
+        internal static Tensor Int8Input(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Present(op, tensors, op.Inputs, slot, "input");
+            That(t.type == TensorType.Int8, op, "input " + slot.ToString() + " must be int8");
+            return t;
+        }
+
+        /// <summary>An int8 input held in the model's constants (weights).</summary>
+        internal static Tensor Int8Constant(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Int8Input(op, tensors, slot);
+            That(t.storage == TensorStorage.Constant, op, "input " + slot.ToString() + " must be a constant");
+            return t;
+        }
+
+        /// <summary>An int32 constant input of exactly <paramref name="length"/> elements.</summary>
+        internal static int[] Int32Constant(OperatorDefinition op, Tensor[] tensors, int slot, int length)
+        {
+            Tensor t = Present(op, tensors, op.Inputs, slot, "input");
+            That(t.type == TensorType.Int32 && t.storage == TensorStorage.Constant, op, "input " + slot.ToString() + " must be an int32 constant");
+            That(t.elementCount == length, op, "input " + slot.ToString() + " must hold " + length.ToString() + " values, holds " + t.elementCount.ToString());
+            return t.int32Data;
+        }
+
+        /// <summary>Per-channel requantization shifts: each within the range MultiplyByQuantizedMultiplier accepts.</summary>
+        internal static int[] Shifts(OperatorDefinition op, Tensor[] tensors, int slot, int length)
+        {
+            int[] shifts = Int32Constant(op, tensors, slot, length);
+            for (int i = 0; i < shifts.Length; i++)
+            {
+                Shift(op, shifts[i], "shift");
+            }
+
+            return shifts;
+        }
+
+        /// <summary>A requantization shift within [-31, 30].</summary>
+        internal static void Shift(OperatorDefinition op, int shift, string name)
+        {
+            That(shift >= QuantizedMath.MinShift && shift <= QuantizedMath.MaxShift, op, name + " " + shift.ToString() + " is outside [-31, 30]");
+        }
+
+        /// <summary>An int8 output in the arena.</summary>
+        internal static Tensor Int8Output(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Present(op, tensors, op.Outputs, slot, "output");
+            That(t.type == TensorType.Int8 && t.storage == TensorStorage.Arena, op, "output " + slot.ToString() + " must be an int8 arena tensor");
+            return t;
+        }
+
+        /// <summary>Parameter <paramref name="index"/>, which must lie in [min, max].</summary>
+        internal static int Parameter(OperatorDefinition op, int index, int min, int max, string name)
+        {
+            int value = op.Parameters[index];
+            That(value >= min && value <= max, op, name + " " + value.ToString() + " is outside [" + min.ToString() + ", " + max.ToString() + "]");
+            return value;
+        }
+
+        /// <summary>A fused activation range: two int8 values with min ≤ max.</summary>
+        internal static void ActivationRange(OperatorDefinition op, int min, int max)
+        {
+            That(min >= -128 && max <= 127 && min <= max, op, "activation range [" + min.ToString() + ", " + max.ToString() + "] is not within int8");
+        }
+
+        /// <summary>A zero point of an int8 tensor.</summary>
+        internal static void ZeroPoint(OperatorDefinition op, int zeroPoint, string name)
+        {
+            That(zeroPoint >= -128 && zeroPoint <= 127, op, name + " zero point " + zeroPoint.ToString() + " is outside int8");
+        }
+
+        /// <summary>Checks the rank of a tensor.</summary>
+        internal static void Rank(OperatorDefinition op, Tensor t, int rank, string name)
+        {
+            That(t.shape.Length == rank, op, name + " must have rank " + rank.ToString() + ", has " + t.shape.Length.ToString());
+        }
+
+        /// <summary>Checks that two tensors have the same number of elements.</summary>
+        internal static void SameLength(OperatorDefinition op, Tensor a, Tensor b)
+        {
+            That(a.elementCount == b.elementCount, op, "input and output must have the same number of elements");
+        }
+
+        /// <summary>Checks that two tensors have the same shape.</summary>
+        internal static void SameShape(OperatorDefinition op, Tensor a, Tensor b, string what)
+        {
+            bool same = a.shape.Length == b.shape.Length;
+            for (int i = 0; same && i < a.shape.Length; i++)
+            {
+                same = a.shape[i] == b.shape[i];
+            }
+
+            That(same, op, what + " must have the same shape");
+        }
+
+        private static Tensor Present(OperatorDefinition op, Tensor[] tensors, int[] operands, int slot, string kind)
+        {
+            That(slot < operands.Length && operands[slot] != ModelFormat.NoTensor, op, kind + " " + slot.ToString() + " is missing");
+            return tensors[operands[slot]];
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace NanoQuant
+{
+    /// <summary>
+    /// One operator of a loaded model, ready to run. A kernel's constructor checks every operand and
+    /// parameter (throwing <see cref="InvalidModelException"/>) and hoists what its loop needs;
+    /// <see cref="Invoke"/> then runs integer arithmetic only and allocates nothing.
+    /// </summary>
+    internal abstract class Kernel
+    {
+        /// <summary>Runs the operator on the current contents of the arena.</summary>
+        internal abstract void Invoke();
+
+        /// <summary>Multiply-accumulates one Invoke performs (for benchmarks).</summary>
+        internal virtual long MacCount
+        {
+            get { return 0; }
+        }
+    }
+}

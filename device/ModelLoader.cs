@@ -1,0 +1,407 @@
+using NanoQuant.Format;
+
+namespace NanoQuant
+{
+    /// <summary>
+    /// Reads and checks a device model completely: header, checksum, every table entry, every
+    /// offset and length, every operator through its kernel's constructor, and the memory plan.
+    /// Nothing in the model is trusted before the check that covers it.
+    /// </summary>
+    internal sealed class ModelLoader
+    {
+        internal Tensor[] Tensors;
+        internal Kernel[] Kernels;
+        internal OperatorDefinition[] Operators;
+        internal int[] Inputs;
+        internal int[] Outputs;
+        internal sbyte[] Arena;
+        internal sbyte[] ConstantPool;
+
+        private readonly byte[] _model;
+        private int _constantsStart;
+
+        private ModelLoader(byte[] model)
+        {
+            _model = model;
+        }
+
+        /// <summary>Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/>.</summary>
+        internal static ModelLoader Load(byte[] model, int maxArenaBytes)
+        {
+            if (model == null)
+            {
+                throw new InvalidModelException("model is null");
+            }
+
+            ModelLoader loader = new ModelLoader(model);
+            loader.Read(maxArenaBytes);
+            return loader;
+        }
+
+        private void Read(int maxArenaBytes)
+        {
+            byte[] m = _model;
+            if (m.Length < ModelFormat.HeaderSize)
+            {
+                throw new InvalidModelException("model is " + m.Length.ToString() + " bytes, shorter than the " + ModelFormat.HeaderSize.ToString() + "-byte header");
+            }
+
+            if ((uint)LittleEndian.ReadInt32(m, 0) != ModelFormat.Magic)
+            {
+                throw new InvalidModelException("not a nanoQuant device model (bad magic)");
+            }
+
+            int version = LittleEndian.ReadUInt16(m, 4);
+            if (version != ModelFormat.Version)
+            {
+                throw new InvalidModelException("format version " + version.ToString() + " is not supported (this runtime reads version " + ModelFormat.Version.ToString() + ")");
+            }
+
+            if (LittleEndian.ReadUInt16(m, 6) != ModelFormat.HeaderSize)
+            {
+                throw new InvalidModelException("header size field is wrong");
+            }
+
+            uint fileLength = (uint)LittleEndian.ReadInt32(m, ModelFormat.FileLengthOffset);
+            if (fileLength != (uint)m.Length)
+            {
+                throw new InvalidModelException("model declares " + fileLength.ToString() + " bytes but has " + m.Length.ToString() + " (truncated or extended)");
+            }
+
+            uint storedCrc = (uint)LittleEndian.ReadInt32(m, ModelFormat.ChecksumOffset);
+            uint crc = Crc32.Compute(m, ModelFormat.ChecksumStart, m.Length - ModelFormat.ChecksumStart);
+            if (crc != storedCrc)
+            {
+                throw new InvalidModelException("checksum mismatch: the model is corrupted");
+            }
+
+            uint arenaBytes = (uint)LittleEndian.ReadInt32(m, ModelFormat.ArenaBytesOffset);
+            int tensorCount = LittleEndian.ReadUInt16(m, ModelFormat.TensorCountOffset);
+            int operatorCount = LittleEndian.ReadUInt16(m, ModelFormat.OperatorCountOffset);
+            int inputCount = LittleEndian.ReadUInt16(m, ModelFormat.InputCountOffset);
+            int outputCount = LittleEndian.ReadUInt16(m, ModelFormat.OutputCountOffset);
+            int tensorTable = ReadSectionOffset(ModelFormat.TensorTableOffset, "tensor table");
+            int operatorTable = ReadSectionOffset(ModelFormat.OperatorTableOffset, "operator table");
+            _constantsStart = ReadSectionOffset(ModelFormat.ConstantsOffset, "constant section");
+
+            if (arenaBytes > (uint)maxArenaBytes)
+            {
+                throw new InvalidModelException("arena of " + arenaBytes.ToString() + " bytes exceeds the limit of " + maxArenaBytes.ToString());
+            }
+
+            if (tensorCount == 0 || tensorCount > ModelFormat.MaxTensors)
+            {
+                throw new InvalidModelException("tensor count " + tensorCount.ToString() + " is outside [1, " + ModelFormat.MaxTensors.ToString() + "]");
+            }
+
+            if (operatorCount > ModelFormat.MaxOperators)
+            {
+                throw new InvalidModelException("operator count " + operatorCount.ToString() + " is outside [0, " + ModelFormat.MaxOperators.ToString() + "]");
+            }
+
+            if (inputCount == 0 || outputCount == 0 || inputCount > tensorCount || outputCount > tensorCount)
+            {
+                throw new InvalidModelException("input/output counts " + inputCount.ToString() + "/" + outputCount.ToString() + " are invalid");
+            }
+
+            if (!(tensorTable <= operatorTable && operatorTable <= _constantsStart) || (_constantsStart % ModelFormat.ConstantAlignment) != 0)
+            {
+                throw new InvalidModelException("sections are out of order or misaligned");
+            }
+
+            int position = ModelFormat.HeaderSize;
+            Inputs = ReadTensorIndices(ref position, inputCount, tensorCount, "input");
+            Outputs = ReadTensorIndices(ref position, outputCount, tensorCount, "output");
+            if (position != tensorTable)
+            {
+                throw new InvalidModelException("tensor table does not follow the input and output lists");
+            }
+
+            ReadTensors(tensorCount, ref position, (int)arenaBytes);
+            if (position != operatorTable)
+            {
+                throw new InvalidModelException("operator table does not follow the tensor table");
+            }
+
+            Operators = new OperatorDefinition[operatorCount];
+            for (int i = 0; i < operatorCount; i++)
+            {
+                Operators[i] = ReadOperator(i, ref position, tensorCount);
+            }
+
+            if (position > _constantsStart)
+            {
+                throw new InvalidModelException("operator table runs into the constant section");
+            }
+
+            PlanValidator.Validate(Tensors, Operators, Inputs, Outputs);
+
+            Arena = new sbyte[arenaBytes];
+            AttachData();
+
+            Kernels = new Kernel[operatorCount];
+            for (int i = 0; i < operatorCount; i++)
+            {
+                Kernels[i] = KernelFactory.Create(Operators[i], Tensors);
+            }
+        }
+
+        private int ReadSectionOffset(int field, string name)
+        {
+            uint value = (uint)LittleEndian.ReadInt32(_model, field);
+            if (value < ModelFormat.HeaderSize || value > (uint)_model.Length)
+            {
+                throw new InvalidModelException(name + " offset " + value.ToString() + " is outside the model");
+            }
+
+            return (int)value;
+        }
+
+        private void Need(int position, int count, string what)
+        {
+            if (count < 0 || position > _constantsStart - count)
+            {
+                throw new InvalidModelException(what + " runs past its section");
+            }
+        }
+
+        private int[] ReadTensorIndices(ref int position, int count, int tensorCount, string what)
+        {
+            Need(position, count * 2, what + " list");
+            int[] indices = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                int index = LittleEndian.ReadUInt16(_model, position);
+                position += 2;
+                if (index >= tensorCount)
+                {
+                    throw new InvalidModelException(what + " " + i.ToString() + " names tensor " + index.ToString() + ", but there are " + tensorCount.ToString());
+                }
+
+                for (int j = 0; j < i; j++)
+                {
+                    if (indices[j] == index)
+                    {
+                        throw new InvalidModelException(what + " tensor " + index.ToString() + " is listed twice");
+                    }
+                }
+
+                indices[i] = index;
+            }
+
+            return indices;
+        }
+
+        private void ReadTensors(int count, ref int position, int arenaBytes)
+        {
+            byte[] m = _model;
+            int constantsLength = m.Length - _constantsStart;
+            int poolBytes = 0;
+            Tensors = new Tensor[count];
+            for (int i = 0; i < count; i++)
+            {
+                string name = "tensor " + i.ToString();
+                Need(position, ModelFormat.TensorRecordFixedSize, name);
+                Tensor t = new Tensor();
+                int type = m[position];
+                int rank = m[position + 1];
+                int storage = m[position + 2];
+                t.flags = m[position + 3];
+                t.zeroPoint = LittleEndian.ReadInt32(m, position + 4);
+                int scaleBits = LittleEndian.ReadInt32(m, position + 8);
+                int dataOffset = LittleEndian.ReadInt32(m, position + 12);
+                int byteLength = LittleEndian.ReadInt32(m, position + 16);
+                position += ModelFormat.TensorRecordFixedSize;
+
+                if (type != (int)TensorType.Int8 && type != (int)TensorType.Int32)
+                {
+                    throw new InvalidModelException(name + ": unknown type " + type.ToString());
+                }
+
+                if (storage != (int)TensorStorage.Arena && storage != (int)TensorStorage.Constant)
+                {
+                    throw new InvalidModelException(name + ": unknown storage " + storage.ToString());
+                }
+
+                if (rank > ModelFormat.MaxRank)
+                {
+                    throw new InvalidModelException(name + ": rank " + rank.ToString() + " exceeds " + ModelFormat.MaxRank.ToString());
+                }
+
+                if ((t.flags & ~ModelFormat.FlagFloatAtEdge) != 0)
+                {
+                    throw new InvalidModelException(name + ": unknown flags " + t.flags.ToString());
+                }
+
+                t.type = (TensorType)type;
+                t.storage = (TensorStorage)storage;
+                t.scale = ScaleFromBits(scaleBits, name);
+                if (t.type == TensorType.Int8 && (t.zeroPoint < -128 || t.zeroPoint > 127))
+                {
+                    throw new InvalidModelException(name + ": zero point " + t.zeroPoint.ToString() + " is outside int8");
+                }
+
+                Need(position, rank * 4, name + " shape");
+                t.shape = new int[rank];
+                long elements = 1;
+                for (int d = 0; d < rank; d++)
+                {
+                    int dim = LittleEndian.ReadInt32(m, position);
+                    position += 4;
+                    if (dim < 1 || dim > 0x1000000)
+                    {
+                        throw new InvalidModelException(name + ": dimension " + d.ToString() + " is " + dim.ToString());
+                    }
+
+                    t.shape[d] = dim;
+                    elements *= dim;
+                    if (elements > 0x10000000)
+                    {
+                        throw new InvalidModelException(name + ": too many elements");
+                    }
+                }
+
+                int elementSize = t.type == TensorType.Int8 ? 1 : 4;
+                t.elementCount = (int)elements;
+                t.byteLength = (int)elements * elementSize;
+                if (byteLength != t.byteLength)
+                {
+                    throw new InvalidModelException(name + ": byte length " + byteLength.ToString() + " does not match its shape (" + t.byteLength.ToString() + ")");
+                }
+
+                if (t.storage == TensorStorage.Arena)
+                {
+                    if (t.type != TensorType.Int8)
+                    {
+                        throw new InvalidModelException(name + ": arena tensors must be int8");
+                    }
+
+                    if (dataOffset < 0 || dataOffset > arenaBytes - byteLength)
+                    {
+                        throw new InvalidModelException(name + ": arena range [" + dataOffset.ToString() + ", +" + byteLength.ToString() + ") is outside the " + arenaBytes.ToString() + "-byte arena");
+                    }
+
+                    t.offset = dataOffset;
+                }
+                else
+                {
+                    if ((t.flags & ModelFormat.FlagFloatAtEdge) != 0)
+                    {
+                        throw new InvalidModelException(name + ": a constant cannot be a model edge");
+                    }
+
+                    if (dataOffset < 0 || dataOffset > constantsLength - byteLength || (dataOffset % ModelFormat.ConstantAlignment) != 0)
+                    {
+                        throw new InvalidModelException(name + ": constant range [" + dataOffset.ToString() + ", +" + byteLength.ToString() + ") is outside the constant section or misaligned");
+                    }
+
+                    t.fileOffset = _constantsStart + dataOffset;
+                    if (t.type == TensorType.Int8)
+                    {
+                        t.offset = poolBytes;
+                        poolBytes += byteLength;
+                    }
+                }
+
+                Tensors[i] = t;
+            }
+
+            ConstantPool = new sbyte[poolBytes];
+        }
+
+        private static float ScaleFromBits(int bits, string name)
+        {
+            int exponent = (bits >> 23) & 0xFF;
+            if (exponent == 0xFF || bits < 0)
+            {
+                throw new InvalidModelException(name + ": scale is negative, infinite or NaN");
+            }
+
+            return System.BitConverter.ToSingle(System.BitConverter.GetBytes(bits), 0);
+        }
+
+        private OperatorDefinition ReadOperator(int index, ref int position, int tensorCount)
+        {
+            byte[] m = _model;
+            string name = "operator " + index.ToString();
+            Need(position, ModelFormat.OperatorRecordFixedSize, name);
+            int type = m[position];
+            int inputCount = m[position + 1];
+            int outputCount = m[position + 2];
+            int parameterCount = m[position + 3];
+            position += ModelFormat.OperatorRecordFixedSize;
+            Need(position, (inputCount + outputCount) * 2 + parameterCount * 4, name + " operands");
+
+            int[] inputs = new int[inputCount];
+            for (int i = 0; i < inputCount; i++)
+            {
+                int t = LittleEndian.ReadUInt16(m, position);
+                position += 2;
+                if (t >= tensorCount && t != ModelFormat.NoTensor)
+                {
+                    throw new InvalidModelException(name + ": input " + i.ToString() + " names tensor " + t.ToString() + ", but there are " + tensorCount.ToString());
+                }
+
+                inputs[i] = t;
+            }
+
+            int[] outputs = new int[outputCount];
+            for (int i = 0; i < outputCount; i++)
+            {
+                int t = LittleEndian.ReadUInt16(m, position);
+                position += 2;
+                if (t >= tensorCount)
+                {
+                    throw new InvalidModelException(name + ": output " + i.ToString() + " names tensor " + t.ToString() + ", but there are " + tensorCount.ToString());
+                }
+
+                outputs[i] = t;
+            }
+
+            int[] parameters = new int[parameterCount];
+            for (int i = 0; i < parameterCount; i++)
+            {
+                parameters[i] = LittleEndian.ReadInt32(m, position);
+                position += 4;
+            }
+
+            return new OperatorDefinition(index, (OperatorType)type, inputs, outputs, parameters);
+        }
+
+        private void AttachData()
+        {
+            byte[] m = _model;
+            for (int i = 0; i < Tensors.Length; i++)
+            {
+                Tensor t = Tensors[i];
+                if (t.storage == TensorStorage.Arena)
+                {
+                    t.data = Arena;
+                }
+                else if (t.type == TensorType.Int8)
+                {
+                    t.data = ConstantPool;
+                    sbyte[] pool = ConstantPool;
+                    int source = t.fileOffset;
+                    int end = t.offset + t.byteLength;
+                    for (int j = t.offset; j < end; j++)
+                    {
+                        pool[j] = (sbyte)m[source++];
+                    }
+                }
+                else
+                {
+                    int[] values = new int[t.elementCount];
+                    int source = t.fileOffset;
+                    for (int j = 0; j < values.Length; j++)
+                    {
+                        values[j] = LittleEndian.ReadInt32(m, source);
+                        source += 4;
+                    }
+
+                    t.int32Data = values;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using NanoQuant.Format;
+
+namespace NanoQuant
+{
+    /// <summary>
+    /// A tensor of a loaded device model: its shape, quantization and where its data lives.
+    /// Int8 tensors live in <see cref="Data"/> (the arena or the constant pool) from <see cref="Offset"/>;
+    /// int32 constants in an int array.
+    /// </summary>
+    public sealed class Tensor
+    {
+        internal TensorType type;
+        internal TensorStorage storage;
+        internal int flags;
+        internal int[] shape;
+        internal int elementCount;
+        internal int byteLength;
+        internal int zeroPoint;
+        internal float scale;
+        internal int fileOffset;
+        internal sbyte[] data;
+        internal int offset;
+        internal int[] int32Data;
+
+        internal Tensor()
+        {
+        }
+
+        /// <summary>Element type.</summary>
+        public TensorType Type
+        {
+            get { return type; }
+        }
+
+        /// <summary>True for weights, biases and other data stored in the model; false for arena tensors.</summary>
+        public bool IsConstant
+        {
+            get { return storage == TensorStorage.Constant; }
+        }
+
+        /// <summary>Number of dimensions.</summary>
+        public int Rank
+        {
+            get { return shape.Length; }
+        }
+
+        /// <summary>Size of dimension <paramref name="axis"/>.</summary>
+        public int GetDimension(int axis)
+        {
+            return shape[axis];
+        }
+
+        /// <summary>A copy of the shape.</summary>
+        public int[] GetShape()
+        {
+            int[] copy = new int[shape.Length];
+            for (int i = 0; i < shape.Length; i++)
+            {
+                copy[i] = shape[i];
+            }
+
+            return copy;
+        }
+
+        /// <summary>Number of elements.</summary>
+        public int Length
+        {
+            get { return elementCount; }
+        }
+
+        /// <summary>Quantization scale: real value = <see cref="Scale"/> × (q − <see cref="ZeroPoint"/>).</summary>
+        public float Scale
+        {
+            get { return scale; }
+        }
+
+        /// <summary>Quantization zero point.</summary>
+        public int ZeroPoint
+        {
+            get { return zeroPoint; }
+        }
+
+        /// <summary>True when the source model had float32 at this edge; the host converts at the boundary.</summary>
+        public bool WasFloatAtEdge
+        {
+            get { return (flags & ModelFormat.FlagFloatAtEdge) != 0; }
+        }
+
+        /// <summary>The array holding an int8 tensor's data (shared: the arena or the constant pool).</summary>
+        public sbyte[] Data
+        {
+            get { return data; }
+        }
+
+        /// <summary>Index of the first element of an int8 tensor in <see cref="Data"/>.</summary>
+        public int Offset
+        {
+            get { return offset; }
+        }
+
+        /// <summary>Copies <see cref="Length"/> int8 values from <paramref name="source"/> into this tensor.</summary>
+        public void CopyFrom(sbyte[] source, int sourceOffset)
+        {
+            RequireInt8();
+            if (source == null || sourceOffset < 0 || sourceOffset > source.Length - elementCount)
+            {
+                throw new System.ArgumentException("source must hold " + elementCount.ToString() + " values from the offset");
+            }
+
+            System.Array.Copy(source, sourceOffset, data, offset, elementCount);
+        }
+
+        /// <summary>Copies this tensor's <see cref="Length"/> int8 values into <paramref name="destination"/>.</summary>
+        public void CopyTo(sbyte[] destination, int destinationOffset)
+        {
+            RequireInt8();
+            if (destination == null || destinationOffset < 0 || destinationOffset > destination.Length - elementCount)
+            {
+                throw new System.ArgumentException("destination must have room for " + elementCount.ToString() + " values from the offset");
+            }
+
+            System.Array.Copy(data, offset, destination, destinationOffset, elementCount);
+        }
+
+        /// <summary>Reads element <paramref name="index"/> of an int8 tensor.</summary>
+        public sbyte GetInt8(int index)
+        {
+            RequireInt8();
+            if (index < 0 || index >= elementCount)
+            {
+                throw new System.ArgumentOutOfRangeException("index");
+            }
+
+            return data[offset + index];
+        }
+
+        /// <summary>Writes element <paramref name="index"/> of an int8 arena tensor.</summary>
+        public void SetInt8(int index, sbyte value)
+        {
+            RequireInt8();
+            if (index < 0 || index >= elementCount)
+            {
+                throw new System.ArgumentOutOfRangeException("index");
+            }
+
+            data[offset + index] = value;
+        }
+
+        /// <summary>
+        /// Quantizes real values into this tensor: q = clamp(round(x / scale) + zero point, −128, 127),
+        /// rounding half away from zero. Single precision, for callers on the device.
+        /// </summary>
+        public void Quantize(float[] values)
+        {
+            RequireInt8();
+            if (values == null || values.Length != elementCount)
+            {
+                throw new System.ArgumentException("values must hold exactly " + elementCount.ToString() + " elements");
+            }
+
+            for (int i = 0; i < elementCount; i++)
+            {
+                float scaled = values[i] / scale;
+                int rounded;
+                if (scaled >= 2147483520f)
+                {
+                    rounded = int.MaxValue;
+                }
+                else if (scaled <= -2147483520f)
+                {
+                    rounded = int.MinValue;
+                }
+                else
+                {
+                    rounded = scaled >= 0 ? (int)(scaled + 0.5f) : -(int)(-scaled + 0.5f);
+                }
+
+                long q = (long)rounded + zeroPoint;
+                data[offset + i] = (sbyte)(q < -128 ? -128 : (q > 127 ? 127 : q));
+            }
+        }
+
+        /// <summary>Dequantizes this tensor into <paramref name="values"/>: x = scale × (q − zero point).</summary>
+        public void Dequantize(float[] values)
+        {
+            RequireInt8();
+            if (values == null || values.Length != elementCount)
+            {
+                throw new System.ArgumentException("values must hold exactly " + elementCount.ToString() + " elements");
+            }
+
+            for (int i = 0; i < elementCount; i++)
+            {
+                values[i] = scale * (data[offset + i] - zeroPoint);
+            }
+        }
+
+        private void RequireInt8()
+        {
+            if (type != TensorType.Int8)
+            {
+                throw new System.InvalidOperationException("not an int8 tensor");
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Reflection;
+using NanoQuant.Format;
+using NanoQuant.Host.DeviceModels;
+using NanoQuant.Host.Lowering;
+using NanoQuant.Host.Planning;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Host.Conversion;
+
+/// <summary>The converter's product: the device model, its bytes and plan, and how TFLite tensors map onto it.</summary>
+/// <param name="TensorMap">TFLite tensor index → device tensor index, for every TFLite tensor the device model keeps.</param>
+public sealed record ConversionResult(DeviceModel Model, byte[] Bytes, MemoryPlan Plan, IReadOnlyDictionary<int, int> TensorMap);
+
+/// <summary>
+/// Converts an int8 TFLite model (post-training quantized or quantization-aware trained by
+/// TensorFlow's converter) into a device model, unchanged in arithmetic: QUANTIZE/DEQUANTIZE at
+/// the edges become flags on the device model's int8 inputs and outputs, every other operator is
+/// lowered by its <see cref="IOperatorLowering"/>, and the memory plan is made here.
+/// </summary>
+public static class Converter
+{
+    private static readonly Dictionary<BuiltinOperator, IOperatorLowering> Lowerings = typeof(IOperatorLowering).Assembly
+        .GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IOperatorLowering).IsAssignableFrom(t))
+        .Select(t => (IOperatorLowering)Activator.CreateInstance(t)!)
+        .SelectMany(l => l.Operators.Select(op => (op, l)))
+        .ToDictionary(p => p.op, p => p.l);
+
+    private static readonly BuiltinOperator[] RecurrentOperators =
+    [
+        BuiltinOperator.UnidirectionalSequenceLstm, BuiltinOperator.Lstm, BuiltinOperator.BidirectionalSequenceLstm,
+        BuiltinOperator.UnidirectionalSequenceRnn, BuiltinOperator.Rnn, BuiltinOperator.BidirectionalSequenceRnn,
+        BuiltinOperator.Svdf,
+    ];
+
+    /// <summary>The TFLite operators the converter can lower.</summary>
+    public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
+
+    public static ConversionResult ConvertFile(string path) => Convert(TfLiteReader.ReadFile(path));
+
+    public static ConversionResult Convert(TfLiteModel source)
+    {
+        CheckSupportedKind(source);
+        var target = new DeviceModel();
+        var context = new LoweringContext(source, target);
+        var skipped = new HashSet<int>();
+
+        foreach (int input in source.Inputs)
+        {
+            target.Inputs.Add(MapInput(context, source.Tensors[input], skipped));
+        }
+
+        var outputs = source.Outputs.Select(o => MapOutput(source, source.Tensors[o], skipped)).ToList();
+
+        foreach (var op in source.Operators)
+        {
+            if (skipped.Contains(op.Index))
+            {
+                continue;
+            }
+
+            if (!Lowerings.TryGetValue(op.Code, out var lowering))
+            {
+                throw new UnsupportedModelException(
+                    $"{op}: operator {op.Name} is not supported by the nanoQuant runtime. Supported: {string.Join(", ", SupportedOperators.Select(BuiltinOperators.Name).Order())}");
+            }
+
+            lowering.Lower(context, op);
+        }
+
+        foreach (var (tensor, isFloatEdge) in outputs)
+        {
+            if (!context.TensorMap.TryGetValue(tensor.Index, out int device))
+            {
+                throw new UnsupportedModelException($"model output {tensor} is not computed by any supported operator");
+            }
+
+            if (isFloatEdge)
+            {
+                target.Tensors[device].Flags |= ModelFormat.FlagFloatAtEdge;
+            }
+
+            target.Outputs.Add(device);
+        }
+
+        var plan = MemoryPlanner.Plan(target);
+        return new ConversionResult(target, DeviceModelWriter.Write(target), plan, context.TensorMap);
+    }
+
+    private static int MapInput(LoweringContext context, TfLiteTensor input, HashSet<int> skipped)
+    {
+        var source = context.Source;
+        if (input.Type == TfLiteType.Int8)
+        {
+            return context.Int8Operand(null, input);
+        }
+
+        if (input.Type != TfLiteType.Float32)
+        {
+            throw new UnsupportedModelException($"model input {input} is {input.Type}; nanoQuant takes int8 or float32 inputs");
+        }
+
+        // A float input is allowed only as the source of QUANTIZE operators: the device model takes their int8 output.
+        var consumers = source.Operators.Where(o => o.Inputs.Contains(input.Index)).ToList();
+        if (consumers.Count != 1 || consumers[0].Code != BuiltinOperator.Quantize)
+        {
+            throw new UnsupportedModelException($"model input {input} is float32 and feeds float operators: this is a float model. Quantize it with `nanoquant convert MODEL.tflite --calibration DATA.npy` (full-integer post-training quantization)");
+        }
+
+        var quantize = consumers[0];
+        var quantized = source.Tensors[quantize.Outputs[0]];
+        int index = context.Int8Operand(quantize, quantized);
+        context.Target.Tensors[index].Flags |= ModelFormat.FlagFloatAtEdge;
+        context.Alias(input.Index, index);
+        skipped.Add(quantize.Index);
+        return index;
+    }
+
+    private static (TfLiteTensor Tensor, bool FloatEdge) MapOutput(TfLiteModel source, TfLiteTensor output, HashSet<int> skipped)
+    {
+        if (output.Type == TfLiteType.Int8)
+        {
+            return (output, false);
+        }
+
+        var producer = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));
+        if (output.Type == TfLiteType.Float32 && producer is { Code: BuiltinOperator.Dequantize }
+            && source.Tensors[producer.Inputs[0]].Type == TfLiteType.Int8)
+        {
+            skipped.Add(producer.Index);
+            return (source.Tensors[producer.Inputs[0]], true);
+        }
+
+        throw new UnsupportedModelException($"model output {output} is {output.Type} and not the result of a DEQUANTIZE of an int8 tensor: this is a float model. Quantize it with `nanoquant convert MODEL.tflite --calibration DATA.npy`");
+    }
+
+    private static void CheckSupportedKind(TfLiteModel source)
+    {
+        if (source.Operators.FirstOrDefault(o => RecurrentOperators.Contains(o.Code)) is { } recurrent)
+        {
+            throw new UnsupportedModelException($"{recurrent}: recurrent operators (LSTM, RNN, SVDF) are not supported by the nanoQuant runtime, so this model cannot be converted. Use a convolutional or fully-connected model");
+        }
+
+        if (source.SubgraphCount > 1)
+        {
+            throw new UnsupportedModelException($"the model has {source.SubgraphCount} subgraphs (control flow); nanoQuant runs single-subgraph models only");
+        }
+
+        // Hybrid: float activations feeding an operator whose weights are int8.
+        foreach (var op in source.Operators)
+        {
+            if (op.Code is BuiltinOperator.Conv2d or BuiltinOperator.DepthwiseConv2d or BuiltinOperator.FullyConnected
+                && op.Inputs.Length > 1
+                && source.Tensors[op.Inputs[0]].Type == TfLiteType.Float32
+                && source.Tensors[op.Inputs[1]].Type == TfLiteType.Int8)
+            {
+                throw new UnsupportedModelException($"{op}: this is a hybrid model (int8 weights, float activations), which the int8 runtime cannot run as is. Quantize it fully with `nanoquant convert MODEL.tflite --calibration DATA.npy`");
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using NanoQuant.Format;
+
+namespace NanoQuant.Host.DeviceModels;
+
+/// <summary>Serializes a planned <see cref="DeviceModel"/> to the byte layout of docs/device-model-format.md.</summary>
+public static class DeviceModelWriter
+{
+    public static byte[] Write(DeviceModel model)
+    {
+        if (model.Tensors.Count > ModelFormat.MaxTensors || model.Operators.Count > ModelFormat.MaxOperators)
+        {
+            throw new InvalidOperationException($"the model has {model.Tensors.Count} tensors and {model.Operators.Count} operators; the format allows {ModelFormat.MaxTensors} of each");
+        }
+
+        var constantOffsets = new int[model.Tensors.Count];
+        var constants = new MemoryStream();
+        for (int i = 0; i < model.Tensors.Count; i++)
+        {
+            var t = model.Tensors[i];
+            if (t.Storage != TensorStorage.Constant)
+            {
+                continue;
+            }
+
+            byte[] data = t.ConstantData ?? throw new InvalidOperationException($"constant tensor {i} has no data");
+            if (data.Length != t.ByteLength)
+            {
+                throw new InvalidOperationException($"constant tensor {i} has {data.Length} bytes, its shape needs {t.ByteLength}");
+            }
+
+            Align(constants, ModelFormat.ConstantAlignment);
+            constantOffsets[i] = (int)constants.Length;
+            constants.Write(data);
+        }
+
+        var tables = new MemoryStream();
+        var w = new BinaryWriter(tables);
+        foreach (int input in model.Inputs)
+        {
+            w.Write((ushort)input);
+        }
+
+        foreach (int output in model.Outputs)
+        {
+            w.Write((ushort)output);
+        }
+
+        int tensorTable = ModelFormat.HeaderSize + (int)tables.Length;
+        for (int i = 0; i < model.Tensors.Count; i++)
+        {
+            var t = model.Tensors[i];
+            if (t.Shape.Length > ModelFormat.MaxRank)
+            {
+                throw new InvalidOperationException($"tensor {i} has rank {t.Shape.Length}; the format allows {ModelFormat.MaxRank}");
+            }
+
+            w.Write((byte)t.Type);
+            w.Write((byte)t.Shape.Length);
+            w.Write((byte)t.Storage);
+            w.Write((byte)t.Flags);
+            w.Write(t.ZeroPoint);
+            w.Write(t.Scale);
+            w.Write(t.IsArena ? t.ArenaOffset : constantOffsets[i]);
+            w.Write(t.ByteLength);
+            foreach (int dim in t.Shape)
+            {
+                w.Write(dim);
+            }
+        }
+
+        int operatorTable = ModelFormat.HeaderSize + (int)tables.Length;
+        foreach (var op in model.Operators)
+        {
+            if (op.Inputs.Length > ModelFormat.MaxOperands || op.Outputs.Length > ModelFormat.MaxOperands || op.Parameters.Length > ModelFormat.MaxOperands)
+            {
+                throw new InvalidOperationException($"operator {op.Type} has too many operands");
+            }
+
+            w.Write((byte)op.Type);
+            w.Write((byte)op.Inputs.Length);
+            w.Write((byte)op.Outputs.Length);
+            w.Write((byte)op.Parameters.Length);
+            foreach (int t in op.Inputs)
+            {
+                w.Write((ushort)(t < 0 ? ModelFormat.NoTensor : t));
+            }
+
+            foreach (int t in op.Outputs)
+            {
+                w.Write((ushort)t);
+            }
+
+            foreach (int p in op.Parameters)
+            {
+                w.Write(p);
+            }
+        }
+
+        w.Flush();
+        Align(tables, ModelFormat.ConstantAlignment, ModelFormat.HeaderSize);
+        int constantsStart = ModelFormat.HeaderSize + (int)tables.Length;
+        int fileLength = checked(constantsStart + (int)constants.Length);
+
+        var file = new byte[fileLength];
+        var header = file.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(header, ModelFormat.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], ModelFormat.Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], ModelFormat.HeaderSize);
+        BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.FileLengthOffset..], fileLength);
+        BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.ArenaBytesOffset..], model.ArenaBytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[ModelFormat.TensorCountOffset..], (ushort)model.Tensors.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[ModelFormat.OperatorCountOffset..], (ushort)model.Operators.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[ModelFormat.InputCountOffset..], (ushort)model.Inputs.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[ModelFormat.OutputCountOffset..], (ushort)model.Outputs.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.TensorTableOffset..], tensorTable);
+        BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.OperatorTableOffset..], operatorTable);
+        BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.ConstantsOffset..], constantsStart);
+        tables.ToArray().CopyTo(file, ModelFormat.HeaderSize);
+        constants.ToArray().CopyTo(file, constantsStart);
+        uint crc = Crc32.Compute(file, ModelFormat.ChecksumStart, fileLength - ModelFormat.ChecksumStart);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[ModelFormat.ChecksumOffset..], crc);
+        return file;
+    }
+
+    private static void Align(MemoryStream stream, int alignment, int basePosition = 0)
+    {
+        while ((basePosition + stream.Length) % alignment != 0)
+        {
+            stream.WriteByte(0);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using NanoQuant.Host.Npy;
+
+namespace NanoQuant.Host.Runtime;
+
+/// <summary>
+/// Runs a device model on the host with the device runtime itself (the same kernels the
+/// microcontroller runs), taking and giving .npy arrays: float32 inputs are quantized with the
+/// input's scale and zero point, int8 inputs are taken as they are; outputs that were float in the
+/// source model are dequantized. A leading axis of N in place of the model's batch of 1 runs N samples.
+/// </summary>
+public sealed class ModelRunner
+{
+    private readonly Interpreter _interpreter;
+
+    public ModelRunner(byte[] deviceModel)
+    {
+        _interpreter = new Interpreter(deviceModel);
+    }
+
+    public Interpreter Interpreter => _interpreter;
+
+    /// <summary>How many samples <paramref name="inputs"/> hold (checked against every input's shape).</summary>
+    public int SampleCount(IReadOnlyList<NpyArray> inputs)
+    {
+        if (inputs.Count != _interpreter.InputCount)
+        {
+            throw new ArgumentException($"the model has {_interpreter.InputCount} input(s), {inputs.Count} given (pass --input once per input, in order)");
+        }
+
+        int samples = -1;
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var tensor = _interpreter.GetInput(i);
+            int n = SamplesIn(inputs[i], tensor, i);
+            if (samples >= 0 && n != samples)
+            {
+                throw new ArgumentException($"input {i} holds {n} samples, input 0 holds {samples}");
+            }
+
+            samples = n;
+        }
+
+        return samples;
+    }
+
+    /// <summary>Runs every sample; returns one array per model output, with the samples stacked on the leading axis.</summary>
+    public NpyArray[] Run(IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null)
+    {
+        int samples = SampleCount(inputs);
+        var inputValues = inputs.Select(a => a.Type == NpyType.Float32 ? (object)a.ToFloats() : a.ToSBytes()).ToArray();
+        var outputs = new List<sbyte[]>();
+        for (int o = 0; o < _interpreter.OutputCount; o++)
+        {
+            outputs.Add(new sbyte[_interpreter.GetOutput(o).Length * samples]);
+        }
+
+        for (int s = 0; s < samples; s++)
+        {
+            SetInputs(inputValues, s);
+            _interpreter.Invoke();
+            for (int o = 0; o < outputs.Count; o++)
+            {
+                var tensor = _interpreter.GetOutput(o);
+                tensor.CopyTo(outputs[o], s * tensor.Length);
+            }
+
+            progress?.Report(s + 1);
+        }
+
+        var result = new NpyArray[outputs.Count];
+        for (int o = 0; o < outputs.Count; o++)
+        {
+            var tensor = _interpreter.GetOutput(o);
+            int[] shape = OutputShape(tensor, samples);
+            result[o] = tensor.WasFloatAtEdge
+                ? NpyArray.FromFloats(outputs[o].Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(), shape)
+                : NpyArray.FromSBytes(outputs[o], shape);
+        }
+
+        return result;
+    }
+
+    /// <summary>Writes sample <paramref name="sample"/> of <paramref name="inputs"/> into the model's inputs without running it.</summary>
+    public void Prepare(IReadOnlyList<NpyArray> inputs, int sample)
+    {
+        int samples = SampleCount(inputs);
+        if (sample < 0 || sample >= samples)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, $"the inputs hold {samples} samples");
+        }
+
+        SetInputs(inputs.Select(a => a.Type == NpyType.Float32 ? (object)a.ToFloats() : a.ToSBytes()).ToArray(), sample);
+    }
+
+    private void SetInputs(object[] inputValues, int sample)
+    {
+        for (int i = 0; i < inputValues.Length; i++)
+        {
+            var tensor = _interpreter.GetInput(i);
+            int length = tensor.Length;
+            if (inputValues[i] is float[] floats)
+            {
+                for (int k = 0; k < length; k++)
+                {
+                    tensor.SetInt8(k, EdgeConversion.Quantize(floats[(sample * length) + k], tensor.Scale, tensor.ZeroPoint));
+                }
+            }
+            else
+            {
+                tensor.CopyFrom((sbyte[])inputValues[i], sample * length);
+            }
+        }
+    }
+
+    private static int[] OutputShape(Tensor tensor, int samples)
+    {
+        int[] shape = tensor.GetShape();
+        if (samples == 1)
+        {
+            return shape;
+        }
+
+        if (shape.Length > 0 && shape[0] == 1)
+        {
+            shape[0] = samples;
+            return shape;
+        }
+
+        return [samples, .. shape];
+    }
+
+    private static int SamplesIn(NpyArray array, Tensor tensor, int index)
+    {
+        if (array.Type != NpyType.Float32 && array.Type != NpyType.Int8)
+        {
+            throw new ArgumentException($"input {index} is {array.Type}; give float32 (quantized with the input's scale and zero point) or int8 (taken as is)");
+        }
+
+        int[] shape = tensor.GetShape();
+        string expected = "(" + string.Join(", ", shape) + ")";
+        if (array.Shape.SequenceEqual(shape))
+        {
+            return 1;
+        }
+
+        // A leading axis of N in place of the model's batch of 1, or in front of the model's shape.
+        int[] perSample = shape.Length > 0 && shape[0] == 1 ? shape[1..] : shape;
+        if (array.Shape.Length == perSample.Length + 1 && array.Shape.AsSpan(1).SequenceEqual(perSample) && array.Shape[0] > 0)
+        {
+            return array.Shape[0];
+        }
+
+        throw new ArgumentException($"input {index} has shape ({string.Join(", ", array.Shape)}); the model expects {expected}, or (N, ...) for N samples");
+    }
+}

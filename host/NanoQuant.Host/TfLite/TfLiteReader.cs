@@ -1,0 +1,179 @@
+namespace NanoQuant.Host.TfLite;
+
+/// <summary>
+/// Reads a .tflite FlatBuffer (schema ../shared/tflite/schema.fbs) into a <see cref="TfLiteModel"/>:
+/// subgraph 0, its tensors with constant data and quantization, and its operators. Field ids below
+/// are the schema's field order (a union takes two ids: its type, then its value).
+/// </summary>
+public static class TfLiteReader
+{
+    private const string FileIdentifier = "TFL3";
+
+    public static TfLiteModel ReadFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TfLiteFormatException($"cannot read '{path}': {e.Message}");
+        }
+
+        return Read(bytes);
+    }
+
+    public static TfLiteModel Read(byte[] bytes)
+    {
+        if (bytes.Length < 8 || System.Text.Encoding.ASCII.GetString(bytes, 4, 4) != FileIdentifier)
+        {
+            throw new TfLiteFormatException("not a TensorFlow Lite model (no 'TFL3' file identifier)");
+        }
+
+        var model = FlatBufferTable.Root(bytes, "model");
+        uint version = model.GetUInt(0);
+        var codes = model.GetTableArray(1, "operator_codes");
+        var subgraphs = model.GetTableArray(2, "subgraphs");
+        string? description = model.GetString(3, "description");
+        var buffers = model.GetTableArray(4, "buffers");
+        if (subgraphs.Length == 0)
+        {
+            throw new TfLiteFormatException("the model has no subgraph");
+        }
+
+        var subgraph = subgraphs[0];
+        var tensorTables = subgraph.GetTableArray(0, "tensors");
+        var tensors = new TfLiteTensor[tensorTables.Length];
+        for (int i = 0; i < tensorTables.Length; i++)
+        {
+            tensors[i] = ReadTensor(i, tensorTables[i], buffers, bytes);
+        }
+
+        int[] inputs = subgraph.GetIntArray(1, "subgraph inputs") ?? [];
+        int[] outputs = subgraph.GetIntArray(2, "subgraph outputs") ?? [];
+        CheckTensorIndices(inputs, tensors.Length, "subgraph input", allowOptional: false);
+        CheckTensorIndices(outputs, tensors.Length, "subgraph output", allowOptional: false);
+
+        var operatorTables = subgraph.GetTableArray(3, "operators");
+        var operators = new TfLiteOperator[operatorTables.Length];
+        for (int i = 0; i < operatorTables.Length; i++)
+        {
+            operators[i] = ReadOperator(i, operatorTables[i], codes, tensors.Length);
+        }
+
+        return new TfLiteModel
+        {
+            SchemaVersion = version,
+            Description = description,
+            Tensors = tensors,
+            Operators = operators,
+            Inputs = inputs,
+            Outputs = outputs,
+            SubgraphCount = subgraphs.Length,
+        };
+    }
+
+    private static TfLiteTensor ReadTensor(int index, FlatBufferTable table, FlatBufferTable[] buffers, byte[] file)
+    {
+        string what = $"tensor {index}";
+        int[] shape = table.GetIntArray(0, $"{what} shape") ?? [];
+        var type = (TfLiteType)table.GetByte(1);
+        uint bufferIndex = table.GetUInt(2);
+        string name = table.GetString(3, $"{what} name") ?? "";
+        bool isVariable = table.GetBool(5);
+        if (table.Has(6))
+        {
+            throw new TfLiteFormatException($"{what} '{name}' is sparse; sparse tensors are not supported");
+        }
+
+        foreach (int dim in shape)
+        {
+            if (dim < 0)
+            {
+                throw new TfLiteFormatException($"{what} '{name}' has a dynamic or negative dimension ({string.Join(",", shape)})");
+            }
+        }
+
+        if (bufferIndex >= buffers.Length && bufferIndex != 0)
+        {
+            throw new TfLiteFormatException($"{what} '{name}' names buffer {bufferIndex}, but there are {buffers.Length}");
+        }
+
+        byte[]? data = null;
+        if (bufferIndex != 0)
+        {
+            var buffer = buffers[bufferIndex];
+            if (buffer.GetVector(0, 1, $"buffer {bufferIndex}") is { Length: > 0 } vector)
+            {
+                data = vector.Bytes.ToArray();
+            }
+            else if (buffer.GetULong(1) is ulong offset and > 1)
+            {
+                ulong size = buffer.GetULong(2);
+                if (offset > (ulong)file.Length || size > (ulong)file.Length - offset)
+                {
+                    throw new TfLiteFormatException($"buffer {bufferIndex} (offset {offset}, size {size}) lies outside the file");
+                }
+
+                data = file.AsSpan((int)offset, (int)size).ToArray();
+            }
+        }
+
+        TfLiteQuantization? quantization = null;
+        if (table.GetTable(4, $"{what} quantization") is { } q)
+        {
+            float[] scales = q.GetFloatArray(2, $"{what} scales") ?? [];
+            long[] zeroPoints = q.GetLongArray(3, $"{what} zero points") ?? [];
+            if (scales.Length > 0)
+            {
+                if (zeroPoints.Length != 0 && zeroPoints.Length != scales.Length)
+                {
+                    throw new TfLiteFormatException($"{what} '{name}' has {scales.Length} scales but {zeroPoints.Length} zero points");
+                }
+
+                quantization = new TfLiteQuantization(scales, zeroPoints, q.GetInt(6));
+            }
+        }
+
+        return new TfLiteTensor(index, name, type, shape, data, quantization, isVariable);
+    }
+
+    private static TfLiteOperator ReadOperator(int index, FlatBufferTable table, FlatBufferTable[] codes, int tensorCount)
+    {
+        string what = $"operator {index}";
+        uint opcodeIndex = table.GetUInt(0);
+        if (opcodeIndex >= codes.Length)
+        {
+            throw new TfLiteFormatException($"{what} names operator code {opcodeIndex}, but there are {codes.Length}");
+        }
+
+        var code = codes[opcodeIndex];
+        int deprecated = code.GetSByte(0);
+        int builtin = code.GetInt(3);
+
+        // Older converters keep the operator in deprecated_builtin_code with builtin_code 0: the real one is the larger.
+        var op = (BuiltinOperator)Math.Max(deprecated, builtin);
+        int version = code.GetInt(2, 1);
+        string? custom = code.GetString(1, $"{what} custom code");
+        int[] inputs = table.GetIntArray(1, $"{what} inputs") ?? [];
+        int[] outputs = table.GetIntArray(2, $"{what} outputs") ?? [];
+        CheckTensorIndices(inputs, tensorCount, $"{what} input", allowOptional: true);
+        CheckTensorIndices(outputs, tensorCount, $"{what} output", allowOptional: false);
+        int optionsType = table.GetByte(3);
+        var options = table.GetTable(4, $"{what} options");
+        return new TfLiteOperator(index, op, version, custom, inputs, outputs, optionsType, options);
+    }
+
+    private static void CheckTensorIndices(int[] indices, int tensorCount, string what, bool allowOptional)
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int t = indices[i];
+            if (t >= tensorCount || t < (allowOptional ? -1 : 0))
+            {
+                throw new TfLiteFormatException($"{what} {i} names tensor {t}, but there are {tensorCount}");
+            }
+        }
+    }
+}

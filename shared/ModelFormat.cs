@@ -1,0 +1,79 @@
+namespace NanoQuant.Format
+{
+    /// <summary>
+    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 1.
+    /// The layout is documented in docs/device-model-format.md; the host writer and the device
+    /// loader both take every number from here.
+    /// </summary>
+    public static class ModelFormat
+    {
+        /// <summary>The four bytes every device model starts with: ASCII "NQMD".</summary>
+        public const uint Magic = 0x444D514E;
+
+        /// <summary>The only format version this runtime reads.</summary>
+        public const ushort Version = 1;
+
+        /// <summary>Size of the fixed header in bytes.</summary>
+        public const int HeaderSize = 40;
+
+        /// <summary>The checksum covers every byte from this offset to the end of the file.</summary>
+        public const int ChecksumStart = 16;
+
+        /// <summary>Offset of the file length field (uint32).</summary>
+        public const int FileLengthOffset = 8;
+
+        /// <summary>Offset of the CRC-32 field (uint32).</summary>
+        public const int ChecksumOffset = 12;
+
+        /// <summary>Offset of the arena size field (uint32).</summary>
+        public const int ArenaBytesOffset = 16;
+
+        /// <summary>Offset of the tensor count (uint16).</summary>
+        public const int TensorCountOffset = 20;
+
+        /// <summary>Offset of the operator count (uint16).</summary>
+        public const int OperatorCountOffset = 22;
+
+        /// <summary>Offset of the model input count (uint16).</summary>
+        public const int InputCountOffset = 24;
+
+        /// <summary>Offset of the model output count (uint16).</summary>
+        public const int OutputCountOffset = 26;
+
+        /// <summary>Offset of the field holding the tensor table's file offset (uint32).</summary>
+        public const int TensorTableOffset = 28;
+
+        /// <summary>Offset of the field holding the operator table's file offset (uint32).</summary>
+        public const int OperatorTableOffset = 32;
+
+        /// <summary>Offset of the field holding the constant section's file offset (uint32).</summary>
+        public const int ConstantsOffset = 36;
+
+        /// <summary>Highest tensor rank a device model may use.</summary>
+        public const int MaxRank = 6;
+
+        /// <summary>Most tensors a device model may declare.</summary>
+        public const int MaxTensors = 4096;
+
+        /// <summary>Most operators a device model may declare.</summary>
+        public const int MaxOperators = 4096;
+
+        /// <summary>Most inputs, outputs or parameters one operator may declare.</summary>
+        public const int MaxOperands = 255;
+
+        /// <summary>Tensor index meaning "no tensor" in an operator's input list (an absent optional input).</summary>
+        public const int NoTensor = 0xFFFF;
+
+        /// <summary>Size in bytes of a tensor record without its dimensions.</summary>
+        public const int TensorRecordFixedSize = 20;
+
+        /// <summary>Size in bytes of an operator record without its operand lists.</summary>
+        public const int OperatorRecordFixedSize = 4;
+
+        /// <summary>Constant data is aligned to this many bytes inside the constant section.</summary>
+        public const int ConstantAlignment = 4;
+
+        /// <summary>Tensor flag: at the source model's edge this tensor was float32; the host quantizes into it (input) or dequantizes from it (output).</summary>
+        public const int FlagFloatAtEdge = 1;
+    }
+}

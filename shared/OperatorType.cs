@@ -1,0 +1,75 @@
+namespace NanoQuant.Format
+{
+    /// <summary>
+    /// Operators of the device model. Each value's operand and parameter layout is documented on its
+    /// kernel in device/Kernels and in docs/device-model-format.md.
+    /// </summary>
+    public enum OperatorType : byte
+    {
+        /// <summary>FULLY_CONNECTED, per-tensor or per-channel weights.</summary>
+        FullyConnected = 1,
+
+        /// <summary>CONV_2D with per-channel weights.</summary>
+        Conv2D = 2,
+
+        /// <summary>DEPTHWISE_CONV_2D with per-channel weights and a depth multiplier.</summary>
+        DepthwiseConv2D = 3,
+
+        /// <summary>AVERAGE_POOL_2D.</summary>
+        AveragePool2D = 4,
+
+        /// <summary>MAX_POOL_2D.</summary>
+        MaxPool2D = 5,
+
+        /// <summary>RESHAPE, SQUEEZE, EXPAND_DIMS: the bytes are copied unchanged.</summary>
+        Reshape = 6,
+
+        /// <summary>SOFTMAX, integer-only as TFLite Micro computes it.</summary>
+        Softmax = 7,
+
+        /// <summary>ADD with broadcasting.</summary>
+        Add = 8,
+
+        /// <summary>SUB with broadcasting.</summary>
+        Sub = 9,
+
+        /// <summary>MUL with broadcasting.</summary>
+        Mul = 10,
+
+        /// <summary>PAD and PADV2 (constant padding value).</summary>
+        Pad = 11,
+
+        /// <summary>MEAN over some axes.</summary>
+        Mean = 12,
+
+        /// <summary>CONCATENATION along one axis.</summary>
+        Concatenation = 13,
+
+        /// <summary>TRANSPOSE by a permutation.</summary>
+        Transpose = 14,
+
+        /// <summary>STRIDED_SLICE with resolved begin, end and strides.</summary>
+        StridedSlice = 15,
+
+        /// <summary>LOGISTIC (sigmoid).</summary>
+        Logistic = 16,
+
+        /// <summary>TANH.</summary>
+        Tanh = 17,
+
+        /// <summary>RELU (requantizing).</summary>
+        Relu = 18,
+
+        /// <summary>RELU6 (clamps in the input's quantized domain, as TFLite Micro does).</summary>
+        Relu6 = 19,
+
+        /// <summary>LEAKY_RELU.</summary>
+        LeakyRelu = 20,
+
+        /// <summary>HARD_SWISH.</summary>
+        HardSwish = 21,
+
+        /// <summary>QUANTIZE from int8 to int8 (a requantization).</summary>
+        Requantize = 22,
+    }
+}

@@ -1,0 +1,117 @@
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.Runtime;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Tests;
+
+/// <summary>
+/// Every int8 golden of ../shared/golden, operator goldens included: the converted model run by the
+/// device runtime gives TFLite Micro's outputs byte for byte for every case, every intermediate
+/// tensor of case 0 matches, and the arena is no larger than TFLM's.
+/// </summary>
+public class GoldenModelTests
+{
+    public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
+
+    [Theory]
+    [MemberData(nameof(Int8Goldens))]
+    public void Outputs_match_TFLite_Micro_byte_for_byte(string name)
+    {
+        var golden = Golden.Load(name);
+        var conversion = Converter.ConvertFile(golden.ModelPath);
+        var runner = new ModelRunner(conversion.Bytes);
+        for (int c = 0; c < golden.CaseCount; c++)
+        {
+            var actual = runner.Run(golden.Inputs(c));
+            var expected = golden.Outputs(c);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int o = 0; o < expected.Length; o++)
+            {
+                Assert.Equal(expected[o].Type, actual[o].Type);
+                Assert.Equal(expected[o].Shape, actual[o].Shape);
+                AssertBytesEqual(expected[o].Data, actual[o].Data, $"{name} case {c} ({golden.CaseSources[c]}) output {o}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Int8Goldens))]
+    public void Every_intermediate_tensor_matches(string name)
+    {
+        var golden = Golden.Load(name);
+        var source = TfLiteReader.ReadFile(golden.ModelPath);
+        var conversion = Converter.Convert(source);
+        var runner = new ModelRunner(conversion.Bytes);
+        var interpreter = runner.Interpreter;
+        var deviceToSource = conversion.TensorMap.GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.Select(p => p.Key).ToArray());
+
+        // Load case 0 exactly as Run does, then step operator by operator: the arena is reused, so
+        // each tensor is compared right after the operator that writes it.
+        var inputs = golden.Inputs(0);
+        var checkedTensors = new HashSet<int>();
+        runner.Prepare(inputs, 0);
+        foreach (int input in conversion.Model.Inputs)
+        {
+            CompareDeviceTensor(input);
+        }
+
+        for (int k = 0; k < interpreter.OperatorCount; k++)
+        {
+            interpreter.InvokeOperator(k);
+            foreach (int output in conversion.Model.Operators[k].Outputs)
+            {
+                CompareDeviceTensor(output);
+            }
+        }
+
+        // Every int8 activation TFLM recorded that the device model keeps was compared.
+        var expectedChecked = golden.LayerIndex()
+            .Where(l => l.Type == "INT8" && !source.Tensors[l.Tensor].IsConstant && conversion.TensorMap.ContainsKey(l.Tensor))
+            .Select(l => l.Tensor)
+            .ToHashSet();
+        Assert.Subset(checkedTensors, expectedChecked);
+        Assert.NotEmpty(checkedTensors);
+
+        void CompareDeviceTensor(int device)
+        {
+            var tensor = interpreter.GetTensor(device);
+            var actual = new sbyte[tensor.Length];
+            tensor.CopyTo(actual, 0);
+            foreach (int s in deviceToSource.GetValueOrDefault(device, []))
+            {
+                if (golden.Layer(s) is { Type: NpyType.Int8 } layer)
+                {
+                    AssertBytesEqual(layer.Data, actual.Select(v => unchecked((byte)v)).ToArray(), $"{name} tensor {s} '{source.Tensors[s].Name}'");
+                    checkedTensors.Add(s);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Int8Goldens))]
+    public void Arena_is_no_larger_than_TFLite_Micro_and_at_least_the_lower_bound(string name)
+    {
+        var golden = Golden.Load(name);
+        var conversion = Converter.ConvertFile(golden.ModelPath);
+        Assert.InRange(conversion.Plan.ArenaBytes, conversion.Plan.LowerBound, golden.ReferenceArenaBytes);
+        Assert.Equal(conversion.Plan.ArenaBytes, new Interpreter(conversion.Bytes).ArenaBytes);
+    }
+
+    private static void AssertBytesEqual(byte[] expected, byte[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int mismatches = 0, first = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] != actual[i])
+            {
+                mismatches++;
+                first = first < 0 ? i : first;
+            }
+        }
+
+        Assert.True(mismatches == 0, $"{what}: {mismatches} of {expected.Length} bytes differ, first at {first} (expected {(first >= 0 ? expected[first] : 0)}, got {(first >= 0 ? actual[first] : 0)})");
+    }
+}
