@@ -228,7 +228,7 @@ namespace NanoQuant
                     throw new InvalidModelException(name + ": rank " + rank.ToString() + " exceeds " + ModelFormat.MaxRank.ToString());
                 }
 
-                if ((t.flags & ~ModelFormat.FlagFloatAtEdge) != 0)
+                if ((t.flags & ~ModelFormat.KnownFlags) != 0)
                 {
                     throw new InvalidModelException(name + ": unknown flags " + t.flags.ToString());
                 }
@@ -285,7 +285,7 @@ namespace NanoQuant
                 }
                 else
                 {
-                    if ((t.flags & ModelFormat.FlagFloatAtEdge) != 0)
+                    if (t.flags != 0)
                     {
                         throw new InvalidModelException(name + ": a constant cannot be a model edge");
                     }

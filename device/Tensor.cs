@@ -80,10 +80,16 @@ namespace NanoQuant
             get { return zeroPoint; }
         }
 
-        /// <summary>True when the source model had float32 at this edge; the host converts at the boundary.</summary>
-        public bool WasFloatAtEdge
+        /// <summary>True when the source model took float32 input here (quantizing it with this tensor's scale and zero point).</summary>
+        public bool WasFloatInput
         {
-            get { return (flags & ModelFormat.FlagFloatAtEdge) != 0; }
+            get { return (flags & ModelFormat.FlagFloatInput) != 0; }
+        }
+
+        /// <summary>True when the source model dequantized this tensor to a float32 output.</summary>
+        public bool WasFloatOutput
+        {
+            get { return (flags & ModelFormat.FlagFloatOutput) != 0; }
         }
 
         /// <summary>The array holding an int8 tensor's data (shared: the arena or the constant pool).</summary>

@@ -73,7 +73,13 @@ namespace NanoQuant.Format
         /// <summary>Constant data is aligned to this many bytes inside the constant section.</summary>
         public const int ConstantAlignment = 4;
 
-        /// <summary>Tensor flag: at the source model's edge this tensor was float32; the host quantizes into it (input) or dequantizes from it (output).</summary>
-        public const int FlagFloatAtEdge = 1;
+        /// <summary>Tensor flag: the source model took float32 here and quantized it; the host quantizes float input into this tensor.</summary>
+        public const int FlagFloatInput = 1;
+
+        /// <summary>Tensor flag: the source model dequantized this tensor to a float32 output; the host dequantizes it.</summary>
+        public const int FlagFloatOutput = 2;
+
+        /// <summary>Every flag this version defines.</summary>
+        public const int KnownFlags = FlagFloatInput | FlagFloatOutput;
     }
 }

@@ -77,7 +77,7 @@ public static class Converter
 
             if (isFloatEdge)
             {
-                target.Tensors[device].Flags |= ModelFormat.FlagFloatAtEdge;
+                target.Tensors[device].Flags |= ModelFormat.FlagFloatOutput;
             }
 
             target.Outputs.Add(device);
@@ -110,7 +110,7 @@ public static class Converter
         var quantize = consumers[0];
         var quantized = source.Tensors[quantize.Outputs[0]];
         int index = context.Int8Operand(quantize, quantized);
-        context.Target.Tensors[index].Flags |= ModelFormat.FlagFloatAtEdge;
+        context.Target.Tensors[index].Flags |= ModelFormat.FlagFloatInput;
         context.Alias(input.Index, index);
         skipped.Add(quantize.Index);
         return index;

@@ -72,7 +72,7 @@ public sealed class ModelRunner
         {
             var tensor = _interpreter.GetOutput(o);
             int[] shape = OutputShape(tensor, samples);
-            result[o] = tensor.WasFloatAtEdge
+            result[o] = tensor.WasFloatOutput
                 ? NpyArray.FromFloats(outputs[o].Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(), shape)
                 : NpyArray.FromSBytes(outputs[o], shape);
         }
