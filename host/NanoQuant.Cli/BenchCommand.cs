@@ -1,0 +1,69 @@
+using System.CommandLine;
+using NanoQuant.Host.Benchmarks;
+using NanoQuant.Host.Conversion;
+
+namespace NanoQuant.Cli;
+
+/// <summary>`nanoquant bench`: speed, arena and size figures for every int8 golden model (prints a Markdown table).</summary>
+public static class BenchCommand
+{
+    private static readonly string[] NotInt8 =
+        ["trained_lstm", "trained_lstm_int8", "micro_speech_lstm", "dtln_noise_suppression", "hello_world_float", "vww_96_float", "pretrainedResnet_float", "ad01_fp32"];
+
+    public static Command Create(CliConsole console)
+    {
+        var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, golden/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
+        var models = new Option<string[]>("--model", "-m") { Description = "only these golden models (default: all int8 goldens)" };
+        var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
+        var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var root = parse.GetValue(shared)!;
+            string golden = Path.Combine(root.FullName, "golden");
+            if (!Directory.Exists(golden))
+            {
+                throw new CliUsageException($"no golden folder at {golden} (pass --shared)");
+            }
+
+            var selected = parse.GetValue(models) is { Length: > 0 } chosen
+                ? chosen
+                : Directory.GetDirectories(golden).Select(Path.GetFileName).Select(n => n!)
+                    .Where(n => !NotInt8.Contains(n) && (parse.GetValue(ops) || !n.StartsWith("op_", StringComparison.Ordinal)))
+                    .Order(StringComparer.Ordinal).ToArray();
+            var w = console.Out;
+            w.WriteLine("| model | MACs | ms/invoke | MAC/s | arena B | TFLM arena B | lower bound B | arena/bound | .nq B | .tflite B | alloc/invoke B |");
+            w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (string name in selected)
+            {
+                string tflite = FindModel(root.FullName, name);
+                try
+                {
+                    var r = ModelBenchmark.Measure(name, tflite, Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                    w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {r.MacsPerSecond / 1e6:F1}M | {r.ArenaBytes:N0} | {r.TfliteMicroArenaBytes:N0} | {r.LowerBoundBytes:N0} | {(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3} | {r.DeviceModelBytes:N0} | {r.TfliteBytes:N0} | {r.BytesAllocatedPerInvoke} |");
+                }
+                catch (UnsupportedModelException e)
+                {
+                    w.WriteLine($"| {name} | not converted: {e.Message} |");
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string FindModel(string shared, string name)
+    {
+        foreach (string folder in new[] { "", "ops", "extra" })
+        {
+            string path = Path.Combine(shared, "models", folder, name + ".tflite");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new CliUsageException($"no model file for golden '{name}' under {shared}/models");
+    }
+}

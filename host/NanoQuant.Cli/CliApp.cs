@@ -1,0 +1,51 @@
+using System.CommandLine;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Cli;
+
+/// <summary>The nanoquant command line: convert, run, inspect, bench. Every failure is one line on stderr and a non-zero exit.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for a bad model, data file or argument value.</summary>
+    public const int ErrorExitCode = 1;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = new CliConsole(output, error);
+        var root = new RootCommand("nanoQuant: run TensorFlow Lite int8 models on microcontrollers with .NET nanoFramework")
+        {
+            ConvertCommand.Create(console),
+            RunCommand.Create(console),
+            InspectCommand.Create(console),
+            BenchCommand.Create(console),
+        };
+        var parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+}
+
+/// <summary>Where commands write, and the one place that turns known failures into a one-line error.</summary>
+public sealed class CliConsole(TextWriter output, TextWriter error)
+{
+    public TextWriter Out { get; } = output;
+    public TextWriter Error { get; } = error;
+
+    public int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is UnsupportedModelException or TfLiteFormatException or NpyFormatException or InvalidModelException
+            or ArgumentException or IOException or UnauthorizedAccessException or CliUsageException)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return CliApp.ErrorExitCode;
+        }
+    }
+}
+
+/// <summary>A command-line usage problem found after parsing (e.g. a file of the wrong kind).</summary>
+public sealed class CliUsageException(string message) : Exception(message);

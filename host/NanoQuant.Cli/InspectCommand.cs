@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using NanoQuant.Format;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.DeviceModels;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Cli;
+
+/// <summary>`nanoquant inspect MODEL.nq|MODEL.tflite`: operators, tensors, quantization, arena plan, sizes.</summary>
+public static class InspectCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "device model (.nq) or TensorFlow Lite model (.tflite)" };
+        var command = new Command("inspect", "Show a model's operators, tensors, quantization, memory plan and sizes") { model };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var file = parse.GetValue(model)!;
+            if (!file.Exists)
+            {
+                throw new CliUsageException($"model '{file.FullName}' does not exist");
+            }
+
+            byte[] bytes = File.ReadAllBytes(file.FullName);
+            if (bytes.Length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3')
+            {
+                InspectTfLite(console.Out, file, TfLiteReader.Read(bytes));
+            }
+            else
+            {
+                InspectDevice(console.Out, file, bytes);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Shape(int[] shape) => "[" + string.Join(",", shape) + "]";
+
+    private static string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
+
+    private static void InspectTfLite(TextWriter w, FileInfo file, TfLiteModel model)
+    {
+        w.WriteLine($"{file.Name}: TensorFlow Lite model, {file.Length:N0} bytes, schema v{model.SchemaVersion}, {model.Operators.Count} operators, {model.Tensors.Count} tensors");
+        if (!string.IsNullOrEmpty(model.Description))
+        {
+            w.WriteLine($"description: {model.Description}");
+        }
+
+        string Describe(int t)
+        {
+            if (t < 0)
+            {
+                return "-";
+            }
+
+            var tensor = model.Tensors[t];
+            string q = tensor.Quantization is { } qp
+                ? qp.IsPerChannel ? $" q[{qp.Scales.Length} ch, dim {qp.Dimension}]" : $" q({F(qp.Scale)}, {qp.ZeroPoint})"
+                : "";
+            return $"t{t} {tensor.Type.ToString().ToLowerInvariant()}{Shape(tensor.Shape)}{(tensor.IsConstant ? " const" : "")}{q}";
+        }
+
+        w.WriteLine("inputs:  " + string.Join("; ", model.Inputs.Select(Describe)));
+        w.WriteLine("outputs: " + string.Join("; ", model.Outputs.Select(Describe)));
+        w.WriteLine("operators:");
+        foreach (var op in model.Operators)
+        {
+            w.WriteLine($"  {op.Index,3} {op.Name} v{op.Version}: {string.Join(", ", op.Inputs.Select(Describe))} -> {string.Join(", ", op.Outputs.Select(Describe))}");
+        }
+
+        long weights = model.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.Data!.Length);
+        w.WriteLine($"constant data: {weights:N0} bytes");
+        try
+        {
+            var result = Converter.Convert(model);
+            w.WriteLine($"converts: yes — device model {result.Bytes.Length:N0} bytes, {result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
+        }
+        catch (UnsupportedModelException e)
+        {
+            w.WriteLine($"converts: no — {e.Message}");
+        }
+    }
+
+    private static void InspectDevice(TextWriter w, FileInfo file, byte[] bytes)
+    {
+        var model = DeviceModelReader.Read(bytes);
+        long constants = model.Tensors.Where(t => !t.IsArena).Sum(t => (long)t.ByteLength);
+        w.WriteLine($"{file.Name}: nanoQuant device model v{ModelFormat.Version}, {bytes.Length:N0} bytes ({constants:N0} bytes of constants), {model.Operators.Count} operators, {model.Tensors.Count} tensors, arena {model.ArenaBytes:N0} bytes");
+
+        string Edge(DeviceTensor t) =>
+            (t.Flags & ModelFormat.FlagFloatInput) != 0 ? " (float32 in source: quantized on entry)"
+            : (t.Flags & ModelFormat.FlagFloatOutput) != 0 ? " (float32 in source: dequantized on exit)" : "";
+        foreach (int i in model.Inputs)
+        {
+            var t = model.Tensors[i];
+            w.WriteLine($"input  t{i}: int8{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
+        }
+
+        foreach (int i in model.Outputs)
+        {
+            var t = model.Tensors[i];
+            w.WriteLine($"output t{i}: int8{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
+        }
+
+        w.WriteLine("operators:");
+        for (int o = 0; o < model.Operators.Count; o++)
+        {
+            var op = model.Operators[o];
+            w.WriteLine($"  {o,3} {OperatorNames.Get(op.Type)}: in [{string.Join(",", op.Inputs.Select(i => i < 0 ? "-" : "t" + i))}] out [{string.Join(",", op.Outputs.Select(i => "t" + i))}] params ({string.Join(", ", op.Parameters)})");
+        }
+
+        w.WriteLine("tensors:");
+        for (int i = 0; i < model.Tensors.Count; i++)
+        {
+            var t = model.Tensors[i];
+            string where = t.IsArena ? $"arena @{t.ArenaOffset}" : "constant";
+            string q = t.Type == TensorType.Int8 && t.Scale > 0 ? $" q({F(t.Scale)}, {t.ZeroPoint})" : "";
+            w.WriteLine($"  t{i,-4} {(t.Type == TensorType.Int8 ? "int8" : "int32"),-5} {Shape(t.Shape),-18} {t.ByteLength,9:N0} B  {where}{q}");
+        }
+    }
+}
