@@ -95,6 +95,16 @@ public static class TfLiteReader
             }
         }
 
+        long elements = 1;
+        foreach (int dim in shape)
+        {
+            elements *= dim;
+            if (elements > int.MaxValue / 8)
+            {
+                throw new TfLiteFormatException($"{what} '{name}' has too many elements ({string.Join(",", shape)})");
+            }
+        }
+
         if (bufferIndex >= buffers.Length && bufferIndex != 0)
         {
             throw new TfLiteFormatException($"{what} '{name}' names buffer {bufferIndex}, but there are {buffers.Length}");
@@ -130,6 +140,11 @@ public static class TfLiteReader
                 if (zeroPoints.Length != 0 && zeroPoints.Length != scales.Length)
                 {
                     throw new TfLiteFormatException($"{what} '{name}' has {scales.Length} scales but {zeroPoints.Length} zero points");
+                }
+
+                if (zeroPoints.Any(z => z is < int.MinValue or > int.MaxValue))
+                {
+                    throw new TfLiteFormatException($"{what} '{name}' has a zero point outside int32");
                 }
 
                 quantization = new TfLiteQuantization(scales, zeroPoints, q.GetInt(6));
