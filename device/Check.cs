@@ -47,6 +47,13 @@ namespace NanoQuant
             return t.int32Data;
         }
 
+        /// <summary>An int32 constant input of either <paramref name="length"/> or <paramref name="alternativeLength"/> elements.</summary>
+        internal static int[] Int32Constant(OperatorDefinition op, Tensor[] tensors, int slot, int length, int alternativeLength)
+        {
+            Tensor t = Present(op, tensors, op.Inputs, slot, "input");
+            return Int32Constant(op, tensors, slot, t.elementCount == alternativeLength ? alternativeLength : length);
+        }
+
         /// <summary>Per-channel requantization shifts: each within the range MultiplyByQuantizedMultiplier accepts.</summary>
         internal static int[] Shifts(OperatorDefinition op, Tensor[] tensors, int slot, int length)
         {

@@ -6,7 +6,7 @@ namespace NanoQuant
     /// FULLY_CONNECTED, int8, per-tensor or per-channel (TFLM reference_integer_ops::FullyConnected).
     /// Inputs: 0 input int8 (batches × depth elements), 1 filter int8 constant [units, depth],
     /// 2 bias int32 [units] with the input zero point folded in (bias + input_offset × Σ filter),
-    /// 3 multipliers int32 [units], 4 shifts int32 [units]. Output: int8, batches × units elements.
+    /// 3 multipliers int32 [units], or [1] for per-tensor weights, 4 shifts int32 (same length as the multipliers). Output: int8, batches × units elements.
     /// Parameters: 0 output offset (output zero point), 1 activation min, 2 activation max.
     /// </summary>
     internal sealed class FullyConnectedKernel : Kernel
@@ -17,6 +17,7 @@ namespace NanoQuant
         private readonly int[] _bias;
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
+        private readonly bool _perChannel;
         private readonly int _batches;
         private readonly int _depth;
         private readonly int _units;
@@ -37,8 +38,9 @@ namespace NanoQuant
             _batches = _input.elementCount / _depth;
             Check.That(_output.elementCount == _batches * _units, op, "output size must be batches × units");
             _bias = Check.Int32Constant(op, tensors, 2, _units);
-            _multipliers = Check.Int32Constant(op, tensors, 3, _units);
-            _shifts = Check.Shifts(op, tensors, 4, _units);
+            _multipliers = Check.Int32Constant(op, tensors, 3, _units, 1);
+            _shifts = Check.Shifts(op, tensors, 4, _multipliers.Length);
+            _perChannel = _multipliers.Length == _units;
             _outputOffset = op.Parameters[0];
             Check.ZeroPoint(op, _outputOffset, "output");
             _activationMin = op.Parameters[1];
@@ -67,6 +69,9 @@ namespace NanoQuant
             int inputBase = _input.offset;
             int outputIndex = _output.offset;
             int depth4 = depth & ~3;
+            bool perChannel = _perChannel;
+            int multiplier = multipliers[0];
+            int shift = shifts[0];
             for (int b = 0; b < _batches; b++)
             {
                 int weights = _filter.offset;
@@ -89,7 +94,13 @@ namespace NanoQuant
                         acc += input[i++] * filter[weights++];
                     }
 
-                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) + outputOffset;
+                    if (perChannel)
+                    {
+                        multiplier = multipliers[c];
+                        shift = shifts[c];
+                    }
+
+                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
                     output[outputIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
                 }
 

@@ -38,8 +38,7 @@ public sealed class FullyConnectedLowering : IOperatorLowering
             throw context.Unsupported(op, $"filter {filter} has a non-zero zero point; int8 weights must be symmetric");
         }
 
-        var multipliers = new int[units];
-        var shifts = new int[units];
+        int[] multipliers, shifts;
         if (filterQuantization.IsPerChannel)
         {
             if (filterQuantization.Scales.Length != units || filterQuantization.Dimension != 0)
@@ -47,6 +46,8 @@ public sealed class FullyConnectedLowering : IOperatorLowering
                 throw context.Unsupported(op, $"filter {filter} has {filterQuantization.Scales.Length} scales along dimension {filterQuantization.Dimension}; expected {units} along 0");
             }
 
+            multipliers = new int[units];
+            shifts = new int[units];
             for (int c = 0; c < units; c++)
             {
                 (multipliers[c], shifts[c]) = QuantizationMath.QuantizeMultiplier((double)inputScale * filterQuantization.Scales[c] / outputScale);
@@ -57,8 +58,8 @@ public sealed class FullyConnectedLowering : IOperatorLowering
             // TFLM's GetQuantizedConvolutionMultipler multiplies the two scales in float before widening.
             double real = (double)(inputScale * filterQuantization.Scale) / outputScale;
             var (m, s) = QuantizationMath.QuantizeMultiplier(real);
-            Array.Fill(multipliers, m);
-            Array.Fill(shifts, s);
+            multipliers = [m];
+            shifts = [s];
         }
 
         int[] biasValues = bias is null ? new int[units] : context.Int32Data(op, bias);
