@@ -118,6 +118,7 @@ namespace NanoQuant
             int bottom = window.InteriorBottom;
             int left = window.InteriorLeft;
             int right = window.InteriorRight;
+            bool singleRun = _runStarts.Length == 1 && _groups == 1;
             int batchSize = inputHeight * inputWidth * inDepth;
             int batchBase = _input.offset;
             int outIndex = _output.offset;
@@ -136,7 +137,16 @@ namespace NanoQuant
                         }
 
                         int count = right - left;
-                        InteriorRow(batchBase + (((inY * inputWidth) + (left * strideWidth) - padLeft) * inDepth), count, outIndex);
+                        int pixel = batchBase + (((inY * inputWidth) + (left * strideWidth) - padLeft) * inDepth);
+                        if (singleRun)
+                        {
+                            InteriorRowSingleRun(pixel, count, outIndex);
+                        }
+                        else
+                        {
+                            InteriorRow(pixel, count, outIndex);
+                        }
+
                         outIndex += count * outDepth;
                         ox = right;
                     }
@@ -208,6 +218,56 @@ namespace NanoQuant
                     }
 
                     groupBase += filterDepth;
+                }
+
+                pixel += pixelStep;
+            }
+        }
+
+        /// <summary>
+        /// As <see cref="InteriorRow"/> when the filter is one run in one group (1×1 filters, and
+        /// 1-high filters with dilation width 1): one dot product per output channel.
+        /// </summary>
+        private void InteriorRowSingleRun(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int runLength = _runLength;
+            int runLength4 = runLength & ~3;
+            int outDepth = _window.OutputDepth;
+            int filterStart = _filter.offset;
+            int pixelStep = _window.StrideWidth * _window.InputDepth;
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int end4 = pixel + runLength4;
+                int end = pixel + runLength;
+                for (int channel = 0; channel < outDepth; channel++)
+                {
+                    int acc = foldedBias[channel];
+                    int i = pixel;
+                    while (i < end4)
+                    {
+                        acc += (input[i] * filter[w]) + (input[i + 1] * filter[w + 1])
+                            + (input[i + 2] * filter[w + 2]) + (input[i + 3] * filter[w + 3]);
+                        i += 4;
+                        w += 4;
+                    }
+
+                    while (i < end)
+                    {
+                        acc += input[i++] * filter[w++];
+                    }
+
+                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[channel], shifts[channel]) + outputOffset;
+                    output[outIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
                 }
 
                 pixel += pixelStep;
