@@ -1,15 +1,370 @@
 namespace NanoQuant
 {
-    /// <summary>Placeholder: Conv2D is not implemented yet.</summary>
+    /// <summary>
+    /// CONV_2D, int8 with per-channel weights (TFLM reference_integer_ops::ConvPerChannel), grouped
+    /// convolutions included (input channels a multiple of the filter's).
+    /// Inputs: 0 input int8 [batches, height, width, in channels]; 1 filter int8 constant
+    /// [out channels, kernel height, kernel width, in channels per group]; 2 bias int32 [out channels];
+    /// 3 folded bias int32 [out channels] = bias + input offset × Σ filter row (checked at load);
+    /// 4 multipliers int32 [out channels] (≥ 0); 5 shifts int32 [out channels] (in [−31, 30]).
+    /// Output 0: int8 [batches, out height, out width, out channels].
+    /// Parameters 0–10: the window and output stage of <see cref="ConvWindow"/> (padding type,
+    /// strides, dilations, paddings top and left, input offset, output offset, activation min and max).
+    /// Output positions whose every tap lies inside the input (the interior) accumulate Σ x × w onto
+    /// the folded bias; the others skip the taps outside the input and accumulate Σ (x + input offset) × w
+    /// onto the bias, as TFLM does. Both are the same value in wrap-around int32 arithmetic.
+    /// </summary>
     internal sealed class Conv2DKernel : Kernel
     {
+        private readonly Tensor _input;
+        private readonly Tensor _filter;
+        private readonly Tensor _output;
+        private readonly int[] _bias;
+        private readonly int[] _foldedBias;
+        private readonly int[] _multipliers;
+        private readonly int[] _shifts;
+        private readonly ConvWindow _window;
+        private readonly int _filterDepth;
+        private readonly int _groups;
+        private readonly int _filtersPerGroup;
+        private readonly int _rowLength;
+        private readonly bool _mergeColumns;
+
+        // Interior: each output channel is a dot product over runs of _runLength contiguous input
+        // and filter values; run r starts _runStarts[r] after the window's first input value.
+        private readonly int[] _runStarts;
+        private readonly int _runLength;
+
         internal Conv2DKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            throw new InvalidModelException(op.Name + ": not implemented yet");
+            Check.Counts(op, 6, 1, ConvWindow.ParameterCount);
+            _input = Check.Int8Input(op, tensors, 0);
+            _filter = Check.Int8Constant(op, tensors, 1);
+            _output = Check.Int8Output(op, tensors, 0);
+            Check.Rank(op, _filter, 4, "filter");
+            int outDepth = _filter.shape[0];
+            int kernelHeight = _filter.shape[1];
+            int kernelWidth = _filter.shape[2];
+            _filterDepth = _filter.shape[3];
+            _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
+            int inDepth = _window.InputDepth;
+            Check.That(inDepth % _filterDepth == 0, op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
+            _groups = inDepth / _filterDepth;
+            Check.That(outDepth % _groups == 0, op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
+            _filtersPerGroup = outDepth / _groups;
+            _rowLength = kernelHeight * kernelWidth * _filterDepth;
+
+            _bias = Check.Int32Constant(op, tensors, 2, outDepth);
+            _foldedBias = Check.Int32Constant(op, tensors, 3, outDepth);
+            _multipliers = Check.Int32Constant(op, tensors, 4, outDepth);
+            _shifts = Check.Shifts(op, tensors, 5, outDepth);
+            ConvWindow.CheckMultipliers(op, _multipliers);
+            ConvWindow.CheckFoldedBias(op, _bias, _foldedBias, _filter, _rowLength, _window.InputOffset);
+
+            // With dilation 1 along the width and one group, a filter row's taps are one contiguous
+            // run of kernel width × channels values, in the input as in the filter.
+            _mergeColumns = _window.DilationWidth == 1 && _groups == 1;
+            int width = _window.InputWidth;
+            bool hasInterior = _window.InteriorTop < _window.InteriorBottom && _window.InteriorLeft < _window.InteriorRight;
+            if (!hasInterior)
+            {
+                _runStarts = new int[0];
+                _runLength = 0;
+            }
+            else if (_mergeColumns)
+            {
+                _runStarts = new int[kernelHeight];
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    _runStarts[ky] = ky * _window.DilationHeight * width * inDepth;
+                }
+
+                _runLength = kernelWidth * inDepth;
+            }
+            else
+            {
+                _runStarts = new int[kernelHeight * kernelWidth];
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = 0; kx < kernelWidth; kx++)
+                    {
+                        _runStarts[(ky * kernelWidth) + kx] = ((ky * _window.DilationHeight * width) + (kx * _window.DilationWidth)) * inDepth;
+                    }
+                }
+
+                _runLength = _filterDepth;
+            }
+        }
+
+        internal override long MacCount
+        {
+            get { return (long)_window.Batches * _window.OutputHeight * _window.OutputWidth * _window.OutputDepth * _rowLength; }
         }
 
         internal override void Invoke()
         {
+            ConvWindow window = _window;
+            int inputHeight = window.InputHeight;
+            int inputWidth = window.InputWidth;
+            int inDepth = window.InputDepth;
+            int outputHeight = window.OutputHeight;
+            int outputWidth = window.OutputWidth;
+            int outDepth = window.OutputDepth;
+            int strideHeight = window.StrideHeight;
+            int strideWidth = window.StrideWidth;
+            int padTop = window.PadTop;
+            int padLeft = window.PadLeft;
+            int top = window.InteriorTop;
+            int bottom = window.InteriorBottom;
+            int left = window.InteriorLeft;
+            int right = window.InteriorRight;
+            bool singleRun = _runStarts.Length == 1 && _groups == 1;
+            int batchSize = inputHeight * inputWidth * inDepth;
+            int batchBase = _input.offset;
+            int outIndex = _output.offset;
+            for (int b = 0; b < window.Batches; b++)
+            {
+                for (int oy = 0; oy < outputHeight; oy++)
+                {
+                    int inY = (oy * strideHeight) - padTop;
+                    int ox = 0;
+                    if (oy >= top && oy < bottom)
+                    {
+                        for (; ox < left; ox++)
+                        {
+                            BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
+                            outIndex += outDepth;
+                        }
+
+                        int count = right - left;
+                        int pixel = batchBase + (((inY * inputWidth) + (left * strideWidth) - padLeft) * inDepth);
+                        if (singleRun)
+                        {
+                            InteriorRowSingleRun(pixel, count, outIndex);
+                        }
+                        else
+                        {
+                            InteriorRow(pixel, count, outIndex);
+                        }
+
+                        outIndex += count * outDepth;
+                        ox = right;
+                    }
+
+                    for (; ox < outputWidth; ox++)
+                    {
+                        BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
+                        outIndex += outDepth;
+                    }
+                }
+
+                batchBase += batchSize;
+            }
+        }
+
+        /// <summary><paramref name="count"/> interior outputs of one row; <paramref name="pixel"/> indexes the first one's first input value.</summary>
+        private void InteriorRow(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int[] runStarts = _runStarts;
+            int runCount = runStarts.Length;
+            int runLength = _runLength;
+            int runLength4 = runLength & ~3;
+            int groups = _groups;
+            int filtersPerGroup = _filtersPerGroup;
+            int filterDepth = _filterDepth;
+            int filterStart = _filter.offset;
+            int pixelStep = _window.StrideWidth * _window.InputDepth;
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int channel = 0;
+                int groupBase = pixel;
+                for (int g = 0; g < groups; g++)
+                {
+                    for (int k = 0; k < filtersPerGroup; k++)
+                    {
+                        int acc = foldedBias[channel];
+                        for (int r = 0; r < runCount; r++)
+                        {
+                            int i = groupBase + runStarts[r];
+                            int end4 = i + runLength4;
+                            int end = i + runLength;
+                            while (i < end4)
+                            {
+                                acc += (input[i] * filter[w]) + (input[i + 1] * filter[w + 1])
+                                    + (input[i + 2] * filter[w + 2]) + (input[i + 3] * filter[w + 3]);
+                                i += 4;
+                                w += 4;
+                            }
+
+                            while (i < end)
+                            {
+                                acc += input[i++] * filter[w++];
+                            }
+                        }
+
+                        acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[channel], shifts[channel]) + outputOffset;
+                        output[outIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                        channel++;
+                    }
+
+                    groupBase += filterDepth;
+                }
+
+                pixel += pixelStep;
+            }
+        }
+
+        /// <summary>
+        /// As <see cref="InteriorRow"/> when the filter is one run in one group (1×1 filters, and
+        /// 1-high filters with dilation width 1): one dot product per output channel.
+        /// </summary>
+        private void InteriorRowSingleRun(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int runLength = _runLength;
+            int runLength4 = runLength & ~3;
+            int outDepth = _window.OutputDepth;
+            int filterStart = _filter.offset;
+            int pixelStep = _window.StrideWidth * _window.InputDepth;
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int end4 = pixel + runLength4;
+                int end = pixel + runLength;
+                for (int channel = 0; channel < outDepth; channel++)
+                {
+                    int acc = foldedBias[channel];
+                    int i = pixel;
+                    while (i < end4)
+                    {
+                        acc += (input[i] * filter[w]) + (input[i + 1] * filter[w + 1])
+                            + (input[i + 2] * filter[w + 2]) + (input[i + 3] * filter[w + 3]);
+                        i += 4;
+                        w += 4;
+                    }
+
+                    while (i < end)
+                    {
+                        acc += input[i++] * filter[w++];
+                    }
+
+                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[channel], shifts[channel]) + outputOffset;
+                    output[outIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                }
+
+                pixel += pixelStep;
+            }
+        }
+
+        /// <summary>
+        /// One output position with taps outside the input: those are skipped, the others add
+        /// (x + input offset) × w onto the raw bias. <paramref name="inY"/>, <paramref name="inX"/>
+        /// are the input position of the window's first tap (possibly negative).
+        /// </summary>
+        private void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            ConvWindow window = _window;
+            int kernelHeight = window.KernelHeight;
+            int kernelWidth = window.KernelWidth;
+            int dilationHeight = window.DilationHeight;
+            int dilationWidth = window.DilationWidth;
+            int inputWidth = window.InputWidth;
+            int inDepth = window.InputDepth;
+            int inputOffset = window.InputOffset;
+            int outputOffset = window.OutputOffset;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            int filterDepth = _filterDepth;
+            int filtersPerGroup = _filtersPerGroup;
+            int rowLength = _rowLength;
+            int[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            bool merge = _mergeColumns;
+            int kyFirst = ConvWindow.FirstTap(inY, dilationHeight, kernelHeight);
+            int kyEnd = ConvWindow.EndTap(inY, dilationHeight, kernelHeight, window.InputHeight);
+            int kxFirst = ConvWindow.FirstTap(inX, dilationWidth, kernelWidth);
+            int kxEnd = ConvWindow.EndTap(inX, dilationWidth, kernelWidth, inputWidth);
+            int columns = kxEnd - kxFirst;
+            int inputRowStep = dilationHeight * inputWidth * inDepth;
+            int inputColumnStep = dilationWidth * inDepth;
+            int filterRowStep = kernelWidth * filterDepth;
+
+            // Input index of tap (kyFirst, kxFirst), channel 0; filter index of that tap in channel 0's row.
+            int firstTap = batchBase + ((((inY + (kyFirst * dilationHeight)) * inputWidth) + inX + (kxFirst * dilationWidth)) * inDepth);
+            int firstWeight = _filter.offset + (((kyFirst * kernelWidth) + kxFirst) * filterDepth);
+            int mergedLength = columns * filterDepth;
+            int channel = 0;
+            for (int g = 0; g < _groups; g++)
+            {
+                int groupTap = firstTap + (g * filterDepth);
+                for (int k = 0; k < filtersPerGroup; k++)
+                {
+                    int acc = bias[channel];
+                    if (columns > 0)
+                    {
+                        int rowInput = groupTap;
+                        int rowWeight = firstWeight + (channel * rowLength);
+                        for (int ky = kyFirst; ky < kyEnd; ky++)
+                        {
+                            if (merge)
+                            {
+                                int i = rowInput;
+                                int w = rowWeight;
+                                int end = i + mergedLength;
+                                while (i < end)
+                                {
+                                    acc += (input[i++] + inputOffset) * filter[w++];
+                                }
+                            }
+                            else
+                            {
+                                int columnInput = rowInput;
+                                int w = rowWeight;
+                                for (int kx = 0; kx < columns; kx++)
+                                {
+                                    int i = columnInput;
+                                    int end = i + filterDepth;
+                                    while (i < end)
+                                    {
+                                        acc += (input[i++] + inputOffset) * filter[w++];
+                                    }
+
+                                    columnInput += inputColumnStep;
+                                }
+                            }
+
+                            rowInput += inputRowStep;
+                            rowWeight += filterRowStep;
+                        }
+                    }
+
+                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[channel], shifts[channel]) + outputOffset;
+                    output[outIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    channel++;
+                }
+            }
         }
     }
 }

@@ -1,0 +1,181 @@
+namespace NanoQuant
+{
+    /// <summary>
+    /// The sliding window and output stage Conv2D and DepthwiseConv2D share, read and checked from
+    /// an operator's parameters 0–10:
+    /// 0 padding (0 SAME, 1 VALID: TFLite's numbering), 1 stride height, 2 stride width,
+    /// 3 dilation height, 4 dilation width (each in [1, 4096]), 5 padding top, 6 padding left,
+    /// 7 input offset (−input zero point, in [−127, 128]), 8 output offset (output zero point),
+    /// 9 activation min, 10 activation max.
+    /// The input [batches, height, width, channels] and output [batches, out height, out width,
+    /// out channels] must be NHWC of rank 4 with the same batch count, and the output height and
+    /// width and both paddings must be exactly what TFLite's ComputePaddingHeightWidth gives for
+    /// the padding type, stride, dilation and kernel size, so no tap or output index can leave
+    /// its tensor. Also computes the interior: the output rows and columns whose every tap lies
+    /// inside the input.
+    /// </summary>
+    internal sealed class ConvWindow
+    {
+        /// <summary>Number of parameters the window reads (0–10).</summary>
+        internal const int ParameterCount = 11;
+
+        /// <summary>Largest stride accepted.</summary>
+        internal const int MaxStride = 4096;
+
+        /// <summary>Largest dilation accepted.</summary>
+        internal const int MaxDilation = 4096;
+
+        internal readonly int Batches;
+        internal readonly int InputHeight;
+        internal readonly int InputWidth;
+        internal readonly int InputDepth;
+        internal readonly int OutputHeight;
+        internal readonly int OutputWidth;
+        internal readonly int OutputDepth;
+        internal readonly int KernelHeight;
+        internal readonly int KernelWidth;
+        internal readonly int StrideHeight;
+        internal readonly int StrideWidth;
+        internal readonly int DilationHeight;
+        internal readonly int DilationWidth;
+        internal readonly int PadTop;
+        internal readonly int PadLeft;
+        internal readonly int InputOffset;
+        internal readonly int OutputOffset;
+        internal readonly int ActivationMin;
+        internal readonly int ActivationMax;
+
+        /// <summary>Interior output rows are [InteriorTop, InteriorBottom), columns [InteriorLeft, InteriorRight); empty ranges are (0, 0).</summary>
+        internal readonly int InteriorTop;
+        internal readonly int InteriorBottom;
+        internal readonly int InteriorLeft;
+        internal readonly int InteriorRight;
+
+        internal ConvWindow(OperatorDefinition op, Tensor input, Tensor output, int kernelHeight, int kernelWidth, int outputDepth)
+        {
+            Check.That(op.Parameters.Length >= ParameterCount, op, "expects at least " + ParameterCount.ToString() + " parameters");
+            Check.Rank(op, input, 4, "input");
+            Check.Rank(op, output, 4, "output");
+            Check.That(kernelHeight >= 1 && kernelWidth >= 1, op, "kernel size must be positive");
+            Batches = input.shape[0];
+            InputHeight = input.shape[1];
+            InputWidth = input.shape[2];
+            InputDepth = input.shape[3];
+            OutputHeight = output.shape[1];
+            OutputWidth = output.shape[2];
+            OutputDepth = output.shape[3];
+            KernelHeight = kernelHeight;
+            KernelWidth = kernelWidth;
+            Check.That(output.shape[0] == Batches, op, "input and output batch counts differ");
+            Check.That(OutputDepth == outputDepth, op, "output has " + OutputDepth.ToString() + " channels, the filter " + outputDepth.ToString());
+
+            int padding = Check.Parameter(op, 0, 0, 1, "padding type");
+            StrideHeight = Check.Parameter(op, 1, 1, MaxStride, "stride height");
+            StrideWidth = Check.Parameter(op, 2, 1, MaxStride, "stride width");
+            DilationHeight = Check.Parameter(op, 3, 1, MaxDilation, "dilation height");
+            DilationWidth = Check.Parameter(op, 4, 1, MaxDilation, "dilation width");
+            PadTop = op.Parameters[5];
+            PadLeft = op.Parameters[6];
+            InputOffset = Check.Parameter(op, 7, -127, 128, "input offset");
+            OutputOffset = op.Parameters[8];
+            Check.ZeroPoint(op, OutputOffset, "output");
+            ActivationMin = op.Parameters[9];
+            ActivationMax = op.Parameters[10];
+            Check.ActivationRange(op, ActivationMin, ActivationMax);
+
+            CheckAxis(op, padding, InputHeight, kernelHeight, StrideHeight, DilationHeight, PadTop, OutputHeight, "height");
+            CheckAxis(op, padding, InputWidth, kernelWidth, StrideWidth, DilationWidth, PadLeft, OutputWidth, "width");
+            Interior(InputHeight, kernelHeight, StrideHeight, DilationHeight, PadTop, OutputHeight, out InteriorTop, out InteriorBottom);
+            Interior(InputWidth, kernelWidth, StrideWidth, DilationWidth, PadLeft, OutputWidth, out InteriorLeft, out InteriorRight);
+        }
+
+        /// <summary>
+        /// Checks every int32 bias of <paramref name="folded"/> against <paramref name="bias"/> +
+        /// input offset × Σ weights of its channel (channels are contiguous rows of the filter), so
+        /// the interior and the border of the output compute the same function.
+        /// </summary>
+        internal static void CheckFoldedBias(OperatorDefinition op, int[] bias, int[] folded, Tensor filter, int rowLength, int inputOffset)
+        {
+            sbyte[] weights = filter.data;
+            int w = filter.offset;
+            for (int c = 0; c < bias.Length; c++)
+            {
+                int sum = 0;
+                for (int j = 0; j < rowLength; j++)
+                {
+                    sum += weights[w++];
+                }
+
+                Check.That(folded[c] == bias[c] + (inputOffset * sum), op, "folded bias of channel " + c.ToString() + " is not bias + input offset × Σ weights");
+            }
+        }
+
+        /// <summary>Checks multipliers: non-negative (QuantizeMultiplier never yields a negative one).</summary>
+        internal static void CheckMultipliers(OperatorDefinition op, int[] multipliers)
+        {
+            for (int c = 0; c < multipliers.Length; c++)
+            {
+                Check.That(multipliers[c] >= 0, op, "multiplier of channel " + c.ToString() + " is negative");
+            }
+        }
+
+        /// <summary>First filter tap (row or column) whose input position origin + tap × dilation is ≥ 0.</summary>
+        internal static int FirstTap(int origin, int dilation, int kernel)
+        {
+            if (origin >= 0)
+            {
+                return 0;
+            }
+
+            int first = (dilation - 1 - origin) / dilation;
+            return first < kernel ? first : kernel;
+        }
+
+        /// <summary>One past the last filter tap whose input position origin + tap × dilation is &lt; <paramref name="inSize"/>.</summary>
+        internal static int EndTap(int origin, int dilation, int kernel, int inSize)
+        {
+            int room = inSize - 1 - origin;
+            if (room < 0)
+            {
+                return 0;
+            }
+
+            int end = (room / dilation) + 1;
+            return end < kernel ? end : kernel;
+        }
+
+        private static void CheckAxis(OperatorDefinition op, int padding, int inSize, int kernel, int stride, int dilation, int pad, int outSize, string name)
+        {
+            long effective = ((long)(kernel - 1) * dilation) + 1;
+            long expected = padding == 0 ? ((long)inSize + stride - 1) / stride : ((long)inSize + stride - effective) / stride;
+            Check.That(outSize == expected, op, "output " + name + " " + outSize.ToString() + " is not the " + expected.ToString() + " the padding, stride, dilation and kernel give");
+            long total = ((expected - 1) * stride) + effective - inSize;
+            long expectedPad = total > 0 ? total / 2 : 0;
+            Check.That(pad == expectedPad, op, "padding " + name + " " + pad.ToString() + " is not the " + expectedPad.ToString() + " the padding type gives");
+            Check.That(pad >= 0 && pad < effective, op, "padding " + name + " is outside [0, kernel extent)");
+            Check.That((long)outSize * stride + effective + inSize <= int.MaxValue, op, "window along " + name + " is too large for 32-bit index arithmetic");
+        }
+
+        private static void Interior(int inSize, int kernel, int stride, int dilation, int pad, int outSize, out int start, out int end)
+        {
+            int last = (kernel - 1) * dilation;
+            start = 0;
+            end = 0;
+            bool found = false;
+            for (int o = 0; o < outSize; o++)
+            {
+                int origin = (o * stride) - pad;
+                if (origin >= 0 && origin + last <= inSize - 1)
+                {
+                    if (!found)
+                    {
+                        start = o;
+                        found = true;
+                    }
+
+                    end = o + 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Host.Lowering;
+
+/// <summary>
+/// What CONV_2D and DEPTHWISE_CONV_2D lower alike: element type checks, the resolved sliding
+/// window (TFLite's output size and padding formulas), per-channel requantization multipliers as
+/// TFLite Micro's PopulateConvolutionQuantizationParams computes them, the bias, and the
+/// parameter list the device's ConvWindow reads.
+/// </summary>
+internal static class ConvCommon
+{
+    /// <summary>Largest stride and dilation the device accepts.</summary>
+    public const int MaxStride = 4096;
+
+    /// <summary>Largest dilation the device accepts.</summary>
+    public const int MaxDilation = 4096;
+
+    /// <summary>A resolved window: everything the device needs to slide the filter over the input.</summary>
+    public sealed record Window(PaddingType Padding, int StrideHeight, int StrideWidth, int DilationHeight, int DilationWidth, int PadTop, int PadLeft, int OutputHeight, int OutputWidth);
+
+    /// <summary>Refuses anything but int8 activations and int8 weights, naming what was found.</summary>
+    public static void RequireInt8(LoweringContext context, TfLiteOperator op, TfLiteTensor input, TfLiteTensor filter, TfLiteTensor output)
+    {
+        if (input.Type == TfLiteType.Int16 || output.Type == TfLiteType.Int16)
+        {
+            throw context.Unsupported(op, "int16 activations (16x8 quantization) are not supported; the device runs int8 activations only");
+        }
+
+        if (input.Type != TfLiteType.Int8 || output.Type != TfLiteType.Int8)
+        {
+            throw context.Unsupported(op, $"input is {input.Type} and output {output.Type}; the device runs int8 activations only");
+        }
+
+        if (filter.Type == TfLiteType.Int4)
+        {
+            throw context.Unsupported(op, $"filter {filter} holds packed int4 weights, which are not supported; requantize the weights to int8");
+        }
+
+        if (filter.Type != TfLiteType.Int8 || !filter.IsConstant)
+        {
+            throw context.Unsupported(op, $"filter {filter} is {filter.Type}{(filter.IsConstant ? "" : " and not constant")}; constant int8 weights are required");
+        }
+
+        if (input.Shape.Length != 4 || filter.Shape.Length != 4 || output.Shape.Length != 4)
+        {
+            throw context.Unsupported(op, $"input, filter and output must have rank 4 (have {input.Shape.Length}, {filter.Shape.Length}, {output.Shape.Length})");
+        }
+    }
+
+    /// <summary>
+    /// Resolves the window from the options and checks that the output tensor has exactly the
+    /// shape TFLite's formulas give (batch, height, width; the caller checks channels).
+    /// </summary>
+    public static Window ResolveWindow(
+        LoweringContext context, TfLiteOperator op, TfLiteTensor input, TfLiteTensor output, int filterHeight, int filterWidth,
+        byte padding, int strideHeight, int strideWidth, int dilationHeight, int dilationWidth)
+    {
+        if (padding > (byte)PaddingType.Valid)
+        {
+            throw context.Unsupported(op, $"padding {padding} is neither SAME nor VALID");
+        }
+
+        if (strideHeight is < 1 or > MaxStride || strideWidth is < 1 or > MaxStride)
+        {
+            throw context.Unsupported(op, $"stride {strideHeight}×{strideWidth} is outside [1, {MaxStride}]");
+        }
+
+        if (dilationHeight is < 1 or > MaxDilation || dilationWidth is < 1 or > MaxDilation)
+        {
+            throw context.Unsupported(op, $"dilation {dilationHeight}×{dilationWidth} is outside [1, {MaxDilation}]");
+        }
+
+        var type = (PaddingType)padding;
+        int inHeight = input.Shape[1], inWidth = input.Shape[2];
+        int outHeight = Padding.OutputSize(type, inHeight, filterHeight, strideHeight, dilationHeight)
+            ?? throw context.Unsupported(op, $"the {filterHeight}-high filter (dilation {dilationHeight}) does not fit the {inHeight}-high input");
+        int outWidth = Padding.OutputSize(type, inWidth, filterWidth, strideWidth, dilationWidth)
+            ?? throw context.Unsupported(op, $"the {filterWidth}-wide filter (dilation {dilationWidth}) does not fit the {inWidth}-wide input");
+        if (output.Shape[0] != input.Shape[0] || output.Shape[1] != outHeight || output.Shape[2] != outWidth)
+        {
+            throw context.Unsupported(op, $"output {output} has shape [{string.Join(", ", output.Shape)}]; {type} padding with stride {strideHeight}×{strideWidth} and dilation {dilationHeight}×{dilationWidth} gives [{input.Shape[0]}, {outHeight}, {outWidth}, …]");
+        }
+
+        if (Padding.EffectiveSize(filterHeight, dilationHeight) + inHeight + ((long)outHeight * strideHeight) > int.MaxValue
+            || Padding.EffectiveSize(filterWidth, dilationWidth) + inWidth + ((long)outWidth * strideWidth) > int.MaxValue)
+        {
+            throw context.Unsupported(op, "the window is too large for 32-bit index arithmetic");
+        }
+
+        return new Window(type, strideHeight, strideWidth, dilationHeight, dilationWidth,
+            Padding.Before(strideHeight, dilationHeight, inHeight, filterHeight, outHeight),
+            Padding.Before(strideWidth, dilationWidth, inWidth, filterWidth, outWidth),
+            outHeight, outWidth);
+    }
+
+    /// <summary>
+    /// Per-output-channel multipliers and shifts: input_scale × filter_scale[c] / output_scale in
+    /// double precision, then QuantizeMultiplier. A per-tensor filter scale is broadcast to every
+    /// channel; filter zero points must all be 0.
+    /// </summary>
+    public static (int[] Multipliers, int[] Shifts) ChannelMultipliers(
+        LoweringContext context, TfLiteOperator op, float inputScale, float outputScale, TfLiteTensor filter, int channels)
+    {
+        var q = filter.Quantization ?? throw context.Unsupported(op, $"filter {filter} is not quantized");
+        if (q.Scales.Length == 0)
+        {
+            throw context.Unsupported(op, $"filter {filter} has no quantization scale");
+        }
+
+        context.CheckScales(op, filter, q.Scales);
+        if (q.ZeroPoints.Any(z => z != 0))
+        {
+            throw context.Unsupported(op, $"filter {filter} has a non-zero zero point; int8 weights must be symmetric");
+        }
+
+        if (q.IsPerChannel && (q.Scales.Length != channels || q.Dimension < 0 || q.Dimension >= filter.Shape.Length || filter.Shape[q.Dimension] != channels))
+        {
+            throw context.Unsupported(op, $"filter {filter} has {q.Scales.Length} scales along dimension {q.Dimension}; expected one per output channel ({channels})");
+        }
+
+        var multipliers = new int[channels];
+        var shifts = new int[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double filterScale = q.IsPerChannel ? q.Scales[c] : q.Scales[0];
+            double real = (double)inputScale * filterScale / outputScale;
+            try
+            {
+                (multipliers[c], shifts[c]) = QuantizationMath.QuantizeMultiplier(real);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw context.Unsupported(op, $"channel {c}: the requantization multiplier {real} cannot be represented");
+            }
+        }
+
+        return (multipliers, shifts);
+    }
+
+    /// <summary>The int32 bias of <paramref name="channels"/> values, or zeros when the operator has none.</summary>
+    public static int[] Bias(LoweringContext context, TfLiteOperator op, TfLiteTensor? bias, int channels)
+    {
+        if (bias is null)
+        {
+            return new int[channels];
+        }
+
+        if (bias.Type == TfLiteType.Int64)
+        {
+            throw context.Unsupported(op, $"bias {bias} is int64 (16x8 quantization); int8 convolutions take an int32 bias");
+        }
+
+        int[] values = context.Int32Data(op, bias);
+        if (values.Length != channels)
+        {
+            throw context.Unsupported(op, $"bias {bias} has {values.Length} values, expected {channels}");
+        }
+
+        return values;
+    }
+
+    /// <summary>The fused activation's int8 clamp range.</summary>
+    public static (int Min, int Max) ActivationRange(LoweringContext context, TfLiteOperator op, FusedActivation activation, float outputScale, int outputZeroPoint)
+    {
+        if (activation is not (FusedActivation.None or FusedActivation.Relu or FusedActivation.ReluN1To1 or FusedActivation.Relu6))
+        {
+            throw context.Unsupported(op, $"fused activation {activation} is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)");
+        }
+
+        return QuantizationMath.ActivationRange(activation, outputScale, outputZeroPoint);
+    }
+
+    /// <summary>The device's window and output-stage parameters 0–10 (layout in device/Kernels/ConvWindow.cs).</summary>
+    public static int[] Parameters(Window window, int inputZeroPoint, int outputZeroPoint, int activationMin, int activationMax) =>
+    [
+        (int)window.Padding,
+        window.StrideHeight,
+        window.StrideWidth,
+        window.DilationHeight,
+        window.DilationWidth,
+        window.PadTop,
+        window.PadLeft,
+        -inputZeroPoint,
+        outputZeroPoint,
+        activationMin,
+        activationMax,
+    ];
+}
