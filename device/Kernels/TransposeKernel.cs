@@ -1,15 +1,54 @@
 namespace NanoQuant
 {
-    /// <summary>Placeholder: Transpose is not implemented yet.</summary>
+    /// <summary>
+    /// TRANSPOSE, int8 (TFLM reference_ops::Transpose): output dimension j is input dimension perm[j].
+    /// Inputs: 0 input int8 (rank r). Output: int8 of rank r with shape[j] = input shape[perm[j]].
+    /// Parameters: perm[0..r−1], a permutation of 0..r−1 (resolved by the host from the constant
+    /// perm tensor).
+    /// </summary>
     internal sealed class TransposeKernel : Kernel
     {
+        private readonly Tensor _input;
+        private readonly Tensor _output;
+        private readonly StridedGather _gather;
+
         internal TransposeKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            throw new InvalidModelException(op.Name + ": not implemented yet");
+            Check.That(op.Inputs.Length == 1 && op.Outputs.Length == 1, op, "expects 1 input and 1 output");
+            _input = Check.Int8Input(op, tensors, 0);
+            _output = Check.Int8Output(op, tensors, 0);
+            int rank = _input.shape.Length;
+            Check.That(rank >= 1, op, "input must have rank 1 or more");
+            Check.Rank(op, _output, rank, "output");
+            Check.That(op.Parameters.Length == rank, op, "expects " + rank.ToString() + " parameters (the permutation), has " + op.Parameters.Length.ToString());
+
+            int[] inputStrides = new int[rank];
+            int stride = 1;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                inputStrides[d] = stride;
+                stride *= _input.shape[d];
+            }
+
+            bool[] used = new bool[rank];
+            int[] counts = new int[rank];
+            int[] strides = new int[rank];
+            for (int j = 0; j < rank; j++)
+            {
+                int axis = Check.Parameter(op, j, 0, rank - 1, "permutation entry");
+                Check.That(!used[axis], op, "permutation names dimension " + axis.ToString() + " twice");
+                used[axis] = true;
+                Check.That(_output.shape[j] == _input.shape[axis], op, "output dimension " + j.ToString() + " must equal input dimension " + axis.ToString());
+                counts[j] = _output.shape[j];
+                strides[j] = inputStrides[axis];
+            }
+
+            _gather = new StridedGather(counts, strides, 0);
         }
 
         internal override void Invoke()
         {
+            _gather.Run(_input.data, _input.offset, _output.data, _output.offset);
         }
     }
 }
