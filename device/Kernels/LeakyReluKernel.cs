@@ -1,15 +1,68 @@
 namespace NanoQuant
 {
-    /// <summary>Placeholder: LeakyRelu is not implemented yet.</summary>
+    /// <summary>
+    /// LEAKY_RELU, int8 (TFLM reference_ops::QuantizeLeakyRelu). Input: 0 int8. Output: 0 int8 of the
+    /// same shape. Parameters: 0 input zero point, 1 output zero point, 2 identity multiplier,
+    /// 3 identity shift (input scale / output scale), 4 alpha multiplier (signed: negative for a negative
+    /// alpha, never int.MinValue), 5 alpha shift (input scale × alpha / output scale).
+    /// x = q − input zp; out = clamp(output zp + (x ≥ 0 ? x × identity : ±(x × |alpha|)), −128, 127).
+    /// The 256 possible results are tabulated at load; a step is one lookup.
+    /// </summary>
     internal sealed class LeakyReluKernel : Kernel
     {
+        private readonly Tensor _input;
+        private readonly Tensor _output;
+        private readonly sbyte[] _table;
+
         internal LeakyReluKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            throw new InvalidModelException(op.Name + ": not implemented yet");
+            Check.Counts(op, 1, 1, 6);
+            _input = Check.Int8Input(op, tensors, 0);
+            _output = Check.Int8Output(op, tensors, 0);
+            Check.SameShape(op, _input, _output, "input and output");
+            int inputZeroPoint = op.Parameters[0];
+            int outputZeroPoint = op.Parameters[1];
+            Check.ZeroPoint(op, inputZeroPoint, "input");
+            Check.ZeroPoint(op, outputZeroPoint, "output");
+            int identityMultiplier = Check.Parameter(op, 2, 0, int.MaxValue, "identity multiplier");
+            int identityShift = op.Parameters[3];
+            Check.Shift(op, identityShift, "identity shift");
+            int alphaMultiplier = Check.Parameter(op, 4, -int.MaxValue, int.MaxValue, "alpha multiplier");
+            int alphaShift = op.Parameters[5];
+            Check.Shift(op, alphaShift, "alpha shift");
+            bool negativeAlpha = alphaMultiplier < 0;
+            int alphaMagnitude = negativeAlpha ? -alphaMultiplier : alphaMultiplier;
+            _table = new sbyte[256];
+            for (int q = -128; q < 128; q++)
+            {
+                int x = q - inputZeroPoint;
+                int v = outputZeroPoint;
+                if (x >= 0)
+                {
+                    v += QuantizedMath.MultiplyByQuantizedMultiplier(x, identityMultiplier, identityShift);
+                }
+                else
+                {
+                    int scaled = QuantizedMath.MultiplyByQuantizedMultiplier(x, alphaMagnitude, alphaShift);
+                    v += negativeAlpha ? -scaled : scaled;
+                }
+
+                _table[q + 128] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
+            }
         }
 
         internal override void Invoke()
         {
+            sbyte[] input = _input.data;
+            sbyte[] output = _output.data;
+            sbyte[] table = _table;
+            int i = _input.offset;
+            int o = _output.offset;
+            int end = o + _output.elementCount;
+            while (o < end)
+            {
+                output[o++] = table[input[i++] + 128];
+            }
         }
     }
 }

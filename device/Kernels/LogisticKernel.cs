@@ -1,15 +1,69 @@
 namespace NanoQuant
 {
-    /// <summary>Placeholder: Logistic is not implemented yet.</summary>
+    /// <summary>
+    /// LOGISTIC, int8 (TFLM reference_integer_ops::Logistic), output scale 1/256 and zero point −128.
+    /// Input: 0 int8. Output: 0 int8 of the same shape, zero point −128.
+    /// Parameters: 0 input zero point, 1 input range radius, 2 input multiplier, 3 input left shift
+    /// (in [0, 30]; the multiplier and shift bring q − zp to Q4.27, the radius is where the result saturates).
+    /// Inside the radius the value goes through gemmlowp's fixed-point logistic (<see cref="FixedPointMath"/>)
+    /// and is rounded from Q0.31 to 1/256 steps. The 256 possible results are tabulated at load.
+    /// </summary>
     internal sealed class LogisticKernel : Kernel
     {
+        private readonly Tensor _input;
+        private readonly Tensor _output;
+        private readonly sbyte[] _table;
+
         internal LogisticKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            throw new InvalidModelException(op.Name + ": not implemented yet");
+            Check.Counts(op, 1, 1, 4);
+            _input = Check.Int8Input(op, tensors, 0);
+            _output = Check.Int8Output(op, tensors, 0);
+            Check.SameShape(op, _input, _output, "input and output");
+            Check.That(_output.zeroPoint == -128, op, "output zero point must be -128");
+            int zeroPoint = op.Parameters[0];
+            Check.ZeroPoint(op, zeroPoint, "input");
+            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "input multiplier");
+            int shift = Check.Parameter(op, 3, 0, 30, "input left shift");
+
+            // Inside the radius |x| × 2^shift < 15 × 2^27, so the rescaling cannot overflow.
+            int radius = Check.Parameter(op, 1, 0, (15 << 27) >> shift, "input range radius");
+            _table = new sbyte[256];
+            for (int q = -128; q < 128; q++)
+            {
+                int x = q - zeroPoint;
+                int v;
+                if (x <= -radius)
+                {
+                    v = -128;
+                }
+                else if (x >= radius)
+                {
+                    v = 127;
+                }
+                else
+                {
+                    int inQ4 = QuantizedMath.MultiplyByQuantizedMultiplier(x, multiplier, shift);
+                    v = QuantizedMath.RoundingDivideByPot(FixedPointMath.Logistic(inQ4, 4), 23) - 128;
+                    v = v < -128 ? -128 : (v > 127 ? 127 : v);
+                }
+
+                _table[q + 128] = (sbyte)v;
+            }
         }
 
         internal override void Invoke()
         {
+            sbyte[] input = _input.data;
+            sbyte[] output = _output.data;
+            sbyte[] table = _table;
+            int i = _input.offset;
+            int o = _output.offset;
+            int end = o + _output.elementCount;
+            while (o < end)
+            {
+                output[o++] = table[input[i++] + 128];
+            }
         }
     }
 }

@@ -1,15 +1,54 @@
 namespace NanoQuant
 {
-    /// <summary>Placeholder: Relu is not implemented yet.</summary>
+    /// <summary>
+    /// RELU, int8 (TFLM ReluQuantized): requantizes from the input's scale to the output's and clamps
+    /// at the output's zero point. Input: 0 int8. Output: 0 int8 of the same shape.
+    /// Parameters: 0 input zero point, 1 output zero point, 2 multiplier, 3 shift, 4 activation min,
+    /// 5 activation max. out = clamp(output zp + MultiplyByQuantizedMultiplier(q − input zp, multiplier, shift)).
+    /// The 256 possible results are tabulated at load; a step is one lookup.
+    /// </summary>
     internal sealed class ReluKernel : Kernel
     {
+        private readonly Tensor _input;
+        private readonly Tensor _output;
+        private readonly sbyte[] _table;
+
         internal ReluKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            throw new InvalidModelException(op.Name + ": not implemented yet");
+            Check.Counts(op, 1, 1, 6);
+            _input = Check.Int8Input(op, tensors, 0);
+            _output = Check.Int8Output(op, tensors, 0);
+            Check.SameShape(op, _input, _output, "input and output");
+            int inputZeroPoint = op.Parameters[0];
+            int outputZeroPoint = op.Parameters[1];
+            Check.ZeroPoint(op, inputZeroPoint, "input");
+            Check.ZeroPoint(op, outputZeroPoint, "output");
+            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
+            int shift = op.Parameters[3];
+            Check.Shift(op, shift, "shift");
+            int min = op.Parameters[4];
+            int max = op.Parameters[5];
+            Check.ActivationRange(op, min, max);
+            _table = new sbyte[256];
+            for (int q = -128; q < 128; q++)
+            {
+                int v = outputZeroPoint + QuantizedMath.MultiplyByQuantizedMultiplier(q - inputZeroPoint, multiplier, shift);
+                _table[q + 128] = (sbyte)(v < min ? min : (v > max ? max : v));
+            }
         }
 
         internal override void Invoke()
         {
+            sbyte[] input = _input.data;
+            sbyte[] output = _output.data;
+            sbyte[] table = _table;
+            int i = _input.offset;
+            int o = _output.offset;
+            int end = o + _output.elementCount;
+            while (o < end)
+            {
+                output[o++] = table[input[i++] + 128];
+            }
         }
     }
 }
