@@ -20,6 +20,7 @@ public static class CliApp
             RunCommand.Create(console),
             InspectCommand.Create(console),
             BenchCommand.Create(console),
+            FuzzCommand.Create(console),
         };
         var parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
