@@ -14,6 +14,7 @@ namespace NanoQuant
         /// from the file into one reusable buffer sized for the largest operator. Int32 constants
         /// (biases, multipliers, shifts) are still copied to RAM. RAM: tables + int32 constants +
         /// weight buffer + arena. The stream must stay open and unchanged while the interpreter is used.
+        /// The Data of a constant int8 tensor then holds the weights staged last (valid while its operator runs).
         /// </summary>
         StreamWeights = 1,
     }
