@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace NanoQuant
 {
@@ -8,8 +9,12 @@ namespace NanoQuant
     /// nothing. Write inputs with <see cref="Tensor.CopyFrom"/> or <see cref="Tensor.Quantize"/>,
     /// call <see cref="Invoke"/>, read outputs with <see cref="Tensor.CopyTo"/> or
     /// <see cref="Tensor.Dequantize"/>.
+    /// A model can come from a byte array (e.g. a managed resource), a stream, or a file on the
+    /// device's storage (I:\ internal flash, D:\ SD card) — see <see cref="FromFile(string, ModelLoadMode)"/>;
+    /// with <see cref="ModelLoadMode.StreamWeights"/> the int8 weights stay in the file and are read
+    /// one operator at a time into a single reusable buffer, so a model larger than free RAM can run.
     /// </summary>
-    public sealed class Interpreter
+    public sealed class Interpreter : IDisposable
     {
         /// <summary>The largest arena a model may ask for unless the caller says otherwise.</summary>
         public const int DefaultMaxArenaBytes = 16 * 1024 * 1024;
@@ -20,6 +25,11 @@ namespace NanoQuant
         private readonly int[] _outputs;
         private readonly int _arenaBytes;
         private readonly int _constantBytes;
+        private readonly int _constantPoolBytes;
+        private readonly int _int32ConstantBytes;
+        private readonly WeightStreamer _streamer;
+        private readonly int _weightBufferBytes;
+        private Stream _ownedStream;
 
         /// <summary>Loads and checks a device model held in memory. The model array is not kept.</summary>
         /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
@@ -39,6 +49,119 @@ namespace NanoQuant
             _outputs = loader.Outputs;
             _arenaBytes = loader.Arena.Length;
             _constantBytes = model.Length;
+            _constantPoolBytes = loader.ConstantPool.Length;
+            _int32ConstantBytes = loader.Int32ConstantBytes;
+        }
+
+        /// <summary>
+        /// Loads and checks a device model from a readable, seekable stream holding exactly the model.
+        /// The checksum is verified by reading the whole stream through a small buffer before anything
+        /// else is trusted. With <see cref="ModelLoadMode.CopyToRam"/> the stream is not used after the
+        /// constructor returns; with <see cref="ModelLoadMode.StreamWeights"/> it must stay open and
+        /// unchanged for the interpreter's lifetime (the caller still owns and disposes it).
+        /// </summary>
+        /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
+        public Interpreter(Stream stream, ModelLoadMode mode, int maxArenaBytes)
+        {
+            ModelLoader loader = ModelLoader.Load(stream, mode, maxArenaBytes);
+            _tensors = loader.Tensors;
+            _kernels = loader.Kernels;
+            _inputs = loader.Inputs;
+            _outputs = loader.Outputs;
+            _arenaBytes = loader.Arena.Length;
+            _constantBytes = loader.FileLength;
+            _constantPoolBytes = loader.ConstantPool.Length;
+            _int32ConstantBytes = loader.Int32ConstantBytes;
+            _streamer = loader.Streamer;
+            if (_streamer != null)
+            {
+                _weightBufferBytes = _streamer.BufferBytes + StreamModelSource.ChunkBytes;
+            }
+        }
+
+        /// <summary>Loads a device model from a file, copying its constants to RAM (the file is closed before this returns).</summary>
+        /// <param name="path">For example I:\model.nq (internal flash) or D:\models\model.nq (SD card).</param>
+        /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
+        public static Interpreter FromFile(string path)
+        {
+            return FromFile(path, ModelLoadMode.CopyToRam, DefaultMaxArenaBytes);
+        }
+
+        /// <summary>Loads a device model from a file in the given mode.</summary>
+        /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
+        public static Interpreter FromFile(string path, ModelLoadMode mode)
+        {
+            return FromFile(path, mode, DefaultMaxArenaBytes);
+        }
+
+        /// <summary>
+        /// Loads a device model from a file in the given mode, refusing an arena larger than
+        /// <paramref name="maxArenaBytes"/>. In <see cref="ModelLoadMode.StreamWeights"/> mode the
+        /// interpreter keeps the file open until <see cref="Dispose"/>.
+        /// </summary>
+        /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
+        public static Interpreter FromFile(string path, ModelLoadMode mode, int maxArenaBytes)
+        {
+            if (path == null)
+            {
+                throw new ArgumentNullException("path");
+            }
+
+            FileStream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            Interpreter interpreter = null;
+            try
+            {
+                interpreter = new Interpreter(stream, mode, maxArenaBytes);
+            }
+            finally
+            {
+                if (interpreter == null || mode == ModelLoadMode.CopyToRam)
+                {
+                    stream.Dispose();
+                }
+            }
+
+            if (mode == ModelLoadMode.StreamWeights)
+            {
+                interpreter._ownedStream = stream;
+            }
+
+            return interpreter;
+        }
+
+        /// <summary>True when int8 weights are read from storage during <see cref="Invoke"/> (<see cref="ModelLoadMode.StreamWeights"/>).</summary>
+        public bool IsStreamingWeights
+        {
+            get { return _streamer != null; }
+        }
+
+        /// <summary>Bytes of int8 constants (weights) held in RAM: all of them when loaded into RAM, none when streaming.</summary>
+        public int ConstantPoolBytes
+        {
+            get { return _constantPoolBytes; }
+        }
+
+        /// <summary>Bytes of int32 constants (biases, multipliers, shifts) held in RAM in either mode.</summary>
+        public int Int32ConstantBytes
+        {
+            get { return _int32ConstantBytes; }
+        }
+
+        /// <summary>Streaming mode: bytes of the reusable weight buffer plus the file read chunk (0 otherwise).</summary>
+        public int WeightBufferBytes
+        {
+            get { return _weightBufferBytes; }
+        }
+
+        /// <summary>Closes the model file when the interpreter opened it for streaming; otherwise does nothing.</summary>
+        public void Dispose()
+        {
+            Stream stream = _ownedStream;
+            _ownedStream = null;
+            if (stream != null)
+            {
+                stream.Dispose();
+            }
         }
 
         /// <summary>Number of model inputs.</summary>
@@ -71,7 +194,7 @@ namespace NanoQuant
             get { return _arenaBytes; }
         }
 
-        /// <summary>Size of the device model the interpreter was loaded from.</summary>
+        /// <summary>Size of the device model (file) the interpreter was loaded from.</summary>
         public int ModelBytes
         {
             get { return _constantBytes; }
@@ -129,9 +252,21 @@ namespace NanoQuant
         public void Invoke()
         {
             Kernel[] kernels = _kernels;
-            for (int i = 0; i < kernels.Length; i++)
+            WeightStreamer streamer = _streamer;
+            if (streamer == null)
             {
-                kernels[i].Invoke();
+                for (int i = 0; i < kernels.Length; i++)
+                {
+                    kernels[i].Invoke();
+                }
+            }
+            else
+            {
+                for (int i = 0; i < kernels.Length; i++)
+                {
+                    streamer.Stage(i);
+                    kernels[i].Invoke();
+                }
             }
         }
 
@@ -144,6 +279,11 @@ namespace NanoQuant
             if (index < 0 || index >= _kernels.Length)
             {
                 throw new ArgumentOutOfRangeException("index", "the model has " + _kernels.Length.ToString() + " operators");
+            }
+
+            if (_streamer != null)
+            {
+                _streamer.Stage(index);
             }
 
             _kernels[index].Invoke();

@@ -17,12 +17,27 @@ namespace NanoQuant
         internal sbyte[] Arena;
         internal sbyte[] ConstantPool;
 
-        private readonly byte[] _model;
+        /// <summary>Streaming mode only: stages each operator's int8 constants before it runs; null otherwise.</summary>
+        internal WeightStreamer Streamer;
+
+        /// <summary>Bytes of the model file.</summary>
+        internal int FileLength;
+
+        /// <summary>Bytes of int32 constants copied to RAM.</summary>
+        internal int Int32ConstantBytes;
+
+        private readonly ModelSource _source;
+        private readonly bool _streamWeights;
+
+        // The model's bytes before the constant section (header, edge lists, tensor and operator tables):
+        // the whole model array for an in-RAM model, a copy of that prefix for a streamed one.
+        private byte[] _model;
         private int _constantsStart;
 
-        private ModelLoader(byte[] model)
+        private ModelLoader(ModelSource source, bool streamWeights)
         {
-            _model = model;
+            _source = source;
+            _streamWeights = streamWeights;
         }
 
         /// <summary>Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/>.</summary>
@@ -33,18 +48,63 @@ namespace NanoQuant
                 throw new InvalidModelException("model is null");
             }
 
-            ModelLoader loader = new ModelLoader(model);
+            ModelLoader loader = new ModelLoader(new ArrayModelSource(model), false);
+            loader._model = model;
             loader.Read(maxArenaBytes);
+            return loader;
+        }
+
+        /// <summary>
+        /// Loads a model from a seekable stream: the checksum is verified by streaming the whole file
+        /// through a small buffer before any other field is trusted, then the tables are read; constants
+        /// are copied to RAM or, with <paramref name="mode"/> = StreamWeights, int8 constants stay on storage.
+        /// </summary>
+        internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes)
+        {
+            StreamModelSource source = new StreamModelSource(stream);
+            if (mode != ModelLoadMode.CopyToRam && mode != ModelLoadMode.StreamWeights)
+            {
+                throw new System.ArgumentOutOfRangeException("mode");
+            }
+
+            ModelLoader loader = new ModelLoader(source, mode == ModelLoadMode.StreamWeights);
+            int length = source.Length;
+            if (length < ModelFormat.HeaderSize)
+            {
+                throw new InvalidModelException("model is " + length.ToString() + " bytes, shorter than the " + ModelFormat.HeaderSize.ToString() + "-byte header");
+            }
+
+            byte[] header = new byte[ModelFormat.HeaderSize];
+            source.ReadBytes(0, header, 0, header.Length);
+            loader._model = header;
+            loader.CheckHeaderAndChecksum();
+
+            // Checksum verified: the constant section's offset may now be trusted (after its range check)
+            // and the tables before it are read into RAM.
+            int constantsStart = loader.ReadSectionOffset(ModelFormat.ConstantsOffset, "constant section");
+            byte[] tables = new byte[constantsStart];
+            source.ReadBytes(0, tables, 0, constantsStart);
+            loader._model = tables;
+            loader.ReadTables(maxArenaBytes);
             return loader;
         }
 
         private void Read(int maxArenaBytes)
         {
-            byte[] m = _model;
-            if (m.Length < ModelFormat.HeaderSize)
+            if (_source.Length < ModelFormat.HeaderSize)
             {
-                throw new InvalidModelException("model is " + m.Length.ToString() + " bytes, shorter than the " + ModelFormat.HeaderSize.ToString() + "-byte header");
+                throw new InvalidModelException("model is " + _source.Length.ToString() + " bytes, shorter than the " + ModelFormat.HeaderSize.ToString() + "-byte header");
             }
+
+            CheckHeaderAndChecksum();
+            ReadTables(maxArenaBytes);
+        }
+
+        /// <summary>Magic, version, header size, file length and the CRC over the whole file (read from the source).</summary>
+        private void CheckHeaderAndChecksum()
+        {
+            byte[] m = _model;
+            int modelLength = _source.Length;
 
             if ((uint)LittleEndian.ReadInt32(m, 0) != ModelFormat.Magic)
             {
@@ -63,18 +123,25 @@ namespace NanoQuant
             }
 
             uint fileLength = (uint)LittleEndian.ReadInt32(m, ModelFormat.FileLengthOffset);
-            if (fileLength != (uint)m.Length)
+            if (fileLength != (uint)modelLength)
             {
-                throw new InvalidModelException("model declares " + fileLength.ToString() + " bytes but has " + m.Length.ToString() + " (truncated or extended)");
+                throw new InvalidModelException("model declares " + fileLength.ToString() + " bytes but has " + modelLength.ToString() + " (truncated or extended)");
             }
 
             uint storedCrc = (uint)LittleEndian.ReadInt32(m, ModelFormat.ChecksumOffset);
-            uint crc = Crc32.Compute(m, ModelFormat.ChecksumStart, m.Length - ModelFormat.ChecksumStart);
+            uint crc = _source.Crc(ModelFormat.ChecksumStart);
             if (crc != storedCrc)
             {
                 throw new InvalidModelException("checksum mismatch: the model is corrupted");
             }
 
+            FileLength = modelLength;
+        }
+
+        /// <summary>Everything after the checksum: the tables, the memory plan, the constants and the kernels.</summary>
+        private void ReadTables(int maxArenaBytes)
+        {
+            byte[] m = _model;
             uint arenaBytes = (uint)LittleEndian.ReadInt32(m, ModelFormat.ArenaBytesOffset);
             int tensorCount = LittleEndian.ReadUInt16(m, ModelFormat.TensorCountOffset);
             int operatorCount = LittleEndian.ReadUInt16(m, ModelFormat.OperatorCountOffset);
@@ -142,6 +209,12 @@ namespace NanoQuant
             Kernels = new Kernel[operatorCount];
             for (int i = 0; i < operatorCount; i++)
             {
+                if (Streamer != null)
+                {
+                    // A kernel's constructor sees its weights, in either mode.
+                    Streamer.Stage(i);
+                }
+
                 Kernels[i] = KernelFactory.Create(Operators[i], Tensors);
             }
         }
@@ -149,7 +222,7 @@ namespace NanoQuant
         private int ReadSectionOffset(int field, string name)
         {
             uint value = (uint)LittleEndian.ReadInt32(_model, field);
-            if (value < ModelFormat.HeaderSize || value > (uint)_model.Length)
+            if (value < ModelFormat.HeaderSize || value > (uint)FileLength)
             {
                 throw new InvalidModelException(name + " offset " + value.ToString() + " is outside the model");
             }
@@ -195,7 +268,7 @@ namespace NanoQuant
         private void ReadTensors(int count, ref int position, int arenaBytes)
         {
             byte[] m = _model;
-            int constantsLength = m.Length - _constantsStart;
+            int constantsLength = FileLength - _constantsStart;
             int poolBytes = 0;
             Tensors = new Tensor[count];
             for (int i = 0; i < count; i++)
@@ -306,8 +379,10 @@ namespace NanoQuant
                 Tensors[i] = t;
             }
 
-            ConstantPool = new sbyte[poolBytes];
+            _poolBytes = poolBytes;
         }
+
+        private int _poolBytes;
 
         private static float ScaleFromBits(int bits, string name)
         {
@@ -370,7 +445,18 @@ namespace NanoQuant
 
         private void AttachData()
         {
-            byte[] m = _model;
+            // Int8 constants: copied into one pool, or left on storage for the streamer.
+            if (_streamWeights)
+            {
+                ConstantPool = new sbyte[0];
+                Streamer = new WeightStreamer(_source, Tensors, Operators);
+            }
+            else
+            {
+                ConstantPool = new sbyte[_poolBytes];
+            }
+
+            int int32Bytes = 0;
             for (int i = 0; i < Tensors.Length; i++)
             {
                 Tensor t = Tensors[i];
@@ -380,28 +466,22 @@ namespace NanoQuant
                 }
                 else if (t.type == TensorType.Int8)
                 {
-                    t.data = ConstantPool;
-                    sbyte[] pool = ConstantPool;
-                    int source = t.fileOffset;
-                    int end = t.offset + t.byteLength;
-                    for (int j = t.offset; j < end; j++)
+                    if (!_streamWeights)
                     {
-                        pool[j] = (sbyte)m[source++];
+                        t.data = ConstantPool;
+                        _source.ReadInt8(t.fileOffset, ConstantPool, t.offset, t.byteLength);
                     }
                 }
                 else
                 {
                     int[] values = new int[t.elementCount];
-                    int source = t.fileOffset;
-                    for (int j = 0; j < values.Length; j++)
-                    {
-                        values[j] = LittleEndian.ReadInt32(m, source);
-                        source += 4;
-                    }
-
+                    _source.ReadInt32(t.fileOffset, values);
                     t.int32Data = values;
+                    int32Bytes += t.byteLength;
                 }
             }
+
+            Int32ConstantBytes = int32Bytes;
         }
     }
 }

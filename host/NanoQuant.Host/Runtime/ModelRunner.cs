@@ -17,6 +17,12 @@ public sealed class ModelRunner
         _interpreter = new Interpreter(deviceModel);
     }
 
+    /// <summary>Runs an interpreter loaded some other way (from a file or stream, possibly streaming its weights).</summary>
+    public ModelRunner(Interpreter interpreter)
+    {
+        _interpreter = interpreter ?? throw new ArgumentNullException(nameof(interpreter));
+    }
+
     public Interpreter Interpreter => _interpreter;
 
     /// <summary>How many samples <paramref name="inputs"/> hold (checked against every input's shape).</summary>
