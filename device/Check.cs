@@ -14,19 +14,40 @@ namespace NanoQuant
             }
         }
 
+        /// <summary>Throws naming <paramref name="op"/>. Callers build the message only when the check has failed.</summary>
+        internal static void Fail(OperatorDefinition op, string message)
+        {
+            throw new InvalidModelException(op.Name + ": " + message);
+        }
+
         /// <summary>Checks the numbers of inputs, outputs and parameters.</summary>
         internal static void Counts(OperatorDefinition op, int inputs, int outputs, int parameters)
         {
-            That(op.Inputs.Length == inputs, op, "expects " + inputs.ToString() + " inputs, has " + op.Inputs.Length.ToString());
-            That(op.Outputs.Length == outputs, op, "expects " + outputs.ToString() + " outputs, has " + op.Outputs.Length.ToString());
-            That(op.Parameters.Length == parameters, op, "expects " + parameters.ToString() + " parameters, has " + op.Parameters.Length.ToString());
+            if (op.Inputs.Length != inputs)
+            {
+                Fail(op, "expects " + inputs.ToString() + " inputs, has " + op.Inputs.Length.ToString());
+            }
+
+            if (op.Outputs.Length != outputs)
+            {
+                Fail(op, "expects " + outputs.ToString() + " outputs, has " + op.Outputs.Length.ToString());
+            }
+
+            if (op.Parameters.Length != parameters)
+            {
+                Fail(op, "expects " + parameters.ToString() + " parameters, has " + op.Parameters.Length.ToString());
+            }
         }
 
         /// <summary>An int8 input (arena or constant).</summary>
         internal static Tensor Int8Input(OperatorDefinition op, Tensor[] tensors, int slot)
         {
             Tensor t = Present(op, tensors, op.Inputs, slot, "input");
-            That(t.type == TensorType.Int8, op, "input " + slot.ToString() + " must be int8");
+            if (t.type != TensorType.Int8)
+            {
+                Fail(op, "input " + slot.ToString() + " must be int8");
+            }
+
             return t;
         }
 
@@ -34,7 +55,11 @@ namespace NanoQuant
         internal static Tensor Int8Constant(OperatorDefinition op, Tensor[] tensors, int slot)
         {
             Tensor t = Int8Input(op, tensors, slot);
-            That(t.storage == TensorStorage.Constant, op, "input " + slot.ToString() + " must be a constant");
+            if (t.storage != TensorStorage.Constant)
+            {
+                Fail(op, "input " + slot.ToString() + " must be a constant");
+            }
+
             return t;
         }
 
@@ -42,8 +67,16 @@ namespace NanoQuant
         internal static int[] Int32Constant(OperatorDefinition op, Tensor[] tensors, int slot, int length)
         {
             Tensor t = Present(op, tensors, op.Inputs, slot, "input");
-            That(t.type == TensorType.Int32 && t.storage == TensorStorage.Constant, op, "input " + slot.ToString() + " must be an int32 constant");
-            That(t.elementCount == length, op, "input " + slot.ToString() + " must hold " + length.ToString() + " values, holds " + t.elementCount.ToString());
+            if (!(t.type == TensorType.Int32 && t.storage == TensorStorage.Constant))
+            {
+                Fail(op, "input " + slot.ToString() + " must be an int32 constant");
+            }
+
+            if (t.elementCount != length)
+            {
+                Fail(op, "input " + slot.ToString() + " must hold " + length.ToString() + " values, holds " + t.elementCount.ToString());
+            }
+
             return t.int32Data;
         }
 
@@ -69,14 +102,21 @@ namespace NanoQuant
         /// <summary>A requantization shift within [-31, 30].</summary>
         internal static void Shift(OperatorDefinition op, int shift, string name)
         {
-            That(shift >= QuantizedMath.MinShift && shift <= QuantizedMath.MaxShift, op, name + " " + shift.ToString() + " is outside [-31, 30]");
+            if (!(shift >= QuantizedMath.MinShift && shift <= QuantizedMath.MaxShift))
+            {
+                Fail(op, name + " " + shift.ToString() + " is outside [-31, 30]");
+            }
         }
 
         /// <summary>An int8 output in the arena.</summary>
         internal static Tensor Int8Output(OperatorDefinition op, Tensor[] tensors, int slot)
         {
             Tensor t = Present(op, tensors, op.Outputs, slot, "output");
-            That(t.type == TensorType.Int8 && t.storage == TensorStorage.Arena, op, "output " + slot.ToString() + " must be an int8 arena tensor");
+            if (!(t.type == TensorType.Int8 && t.storage == TensorStorage.Arena))
+            {
+                Fail(op, "output " + slot.ToString() + " must be an int8 arena tensor");
+            }
+
             return t;
         }
 
@@ -84,26 +124,39 @@ namespace NanoQuant
         internal static int Parameter(OperatorDefinition op, int index, int min, int max, string name)
         {
             int value = op.Parameters[index];
-            That(value >= min && value <= max, op, name + " " + value.ToString() + " is outside [" + min.ToString() + ", " + max.ToString() + "]");
+            if (!(value >= min && value <= max))
+            {
+                Fail(op, name + " " + value.ToString() + " is outside [" + min.ToString() + ", " + max.ToString() + "]");
+            }
+
             return value;
         }
 
         /// <summary>A fused activation range: two int8 values with min ≤ max.</summary>
         internal static void ActivationRange(OperatorDefinition op, int min, int max)
         {
-            That(min >= -128 && max <= 127 && min <= max, op, "activation range [" + min.ToString() + ", " + max.ToString() + "] is not within int8");
+            if (!(min >= -128 && max <= 127 && min <= max))
+            {
+                Fail(op, "activation range [" + min.ToString() + ", " + max.ToString() + "] is not within int8");
+            }
         }
 
         /// <summary>A zero point of an int8 tensor.</summary>
         internal static void ZeroPoint(OperatorDefinition op, int zeroPoint, string name)
         {
-            That(zeroPoint >= -128 && zeroPoint <= 127, op, name + " zero point " + zeroPoint.ToString() + " is outside int8");
+            if (!(zeroPoint >= -128 && zeroPoint <= 127))
+            {
+                Fail(op, name + " zero point " + zeroPoint.ToString() + " is outside int8");
+            }
         }
 
         /// <summary>Checks the rank of a tensor.</summary>
         internal static void Rank(OperatorDefinition op, Tensor t, int rank, string name)
         {
-            That(t.shape.Length == rank, op, name + " must have rank " + rank.ToString() + ", has " + t.shape.Length.ToString());
+            if (t.shape.Length != rank)
+            {
+                Fail(op, name + " must have rank " + rank.ToString() + ", has " + t.shape.Length.ToString());
+            }
         }
 
         /// <summary>Checks that two tensors have the same number of elements.</summary>
@@ -121,12 +174,19 @@ namespace NanoQuant
                 same = a.shape[i] == b.shape[i];
             }
 
-            That(same, op, what + " must have the same shape");
+            if (!same)
+            {
+                Fail(op, what + " must have the same shape");
+            }
         }
 
         private static Tensor Present(OperatorDefinition op, Tensor[] tensors, int[] operands, int slot, string kind)
         {
-            That(slot < operands.Length && operands[slot] != ModelFormat.NoTensor, op, kind + " " + slot.ToString() + " is missing");
+            if (!(slot < operands.Length && operands[slot] != ModelFormat.NoTensor))
+            {
+                Fail(op, kind + " " + slot.ToString() + " is missing");
+            }
+
             return tensors[operands[slot]];
         }
     }

@@ -18,8 +18,16 @@ namespace NanoQuant
         {
             int count = op.Inputs.Length;
             Check.That(count >= 1, op, "needs at least one input");
-            Check.That(op.Outputs.Length == 1, op, "expects 1 output, has " + op.Outputs.Length.ToString());
-            Check.That(op.Parameters.Length == 1, op, "expects 1 parameter, has " + op.Parameters.Length.ToString());
+            if (!(op.Outputs.Length == 1))
+            {
+                Check.Fail(op, "expects 1 output, has " + op.Outputs.Length.ToString());
+            }
+
+            if (!(op.Parameters.Length == 1))
+            {
+                Check.Fail(op, "expects 1 parameter, has " + op.Parameters.Length.ToString());
+            }
+
             _output = Check.Int8Output(op, tensors, 0);
             int rank = _output.shape.Length;
             Check.That(rank >= 1, op, "output must have rank 1 or more");
@@ -46,7 +54,10 @@ namespace NanoQuant
                 Check.Rank(op, t, rank, "input " + i.ToString());
                 for (int d = 0; d < rank; d++)
                 {
-                    Check.That(d == axis || t.shape[d] == _output.shape[d], op, "input " + i.ToString() + " differs from the output in dimension " + d.ToString());
+                    if (!(d == axis || t.shape[d] == _output.shape[d]))
+                    {
+                        Check.Fail(op, "input " + i.ToString() + " differs from the output in dimension " + d.ToString());
+                    }
                 }
 
                 axisTotal += t.shape[axis];

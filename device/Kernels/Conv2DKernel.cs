@@ -48,9 +48,17 @@ namespace NanoQuant
             _filterDepth = _filter.shape[3];
             _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
             int inDepth = _window.InputDepth;
-            Check.That(inDepth % _filterDepth == 0, op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
+            if (!(inDepth % _filterDepth == 0))
+            {
+                Check.Fail(op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
+            }
+
             _groups = inDepth / _filterDepth;
-            Check.That(outDepth % _groups == 0, op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
+            if (!(outDepth % _groups == 0))
+            {
+                Check.Fail(op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
+            }
+
             _filtersPerGroup = outDepth / _groups;
             _rowLength = kernelHeight * kernelWidth * _filterDepth;
 

@@ -53,7 +53,11 @@ namespace NanoQuant
 
         internal ConvWindow(OperatorDefinition op, Tensor input, Tensor output, int kernelHeight, int kernelWidth, int outputDepth)
         {
-            Check.That(op.Parameters.Length >= ParameterCount, op, "expects at least " + ParameterCount.ToString() + " parameters");
+            if (!(op.Parameters.Length >= ParameterCount))
+            {
+                Check.Fail(op, "expects at least " + ParameterCount.ToString() + " parameters");
+            }
+
             Check.Rank(op, input, 4, "input");
             Check.Rank(op, output, 4, "output");
             Check.That(kernelHeight >= 1 && kernelWidth >= 1, op, "kernel size must be positive");
@@ -67,7 +71,10 @@ namespace NanoQuant
             KernelHeight = kernelHeight;
             KernelWidth = kernelWidth;
             Check.That(output.shape[0] == Batches, op, "input and output batch counts differ");
-            Check.That(OutputDepth == outputDepth, op, "output has " + OutputDepth.ToString() + " channels, the filter " + outputDepth.ToString());
+            if (!(OutputDepth == outputDepth))
+            {
+                Check.Fail(op, "output has " + OutputDepth.ToString() + " channels, the filter " + outputDepth.ToString());
+            }
 
             int padding = Check.Parameter(op, 0, 0, 1, "padding type");
             StrideHeight = Check.Parameter(op, 1, 1, MaxStride, "stride height");
@@ -106,7 +113,10 @@ namespace NanoQuant
                     sum += weights[w++];
                 }
 
-                Check.That(folded[c] == bias[c] + (inputOffset * sum), op, "folded bias of channel " + c.ToString() + " is not bias + input offset × Σ weights");
+                if (!(folded[c] == bias[c] + (inputOffset * sum)))
+                {
+                    Check.Fail(op, "folded bias of channel " + c.ToString() + " is not bias + input offset × Σ weights");
+                }
             }
         }
 
@@ -115,7 +125,10 @@ namespace NanoQuant
         {
             for (int c = 0; c < multipliers.Length; c++)
             {
-                Check.That(multipliers[c] >= 0, op, "multiplier of channel " + c.ToString() + " is negative");
+                if (!(multipliers[c] >= 0))
+                {
+                    Check.Fail(op, "multiplier of channel " + c.ToString() + " is negative");
+                }
             }
         }
 
@@ -148,12 +161,27 @@ namespace NanoQuant
         {
             long effective = ((long)(kernel - 1) * dilation) + 1;
             long expected = padding == 0 ? ((long)inSize + stride - 1) / stride : ((long)inSize + stride - effective) / stride;
-            Check.That(outSize == expected, op, "output " + name + " " + outSize.ToString() + " is not the " + expected.ToString() + " the padding, stride, dilation and kernel give");
+            if (!(outSize == expected))
+            {
+                Check.Fail(op, "output " + name + " " + outSize.ToString() + " is not the " + expected.ToString() + " the padding, stride, dilation and kernel give");
+            }
+
             long total = ((expected - 1) * stride) + effective - inSize;
             long expectedPad = total > 0 ? total / 2 : 0;
-            Check.That(pad == expectedPad, op, "padding " + name + " " + pad.ToString() + " is not the " + expectedPad.ToString() + " the padding type gives");
-            Check.That(pad >= 0 && pad < effective, op, "padding " + name + " is outside [0, kernel extent)");
-            Check.That((long)outSize * stride + effective + inSize <= int.MaxValue, op, "window along " + name + " is too large for 32-bit index arithmetic");
+            if (!(pad == expectedPad))
+            {
+                Check.Fail(op, "padding " + name + " " + pad.ToString() + " is not the " + expectedPad.ToString() + " the padding type gives");
+            }
+
+            if (!(pad >= 0 && pad < effective))
+            {
+                Check.Fail(op, "padding " + name + " is outside [0, kernel extent)");
+            }
+
+            if (!((long)outSize * stride + effective + inSize <= int.MaxValue))
+            {
+                Check.Fail(op, "window along " + name + " is too large for 32-bit index arithmetic");
+            }
         }
 
         private static void Interior(int inSize, int kernel, int stride, int dilation, int pad, int outSize, out int start, out int end)

@@ -43,7 +43,11 @@ namespace NanoQuant
             int kernelWidth = _filter.shape[2];
             _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
             _multiplier = Check.Parameter(op, ConvWindow.ParameterCount, 1, outDepth, "depth multiplier");
-            Check.That((long)_window.InputDepth * _multiplier == outDepth, op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _multiplier.ToString());
+            if (!((long)_window.InputDepth * _multiplier == outDepth))
+            {
+                Check.Fail(op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _multiplier.ToString());
+            }
+
             _taps = kernelHeight * kernelWidth;
 
             _bias = Check.Int32Constant(op, tensors, 2, outDepth);

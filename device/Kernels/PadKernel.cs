@@ -26,7 +26,11 @@ namespace NanoQuant
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             Check.Rank(op, _output, rank, "output");
-            Check.That(op.Parameters.Length == 1 + (2 * rank), op, "expects " + (1 + (2 * rank)).ToString() + " parameters (value, then before and after per dimension), has " + op.Parameters.Length.ToString());
+            if (!(op.Parameters.Length == 1 + (2 * rank)))
+            {
+                Check.Fail(op, "expects " + (1 + (2 * rank)).ToString() + " parameters (value, then before and after per dimension), has " + op.Parameters.Length.ToString());
+            }
+
             _value = (sbyte)Check.Parameter(op, 0, -128, 127, "pad value");
 
             int[] before = new int[rank];
@@ -36,7 +40,11 @@ namespace NanoQuant
                 int outputDim = _output.shape[d];
                 before[d] = Check.Parameter(op, 1 + (2 * d), 0, outputDim, "padding before dimension " + d.ToString());
                 int after = Check.Parameter(op, 2 + (2 * d), 0, outputDim, "padding after dimension " + d.ToString());
-                Check.That(outputDim == _input.shape[d] + before[d] + after, op, "output dimension " + d.ToString() + " must be input dimension + padding before + padding after");
+                if (!(outputDim == _input.shape[d] + before[d] + after))
+                {
+                    Check.Fail(op, "output dimension " + d.ToString() + " must be input dimension + padding before + padding after");
+                }
+
                 if (before[d] != 0 || after != 0)
                 {
                     innermostPadded = d;

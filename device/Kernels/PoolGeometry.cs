@@ -63,8 +63,15 @@ namespace NanoQuant
         private static void CheckExtent(OperatorDefinition op, int input, int before, int after, int filter, int stride, int output, string name)
         {
             int span = input + before + after - filter;
-            Check.That(span >= 0, op, "padded input " + name + " is smaller than the filter");
-            Check.That(output == (span / stride) + 1, op, "output " + name + " " + output.ToString() + " does not match input " + name + ", filter, stride and padding (expected " + ((span / stride) + 1).ToString() + ")");
+            if (!(span >= 0))
+            {
+                Check.Fail(op, "padded input " + name + " is smaller than the filter");
+            }
+
+            if (!(output == (span / stride) + 1))
+            {
+                Check.Fail(op, "output " + name + " " + output.ToString() + " does not match input " + name + ", filter, stride and padding (expected " + ((span / stride) + 1).ToString() + ")");
+            }
         }
     }
 }

@@ -22,7 +22,10 @@ namespace NanoQuant
             _output = Check.Int8Output(op, tensors, 0);
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
-            Check.That(op.Parameters.Length == 3 * rank, op, "expects " + (3 * rank).ToString() + " parameters (start, stop, step per input dimension), has " + op.Parameters.Length.ToString());
+            if (!(op.Parameters.Length == 3 * rank))
+            {
+                Check.Fail(op, "expects " + (3 * rank).ToString() + " parameters (start, stop, step per input dimension), has " + op.Parameters.Length.ToString());
+            }
 
             int[] counts = new int[rank];
             int[] strides = new int[rank];
@@ -34,13 +37,25 @@ namespace NanoQuant
                 int first = Check.Parameter(op, 3 * d, -1, size, "start");
                 int stop = Check.Parameter(op, (3 * d) + 1, -1, size, "stop");
                 int step = Check.Parameter(op, (3 * d) + 2, -size, size, "step");
-                Check.That(step != 0, op, "step of dimension " + d.ToString() + " is 0");
+                if (!(step != 0))
+                {
+                    Check.Fail(op, "step of dimension " + d.ToString() + " is 0");
+                }
+
                 int span = step > 0 ? stop - first : first - stop;
                 int magnitude = step > 0 ? step : -step;
                 int count = span <= 0 ? 0 : (span + magnitude - 1) / magnitude;
-                Check.That(count >= 1, op, "dimension " + d.ToString() + " selects no element");
+                if (!(count >= 1))
+                {
+                    Check.Fail(op, "dimension " + d.ToString() + " selects no element");
+                }
+
                 int last = first + ((count - 1) * step);
-                Check.That(first >= 0 && first < size && last >= 0 && last < size, op, "range of dimension " + d.ToString() + " leaves the input");
+                if (!(first >= 0 && first < size && last >= 0 && last < size))
+                {
+                    Check.Fail(op, "range of dimension " + d.ToString() + " leaves the input");
+                }
+
                 counts[d] = count;
                 strides[d] = step * inputStride;
                 start += first * inputStride;

@@ -20,7 +20,10 @@ namespace NanoQuant
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             Check.Rank(op, _output, rank, "output");
-            Check.That(op.Parameters.Length == rank, op, "expects " + rank.ToString() + " parameters (the permutation), has " + op.Parameters.Length.ToString());
+            if (!(op.Parameters.Length == rank))
+            {
+                Check.Fail(op, "expects " + rank.ToString() + " parameters (the permutation), has " + op.Parameters.Length.ToString());
+            }
 
             int[] inputStrides = new int[rank];
             int stride = 1;
@@ -36,9 +39,17 @@ namespace NanoQuant
             for (int j = 0; j < rank; j++)
             {
                 int axis = Check.Parameter(op, j, 0, rank - 1, "permutation entry");
-                Check.That(!used[axis], op, "permutation names dimension " + axis.ToString() + " twice");
+                if (!(!used[axis]))
+                {
+                    Check.Fail(op, "permutation names dimension " + axis.ToString() + " twice");
+                }
+
                 used[axis] = true;
-                Check.That(_output.shape[j] == _input.shape[axis], op, "output dimension " + j.ToString() + " must equal input dimension " + axis.ToString());
+                if (!(_output.shape[j] == _input.shape[axis]))
+                {
+                    Check.Fail(op, "output dimension " + j.ToString() + " must equal input dimension " + axis.ToString());
+                }
+
                 counts[j] = _output.shape[j];
                 strides[j] = inputStrides[axis];
             }
