@@ -19,6 +19,9 @@ namespace NanoQuant
         /// <summary>The largest arena a model may ask for unless the caller says otherwise.</summary>
         public const int DefaultMaxArenaBytes = 16 * 1024 * 1024;
 
+        private int _nextOperator;
+        private bool _disposed;
+
         private readonly Tensor[] _tensors;
         private readonly Kernel[] _kernels;
         private readonly int[] _inputs;
@@ -156,11 +159,20 @@ namespace NanoQuant
         /// <summary>Closes the model file when the interpreter opened it for streaming; otherwise does nothing.</summary>
         public void Dispose()
         {
+            _disposed = true;
             Stream stream = _ownedStream;
             _ownedStream = null;
             if (stream != null)
             {
                 stream.Dispose();
+            }
+        }
+
+        private void RequireOpen()
+        {
+            if (_disposed && _streamer != null)
+            {
+                throw new InvalidOperationException("the interpreter is disposed: its model file is closed");
             }
         }
 
@@ -251,6 +263,8 @@ namespace NanoQuant
         /// <summary>Runs the whole model on the current inputs.</summary>
         public void Invoke()
         {
+            RequireOpen();
+            _nextOperator = 0;
             Kernel[] kernels = _kernels;
             WeightStreamer streamer = _streamer;
             if (streamer == null)
@@ -272,14 +286,24 @@ namespace NanoQuant
 
         /// <summary>
         /// Runs operator <paramref name="index"/> alone, for stepping through a model (checking
-        /// intermediate tensors). Operators must be run in order from 0 for the results to mean anything.
+        /// intermediate tensors). Operators run in order: <paramref name="index"/> must be the one after
+        /// the operator run last, or 0 to start over.
         /// </summary>
+        /// <exception cref="InvalidOperationException">The operator is out of order, or the interpreter is disposed.</exception>
         public void InvokeOperator(int index)
         {
             if (index < 0 || index >= _kernels.Length)
             {
                 throw new ArgumentOutOfRangeException("index", "the model has " + _kernels.Length.ToString() + " operators");
             }
+
+            RequireOpen();
+            if (index != 0 && index != _nextOperator)
+            {
+                throw new InvalidOperationException("operators run in order: the next is " + _nextOperator.ToString() + " (or 0 to start over), not " + index.ToString());
+            }
+
+            _nextOperator = index + 1 == _kernels.Length ? 0 : index + 1;
 
             if (_streamer != null)
             {
