@@ -84,6 +84,15 @@ namespace NanoQuant.Samples
                 Console.WriteLine("largest output: index " + best.ToString() + " = " + real[best].ToString("F4"));
                 Console.WriteLine("inference time: " + microseconds.ToString() + " us (average of " + runs.ToString() + " runs, "
                     + interpreter.MacCount.ToString() + " MACs)");
+                long macs = interpreter.MacCount;
+                if (macs > 0 && microseconds > 0)
+                {
+                    long modelRate = macs * 1000000 / microseconds;
+                    long baseline = DotProductBaseline.MacsPerSecond((int)(macs * runs > int.MaxValue ? int.MaxValue : macs * runs));
+                    Console.WriteLine("model: " + modelRate.ToString() + " MAC/s; plain unrolled int8 dot product: " + baseline.ToString()
+                        + " MAC/s; ratio " + (baseline > 0 ? (modelRate * 100 / baseline).ToString() : "?") + "%");
+                }
+
                 Console.WriteLine("free managed memory: " + FreeMemory().ToString() + " bytes");
             }
         }
