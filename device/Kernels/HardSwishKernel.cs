@@ -10,18 +10,11 @@ namespace NanoQuant
     /// (input scale / 128) / (3 / 32768) and (input scale / 128) / output scale, rounded to 16 bits.
     /// The 256 possible results are tabulated at load; a step is one lookup.
     /// </summary>
-    internal sealed class HardSwishKernel : Kernel
+    internal sealed class HardSwishKernel : LookupTableKernel
     {
-        private readonly Tensor _input;
-        private readonly Tensor _output;
-        private readonly sbyte[] _table;
-
         internal HardSwishKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors, 6)
         {
-            Check.Counts(op, 1, 1, 6);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
-            Check.SameShape(op, _input, _output, "input and output");
             int inputZeroPoint = op.Parameters[0];
             int outputZeroPoint = op.Parameters[1];
             Check.ZeroPoint(op, inputZeroPoint, "input");
@@ -30,24 +23,9 @@ namespace NanoQuant
             int reluishExponent = Check.Parameter(op, 3, -15, 30, "reluish exponent");
             int outputMultiplier = Check.Parameter(op, 4, 0, 32767, "output multiplier");
             int outputExponent = Check.Parameter(op, 5, -15, 0, "output exponent");
-            _table = new sbyte[256];
             for (int q = -128; q < 128; q++)
             {
-                _table[q + 128] = (sbyte)Evaluate(q, inputZeroPoint, outputZeroPoint, reluishMultiplier, reluishExponent, outputMultiplier, outputExponent);
-            }
-        }
-
-        internal override void Invoke()
-        {
-            sbyte[] input = _input.data;
-            sbyte[] output = _output.data;
-            sbyte[] table = _table;
-            int i = _input.offset;
-            int o = _output.offset;
-            int end = o + _output.elementCount;
-            while (o < end)
-            {
-                output[o++] = table[input[i++] + 128];
+                Table[q + 128] = (sbyte)Evaluate(q, inputZeroPoint, outputZeroPoint, reluishMultiplier, reluishExponent, outputMultiplier, outputExponent);
             }
         }
 

@@ -8,18 +8,11 @@ namespace NanoQuant
     /// x = q − input zp; out = clamp(output zp + (x ≥ 0 ? x × identity : ±(x × |alpha|)), −128, 127).
     /// The 256 possible results are tabulated at load; a step is one lookup.
     /// </summary>
-    internal sealed class LeakyReluKernel : Kernel
+    internal sealed class LeakyReluKernel : LookupTableKernel
     {
-        private readonly Tensor _input;
-        private readonly Tensor _output;
-        private readonly sbyte[] _table;
-
         internal LeakyReluKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors, 6)
         {
-            Check.Counts(op, 1, 1, 6);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
-            Check.SameShape(op, _input, _output, "input and output");
             int inputZeroPoint = op.Parameters[0];
             int outputZeroPoint = op.Parameters[1];
             Check.ZeroPoint(op, inputZeroPoint, "input");
@@ -32,7 +25,6 @@ namespace NanoQuant
             Check.Shift(op, alphaShift, "alpha shift");
             bool negativeAlpha = alphaMultiplier < 0;
             int alphaMagnitude = negativeAlpha ? -alphaMultiplier : alphaMultiplier;
-            _table = new sbyte[256];
             for (int q = -128; q < 128; q++)
             {
                 int x = q - inputZeroPoint;
@@ -47,21 +39,7 @@ namespace NanoQuant
                     v += negativeAlpha ? -scaled : scaled;
                 }
 
-                _table[q + 128] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
-            }
-        }
-
-        internal override void Invoke()
-        {
-            sbyte[] input = _input.data;
-            sbyte[] output = _output.data;
-            sbyte[] table = _table;
-            int i = _input.offset;
-            int o = _output.offset;
-            int end = o + _output.elementCount;
-            while (o < end)
-            {
-                output[o++] = table[input[i++] + 128];
+                Table[q + 128] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
             }
         }
     }

@@ -8,19 +8,12 @@ namespace NanoQuant
     /// Inside the radius the value goes through gemmlowp's fixed-point logistic (<see cref="FixedPointMath"/>)
     /// and is rounded from Q0.31 to 1/256 steps. The 256 possible results are tabulated at load.
     /// </summary>
-    internal sealed class LogisticKernel : Kernel
+    internal sealed class LogisticKernel : LookupTableKernel
     {
-        private readonly Tensor _input;
-        private readonly Tensor _output;
-        private readonly sbyte[] _table;
-
         internal LogisticKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors, 4)
         {
-            Check.Counts(op, 1, 1, 4);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
-            Check.SameShape(op, _input, _output, "input and output");
-            Check.That(_output.zeroPoint == -128, op, "output zero point must be -128");
+            Check.That(Output.zeroPoint == -128, op, "output zero point must be -128");
             int zeroPoint = op.Parameters[0];
             Check.ZeroPoint(op, zeroPoint, "input");
             int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "input multiplier");
@@ -28,7 +21,6 @@ namespace NanoQuant
 
             // Inside the radius |x| × 2^shift < 15 × 2^27, so the rescaling cannot overflow.
             int radius = Check.Parameter(op, 1, 0, (15 << 27) >> shift, "input range radius");
-            _table = new sbyte[256];
             for (int q = -128; q < 128; q++)
             {
                 int x = q - zeroPoint;
@@ -48,21 +40,7 @@ namespace NanoQuant
                     v = v < -128 ? -128 : (v > 127 ? 127 : v);
                 }
 
-                _table[q + 128] = (sbyte)v;
-            }
-        }
-
-        internal override void Invoke()
-        {
-            sbyte[] input = _input.data;
-            sbyte[] output = _output.data;
-            sbyte[] table = _table;
-            int i = _input.offset;
-            int o = _output.offset;
-            int end = o + _output.elementCount;
-            while (o < end)
-            {
-                output[o++] = table[input[i++] + 128];
+                Table[q + 128] = (sbyte)v;
             }
         }
     }

@@ -7,18 +7,11 @@ namespace NanoQuant
     /// 5 activation max. out = clamp(output zp + MultiplyByQuantizedMultiplier(q − input zp, multiplier, shift)).
     /// The 256 possible results are tabulated at load; a step is one lookup.
     /// </summary>
-    internal sealed class ReluKernel : Kernel
+    internal sealed class ReluKernel : LookupTableKernel
     {
-        private readonly Tensor _input;
-        private readonly Tensor _output;
-        private readonly sbyte[] _table;
-
         internal ReluKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors, 6)
         {
-            Check.Counts(op, 1, 1, 6);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
-            Check.SameShape(op, _input, _output, "input and output");
             int inputZeroPoint = op.Parameters[0];
             int outputZeroPoint = op.Parameters[1];
             Check.ZeroPoint(op, inputZeroPoint, "input");
@@ -29,25 +22,10 @@ namespace NanoQuant
             int min = op.Parameters[4];
             int max = op.Parameters[5];
             Check.ActivationRange(op, min, max);
-            _table = new sbyte[256];
             for (int q = -128; q < 128; q++)
             {
                 int v = outputZeroPoint + QuantizedMath.MultiplyByQuantizedMultiplier(q - inputZeroPoint, multiplier, shift);
-                _table[q + 128] = (sbyte)(v < min ? min : (v > max ? max : v));
-            }
-        }
-
-        internal override void Invoke()
-        {
-            sbyte[] input = _input.data;
-            sbyte[] output = _output.data;
-            sbyte[] table = _table;
-            int i = _input.offset;
-            int o = _output.offset;
-            int end = o + _output.elementCount;
-            while (o < end)
-            {
-                output[o++] = table[input[i++] + 128];
+                Table[q + 128] = (sbyte)(v < min ? min : (v > max ? max : v));
             }
         }
     }

@@ -7,18 +7,11 @@ namespace NanoQuant
     /// out = clamp(MultiplyByQuantizedMultiplier(q − input zp, multiplier, shift) + output zp, −128, 127).
     /// The 256 possible results are tabulated at load; a step is one lookup.
     /// </summary>
-    internal sealed class RequantizeKernel : Kernel
+    internal sealed class RequantizeKernel : LookupTableKernel
     {
-        private readonly Tensor _input;
-        private readonly Tensor _output;
-        private readonly sbyte[] _table;
-
         internal RequantizeKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors, 4)
         {
-            Check.Counts(op, 1, 1, 4);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
-            Check.SameShape(op, _input, _output, "input and output");
             int inputZeroPoint = op.Parameters[0];
             int outputZeroPoint = op.Parameters[1];
             Check.ZeroPoint(op, inputZeroPoint, "input");
@@ -26,25 +19,10 @@ namespace NanoQuant
             int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
             int shift = op.Parameters[3];
             Check.Shift(op, shift, "shift");
-            _table = new sbyte[256];
             for (int q = -128; q < 128; q++)
             {
                 int v = QuantizedMath.MultiplyByQuantizedMultiplier(q - inputZeroPoint, multiplier, shift) + outputZeroPoint;
-                _table[q + 128] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
-            }
-        }
-
-        internal override void Invoke()
-        {
-            sbyte[] input = _input.data;
-            sbyte[] output = _output.data;
-            sbyte[] table = _table;
-            int i = _input.offset;
-            int o = _output.offset;
-            int end = o + _output.elementCount;
-            while (o < end)
-            {
-                output[o++] = table[input[i++] + 128];
+                Table[q + 128] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
             }
         }
     }
