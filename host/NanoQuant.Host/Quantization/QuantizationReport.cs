@@ -58,11 +58,18 @@ public sealed class QuantizationReport
         s.AppendLine(baseline ? "---:|" : "");
         foreach (var l in Layers)
         {
-            s.Append($"| {(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} | {l.OperatorName} | t{l.Tensor} {l.TensorName} | {F(l.ObservedMin)} | {F(l.ObservedMax)} | {F(l.RangeMin)} | {F(l.RangeMax)} | {F(l.Scale)} | {l.ZeroPoint} | {l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture)} | {Metrics.FormatDb(l.RangeSqnr)} | {Metrics.FormatDb(l.Int8Sqnr)} |");
+            s.Append($"| {(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} | {l.OperatorName} | t{l.Tensor} {ShortName(l.TensorName)} | {F(l.ObservedMin)} | {F(l.ObservedMax)} | {F(l.RangeMin)} | {F(l.RangeMax)} | {F(l.Scale)} | {l.ZeroPoint} | {l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture)} | {Metrics.FormatDb(l.RangeSqnr)} | {Metrics.FormatDb(l.Int8Sqnr)} |");
             s.AppendLine(baseline ? $" {(l.BaselineInt8Sqnr is { } b ? Metrics.FormatDb(b) : "")} |" : "");
         }
 
         return s.ToString();
+    }
+
+    /// <summary>TensorFlow's fused tensor names ("a;b;c") cut to their first part and 40 characters.</summary>
+    private static string ShortName(string name)
+    {
+        string first = name.Split(';')[0];
+        return first.Length <= 40 ? first : first[..39] + "…";
     }
 }
 
