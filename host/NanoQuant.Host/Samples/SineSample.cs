@@ -10,8 +10,8 @@ public sealed record SineSampleFiles(byte[] Model, NpyArray Calibration, NpyArra
 /// <summary>
 /// The project's own demo model, made from scratch: a sine-regression MLP 1 → 16 → 16 → 1 with
 /// ReLU (like TensorFlow Lite Micro's hello_world), trained deterministically — seeded
-/// initialization, full-batch Adam in double precision on one thread — and written as a float
-/// .tflite with <see cref="TfLiteWriter"/>. Same seed, same bytes.
+/// initialization, full-batch Adam in double precision on one thread, basic IEEE operations only —
+/// and written as a float .tflite with <see cref="TfLiteWriter"/>. Same seed, same bytes, on any platform.
 /// </summary>
 public static class SineSample
 {
@@ -26,7 +26,7 @@ public static class SineSample
         for (int i = 0; i < TrainingPoints; i++)
         {
             x[i] = 2 * Math.PI * random.NextDouble();
-            y[i] = Math.Sin(x[i]);
+            y[i] = Sine(x[i]);
         }
 
         var net = new Mlp(random);
@@ -40,6 +40,25 @@ public static class SineSample
         }
 
         return new SineSampleFiles(TfLiteWriter.Write(net.ToModel()), NpyArray.FromFloats(calibration, [calibration.Length, 1]), NpyArray.FromFloats(input, [input.Length, 1]), loss);
+    }
+
+    /// <summary>
+    /// sin(x) from basic IEEE operations only (range reduction to [−π, π], then the Taylor series to
+    /// x²⁷, which is below double rounding there), so the training data — and the trained model — are
+    /// the same bytes on every platform, whatever its C library's sin.
+    /// </summary>
+    internal static double Sine(double x)
+    {
+        double reduced = x - (2 * Math.PI * Math.Floor((x + Math.PI) / (2 * Math.PI)));
+        double square = reduced * reduced;
+        double term = reduced, sum = reduced;
+        for (int n = 1; n <= 13; n++)
+        {
+            term = -term * square / ((2 * n) * ((2 * n) + 1));
+            sum += term;
+        }
+
+        return sum;
     }
 
     private static float[] Uniform(int count, Random random)
@@ -91,7 +110,7 @@ public static class SineSample
             var v = parameters.Select(p => new double[p.Length]).ToArray();
             var activations = new[] { new double[1], new double[Hidden], new double[Hidden], new double[1] };
             var deltas = new[] { new double[Hidden], new double[Hidden], new double[1] };
-            double loss = 0;
+            double loss = 0, power1 = 1, power2 = 1;
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 foreach (var g in gradients)
@@ -141,7 +160,9 @@ public static class SineSample
                 }
 
                 loss /= x.Length;
-                double correction1 = 1 - Math.Pow(beta1, epoch), correction2 = 1 - Math.Pow(beta2, epoch);
+                power1 *= beta1;
+                power2 *= beta2;
+                double correction1 = 1 - power1, correction2 = 1 - power2;
                 for (int p = 0; p < parameters.Length; p++)
                 {
                     for (int i = 0; i < parameters[p].Length; i++)

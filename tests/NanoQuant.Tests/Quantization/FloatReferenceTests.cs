@@ -88,6 +88,51 @@ public class FloatReferenceTests
     }
 
     [Fact]
+    public void Per_channel_int8_and_float16_weights_behind_DEQUANTIZE_become_float_constants()
+    {
+        // x[1,2] → FC(weights: int8 per-channel, read directly) → FC(weights: float16 → DEQUANTIZE).
+        var half = new byte[4];
+        BinaryPrimitives.WriteHalfLittleEndian(half, (Half)0.5f);
+        BinaryPrimitives.WriteHalfLittleEndian(half.AsSpan(2), (Half)(-2f));
+        var tensors = new List<TfLiteTensor>
+        {
+            new(0, "x", TfLiteType.Float32, [1, 2], null, null, false),
+            new(1, "w1", TfLiteType.Int8, [2, 2], [10, 256 - 20, 3, 4], new TfLiteQuantization([0.1f, 0.5f], [0, 0], 0), false),
+            new(2, "h", TfLiteType.Float32, [1, 2], null, null, false),
+            new(3, "w2_f16", TfLiteType.Float16, [1, 2], half, null, false),
+            new(4, "w2", TfLiteType.Float32, [1, 2], null, null, false),
+            new(5, "y", TfLiteType.Float32, [1, 1], null, null, false),
+        };
+        var options = new FlatBufferTableBuilder().Byte(0, 0).Build();
+        var model = new TfLiteModel
+        {
+            SchemaVersion = 3,
+            Description = null,
+            Tensors = tensors,
+            Operators =
+            [
+                new TfLiteOperator(0, BuiltinOperator.FullyConnected, 1, null, [0, 1, -1], [2], 8, options),
+                new TfLiteOperator(1, BuiltinOperator.Dequantize, 1, null, [3], [4], 0, null),
+                new TfLiteOperator(2, BuiltinOperator.FullyConnected, 1, null, [2, 4, -1], [5], 8, options),
+            ],
+            Inputs = [0],
+            Outputs = [5],
+            SubgraphCount = 1,
+        };
+
+        var floatModel = FloatModel.Create(model);
+        Assert.Equal(2, floatModel.Model.Operators.Count);
+        var run = floatModel.CreateRun();
+        run.Input(0)[0] = 1f;
+        run.Input(0)[1] = 2f;
+        run.Invoke();
+
+        // h = [0.1·(10·1 − 20·2), 0.5·(3·1 + 4·2)] = [−3, 5.5]; y = 0.5·(−3) − 2·5.5 = −12.5
+        Assert.Equal([-3f, 5.5f], run.Tensor(2).ToArray());
+        Assert.Equal(-12.5f, run.Output(0)[0]);
+    }
+
+    [Fact]
     public void Runs_are_independent_and_repeatable()
     {
         var model = FloatModel.Create(TfLiteReader.ReadFile(SharedResources.ModelPath("vww_96_float")));
