@@ -108,22 +108,22 @@ public static class ConvertCommand
                 data = data.Slice(0, Math.Min(count, data.SampleCount));
             }
 
-            PostTrainingResult result2;
+            PostTrainingResult quantization;
             using (var bar = new ProgressBar(console, "calibrating", data.SampleCount))
             {
-                result2 = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar);
+                quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar);
             }
 
             string? reportText = null;
             if (reportFile is not null)
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
-                reportText = PostTrainingQuantizer.Report(source.Name, result2, data, bar).ToMarkdown();
+                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar).ToMarkdown();
             }
 
-            byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(result2.Quantized.Model);
+            byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
 
-            var files = new List<(string Path, byte[] Bytes)> { (target.FullName, result2.Conversion.Bytes) };
+            var files = new List<(string Path, byte[] Bytes)> { (target.FullName, quantization.Conversion.Bytes) };
             if (tfliteBytes is not null)
             {
                 files.Add((tfliteFile!.FullName, tfliteBytes));
@@ -136,12 +136,12 @@ public static class ConvertCommand
 
             WriteAll(files);
 
-            var conversion = result2.Conversion;
+            var conversion = quantization.Conversion;
             var input = conversion.Model.Tensors[conversion.Model.Inputs[0]];
             var outputTensor = conversion.Model.Tensors[conversion.Model.Outputs[0]];
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
-            console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {result2.CalibrationTime.TotalSeconds:F2} s, " +
-                $"quantization {result2.QuantizationTime.TotalSeconds:F2} s, conversion {result2.ConversionTime.TotalSeconds:F2} s");
+            console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
+                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
             console.Out.WriteLine($"input  int8 scale {F(input.Scale)} zero point {input.ZeroPoint}; output int8 scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");

@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Host.FloatReference;
 
@@ -35,7 +33,6 @@ internal sealed class BinaryOperator : FloatOperator
             throw context.Unsupported($"operands of rank above {MaxRank} are not supported");
         }
 
-        int rank = output.Shape.Length;
         var outShape = Extend(output.Shape);
         var aShape = Extend(a.Shape);
         var bShape = Extend(b.Shape);
@@ -48,7 +45,6 @@ internal sealed class BinaryOperator : FloatOperator
             }
         }
 
-        _ = rank;
         outShape.CopyTo(_outShape, 0);
         Strides(aShape, _aStrides);
         Strides(bShape, _bStrides);
@@ -297,7 +293,4 @@ internal static class FloatMath
         return product;
     }
 
-    public static bool IsVectorizable => Vector.IsHardwareAccelerated;
-
-    public static string Shape(TfLiteTensor tensor) => "(" + string.Join(",", tensor.Shape) + ")";
 }

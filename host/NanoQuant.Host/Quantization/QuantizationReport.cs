@@ -82,7 +82,7 @@ public static class QuantizationReportBuilder
     {
         var tensors = model.ActivationTensors;
         var main = Measure(model, samples, quantized, conversion, tensors, progress);
-        var base_ = baseline is { } b ? Measure(model, samples, b.Model, b.Conversion, tensors, null) : null;
+        var baselineSums = baseline is { } b ? Measure(model, samples, b.Model, b.Conversion, tensors, null) : null;
         var producers = new Dictionary<int, int>();
         foreach (var op in model.Model.Operators)
         {
@@ -106,7 +106,7 @@ public static class QuantizationReportBuilder
                 stats.Min, stats.Max, range.Min, range.Max, scale, zeroPoint,
                 m.Count == 0 ? 0 : 100.0 * m.Clipped / m.Count, Metrics.Sqnr(m.Signal, m.RangeNoise),
                 m.Int8Count == 0 ? double.NaN : Metrics.Sqnr(m.Signal, m.Int8Noise),
-                base_ is null || base_[k].Int8Count == 0 ? null : Metrics.Sqnr(base_[k].Signal, base_[k].Int8Noise)));
+                baselineSums is null || baselineSums[k].Int8Count == 0 ? null : Metrics.Sqnr(baselineSums[k].Signal, baselineSums[k].Int8Noise)));
         }
 
         return new QuantizationReport
