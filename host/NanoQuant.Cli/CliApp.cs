@@ -5,7 +5,7 @@ using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Cli;
 
-/// <summary>The nanoquant command line: convert, run, inspect, bench. Every failure is one line on stderr and a non-zero exit.</summary>
+/// <summary>The nanoquant command line: convert, run, inspect, bench, eval, bench-quantize, sample. Every failure is one line on stderr and a non-zero exit.</summary>
 public static class CliApp
 {
     /// <summary>Exit code for a bad model, data file or argument value.</summary>
@@ -20,7 +20,10 @@ public static class CliApp
             RunCommand.Create(console),
             InspectCommand.Create(console),
             BenchCommand.Create(console),
+            EvalCommand.Create(console),
+            BenchQuantizeCommand.Create(console),
             FuzzCommand.Create(console),
+            SampleCommand.Create(console),
         };
         var parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
@@ -32,6 +35,9 @@ public sealed class CliConsole(TextWriter output, TextWriter error)
 {
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
+
+    /// <summary>True when stderr is the terminal (progress bars are drawn only then).</summary>
+    public bool Interactive { get; init; } = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
 
     public int Guard(Func<int> action)
     {

@@ -1,32 +1,185 @@
 using System.CommandLine;
+using System.Globalization;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.IO;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Cli;
 
-/// <summary>`nanoquant convert MODEL.tflite -o MODEL.nq`: an int8 TFLite model → device model.</summary>
+/// <summary>
+/// `nanoquant convert MODEL.tflite -o MODEL.nq`: an int8 TFLite model → device model; with
+/// `--calibration DATA.npy`, a float model is first quantized (full-integer post-training
+/// quantization). Nothing is written unless every step succeeded.
+/// </summary>
 public static class ConvertCommand
 {
     public static Command Create(CliConsole console)
     {
-        var model = new Argument<FileInfo>("model") { Description = "TensorFlow Lite model (.tflite)" };
+        var model = new Argument<FileInfo>("model") { Description = "TensorFlow Lite model (.tflite): int8, or float/hybrid with --calibration" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "device model to write (.nq)", Required = true };
-        var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model") { model, output };
+        var calibration = new Option<string[]>("--calibration", "-c")
+        {
+            Description = "representative dataset for a float model: .npy of shape [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset), or a folder of such .npy files; once per model input, in order",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var method = new Option<string>("--method", "-m") { Description = "how activation ranges are chosen: minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "minmax" };
+        method.AcceptOnlyFromAmong("minmax", "percentile", "mse");
+        var percentile = new Option<double>("--percentile") { Description = "for --method percentile: the share of values kept inside the range, in percent", DefaultValueFactory = _ => 99.99 };
+        var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
+        var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
+        var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
+        var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
+        var io = new Option<string>("--io") { Description = "int8: the model takes and gives int8 (default); float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges", DefaultValueFactory = _ => "int8" };
+        io.AcceptOnlyFromAmong("int8", "float");
+        var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
+        var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
+        var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
+        var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
+        {
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite,
+        };
         command.SetAction(parse => console.Guard(() =>
         {
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
+            var calibrationPaths = parse.GetValue(calibration) ?? [];
+            var reportFile = parse.GetValue(report);
+            var tfliteFile = parse.GetValue(saveTflite);
             if (!source.Exists)
             {
                 throw new CliUsageException($"model '{source.FullName}' does not exist");
             }
 
-            var result = Converter.ConvertFile(source.FullName);
-            AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
-            console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
-                $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
+            foreach (var file in new[] { target, reportFile, tfliteFile }.OfType<FileInfo>())
+            {
+                if (!Directory.Exists(file.DirectoryName))
+                {
+                    throw new CliUsageException($"output folder '{file.DirectoryName}' does not exist");
+                }
+            }
+
+            if (calibrationPaths.Length == 0)
+            {
+                if (reportFile is not null || tfliteFile is not null)
+                {
+                    throw new CliUsageException("--report and --save-tflite need --calibration (they describe a quantized float model)");
+                }
+
+                var result = Converter.ConvertFile(source.FullName);
+                AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
+                console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
+                    $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
+                return 0;
+            }
+
+            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
+            if ((scale is null) != (offset is null))
+            {
+                throw new CliUsageException("--input-scale and --input-offset go together");
+            }
+
+            var calibrationOptions = new CalibrationOptions(
+                parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, _ => CalibrationMethod.MinMax },
+                parse.GetValue(percentile));
+            if (calibrationOptions.Method == CalibrationMethod.Percentile && !(calibrationOptions.Percentile > 50 && calibrationOptions.Percentile <= 100))
+            {
+                throw new CliUsageException("--percentile must lie in (50, 100]");
+            }
+
+            var quantizerOptions = new QuantizerOptions
+            {
+                PerChannelFullyConnected = parse.GetValue(perChannelFc),
+                FloatEdges = parse.GetValue(io) == "float",
+                UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
+            };
+
+            // Every check on the model and the data comes before any work.
+            var floatModel = PostTrainingQuantizer.Prepare(TfLiteReader.ReadFile(source.FullName));
+            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
+            var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, calibrationPaths.Select(_ => encoding).ToList());
+            if (parse.GetValue(samples) is { } count)
+            {
+                if (count < 1)
+                {
+                    throw new CliUsageException("--samples must be at least 1");
+                }
+
+                data = data.Slice(0, Math.Min(count, data.SampleCount));
+            }
+
+            PostTrainingResult quantization;
+            using (var bar = new ProgressBar(console, "calibrating", data.SampleCount))
+            {
+                quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar);
+            }
+
+            string? reportText = null;
+            if (reportFile is not null)
+            {
+                using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
+                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar).ToMarkdown();
+            }
+
+            byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
+
+            var files = new List<(string Path, byte[] Bytes)> { (target.FullName, quantization.Conversion.Bytes) };
+            if (tfliteBytes is not null)
+            {
+                files.Add((tfliteFile!.FullName, tfliteBytes));
+            }
+
+            if (reportText is not null)
+            {
+                files.Add((reportFile!.FullName, System.Text.Encoding.UTF8.GetBytes(reportText)));
+            }
+
+            WriteAll(files);
+
+            var conversion = quantization.Conversion;
+            var input = conversion.Model.Tensors[conversion.Model.Inputs[0]];
+            var outputTensor = conversion.Model.Tensors[conversion.Model.Outputs[0]];
+            string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
+            console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
+                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
+            console.Out.WriteLine($"input  int8 scale {F(input.Scale)} zero point {input.ZeroPoint}; output int8 scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
+            console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
+                $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
+            if (tfliteFile is not null)
+            {
+                console.Out.WriteLine($"wrote {tfliteFile.FullName}: {tfliteBytes!.Length:N0} bytes (int8 TensorFlow Lite model)");
+            }
+
+            if (reportFile is not null)
+            {
+                console.Out.WriteLine($"wrote {reportFile.FullName}");
+            }
+
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Writes every file, or (when one write fails) removes those already written.</summary>
+    private static void WriteAll(IReadOnlyList<(string Path, byte[] Bytes)> files)
+    {
+        var written = new List<string>();
+        try
+        {
+            foreach (var (path, bytes) in files)
+            {
+                AtomicFile.WriteAllBytes(path, bytes);
+                written.Add(path);
+            }
+        }
+        catch
+        {
+            foreach (string path in written)
+            {
+                File.Delete(path);
+            }
+
+            throw;
+        }
     }
 }

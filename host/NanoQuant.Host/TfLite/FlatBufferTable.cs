@@ -41,6 +41,9 @@ public readonly struct FlatBufferTable
     /// <summary>Size of the table's inline data in bytes.</summary>
     public int TableLength { get; }
 
+    /// <summary>Where the table lies in its buffer (for copying it verbatim, see <see cref="TfLiteWriter"/>).</summary>
+    internal (byte[] Buffer, int Position, int VTable, int VTableLength) Layout => (_buffer, _position, _vtable, _vtableLength);
+
     /// <summary>The root table of a FlatBuffer.</summary>
     public static FlatBufferTable Root(byte[] buffer, string what)
     {

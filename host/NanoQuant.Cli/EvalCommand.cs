@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.Evaluation;
+using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Cli;
+
+/// <summary>
+/// `nanoquant eval MODEL.nq --input X.npy --labels Y.npy [--float MODEL_float.tflite]`: top-1
+/// accuracy of a device model through the device runtime, and side by side of the float model
+/// through the float reference.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "device model (.nq), or an int8 .tflite (converted in memory), or a float .tflite (float reference only)" };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset)", Required = true };
+        var labels = new Option<FileInfo>("--labels", "-l") { Description = "labels .npy: [N] class indices or [N, C] one-hot", Required = true };
+        var floatModel = new Option<FileInfo?>("--float", "-f") { Description = "the float .tflite the device model was made from, evaluated side by side" };
+        var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };
+        var inputOffset = new Option<double?>("--input-offset") { Description = "integer input data: real = (q − offset) × scale" };
+        var skip = new Option<int>("--skip") { Description = "skip the first N samples (e.g. those used for calibration)", DefaultValueFactory = _ => 0 };
+        var count = new Option<int?>("--count") { Description = "evaluate at most N samples" };
+        var command = new Command("eval", "Top-1 accuracy of a model on labelled data, int8 and float side by side")
+        {
+            model, input, labels, floatModel, inputScale, inputOffset, skip, count,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var modelFile = parse.GetValue(model)!;
+            var floatFile = parse.GetValue(floatModel);
+            foreach (var file in new[] { modelFile, floatFile, parse.GetValue(input), parse.GetValue(labels) }.OfType<FileInfo>())
+            {
+                if (!file.Exists)
+                {
+                    throw new CliUsageException($"'{file.FullName}' does not exist");
+                }
+            }
+
+            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
+            if ((scale is null) != (offset is null))
+            {
+                throw new CliUsageException("--input-scale and --input-offset go together");
+            }
+
+            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
+
+            // What to evaluate: a device model, and/or a float model.
+            byte[]? device = null;
+            FloatModel? reference = null;
+            byte[] bytes = File.ReadAllBytes(modelFile.FullName);
+            if (bytes.Length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3')
+            {
+                var tflite = TfLiteReader.Read(bytes);
+                if (tflite.InputTensors.All(t => t.Type == TfLiteType.Float32) && tflite.Operators.All(o => o.Code != BuiltinOperator.Quantize))
+                {
+                    reference = FloatModel.Create(tflite);
+                }
+                else
+                {
+                    device = Converter.Convert(tflite).Bytes;
+                }
+            }
+            else
+            {
+                device = bytes;
+            }
+
+            if (floatFile is not null)
+            {
+                reference = FloatModel.Create(TfLiteReader.ReadFile(floatFile.FullName));
+            }
+
+            var specs = device is not null ? Top1Evaluator.Inputs(device) : InputSpec.Of(reference!.Model);
+            var inputPath = parse.GetValue(input)!.FullName;
+            var samples = SampleSet.Load(specs, [inputPath], [encoding]);
+            var allLabels = Metrics.Labels(NpyArray.Load(parse.GetValue(labels)!.FullName));
+            if (allLabels.Length != samples.SampleCount)
+            {
+                throw new CliUsageException($"{allLabels.Length} labels for {samples.SampleCount} samples");
+            }
+
+            int first = parse.GetValue(skip);
+            int available = samples.SampleCount - first;
+            int take = Math.Min(parse.GetValue(count) ?? available, available);
+            if (first < 0 || take < 1)
+            {
+                throw new CliUsageException($"--skip {first} --count {parse.GetValue(count)} leave no samples of {samples.SampleCount}");
+            }
+
+            samples = samples.Slice(first, take);
+            var selectedLabels = allLabels.AsSpan(first, take).ToArray();
+            var results = new List<Top1Result>();
+            if (device is not null)
+            {
+                using var bar = new ProgressBar(console, "int8 ", take);
+                results.Add(Top1Evaluator.Device(modelFile.Name + " (int8)", device, samples, selectedLabels, bar));
+            }
+
+            if (reference is not null)
+            {
+                using var bar = new ProgressBar(console, "float", take);
+                results.Add(Top1Evaluator.Float((floatFile ?? modelFile).Name + " (float)", reference, samples, selectedLabels, bar));
+            }
+
+            var w = console.Out;
+            w.WriteLine($"{take} samples ({Path.GetFileName(inputPath)} {first}..{first + take - 1})");
+            w.WriteLine("| model | top-1 | correct |");
+            w.WriteLine("|---|---:|---:|");
+            foreach (var r in results)
+            {
+                w.WriteLine($"| {r.Model} | {(100 * r.Accuracy).ToString("F2", CultureInfo.InvariantCulture)}% | {r.Correct}/{r.Total} |");
+            }
+
+            if (results.Count == 2)
+            {
+                int agree = results[0].Predictions.Where((p, i) => p == results[1].Predictions[i]).Count();
+                w.WriteLine($"int8 and float agree on {agree}/{take} samples; output SQNR int8 vs float {Metrics.FormatDb(Metrics.Sqnr(results[1].Outputs, results[0].Outputs))} dB");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace NanoQuant.Cli;
+
+/// <summary>
+/// A one-line text progress bar on stderr ("calibrating [######----]  120/200  1.2 s"), redrawn in
+/// place; safe to report from several threads. Draws nothing when stderr is not a terminal.
+/// </summary>
+public sealed class ProgressBar : IProgress<int>, IDisposable
+{
+    private const int Width = 30;
+    private readonly TextWriter _writer;
+    private readonly string _label;
+    private readonly int _total;
+    private readonly bool _enabled;
+    private readonly Stopwatch _stopwatch = Stopwatch.StartNew();
+    private readonly object _gate = new();
+    private int _done;
+    private long _lastDraw = -1000;
+
+    public ProgressBar(CliConsole console, string label, int total)
+    {
+        _writer = console.Error;
+        _label = label;
+        _total = Math.Max(total, 1);
+        _enabled = console.Interactive;
+    }
+
+    public void Report(int value)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _done = Math.Max(_done, value);
+            long now = _stopwatch.ElapsedMilliseconds;
+            if (_done < _total && now - _lastDraw < 100)
+            {
+                return;
+            }
+
+            _lastDraw = now;
+            Draw();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            Draw();
+            _writer.WriteLine();
+        }
+    }
+
+    private void Draw()
+    {
+        int filled = (int)((long)_done * Width / _total);
+        _writer.Write($"\r{_label} [{new string('#', filled)}{new string('-', Width - filled)}] {_done,6}/{_total}  {_stopwatch.Elapsed.TotalSeconds:F1} s ");
+        _writer.Flush();
+    }
+}

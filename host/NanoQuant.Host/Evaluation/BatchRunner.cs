@@ -1,0 +1,120 @@
+using System.Runtime.ExceptionServices;
+using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Runtime;
+
+namespace NanoQuant.Host.Evaluation;
+
+/// <summary>
+/// Runs many samples through a device model (with the device runtime, one interpreter per worker
+/// thread) or through the float reference, giving every output as floats: int8 outputs are
+/// dequantized with their scale and zero point, float inputs quantized with the input's.
+/// </summary>
+public static class BatchRunner
+{
+    /// <summary>Outputs of the device model: per model output, the samples one after another.</summary>
+    public static float[][] RunDevice(byte[] deviceModel, SampleSet samples, IProgress<int>? progress = null)
+    {
+        var probe = new Interpreter(deviceModel);
+        CheckInputs(probe, samples);
+        var lengths = Enumerable.Range(0, probe.OutputCount).Select(o => probe.GetOutput(o).Length).ToArray();
+        var outputs = lengths.Select(l => new float[l * samples.SampleCount]).ToArray();
+        int done = 0;
+        Parallel(samples.SampleCount, () => new Interpreter(deviceModel), (interpreter, s) =>
+        {
+            for (int i = 0; i < interpreter.InputCount; i++)
+            {
+                SetInput(interpreter.GetInput(i), samples.Sample(i, s));
+            }
+
+            interpreter.Invoke();
+            for (int o = 0; o < outputs.Length; o++)
+            {
+                ReadOutput(interpreter.GetOutput(o), outputs[o].AsSpan(s * lengths[o], lengths[o]));
+            }
+
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return outputs;
+    }
+
+    /// <summary>Outputs of the float reference: per model output, the samples one after another.</summary>
+    public static float[][] RunFloat(FloatModel model, SampleSet samples, IProgress<int>? progress = null)
+    {
+        var lengths = model.Model.Outputs.Select(o => model.Model.Tensors[o].ElementCount).ToArray();
+        var outputs = lengths.Select(l => new float[l * samples.SampleCount]).ToArray();
+        int done = 0;
+        Parallel(samples.SampleCount, model.CreateRun, (run, s) =>
+        {
+            for (int i = 0; i < samples.Inputs.Count; i++)
+            {
+                samples.Sample(i, s).CopyTo(run.Input(i));
+            }
+
+            run.Invoke();
+            for (int o = 0; o < outputs.Length; o++)
+            {
+                run.Output(o).CopyTo(outputs[o].AsSpan(s * lengths[o], lengths[o]));
+            }
+
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return outputs;
+    }
+
+    /// <summary>Quantizes float values into an int8 input as TFLite's QUANTIZE does.</summary>
+    public static void SetInput(Tensor tensor, ReadOnlySpan<float> values)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            tensor.SetInt8(k, EdgeConversion.Quantize(values[k], tensor.Scale, tensor.ZeroPoint));
+        }
+    }
+
+    /// <summary>Dequantizes an int8 tensor into floats.</summary>
+    public static void ReadOutput(Tensor tensor, Span<float> destination)
+    {
+        var data = tensor.Data;
+        int offset = tensor.Offset;
+        for (int k = 0; k < destination.Length; k++)
+        {
+            destination[k] = EdgeConversion.Dequantize(data[offset + k], tensor.Scale, tensor.ZeroPoint);
+        }
+    }
+
+    internal static void CheckInputs(Interpreter interpreter, SampleSet samples)
+    {
+        if (samples.Inputs.Count != interpreter.InputCount)
+        {
+            throw new ArgumentException($"the model has {interpreter.InputCount} input(s), the data {samples.Inputs.Count}");
+        }
+
+        for (int i = 0; i < samples.Inputs.Count; i++)
+        {
+            if (samples.Inputs[i].SampleLength != interpreter.GetInput(i).Length)
+            {
+                throw new ArgumentException($"input {i} takes {interpreter.GetInput(i).Length} values per sample, the data has {samples.Inputs[i].SampleLength}");
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every sample on all cores, one state per worker; rethrows the first failure as is.</summary>
+    internal static void Parallel<TState>(int count, Func<TState> createState, Action<TState, int> body)
+    {
+        try
+        {
+            System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                createState,
+                (sample, _, state) =>
+                {
+                    body(state, sample);
+                    return state;
+                },
+                _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+}

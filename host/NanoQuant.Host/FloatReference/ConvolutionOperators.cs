@@ -1,0 +1,418 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NanoQuant.Host.Conversion;
+
+namespace NanoQuant.Host.FloatReference;
+
+/// <summary>TFLite's padding arithmetic (ComputePaddingHeightWidth): the padding before the first input row or column.</summary>
+internal static class Padding
+{
+    public const byte Same = 0;
+    public const byte Valid = 1;
+
+    public static int Before(byte padding, int stride, int dilation, int input, int filter, int output)
+    {
+        if (padding == Valid)
+        {
+            return 0;
+        }
+
+        int effectiveFilter = ((filter - 1) * dilation) + 1;
+        int total = ((output - 1) * stride) + effectiveFilter - input;
+        return Math.Max(total, 0) / 2;
+    }
+
+    /// <summary>The output size TFLite computes for a padding, stride and dilation.</summary>
+    public static int OutputSize(byte padding, int stride, int dilation, int input, int filter)
+    {
+        int effectiveFilter = ((filter - 1) * dilation) + 1;
+        return padding == Same ? (input + stride - 1) / stride : (input - effectiveFilter + stride) / stride;
+    }
+}
+
+/// <summary>Geometry shared by the spatial operators: NHWC input and output, filter, stride, dilation, padding.</summary>
+internal readonly record struct Window(
+    int Batches, int InputHeight, int InputWidth, int InputDepth,
+    int OutputHeight, int OutputWidth, int OutputDepth,
+    int FilterHeight, int FilterWidth, int StrideHeight, int StrideWidth,
+    int DilationHeight, int DilationWidth, int PadTop, int PadLeft)
+{
+    public static Window Create(FloatOperatorContext context, int[] input, int[] output, int filterHeight, int filterWidth,
+        byte padding, int strideWidth, int strideHeight, int dilationWidth, int dilationHeight)
+    {
+        if (padding is not (Padding.Same or Padding.Valid))
+        {
+            throw context.Unsupported($"padding {padding} is neither SAME nor VALID");
+        }
+
+        if (strideWidth < 1 || strideHeight < 1 || dilationWidth < 1 || dilationHeight < 1 || filterHeight < 1 || filterWidth < 1)
+        {
+            throw context.Unsupported($"stride ({strideHeight},{strideWidth}), dilation ({dilationHeight},{dilationWidth}) and filter ({filterHeight},{filterWidth}) must be positive");
+        }
+
+        if (input[0] != output[0])
+        {
+            throw context.Unsupported($"input batch {input[0]} differs from output batch {output[0]}");
+        }
+
+        int expectedHeight = Padding.OutputSize(padding, strideHeight, dilationHeight, input[1], filterHeight);
+        int expectedWidth = Padding.OutputSize(padding, strideWidth, dilationWidth, input[2], filterWidth);
+        if (output[1] != expectedHeight || output[2] != expectedWidth)
+        {
+            throw context.Unsupported($"output is {output[1]}×{output[2]}, the padding, strides and filter give {expectedHeight}×{expectedWidth}");
+        }
+
+        return new Window(input[0], input[1], input[2], input[3], output[1], output[2], output[3], filterHeight, filterWidth,
+            strideHeight, strideWidth, dilationHeight, dilationWidth,
+            Padding.Before(padding, strideHeight, dilationHeight, input[1], filterHeight, output[1]),
+            Padding.Before(padding, strideWidth, dilationWidth, input[2], filterWidth, output[2]));
+    }
+}
+
+/// <summary>
+/// CONV_2D: each output row's patches are gathered (im2col, taps outside the image as zeros, which
+/// add nothing) and multiplied by the packed filter; 1×1 stride-1 convolutions use the input as is.
+/// </summary>
+internal sealed class Conv2DOperator : FloatOperator
+{
+    private readonly int _input, _output;
+    private readonly Window _w;
+    private readonly PackedWeights _weights;
+    private readonly float _min, _max;
+    private readonly bool _direct;
+
+    public Conv2DOperator(FloatOperatorContext context)
+        : base(context.Op)
+    {
+        context.RequireCounts(2, 3, 1);
+        var input = context.Float(0);
+        var filter = context.Float(1);
+        var output = context.FloatOutput();
+        context.RequireRank(input, 4);
+        context.RequireRank(filter, 4);
+        context.RequireRank(output, 4);
+        var options = context.Options;
+        if (filter.Shape[3] != input.Shape[3])
+        {
+            throw context.Unsupported($"filter depth {filter.Shape[3]} differs from input depth {input.Shape[3]} (grouped convolutions are not supported)");
+        }
+
+        if (filter.Shape[0] != output.Shape[3])
+        {
+            throw context.Unsupported($"filter has {filter.Shape[0]} output channels, output has {output.Shape[3]}");
+        }
+
+        _w = Window.Create(context, input.Shape, output.Shape, filter.Shape[1], filter.Shape[2], options.GetByte(0),
+            options.GetInt(1), options.GetInt(2), options.GetInt(4, 1), options.GetInt(5, 1));
+        var bias = context.Optional(2) is null ? null : context.FloatConstant(2, "bias");
+        if (bias is not null && bias.Length != _w.OutputDepth)
+        {
+            throw context.Unsupported($"bias has {bias.Length} values for {_w.OutputDepth} output channels");
+        }
+
+        int depth = _w.FilterHeight * _w.FilterWidth * _w.InputDepth;
+        _weights = new PackedWeights(context.FloatConstant(1, "filter"), _w.OutputDepth, depth, bias);
+        (_min, _max) = context.ActivationRange(options.GetActivation(3));
+        _input = input.Index;
+        _output = output.Index;
+        _direct = _w is { FilterHeight: 1, FilterWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0 };
+    }
+
+    internal override int ScratchLength => _direct ? 0 : _w.OutputWidth * _weights.Depth;
+
+    internal override void Invoke(FloatRun run)
+    {
+        var input = run.Values[_input];
+        var output = run.Values[_output];
+        var w = _w;
+        if (_direct)
+        {
+            Gemm.Run(input, w.Batches * w.InputHeight * w.InputWidth, w.InputDepth, _weights, output, w.OutputDepth, _min, _max);
+            return;
+        }
+
+        int depth = _weights.Depth;
+        int rowLength = w.FilterWidth * w.InputDepth;
+        var patches = run.Scratch.AsSpan(0, w.OutputWidth * depth);
+        for (int b = 0; b < w.Batches; b++)
+        {
+            for (int oy = 0; oy < w.OutputHeight; oy++)
+            {
+                int inY0 = (oy * w.StrideHeight) - w.PadTop;
+                for (int ox = 0; ox < w.OutputWidth; ox++)
+                {
+                    var patch = patches.Slice(ox * depth, depth);
+                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
+                    bool inside = inX0 >= 0 && inX0 + ((w.FilterWidth - 1) * w.DilationWidth) < w.InputWidth;
+                    for (int fy = 0; fy < w.FilterHeight; fy++)
+                    {
+                        int inY = inY0 + (fy * w.DilationHeight);
+                        var row = patch.Slice(fy * rowLength, rowLength);
+                        if (inY < 0 || inY >= w.InputHeight)
+                        {
+                            row.Clear();
+                            continue;
+                        }
+
+                        int rowBase = ((b * w.InputHeight) + inY) * w.InputWidth;
+                        if (inside && w.DilationWidth == 1)
+                        {
+                            input.AsSpan(((rowBase + inX0) * w.InputDepth), rowLength).CopyTo(row);
+                            continue;
+                        }
+
+                        for (int fx = 0; fx < w.FilterWidth; fx++)
+                        {
+                            int inX = inX0 + (fx * w.DilationWidth);
+                            var tap = row.Slice(fx * w.InputDepth, w.InputDepth);
+                            if (inX < 0 || inX >= w.InputWidth)
+                            {
+                                tap.Clear();
+                            }
+                            else
+                            {
+                                input.AsSpan((rowBase + inX) * w.InputDepth, w.InputDepth).CopyTo(tap);
+                            }
+                        }
+                    }
+                }
+
+                int outBase = ((b * w.OutputHeight) + oy) * w.OutputWidth * w.OutputDepth;
+                Gemm.Run(patches, w.OutputWidth, depth, _weights, output.AsSpan(outBase), w.OutputDepth, _min, _max);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// DEPTHWISE_CONV_2D: vectorized across channels; each output sums its valid taps in filter order,
+/// then adds the bias, as TFLite's reference kernel. Depth multipliers above 1 take a scalar path.
+/// </summary>
+internal sealed class DepthwiseConv2DOperator : FloatOperator
+{
+    private readonly int _input, _output;
+    private readonly Window _w;
+    private readonly int _multiplier;
+    private readonly float[] _filter;
+    private readonly float[] _bias;
+    private readonly float _min, _max;
+
+    public DepthwiseConv2DOperator(FloatOperatorContext context)
+        : base(context.Op)
+    {
+        context.RequireCounts(2, 3, 1);
+        var input = context.Float(0);
+        var filter = context.Float(1);
+        var output = context.FloatOutput();
+        context.RequireRank(input, 4);
+        context.RequireRank(filter, 4);
+        context.RequireRank(output, 4);
+        var options = context.Options;
+        _w = Window.Create(context, input.Shape, output.Shape, filter.Shape[1], filter.Shape[2], options.GetByte(0),
+            options.GetInt(1), options.GetInt(2), options.GetInt(5, 1), options.GetInt(6, 1));
+        if (filter.Shape[0] != 1 || filter.Shape[3] != _w.OutputDepth || _w.OutputDepth % _w.InputDepth != 0)
+        {
+            throw context.Unsupported($"filter ({string.Join(",", filter.Shape)}) does not fit input depth {_w.InputDepth} and output depth {_w.OutputDepth}");
+        }
+
+        _multiplier = _w.OutputDepth / _w.InputDepth;
+        int declared = options.GetInt(3);
+        if (declared != 0 && declared != _multiplier)
+        {
+            throw context.Unsupported($"depth multiplier {declared} does not match input depth {_w.InputDepth} and output depth {_w.OutputDepth}");
+        }
+
+        _filter = context.FloatConstant(1, "filter");
+        _bias = new float[_w.OutputDepth];
+        if (context.Optional(2) is not null)
+        {
+            var bias = context.FloatConstant(2, "bias");
+            if (bias.Length != _w.OutputDepth)
+            {
+                throw context.Unsupported($"bias has {bias.Length} values for {_w.OutputDepth} output channels");
+            }
+
+            bias.CopyTo(_bias, 0);
+        }
+
+        (_min, _max) = context.ActivationRange(options.GetActivation(4));
+        _input = input.Index;
+        _output = output.Index;
+    }
+
+    internal override void Invoke(FloatRun run)
+    {
+        var input = run.Values[_input];
+        var output = run.Values[_output];
+        if (_multiplier == 1)
+        {
+            InvokeVectorized(input, output);
+        }
+        else
+        {
+            InvokeScalar(input, output);
+        }
+    }
+
+    private void InvokeVectorized(float[] input, float[] output)
+    {
+        var w = _w;
+        int channels = w.OutputDepth;
+        int width = Vector<float>.Count;
+        int vectorEnd = channels - (channels % width);
+        var low = new Vector<float>(_min);
+        var high = new Vector<float>(_max);
+        ref float inRef = ref MemoryMarshal.GetArrayDataReference(input);
+        ref float filterRef = ref MemoryMarshal.GetArrayDataReference(_filter);
+        ref float biasRef = ref MemoryMarshal.GetArrayDataReference(_bias);
+        Span<int> taps = stackalloc int[w.FilterHeight * w.FilterWidth * 2];
+        for (int b = 0; b < w.Batches; b++)
+        {
+            for (int oy = 0; oy < w.OutputHeight; oy++)
+            {
+                int inY0 = (oy * w.StrideHeight) - w.PadTop;
+                for (int ox = 0; ox < w.OutputWidth; ox++)
+                {
+                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
+
+                    // The valid taps of this output in filter order: (input offset, filter offset).
+                    int count = 0;
+                    for (int fy = 0; fy < w.FilterHeight; fy++)
+                    {
+                        int inY = inY0 + (fy * w.DilationHeight);
+                        if (inY < 0 || inY >= w.InputHeight)
+                        {
+                            continue;
+                        }
+
+                        for (int fx = 0; fx < w.FilterWidth; fx++)
+                        {
+                            int inX = inX0 + (fx * w.DilationWidth);
+                            if (inX < 0 || inX >= w.InputWidth)
+                            {
+                                continue;
+                            }
+
+                            taps[count++] = (((b * w.InputHeight) + inY) * w.InputWidth + inX) * channels;
+                            taps[count++] = ((fy * w.FilterWidth) + fx) * channels;
+                        }
+                    }
+
+                    int outBase = (((b * w.OutputHeight) + oy) * w.OutputWidth + ox) * channels;
+                    int c = 0;
+                    for (; c < vectorEnd; c += width)
+                    {
+                        Vector<float> sum = default;
+                        for (int t = 0; t < count; t += 2)
+                        {
+                            sum += Vector.LoadUnsafe(ref inRef, (nuint)(taps[t] + c)) * Vector.LoadUnsafe(ref filterRef, (nuint)(taps[t + 1] + c));
+                        }
+
+                        var result = Vector.Min(Vector.Max(sum + Vector.LoadUnsafe(ref biasRef, (nuint)c), low), high);
+                        result.CopyTo(output, outBase + c);
+                    }
+
+                    for (; c < channels; c++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < count; t += 2)
+                        {
+                            sum += Unsafe.Add(ref inRef, taps[t] + c) * Unsafe.Add(ref filterRef, taps[t + 1] + c);
+                        }
+
+                        output[outBase + c] = Math.Min(Math.Max(sum + _bias[c], _min), _max);
+                    }
+                }
+            }
+        }
+    }
+
+    private void InvokeScalar(float[] input, float[] output)
+    {
+        var w = _w;
+        for (int b = 0; b < w.Batches; b++)
+        {
+            for (int oy = 0; oy < w.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < w.OutputWidth; ox++)
+                {
+                    for (int ic = 0; ic < w.InputDepth; ic++)
+                    {
+                        for (int m = 0; m < _multiplier; m++)
+                        {
+                            int oc = (ic * _multiplier) + m;
+                            int inX0 = (ox * w.StrideWidth) - w.PadLeft;
+                            int inY0 = (oy * w.StrideHeight) - w.PadTop;
+                            float sum = 0f;
+                            for (int fy = 0; fy < w.FilterHeight; fy++)
+                            {
+                                for (int fx = 0; fx < w.FilterWidth; fx++)
+                                {
+                                    int inX = inX0 + (w.DilationWidth * fx);
+                                    int inY = inY0 + (w.DilationHeight * fy);
+                                    if (inX >= 0 && inX < w.InputWidth && inY >= 0 && inY < w.InputHeight)
+                                    {
+                                        sum += input[((((b * w.InputHeight) + inY) * w.InputWidth) + inX) * w.InputDepth + ic]
+                                            * _filter[((fy * w.FilterWidth) + fx) * w.OutputDepth + oc];
+                                    }
+                                }
+                            }
+
+                            output[((((b * w.OutputHeight) + oy) * w.OutputWidth) + ox) * w.OutputDepth + oc] = Math.Min(Math.Max(sum + _bias[oc], _min), _max);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>FULLY_CONNECTED: every row of the input (batches) times the packed weights.</summary>
+internal sealed class FullyConnectedOperator : FloatOperator
+{
+    private readonly int _input, _output, _batches;
+    private readonly PackedWeights _weights;
+    private readonly float _min, _max;
+
+    public FullyConnectedOperator(FloatOperatorContext context)
+        : base(context.Op)
+    {
+        context.RequireCounts(2, 3, 1);
+        var input = context.Float(0);
+        var filter = context.Float(1);
+        var output = context.FloatOutput();
+        var options = context.Options;
+        if (options.GetByte(1) != 0)
+        {
+            throw context.Unsupported("shuffled weights format is not supported");
+        }
+
+        context.RequireRank(filter, 2);
+        int units = filter.Shape[0], depth = filter.Shape[1];
+        if (depth == 0 || input.ElementCount % depth != 0)
+        {
+            throw context.Unsupported($"input {input} has {input.ElementCount} elements, not a multiple of the filter depth {depth}");
+        }
+
+        _batches = input.ElementCount / depth;
+        if (output.ElementCount != _batches * units)
+        {
+            throw context.Unsupported($"output {output} has {output.ElementCount} elements, expected {_batches} × {units}");
+        }
+
+        var bias = context.Optional(2) is null ? null : context.FloatConstant(2, "bias");
+        if (bias is not null && bias.Length != units)
+        {
+            throw context.Unsupported($"bias has {bias.Length} values for {units} units");
+        }
+
+        _weights = new PackedWeights(context.FloatConstant(1, "weights"), units, depth, bias);
+        (_min, _max) = context.ActivationRange(options.GetActivation(0));
+        _input = input.Index;
+        _output = output.Index;
+    }
+
+    internal override void Invoke(FloatRun run) =>
+        Gemm.Run(run.Values[_input], _batches, _weights.Depth, _weights, run.Values[_output], _weights.Outputs, _min, _max);
+}
