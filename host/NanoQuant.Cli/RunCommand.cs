@@ -66,7 +66,7 @@ public static class RunCommand
             var slice = values.Skip(r * row).Take(Math.Min(row, 16));
             string text = string.Join(" ", slice.Select(v => array.Type == NpyType.Float32 ? v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture) : v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             int argmax = Enumerable.Range(0, row).MaxBy(i => values[(r * row) + i]);
-            writer.WriteLine($"  [{r}] {text}{(row > 16 ? " …" : "")}  (argmax {argmax})");
+            writer.WriteLine($"  [{r}] {text}{(row > 16 ? " …" : "")}{(row > 1 ? $"  (argmax {argmax})" : "")}");
         }
 
         if (values.Length / Math.Max(row, 1) > rows)
