@@ -10,14 +10,35 @@ public static class QuantizationMath
     /// <summary>TFLite's QuantizeMultiplier: real = multiplier × 2^shift / 2^31, multiplier in [2^30, 2^31).</summary>
     public static (int Multiplier, int Shift) QuantizeMultiplier(double realMultiplier)
     {
+        if (!double.IsFinite(realMultiplier) || realMultiplier < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "a requantization multiplier must be finite and positive");
+        }
+
+        var (multiplier, shift) = QuantizeMultiplierUnbounded(realMultiplier);
+        if (shift > 30)
+        {
+            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "a requantization multiplier of 2^31 or more cannot be represented");
+        }
+
+        return (multiplier, shift);
+    }
+
+    /// <summary>
+    /// TFLite's QuantizeMultiplier exactly, without range checks: negative reals give negative
+    /// multipliers (−2^31 included, as TFLite's int32 cast gives), shifts above 30 are returned as
+    /// they are, shifts below −31 flush to (0, 0). Callers check what their kernel accepts.
+    /// </summary>
+    public static (int Multiplier, int Shift) QuantizeMultiplierUnbounded(double realMultiplier)
+    {
         if (realMultiplier == 0)
         {
             return (0, 0);
         }
 
-        if (!double.IsFinite(realMultiplier) || realMultiplier < 0)
+        if (!double.IsFinite(realMultiplier))
         {
-            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "a requantization multiplier must be finite and positive");
+            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "a multiplier must be finite");
         }
 
         double q = Frexp(realMultiplier, out int shift);
@@ -28,17 +49,7 @@ public static class QuantizationMath
             shift++;
         }
 
-        if (shift < -31)
-        {
-            return (0, 0);
-        }
-
-        if (shift > 30)
-        {
-            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "a requantization multiplier of 2^31 or more cannot be represented");
-        }
-
-        return ((int)qFixed, shift);
+        return shift < -31 ? (0, 0) : ((int)qFixed, shift);
     }
 
     /// <summary>TFLite's QuantizeMultiplierSmallerThanOneExp: multiplier in (0, 1), shift ≤ 0.</summary>

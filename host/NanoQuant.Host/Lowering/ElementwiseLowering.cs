@@ -4,47 +4,14 @@ using NanoQuant.Host.TfLite;
 namespace NanoQuant.Host.Lowering;
 
 /// <summary>
-/// Shared host arithmetic of the elementwise, activation and softmax lowerings: TFLite's multiplier
-/// quantization in its unbounded form, the operand checks of unary and broadcasting binary operators,
+/// Shared host arithmetic of the elementwise, activation and softmax lowerings: multipliers checked
+/// against what the kernels accept, the operand checks of unary and broadcasting binary operators,
 /// and the ADD/SUB parameter block.
 /// </summary>
 internal static class ElementwiseLowering
 {
     /// <summary>One int8 per-tensor operand as the lowerings see it.</summary>
     internal readonly record struct Operand(TfLiteTensor Tensor, float Scale, int ZeroPoint, int[] DeviceShape);
-
-    /// <summary>
-    /// TFLite's QuantizeMultiplier exactly, without the caller-side range checks: real = m × 2^shift / 2^31,
-    /// negative reals give negative multipliers (−2^31 included, as TFLite's int32 cast gives), shifts
-    /// above 30 are returned as they are, shifts below −31 flush to (0, 0).
-    /// </summary>
-    internal static (int Multiplier, int Shift) QuantizeMultiplier(double real)
-    {
-        if (real == 0)
-        {
-            return (0, 0);
-        }
-
-        if (!double.IsFinite(real))
-        {
-            throw new ArgumentOutOfRangeException(nameof(real), real, "a multiplier must be finite");
-        }
-
-        double q = QuantizationMath.Frexp(real, out int shift);
-        long qFixed = (long)Math.Round(q * (1L << 31), MidpointRounding.AwayFromZero);
-        if (qFixed == (1L << 31))
-        {
-            qFixed /= 2;
-            shift++;
-        }
-
-        if (shift < -31)
-        {
-            return (0, 0);
-        }
-
-        return ((int)qFixed, shift);
-    }
 
     /// <summary>A multiplier for MultiplyByQuantizedMultiplier: shift within [−31, 30].</summary>
     internal static (int Multiplier, int Shift) Multiplier(LoweringContext context, TfLiteOperator op, double real, string what)
@@ -54,7 +21,7 @@ internal static class ElementwiseLowering
             throw context.Unsupported(op, $"the {what} multiplier {real} is not finite and non-negative");
         }
 
-        var (m, s) = QuantizeMultiplier(real);
+        var (m, s) = QuantizationMath.QuantizeMultiplierUnbounded(real);
         if (s > QuantizedMath.MaxShift)
         {
             throw context.Unsupported(op, $"the {what} multiplier {real} is 2^31 or more; the quantization scales are out of range");
@@ -71,7 +38,7 @@ internal static class ElementwiseLowering
             throw context.Unsupported(op, $"the {what} multiplier {real} is outside (0, 1), which TFLite Micro requires; the quantization scales are out of range");
         }
 
-        var (m, s) = QuantizeMultiplier(real);
+        var (m, s) = QuantizationMath.QuantizeMultiplierUnbounded(real);
         if (s > 0)
         {
             throw context.Unsupported(op, $"the {what} multiplier {real} rounds to 1, which TFLite Micro rejects");

@@ -1,4 +1,5 @@
 using NanoQuant.Format;
+using NanoQuant.Host.Conversion;
 using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Host.Lowering;
@@ -19,7 +20,7 @@ public sealed class LeakyReluLowering : IOperatorLowering
 
         // leaky_relu_common.cc: both ratios in single precision, then QuantizeMultiplier (a negative alpha gives a negative multiplier).
         var (identityMultiplier, identityShift) = ElementwiseLowering.Multiplier(context, op, input.Scale / output.Scale, "identity");
-        var (alphaMultiplier, alphaShift) = ElementwiseLowering.QuantizeMultiplier(input.Scale * alpha / output.Scale);
+        var (alphaMultiplier, alphaShift) = QuantizationMath.QuantizeMultiplierUnbounded(input.Scale * alpha / output.Scale);
         if (alphaShift > QuantizedMath.MaxShift || alphaMultiplier == int.MinValue)
         {
             throw context.Unsupported(op, $"alpha {alpha} with these scales gives a multiplier outside the range TFLite Micro handles");

@@ -1,4 +1,5 @@
 using NanoQuant.Format;
+using NanoQuant.Host.Conversion;
 using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Host.Lowering;
@@ -28,7 +29,7 @@ public sealed class SoftmaxLowering : IOperatorLowering
             throw context.Unsupported(op, $"beta {beta} × input scale {input.Scale} × 2^26 = {real} is not above 1, which TFLite Micro requires");
         }
 
-        var (multiplier, shift) = ElementwiseLowering.QuantizeMultiplier(real);
+        var (multiplier, shift) = QuantizationMath.QuantizeMultiplierUnbounded(real);
 
         // CalculateInputRadius(5, shift): the largest input difference that does not overflow once rescaled.
         double maxInputRescaled = 1.0 * ((1 << ScaledDiffIntegerBits) - 1) * (1L << (31 - ScaledDiffIntegerBits)) / (1L << shift);
