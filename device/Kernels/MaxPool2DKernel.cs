@@ -6,6 +6,8 @@ namespace NanoQuant
     /// Inputs: 0 input int8 NHWC. Output: int8 NHWC. Parameters: see <see cref="PoolGeometry"/>
     /// (0 stride h, 1 stride w, 2 filter h, 3 filter w, 4 pad top, 5 pad bottom, 6 pad left,
     /// 7 pad right, 8 activation min, 9 activation max).
+    /// The window walk is written out here and in <see cref="AveragePool2DKernel"/> rather than shared, so that
+    /// the innermost loop carries no per-element dispatch on the IL interpreter.
     /// </summary>
     internal sealed class MaxPool2DKernel : Kernel
     {
