@@ -1,6 +1,5 @@
 using System.Text;
 using NanoQuant.Host.Conversion;
-using NanoQuant.Host.TfLite;
 using Xunit.Abstractions;
 
 namespace NanoQuant.Tests.NanoFramework;
@@ -8,9 +7,9 @@ namespace NanoQuant.Tests.NanoFramework;
 /// <summary>
 /// The RAM table of hardware/README.md: what each model needs (model bytes + arena when loaded into
 /// RAM; int32 constants + the largest operator's weights + arena when streaming) against each board's
-/// managed heap. Models that convert in this tree are measured exactly with the converter and the
-/// loader; the others are estimated from the TFLite file (constant data) and TFLite Micro's arena
-/// (an upper bound: the golden tests keep our arena at or below TFLM's), marked "≈".
+/// managed heap. Every row is measured with the converter and the loader: one per int8 golden model
+/// (every one converts; a golden that stops converting fails this test) and one for the model the
+/// board samples bundle, the sine demo (hardware/common/Resources/sine.nq, see SampleResourceTests).
 /// Regenerate hardware/ram-table.md: NANOQUANT_WRITE_RAM_TABLE=1 dotnet test tests/NanoQuant.Tests --filter "FullyQualifiedName~BoardRamTableTests"
 /// </summary>
 public class BoardRamTableTests(ITestOutputHelper output)
@@ -27,36 +26,34 @@ public class BoardRamTableTests(ITestOutputHelper output)
     /// <summary>Objects, tables and the application itself: headroom every row adds on top of the data arrays.</summary>
     public const int OverheadBytes = 16 * 1024;
 
-    public const string BundledModel = "hello_world_int8";
+    public const string WriteVariable = "NANOQUANT_WRITE_RAM_TABLE";
 
-    internal sealed record Row(string Model, bool Exact, long FileBytes, long Arena, long InRam, long Streamed);
+    private const string Regenerate = WriteVariable + "=1 dotnet test tests/NanoQuant.Tests --filter \"FullyQualifiedName~BoardRamTableTests\"";
+
+    /// <summary>The row of the model the board samples bundle (the project's own sine demo).</summary>
+    public const string BundledModel = "sine";
+
+    internal sealed record Row(string Model, long FileBytes, long Arena, long InRam, long Streamed);
 
     internal static IEnumerable<Row> Rows()
     {
         foreach (string name in Golden.Int8Names())
         {
-            var golden = Golden.Load(name);
-            byte[]? bytes = StorageLoaderTests.TryConvert(name, out _);
-            if (bytes is not null)
-            {
-                using var interpreter = new Interpreter(bytes);
-                var model = Converter.ConvertFile(golden.ModelPath).Model;
-                long weightBuffer = StorageLoaderTests.LargestOperatorInt8Constants(model) + 1024;
-                long inRam = bytes.Length + interpreter.ArenaBytes;
-                long streamed = bytes.Length - interpreter.ConstantPoolBytes + weightBuffer + interpreter.ArenaBytes;
-                yield return new Row(name, true, bytes.Length, interpreter.ArenaBytes, inRam, streamed);
-            }
-            else
-            {
-                var source = TfLiteReader.ReadFile(golden.ModelPath);
-                long constants = source.Tensors.Where(t => t.IsConstant).Sum(t => (long)t.Data!.Length);
-                long largest = source.Operators.Select(op => op.Inputs.Where(i => i >= 0).Distinct()
-                    .Select(i => source.Tensors[i]).Where(t => t.IsConstant && t.Type == TfLiteType.Int8).Sum(t => (long)t.Data!.Length)).DefaultIfEmpty(0).Max();
-                long int8 = source.Tensors.Where(t => t.IsConstant && t.Type == TfLiteType.Int8).Sum(t => (long)t.Data!.Length);
-                long arena = golden.ReferenceArenaBytes;
-                yield return new Row(name, false, constants, arena, constants + arena, constants - int8 + largest + 1024 + arena);
-            }
+            var conversion = Converter.ConvertFile(Golden.Load(name).ModelPath);
+            yield return Measure(name, conversion.Bytes, conversion.Model);
         }
+
+        var bundled = SampleResourceTests.Quantize().Conversion;
+        yield return Measure(BundledModel, bundled.Bytes, bundled.Model);
+    }
+
+    private static Row Measure(string name, byte[] bytes, NanoQuant.Host.DeviceModels.DeviceModel model)
+    {
+        using var interpreter = new Interpreter(bytes);
+        long weightBuffer = StorageLoaderTests.LargestOperatorInt8Constants(model) + 1024;
+        long inRam = bytes.Length + interpreter.ArenaBytes;
+        long streamed = bytes.Length - interpreter.ConstantPoolBytes + weightBuffer + interpreter.ArenaBytes;
+        return new Row(name, bytes.Length, interpreter.ArenaBytes, inRam, streamed);
     }
 
     internal static string Table()
@@ -77,8 +74,7 @@ public class BoardRamTableTests(ITestOutputHelper output)
         sb.Append('\n');
         foreach (var row in Rows())
         {
-            string approx = row.Exact ? "" : "≈";
-            sb.Append($"| {row.Model} | {approx}{Num(row.FileBytes)} | {approx}{Num(row.Arena)} | {approx}{Num(row.InRam)} | {approx}{Num(row.Streamed)} |");
+            sb.Append($"| {row.Model} | {Num(row.FileBytes)} | {Num(row.Arena)} | {Num(row.InRam)} | {Num(row.Streamed)} |");
             foreach (var board in Boards)
             {
                 string cell = row.InRam + OverheadBytes <= board.HeapBytes ? "fits"
@@ -101,14 +97,33 @@ public class BoardRamTableTests(ITestOutputHelper output)
         string table = Table();
         output.WriteLine(table);
         string path = Path.Combine(SharedResources.ProjectRoot, "hardware", "ram-table.md");
-        if (Environment.GetEnvironmentVariable("NANOQUANT_WRITE_RAM_TABLE") == "1")
+        string file = "<!-- Generated by tests/NanoQuant.Tests/NanoFramework/BoardRamTableTests.cs -->\n\n" + table;
+        if (Environment.GetEnvironmentVariable(WriteVariable) == "1")
         {
-            File.WriteAllText(path, "<!-- Generated by tests/NanoQuant.Tests/NanoFramework/BoardRamTableTests.cs -->\n\n" + table);
+            File.WriteAllText(path, file);
         }
 
-        string bundledRow = table.Split('\n').Single(l => l.StartsWith("| " + BundledModel + " |", StringComparison.Ordinal));
-        Assert.Contains(bundledRow, File.ReadAllText(Path.Combine(SharedResources.ProjectRoot, "hardware", "README.md")));
-        Assert.Contains(bundledRow, File.ReadAllText(path));
+        Assert.True(File.ReadAllText(path) == file, $"hardware/ram-table.md is out of date; regenerate with {Regenerate}");
+
+        var rows = table.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)).Skip(1)
+            .ToDictionary(l => l.Split('|')[1].Trim(), l => l);
+        string guide = File.ReadAllText(Path.Combine(SharedResources.ProjectRoot, "hardware", "README.md"));
+        Assert.Contains(rows[BundledModel], guide);
+
+        // Every model row the guide shows is the measured one.
+        foreach (string line in guide.Split('\n').Select(l => l.TrimEnd('\r')))
+        {
+            string[] cells = line.Split('|');
+            if (cells.Length > 2 && rows.TryGetValue(cells[1].Trim(), out string? row))
+            {
+                Assert.True(row == line, $"hardware/README.md shows\n{line}\nbut the measured row is\n{row}\n(regenerate ram-table.md with {Regenerate} and copy the row)");
+            }
+        }
+
         Assert.All(Boards, b => Assert.Contains(b.Board, table));
+
+        // Every row is measured: no estimate is left in the table or the guides.
+        Assert.DoesNotContain("≈", table);
+        Assert.Equal(Golden.Int8Names().Count() + 1, rows.Count);
     }
 }
