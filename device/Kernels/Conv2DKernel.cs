@@ -14,7 +14,7 @@ namespace NanoQuant
     /// the folded bias; the others skip the taps outside the input and accumulate Σ (x + input offset) × w
     /// onto the bias, as TFLM does. Both are the same value in wrap-around int32 arithmetic.
     /// </summary>
-    internal sealed class Conv2DKernel : Kernel
+    internal sealed class Conv2DKernel : WindowedKernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;
@@ -24,6 +24,7 @@ namespace NanoQuant
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
         private readonly ConvWindow _window;
+        private readonly bool _singleRun;
         private readonly int _filterDepth;
         private readonly int _groups;
         private readonly int _filtersPerGroup;
@@ -102,6 +103,8 @@ namespace NanoQuant
 
                 _runLength = _filterDepth;
             }
+
+            _singleRun = _runStarts.Length == 1 && _groups == 1;
         }
 
         internal override long MacCount
@@ -111,67 +114,23 @@ namespace NanoQuant
 
         internal override void Invoke()
         {
-            ConvWindow window = _window;
-            int inputHeight = window.InputHeight;
-            int inputWidth = window.InputWidth;
-            int inDepth = window.InputDepth;
-            int outputHeight = window.OutputHeight;
-            int outputWidth = window.OutputWidth;
-            int outDepth = window.OutputDepth;
-            int strideHeight = window.StrideHeight;
-            int strideWidth = window.StrideWidth;
-            int padTop = window.PadTop;
-            int padLeft = window.PadLeft;
-            int top = window.InteriorTop;
-            int bottom = window.InteriorBottom;
-            int left = window.InteriorLeft;
-            int right = window.InteriorRight;
-            bool singleRun = _runStarts.Length == 1 && _groups == 1;
-            int batchSize = inputHeight * inputWidth * inDepth;
-            int batchBase = _input.offset;
-            int outIndex = _output.offset;
-            for (int b = 0; b < window.Batches; b++)
+            Walk(_window, _input.offset, _output.offset);
+        }
+
+        protected override void InteriorRow(int pixel, int count, int outIndex)
+        {
+            if (_singleRun)
             {
-                for (int oy = 0; oy < outputHeight; oy++)
-                {
-                    int inY = (oy * strideHeight) - padTop;
-                    int ox = 0;
-                    if (oy >= top && oy < bottom)
-                    {
-                        for (; ox < left; ox++)
-                        {
-                            BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
-                            outIndex += outDepth;
-                        }
-
-                        int count = right - left;
-                        int pixel = batchBase + (((inY * inputWidth) + (left * strideWidth) - padLeft) * inDepth);
-                        if (singleRun)
-                        {
-                            InteriorRowSingleRun(pixel, count, outIndex);
-                        }
-                        else
-                        {
-                            InteriorRow(pixel, count, outIndex);
-                        }
-
-                        outIndex += count * outDepth;
-                        ox = right;
-                    }
-
-                    for (; ox < outputWidth; ox++)
-                    {
-                        BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
-                        outIndex += outDepth;
-                    }
-                }
-
-                batchBase += batchSize;
+                InteriorRowSingleRun(pixel, count, outIndex);
+            }
+            else
+            {
+                InteriorRowRuns(pixel, count, outIndex);
             }
         }
 
         /// <summary><paramref name="count"/> interior outputs of one row; <paramref name="pixel"/> indexes the first one's first input value.</summary>
-        private void InteriorRow(int pixel, int count, int outIndex)
+        private void InteriorRowRuns(int pixel, int count, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
@@ -233,7 +192,7 @@ namespace NanoQuant
         }
 
         /// <summary>
-        /// As <see cref="InteriorRow"/> when the filter is one run in one group (1×1 filters, and
+        /// As <see cref="InteriorRowRuns"/> when the filter is one run in one group (1×1 filters, and
         /// 1-high filters with dilation width 1): one dot product per output channel.
         /// </summary>
         private void InteriorRowSingleRun(int pixel, int count, int outIndex)
@@ -287,7 +246,7 @@ namespace NanoQuant
         /// (x + input offset) × w onto the raw bias. <paramref name="inY"/>, <paramref name="inX"/>
         /// are the input position of the window's first tap (possibly negative).
         /// </summary>
-        private void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        protected override void BorderPixel(int batchBase, int inY, int inX, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;

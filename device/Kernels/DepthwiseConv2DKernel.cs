@@ -15,7 +15,7 @@ namespace NanoQuant
     /// positions use Σ x × w on the folded bias, border positions skip the taps outside the input and
     /// add (x + input offset) × w onto the bias, as TFLM does.
     /// </summary>
-    internal sealed class DepthwiseConv2DKernel : Kernel
+    internal sealed class DepthwiseConv2DKernel : WindowedKernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;
@@ -25,6 +25,7 @@ namespace NanoQuant
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
         private readonly ConvWindow _window;
+        private readonly bool _unrolled3x3;
         private readonly int _multiplier;
         private readonly int _taps;
 
@@ -68,6 +69,8 @@ namespace NanoQuant
                     }
                 }
             }
+
+            _unrolled3x3 = _taps == 9;
         }
 
         internal override long MacCount
@@ -77,66 +80,23 @@ namespace NanoQuant
 
         internal override void Invoke()
         {
-            ConvWindow window = _window;
-            int inputWidth = window.InputWidth;
-            int inDepth = window.InputDepth;
-            int outputHeight = window.OutputHeight;
-            int outputWidth = window.OutputWidth;
-            int outDepth = window.OutputDepth;
-            int strideHeight = window.StrideHeight;
-            int strideWidth = window.StrideWidth;
-            int padTop = window.PadTop;
-            int padLeft = window.PadLeft;
-            int top = window.InteriorTop;
-            int bottom = window.InteriorBottom;
-            int left = window.InteriorLeft;
-            int right = window.InteriorRight;
-            bool unrolled = _taps == 9;
-            int batchSize = window.InputHeight * inputWidth * inDepth;
-            int batchBase = _input.offset;
-            int outIndex = _output.offset;
-            for (int b = 0; b < window.Batches; b++)
+            Walk(_window, _input.offset, _output.offset);
+        }
+
+        protected override void InteriorRow(int pixel, int count, int outIndex)
+        {
+            if (_unrolled3x3)
             {
-                for (int oy = 0; oy < outputHeight; oy++)
-                {
-                    int inY = (oy * strideHeight) - padTop;
-                    int ox = 0;
-                    if (oy >= top && oy < bottom)
-                    {
-                        for (; ox < left; ox++)
-                        {
-                            BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
-                            outIndex += outDepth;
-                        }
-
-                        int count = right - left;
-                        int pixel = batchBase + (((inY * inputWidth) + (left * strideWidth) - padLeft) * inDepth);
-                        if (unrolled)
-                        {
-                            InteriorRow3x3(pixel, count, outIndex);
-                        }
-                        else
-                        {
-                            InteriorRow(pixel, count, outIndex);
-                        }
-
-                        outIndex += count * outDepth;
-                        ox = right;
-                    }
-
-                    for (; ox < outputWidth; ox++)
-                    {
-                        BorderPixel(batchBase, inY, (ox * strideWidth) - padLeft, outIndex);
-                        outIndex += outDepth;
-                    }
-                }
-
-                batchBase += batchSize;
+                InteriorRow3x3(pixel, count, outIndex);
+            }
+            else
+            {
+                InteriorRowAnyFilter(pixel, count, outIndex);
             }
         }
 
         /// <summary><paramref name="count"/> interior outputs of one row, any filter size.</summary>
-        private void InteriorRow(int pixel, int count, int outIndex)
+        private void InteriorRowAnyFilter(int pixel, int count, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
@@ -235,7 +195,7 @@ namespace NanoQuant
         /// (x + input offset) × w onto the raw bias. <paramref name="inY"/>, <paramref name="inX"/>
         /// are the input position of the window's first tap (possibly negative).
         /// </summary>
-        private void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        protected override void BorderPixel(int batchBase, int inY, int inX, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
