@@ -1,6 +1,10 @@
+using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.Conversion;
+using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.Npy;
+using NanoQuant.Host.Quantization;
 using NanoQuant.Host.Runtime;
+using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Tests;
 
@@ -46,5 +50,25 @@ public class ExtraModelTests
         var scores = runner.Run([NpyArray.FromSBytes(pixels, [count, 32, 32, 3])])[0].ToSBytes();
         int correct = Enumerable.Range(0, count).Count(i => Enumerable.Range(0, 10).MaxBy(k => scores[(i * 10) + k]) == labels[i]);
         Assert.True(correct > count * 0.7, $"{name}: {correct}/{count} correct");
+    }
+
+    /// <summary>The float CIFAR ResNets of extra/ quantize (200 calibration images) and keep their float accuracy within 3 points on 300 others.</summary>
+    [Theory]
+    [InlineData("pretrainedResnet_large_float")]
+    [InlineData("resnet_eb78d0e_float")]
+    public void Float_cifar_resnets_quantize_and_classify(string name)
+    {
+        const int calibrationCount = 200, evaluationCount = 300;
+        var model = PostTrainingQuantizer.Prepare(TfLiteReader.ReadFile(SharedResources.ModelPath(name)));
+
+        // Same input as ResNet-8's float model: raw CIFAR-10 pixels 0..255 as float32.
+        var calibration = ReferenceDatasets.Load("pretrainedResnet_float", model.Model, SharedResources.Root, 0, calibrationCount);
+        var evaluation = ReferenceDatasets.Load("pretrainedResnet_float", model.Model, SharedResources.Root, calibrationCount, evaluationCount);
+        var labels = Metrics.Labels(NpyArray.Load(Path.Combine(SharedResources.Data, "cifar10", "labels.npy"))).Skip(calibrationCount).Take(evaluationCount).ToArray();
+        var result = PostTrainingQuantizer.Run(model, calibration, new CalibrationOptions(), new QuantizerOptions());
+        var int8 = Top1Evaluator.Device(name, result.Conversion.Bytes, evaluation, labels);
+        var reference = Top1Evaluator.Float("float", model, evaluation, labels);
+        Assert.True(reference.Correct > evaluationCount * 0.8, $"float {reference.Correct}/{evaluationCount}");
+        Assert.True(int8.Correct >= reference.Correct - (evaluationCount * 3 / 100), $"{name}: int8 {int8.Correct}, float {reference.Correct} of {evaluationCount}");
     }
 }
