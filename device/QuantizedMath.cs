@@ -41,13 +41,39 @@ namespace NanoQuant
 
         /// <summary>
         /// x × multiplier × 2^shift / 2^31 as TFLite Micro computes it: a left shift for positive
-        /// <paramref name="shift"/>, the rounding doubling high multiply, then a rounding right shift.
+        /// <paramref name="shift"/>, the rounding doubling high multiply, then a rounding right shift —
+        /// RoundingDivideByPot(SaturatingRoundingDoublingHighMul(x × 2^left, multiplier), right).
+        /// Written out without calls and without a 64-bit division, because it runs once per output
+        /// element and a call costs several multiply-accumulates on an IL interpreter; a test checks it
+        /// against the composition of the two functions above.
         /// </summary>
         public static int MultiplyByQuantizedMultiplier(int x, int multiplier, int shift)
         {
-            int leftShift = shift > 0 ? shift : 0;
-            int rightShift = shift > 0 ? 0 : -shift;
-            return RoundingDivideByPot(SaturatingRoundingDoublingHighMul(x * (1 << leftShift), multiplier), rightShift);
+            int a = shift > 0 ? x << shift : x;
+            int high;
+            if (a == int.MinValue && multiplier == int.MinValue)
+            {
+                high = int.MaxValue;
+            }
+            else
+            {
+                long product = (long)a * multiplier;
+
+                // (product + nudge) / 2^31, truncating toward zero like C's division.
+                high = product >= 0
+                    ? (int)((product + (1L << 30)) >> 31)
+                    : -(int)((-(product + (1L - (1L << 30)))) >> 31);
+            }
+
+            if (shift >= 0)
+            {
+                return high;
+            }
+
+            int mask = (int)((1L << -shift) - 1);
+            int remainder = high & mask;
+            int threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+            return (high >> -shift) + (remainder > threshold ? 1 : 0);
         }
 
         /// <summary>gemmlowp's MultiplyByQuantizedMultiplierSmallerThanOneExp: <paramref name="leftShift"/> ≤ 0.</summary>

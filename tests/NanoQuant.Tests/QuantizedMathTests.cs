@@ -1,0 +1,51 @@
+namespace NanoQuant.Tests;
+
+/// <summary>The flattened requantization equals gemmlowp's composition on edge cases and a million random operands.</summary>
+public class QuantizedMathTests
+{
+    private static int Composition(int x, int multiplier, int shift)
+    {
+        int left = shift > 0 ? shift : 0;
+        int right = shift > 0 ? 0 : -shift;
+        return QuantizedMath.RoundingDivideByPot(QuantizedMath.SaturatingRoundingDoublingHighMul(unchecked(x * (1 << left)), multiplier), right);
+    }
+
+    [Fact]
+    public void MultiplyByQuantizedMultiplier_equals_the_composition()
+    {
+        int[] xs = [0, 1, -1, 2, -2, 127, -128, 255, -255, 1 << 20, -(1 << 20), int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 12345678, -12345678];
+        int[] multipliers = [0, 1, 1 << 30, (1 << 30) + 1, int.MaxValue, 1518500250, 1073741824, 2147483000, int.MinValue];
+        for (int shift = QuantizedMath.MinShift; shift <= QuantizedMath.MaxShift; shift++)
+        {
+            foreach (int x in xs)
+            {
+                foreach (int m in multipliers)
+                {
+                    Assert.True(Composition(x, m, shift) == QuantizedMath.MultiplyByQuantizedMultiplier(x, m, shift), $"x {x} m {m} shift {shift}");
+                }
+            }
+        }
+
+        var random = new Random(42);
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            int x = random.Next(4) == 0 ? random.Next(-70000, 70000) : random.Next(int.MinValue, int.MaxValue);
+            int m = random.Next(1 << 30, int.MaxValue);
+            int shift = random.Next(QuantizedMath.MinShift, QuantizedMath.MaxShift + 1);
+            Assert.Equal(Composition(x, m, shift), QuantizedMath.MultiplyByQuantizedMultiplier(x, m, shift));
+        }
+    }
+
+    [Fact]
+    public void Known_values_from_TFLite()
+    {
+        // 0.5 = 2^30 / 2^31 with shift 0. The doubling high multiply's nudge rounds a positive tie up
+        // and a negative tie toward zero (gemmlowp): 1.5 → 2, −1.5 → −1.
+        Assert.Equal(50, QuantizedMath.MultiplyByQuantizedMultiplier(100, 1 << 30, 0));
+        Assert.Equal(-50, QuantizedMath.MultiplyByQuantizedMultiplier(-100, 1 << 30, 0));
+        Assert.Equal(2, QuantizedMath.MultiplyByQuantizedMultiplier(3, 1 << 30, 0));
+        Assert.Equal(-1, QuantizedMath.MultiplyByQuantizedMultiplier(-3, 1 << 30, 0));
+        Assert.Equal(25, QuantizedMath.MultiplyByQuantizedMultiplier(100, 1 << 30, -1));
+        Assert.Equal(200, QuantizedMath.MultiplyByQuantizedMultiplier(100, 1 << 30, 2));
+    }
+}
