@@ -299,7 +299,16 @@ namespace NanoQuant
                             {
                                 int i = rowInput;
                                 int w = rowWeight;
+                                int end4 = i + (mergedLength & ~3);
                                 int end = i + mergedLength;
+                                while (i < end4)
+                                {
+                                    acc += ((input[i] + inputOffset) * filter[w]) + ((input[i + 1] + inputOffset) * filter[w + 1])
+                                        + ((input[i + 2] + inputOffset) * filter[w + 2]) + ((input[i + 3] + inputOffset) * filter[w + 3]);
+                                    i += 4;
+                                    w += 4;
+                                }
+
                                 while (i < end)
                                 {
                                     acc += (input[i++] + inputOffset) * filter[w++];
@@ -312,7 +321,16 @@ namespace NanoQuant
                                 for (int kx = 0; kx < columns; kx++)
                                 {
                                     int i = columnInput;
+                                    int end4 = i + (filterDepth & ~3);
                                     int end = i + filterDepth;
+                                    while (i < end4)
+                                    {
+                                        acc += ((input[i] + inputOffset) * filter[w]) + ((input[i + 1] + inputOffset) * filter[w + 1])
+                                            + ((input[i + 2] + inputOffset) * filter[w + 2]) + ((input[i + 3] + inputOffset) * filter[w + 3]);
+                                        i += 4;
+                                        w += 4;
+                                    }
+
                                     while (i < end)
                                     {
                                         acc += (input[i++] + inputOffset) * filter[w++];
