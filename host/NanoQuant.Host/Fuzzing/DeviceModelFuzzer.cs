@@ -31,7 +31,8 @@ public sealed class FuzzReport
 }
 
 /// <summary>
-/// Mutates a valid device model and loads and invokes every mutant with the device runtime. Most
+/// Mutates a valid device model and loads and invokes every mutant with the device runtime (from a
+/// byte array, and every fourth one from a stream with the weights streamed per operator). Most
 /// mutants get a re-forged length and CRC, so that the validation behind the checksum is what is tested.
 /// </summary>
 public static class DeviceModelFuzzer
@@ -53,7 +54,10 @@ public static class DeviceModelFuzzer
             report.Cases++;
             try
             {
-                var interpreter = new Interpreter(mutant, maxArenaBytes);
+                // Every fourth mutant goes through the stream loader in streaming mode (weights read per operator).
+                using var interpreter = i % 4 == 3
+                    ? new Interpreter(new MemoryStream(mutant, writable: false), ModelLoadMode.StreamWeights, maxArenaBytes)
+                    : new Interpreter(mutant, maxArenaBytes);
                 for (int k = 0; k < interpreter.InputCount; k++)
                 {
                     var input = interpreter.GetInput(k);
