@@ -52,17 +52,6 @@ public static class QuantizationMath
         return shift < -31 ? (0, 0) : ((int)qFixed, shift);
     }
 
-    /// <summary>TFLite's QuantizeMultiplierSmallerThanOneExp: multiplier in (0, 1), shift ≤ 0.</summary>
-    public static (int Multiplier, int Shift) QuantizeMultiplierSmallerThanOneExp(double realMultiplier)
-    {
-        if (!(realMultiplier > 0 && realMultiplier < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(realMultiplier), realMultiplier, "must lie in (0, 1)");
-        }
-
-        return QuantizeMultiplier(realMultiplier);
-    }
-
     /// <summary>C's frexp: value = mantissa × 2^exponent, mantissa in [0.5, 1).</summary>
     public static double Frexp(double value, out int exponent)
     {

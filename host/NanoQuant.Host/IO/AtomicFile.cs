@@ -26,6 +26,4 @@ public static class AtomicFile
             }
         }
     }
-
-    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 }
