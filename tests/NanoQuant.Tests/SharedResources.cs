@@ -19,8 +19,16 @@ public static class SharedResources
             return direct;
         }
 
-        string op = Path.Combine(Models, "ops", name + ".tflite");
-        return File.Exists(op) ? op : Path.Combine(Models, "extra", name + ".tflite");
+        foreach (string folder in new[] { "ops", "ops16", "models16" })
+        {
+            string candidate = Path.Combine(Models, folder, name + ".tflite");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(Models, "extra", name + ".tflite");
     }
 
     private static string FindProjectRoot()

@@ -192,11 +192,31 @@ public class StorageLoaderTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Bytes one load allocates: the least of three loads, because the runtime now and then allocates
+    /// on the test thread for itself (a one-off cache or buffer of FileStream or the JIT's tiering) and
+    /// that is not the interpreter's.
+    /// </summary>
     private static (long Allocated, Interpreter Interpreter) Measure(Func<Interpreter> load)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var interpreter = load();
-        return (GC.GetAllocatedBytesForCurrentThread() - before, interpreter);
+        (long Allocated, Interpreter Interpreter)? least = null;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var interpreter = load();
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (least is null || allocated < least.Value.Allocated)
+            {
+                least?.Interpreter.Dispose();
+                least = (allocated, interpreter);
+            }
+            else
+            {
+                interpreter.Dispose();
+            }
+        }
+
+        return least!.Value;
     }
 
     [Fact]
