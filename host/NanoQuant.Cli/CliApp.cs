@@ -14,7 +14,15 @@ public static class CliApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var console = new CliConsole(output, error);
-        var root = new RootCommand("nanoQuant: run TensorFlow Lite int8 models on microcontrollers with .NET nanoFramework")
+        var root = BuildRoot(console);
+        var parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Every command and option of the tool.</summary>
+    public static RootCommand BuildRoot(CliConsole console)
+    {
+        return new RootCommand("nanoQuant: run TensorFlow Lite int8 models on microcontrollers with .NET nanoFramework")
         {
             ConvertCommand.Create(console),
             RunCommand.Create(console),
@@ -25,8 +33,6 @@ public static class CliApp
             FuzzCommand.Create(console),
             SampleCommand.Create(console),
         };
-        var parse = root.Parse(args);
-        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 }
 

@@ -17,19 +17,14 @@ public static class InspectCommand
         command.SetAction(parse => console.Guard(() =>
         {
             var file = parse.GetValue(model)!;
-            if (!file.Exists)
+            var (kind, bytes) = CliFiles.ReadAnyModel(file.FullName);
+            if (kind == FileKind.TfLite)
             {
-                throw new CliUsageException($"model '{file.FullName}' does not exist");
-            }
-
-            byte[] bytes = File.ReadAllBytes(file.FullName);
-            if (bytes.Length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3')
-            {
-                InspectTfLite(console.Out, file, TfLiteReader.Read(bytes));
+                InspectTfLite(console.Out, file, CliFiles.ParseTfLite(file.FullName, bytes));
             }
             else
             {
-                InspectDevice(console.Out, file, bytes);
+                InspectDevice(console.Out, file, CliFiles.ReadDeviceModel(file.FullName));
             }
 
             return 0;

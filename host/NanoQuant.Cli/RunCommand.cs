@@ -24,12 +24,17 @@ public static class RunCommand
             var modelFile = parse.GetValue(model)!;
             var inputFiles = parse.GetValue(inputs) ?? [];
             var outputFiles = parse.GetValue(outputs) ?? [];
-            if (!modelFile.Exists)
+            var runner = new ModelRunner(CliFiles.ReadDeviceModel(modelFile.FullName));
+            foreach (var file in inputFiles)
             {
-                throw new CliUsageException($"model '{modelFile.FullName}' does not exist");
+                CliFiles.CheckDataFile(file.FullName, "--input");
             }
 
-            var runner = new ModelRunner(File.ReadAllBytes(modelFile.FullName));
+            foreach (var file in outputFiles)
+            {
+                CliFiles.CheckOutputFile(file.FullName, "--output", ".npy", "a NumPy array");
+            }
+
             if (outputFiles.Length != 0 && outputFiles.Length != runner.Interpreter.OutputCount)
             {
                 throw new CliUsageException($"the model has {runner.Interpreter.OutputCount} output(s), {outputFiles.Length} --output given");
