@@ -27,6 +27,7 @@ public static class CliApp
             ConvertCommand.Create(console),
             RunCommand.Create(console),
             InspectCommand.Create(console),
+            AnalyzeCommand.Create(console),
             BenchCommand.Create(console),
             EvalCommand.Create(console),
             BenchQuantizeCommand.Create(console),
@@ -44,6 +45,24 @@ public sealed class CliConsole(TextWriter output, TextWriter error)
 
     /// <summary>True when stderr is the terminal (progress bars are drawn only then).</summary>
     public bool Interactive { get; init; } = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>True when stdout is the terminal (tables may use its width and colour).</summary>
+    public bool OutputIsTerminal { get; init; } = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    /// <summary>Renders Spectre.Console output as plain text into <paramref name="writer"/> (no colour codes; wide enough for wide tables).</summary>
+    public static void Render(TextWriter writer, Spectre.Console.Rendering.IRenderable renderable)
+    {
+        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = terminal ? Spectre.Console.AnsiSupport.Detect : Spectre.Console.AnsiSupport.No,
+            ColorSystem = terminal ? Spectre.Console.ColorSystemSupport.Detect : Spectre.Console.ColorSystemSupport.NoColors,
+            Out = new Spectre.Console.AnsiConsoleOutput(writer),
+            Interactive = Spectre.Console.InteractionSupport.No,
+        });
+        console.Profile.Width = terminal ? Math.Max(Console.WindowWidth, 80) : 400;
+        console.Write(renderable);
+    }
 
     public int Guard(Func<int> action)
     {

@@ -104,7 +104,7 @@ public static class InspectCommand
         for (int o = 0; o < model.Operators.Count; o++)
         {
             var op = model.Operators[o];
-            w.WriteLine($"  {o,3} {OperatorNames.Get(op.Type)}: in [{string.Join(",", op.Inputs.Select(i => i < 0 ? "-" : "t" + i))}] out [{string.Join(",", op.Outputs.Select(i => "t" + i))}] params ({string.Join(", ", op.Parameters)})");
+            w.WriteLine($"  {o,3} {OperatorNames.Get(op.Type)}: in [{string.Join(",", op.Inputs.Select(i => i < 0 ? "-" : "t" + i))}] out [{string.Join(",", op.Outputs.Select(i => "t" + i))}] params ({NanoQuant.Host.Analysis.OperatorParameterNames.Describe(op.Type, op.Parameters)})");
         }
 
         w.WriteLine("tensors:");
