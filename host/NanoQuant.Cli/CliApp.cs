@@ -30,6 +30,7 @@ public static class CliApp
             AnalyzeCommand.Create(console),
             BenchCommand.Create(console),
             EvalCommand.Create(console),
+            ValidateCommand.Create(console),
             BenchQuantizeCommand.Create(console),
             FuzzCommand.Create(console),
             SampleCommand.Create(console),

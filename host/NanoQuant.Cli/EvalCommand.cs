@@ -81,34 +81,10 @@ public static class EvalCommand
                 }
             }
 
-            // Integer data of the device model's own input type is already quantized: its scale and zero point are the model's.
             var inputPath = parse.GetValue(input)!.FullName;
-            var data = NpyArray.Load(inputPath);
-            if (encoding is null && device is not null && data.Type != NpyType.Float32 && data.Type != NpyType.Float64)
-            {
-                using var probe = new Interpreter(device);
-                var tensor = probe.GetInput(0);
-                if (probe.InputCount == 1 && string.Equals(data.Type.ToString(), tensor.Type.ToString(), StringComparison.OrdinalIgnoreCase))
-                {
-                    encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint);
-                }
-            }
-
-            var specs = device is not null ? Top1Evaluator.Inputs(device) : InputSpec.Of(reference!.Model);
-            var samples = SampleSet.FromArrays(specs, [(inputPath, data)], [encoding]);
-            var labelsPath = parse.GetValue(labels)!.FullName;
-            var allLabels = Metrics.Labels(NpyArray.Load(labelsPath));
-            if (allLabels.Length != samples.SampleCount)
-            {
-                throw new CliUsageException($"{allLabels.Length} labels for {samples.SampleCount} samples ('{labelsPath}', '{inputPath}')");
-            }
-
-            int classes = device is not null ? OutputLength(device) : reference!.Model.Tensors[reference.Model.Outputs[0]].ElementCount;
-            int outside = Array.FindIndex(allLabels, l => l < 0 || l >= classes);
-            if (outside >= 0)
-            {
-                throw new CliUsageException($"label {allLabels[outside]} of sample {outside} in '{labelsPath}' is outside the model's {classes} classes (0..{classes - 1}): are these the labels of this model's data?");
-            }
+            var samples = CliData.LoadSamples(device, reference, inputPath, encoding);
+            int classes = device is not null ? CliData.OutputLength(device) : reference!.Model.Tensors[reference.Model.Outputs[0]].ElementCount;
+            var allLabels = CliData.LoadLabels(parse.GetValue(labels)!.FullName, inputPath, samples.SampleCount, classes);
 
             int first = parse.GetValue(skip);
             int available = samples.SampleCount - first;
@@ -160,14 +136,8 @@ public static class EvalCommand
         return command;
     }
 
-    private static int OutputLength(byte[] device)
-    {
-        using var interpreter = new Interpreter(device);
-        return interpreter.GetOutput(0).Length;
-    }
-
     /// <summary>The float model must take and give what the device model does; checked before any sample runs.</summary>
-    private static void CheckSameShapes(byte[] device, FileInfo deviceFile, FloatModel reference, FileInfo floatFile)
+    internal static void CheckSameShapes(byte[] device, FileInfo deviceFile, FloatModel reference, FileInfo floatFile)
     {
         using var interpreter = new Interpreter(device);
         var floatInputs = reference.Model.InputTensors.ToList();
