@@ -34,6 +34,7 @@ public static class CliApp
             BenchQuantizeCommand.Create(console),
             FuzzCommand.Create(console),
             SampleCommand.Create(console),
+            EmbedCommand.Create(console),
         };
     }
 }
