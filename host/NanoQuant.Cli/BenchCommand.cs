@@ -34,6 +34,7 @@ public static class BenchCommand
             var w = console.Out;
             w.WriteLine("| model | MACs | ms/invoke | MAC/s | arena B | TFLM arena B | lower bound B | arena/bound | .nq B | .tflite B | alloc/invoke B |");
             w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var failures = new List<string>();
             foreach (string name in selected)
             {
                 string tflite = FindModel(root.FullName, name);
@@ -42,10 +43,18 @@ public static class BenchCommand
                     var r = ModelBenchmark.Measure(name, tflite, Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
                     w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {r.MacsPerSecond / 1e6:F1}M | {r.ArenaBytes:N0} | {r.TfliteMicroArenaBytes:N0} | {r.LowerBoundBytes:N0} | {(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3} | {r.DeviceModelBytes:N0} | {r.TfliteBytes:N0} | {r.BytesAllocatedPerInvoke} |");
                 }
-                catch (UnsupportedModelException e)
+                catch (Exception e) when (e is UnsupportedModelException or NanoQuant.Host.TfLite.TfLiteFormatException or InvalidModelException)
                 {
+                    // The other models are still measured; the run as a whole fails.
                     w.WriteLine($"| {name} | not converted: {e.Message} |");
+                    failures.Add($"{name} ({e.Message})");
                 }
+            }
+
+            if (failures.Count > 0)
+            {
+                console.Error.WriteLine($"error: {failures.Count} of {selected.Length} model(s) could not be benchmarked: {string.Join("; ", failures)}");
+                return CliApp.ErrorExitCode;
             }
 
             return 0;

@@ -11,7 +11,7 @@ public static class BenchQuantizeCommand
     {
         var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, data/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
         var models = new Option<string[]>("--model", "-m") { Description = "only these float models (default: the MLPerf Tiny float models)" };
-        var samples = new Option<int>("--samples", "-n") { Description = "calibration samples per model", DefaultValueFactory = _ => 200 };
+        var samples = new Option<int>("--samples") { Description = "calibration samples per model", DefaultValueFactory = _ => 200 };
         var method = new Option<string>("--method") { Description = "range method: minmax, percentile, mse", DefaultValueFactory = _ => "minmax" };
         method.AcceptOnlyFromAmong("minmax", "percentile", "mse");
         var command = new Command("bench-quantize", "Time full-integer post-training quantization (load, calibrate, quantize, convert) of each MLPerf Tiny float model")
@@ -38,6 +38,7 @@ public static class BenchQuantizeCommand
             w.WriteLine($"{Environment.ProcessorCount} cores, {options.Describe()}");
             w.WriteLine("| model | samples | calibration data | load ms | calibrate ms | quantize ms | convert ms | total s |");
             w.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|");
+            var failures = new List<string>();
             foreach (string name in selected)
             {
                 var r = QuantizationBenchmark.Measure(name, root.FullName, count, options);
@@ -46,7 +47,14 @@ public static class BenchQuantizeCommand
                 if (r.Failure is not null)
                 {
                     w.WriteLine($"|  | conversion failed: {r.Failure} |");
+                    failures.Add($"{name} ({r.Failure})");
                 }
+            }
+
+            if (failures.Count > 0)
+            {
+                console.Error.WriteLine($"error: {failures.Count} of {selected.Length} model(s) failed to convert: {string.Join("; ", failures)}");
+                return CliApp.ErrorExitCode;
             }
 
             return 0;

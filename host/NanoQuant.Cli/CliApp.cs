@@ -14,19 +14,28 @@ public static class CliApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var console = new CliConsole(output, error);
-        var root = new RootCommand("nanoQuant: run TensorFlow Lite int8 models on microcontrollers with .NET nanoFramework")
+        var root = BuildRoot(console);
+        var parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Every command and option of the tool.</summary>
+    public static RootCommand BuildRoot(CliConsole console)
+    {
+        return new RootCommand("nanoQuant: run TensorFlow Lite int8 models on microcontrollers with .NET nanoFramework")
         {
             ConvertCommand.Create(console),
             RunCommand.Create(console),
             InspectCommand.Create(console),
+            AnalyzeCommand.Create(console),
             BenchCommand.Create(console),
             EvalCommand.Create(console),
+            ValidateCommand.Create(console),
             BenchQuantizeCommand.Create(console),
             FuzzCommand.Create(console),
             SampleCommand.Create(console),
+            EmbedCommand.Create(console),
         };
-        var parse = root.Parse(args);
-        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 }
 
@@ -38,6 +47,24 @@ public sealed class CliConsole(TextWriter output, TextWriter error)
 
     /// <summary>True when stderr is the terminal (progress bars are drawn only then).</summary>
     public bool Interactive { get; init; } = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>True when stdout is the terminal (tables may use its width and colour).</summary>
+    public bool OutputIsTerminal { get; init; } = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    /// <summary>Renders Spectre.Console output as plain text into <paramref name="writer"/> (no colour codes; wide enough for wide tables).</summary>
+    public static void Render(TextWriter writer, Spectre.Console.Rendering.IRenderable renderable)
+    {
+        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = terminal ? Spectre.Console.AnsiSupport.Detect : Spectre.Console.AnsiSupport.No,
+            ColorSystem = terminal ? Spectre.Console.ColorSystemSupport.Detect : Spectre.Console.ColorSystemSupport.NoColors,
+            Out = new Spectre.Console.AnsiConsoleOutput(writer),
+            Interactive = Spectre.Console.InteractionSupport.No,
+        });
+        console.Profile.Width = terminal ? Math.Max(Console.WindowWidth, 80) : 400;
+        console.Write(renderable);
+    }
 
     public int Guard(Func<int> action)
     {

@@ -23,7 +23,7 @@ public static class ConvertCommand
             Description = "representative dataset for a float model: .npy of shape [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset), or a folder of such .npy files; once per model input, in order",
             AllowMultipleArgumentsPerToken = false,
         };
-        var method = new Option<string>("--method", "-m") { Description = "how activation ranges are chosen: minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "minmax" };
+        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "minmax" };
         method.AcceptOnlyFromAmong("minmax", "percentile", "mse");
         var percentile = new Option<double>("--percentile") { Description = "for --method percentile: the share of values kept inside the range, in percent", DefaultValueFactory = _ => 99.99 };
         var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
@@ -46,27 +46,38 @@ public static class ConvertCommand
             var calibrationPaths = parse.GetValue(calibration) ?? [];
             var reportFile = parse.GetValue(report);
             var tfliteFile = parse.GetValue(saveTflite);
-            if (!source.Exists)
+            var sourceModel = CliFiles.ReadTfLite(source.FullName);
+            CliFiles.CheckOutputFile(target.FullName, "--output", ".nq", "a device model");
+            if (tfliteFile is not null)
             {
-                throw new CliUsageException($"model '{source.FullName}' does not exist");
+                CliFiles.CheckOutputFile(tfliteFile.FullName, "--save-tflite", ".tflite", "a TensorFlow Lite model");
             }
 
-            foreach (var file in new[] { target, reportFile, tfliteFile }.OfType<FileInfo>())
+            if (reportFile is not null)
             {
-                if (!Directory.Exists(file.DirectoryName))
-                {
-                    throw new CliUsageException($"output folder '{file.DirectoryName}' does not exist");
-                }
+                CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".md", "a Markdown report");
+            }
+
+            foreach (string path in calibrationPaths)
+            {
+                CliFiles.CheckDataFile(path, "--calibration", folderAllowed: true);
             }
 
             if (calibrationPaths.Length == 0)
             {
-                if (reportFile is not null || tfliteFile is not null)
+                // Options that only steer quantization would be silently ignored for an int8 model.
+                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput }
+                    .Where(o => parse.GetResult(o) is { Implicit: false })
+                    .Select(o => o.Name)
+                    .ToList();
+                if (quantizationOnly.Count > 0)
                 {
-                    throw new CliUsageException("--report and --save-tflite need --calibration (they describe a quantized float model)");
+                    bool isFloat = sourceModel.InputTensors.Any(t => t.Type == TfLiteType.Float32) && sourceModel.Operators.All(o => o.Code != BuiltinOperator.Quantize);
+                    throw new CliUsageException($"{string.Join(", ", quantizationOnly)} appl{(quantizationOnly.Count == 1 ? "ies" : "y")} only when quantizing a float model with --calibration; " +
+                        (isFloat ? $"'{source.Name}' is a float model: add --calibration DATA.npy" : $"'{source.Name}' is already quantized and is converted with the input and output types it has: drop {string.Join(", ", quantizationOnly)}"));
                 }
 
-                var result = Converter.ConvertFile(source.FullName);
+                var result = Converter.Convert(sourceModel);
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
@@ -95,7 +106,7 @@ public static class ConvertCommand
             };
 
             // Every check on the model and the data comes before any work.
-            var floatModel = PostTrainingQuantizer.Prepare(TfLiteReader.ReadFile(source.FullName));
+            var floatModel = PostTrainingQuantizer.Prepare(sourceModel);
             var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
             var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, calibrationPaths.Select(_ => encoding).ToList());
             if (parse.GetValue(samples) is { } count)
@@ -105,7 +116,12 @@ public static class ConvertCommand
                     throw new CliUsageException("--samples must be at least 1");
                 }
 
-                data = data.Slice(0, Math.Min(count, data.SampleCount));
+                if (count > data.SampleCount)
+                {
+                    throw new CliUsageException($"--samples {count}, but the calibration data holds {data.SampleCount} samples: give at most {data.SampleCount}, or leave --samples out to use them all");
+                }
+
+                data = data.Slice(0, count);
             }
 
             PostTrainingResult quantization;

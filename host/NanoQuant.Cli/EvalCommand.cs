@@ -19,7 +19,7 @@ public static class EvalCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<FileInfo>("model") { Description = "device model (.nq), or an int8 .tflite (converted in memory), or a float .tflite (float reference only)" };
-        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset)", Required = true };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1]: float32, or int8 already quantized with the device model's input scale and zero point, or other integers with --input-scale/--input-offset", Required = true };
         var labels = new Option<FileInfo>("--labels", "-l") { Description = "labels .npy: [N] class indices or [N, C] one-hot", Required = true };
         var floatModel = new Option<FileInfo?>("--float", "-f") { Description = "the float .tflite the device model was made from, evaluated side by side" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };
@@ -34,13 +34,9 @@ public static class EvalCommand
         {
             var modelFile = parse.GetValue(model)!;
             var floatFile = parse.GetValue(floatModel);
-            foreach (var file in new[] { modelFile, floatFile, parse.GetValue(input), parse.GetValue(labels) }.OfType<FileInfo>())
-            {
-                if (!file.Exists)
-                {
-                    throw new CliUsageException($"'{file.FullName}' does not exist");
-                }
-            }
+            var (kind, bytes) = CliFiles.ReadAnyModel(modelFile.FullName);
+            CliFiles.CheckDataFile(parse.GetValue(input)!.FullName, "--input");
+            CliFiles.CheckDataFile(parse.GetValue(labels)!.FullName, "--labels");
 
             double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
             if ((scale is null) != (offset is null))
@@ -53,10 +49,9 @@ public static class EvalCommand
             // What to evaluate: a device model, and/or a float model.
             byte[]? device = null;
             FloatModel? reference = null;
-            byte[] bytes = File.ReadAllBytes(modelFile.FullName);
-            if (bytes.Length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3')
+            if (kind == FileKind.TfLite)
             {
-                var tflite = TfLiteReader.Read(bytes);
+                var tflite = CliFiles.ParseTfLite(modelFile.FullName, bytes);
                 if (tflite.InputTensors.All(t => t.Type == TfLiteType.Float32) && tflite.Operators.All(o => o.Code != BuiltinOperator.Quantize))
                 {
                     reference = FloatModel.Create(tflite);
@@ -68,30 +63,43 @@ public static class EvalCommand
             }
             else
             {
-                device = bytes;
+                device = CliFiles.ReadDeviceModel(modelFile.FullName);
             }
 
             if (floatFile is not null)
             {
-                reference = FloatModel.Create(TfLiteReader.ReadFile(floatFile.FullName));
+                var floatSource = CliFiles.ReadTfLite(floatFile.FullName, "--float model");
+                if (!floatSource.InputTensors.All(t => t.Type == TfLiteType.Float32))
+                {
+                    throw new CliUsageException($"--float model '{floatFile.FullName}' is not a float model (its inputs are {string.Join(", ", floatSource.InputTensors.Select(t => t.Type.ToString().ToLowerInvariant()))}): give the float .tflite the device model was made from");
+                }
+
+                reference = FloatModel.Create(floatSource);
+                if (device is not null)
+                {
+                    CheckSameShapes(device, modelFile, reference, floatFile);
+                }
             }
 
-            var specs = device is not null ? Top1Evaluator.Inputs(device) : InputSpec.Of(reference!.Model);
             var inputPath = parse.GetValue(input)!.FullName;
-            var samples = SampleSet.Load(specs, [inputPath], [encoding]);
-            var allLabels = Metrics.Labels(NpyArray.Load(parse.GetValue(labels)!.FullName));
-            if (allLabels.Length != samples.SampleCount)
-            {
-                throw new CliUsageException($"{allLabels.Length} labels for {samples.SampleCount} samples");
-            }
+            var samples = CliData.LoadSamples(device, reference, inputPath, encoding);
+            int classes = device is not null ? CliData.OutputLength(device) : reference!.Model.Tensors[reference.Model.Outputs[0]].ElementCount;
+            var allLabels = CliData.LoadLabels(parse.GetValue(labels)!.FullName, inputPath, samples.SampleCount, classes);
 
             int first = parse.GetValue(skip);
             int available = samples.SampleCount - first;
-            int take = Math.Min(parse.GetValue(count) ?? available, available);
-            if (first < 0 || take < 1)
+            int? wanted = parse.GetValue(count);
+            if (first < 0 || available < 1)
             {
-                throw new CliUsageException($"--skip {first} --count {parse.GetValue(count)} leave no samples of {samples.SampleCount}");
+                throw new CliUsageException($"--skip {first} leaves no samples of {samples.SampleCount}");
             }
+
+            if (wanted is < 1 || wanted > available)
+            {
+                throw new CliUsageException($"--count {wanted}, but {(first > 0 ? $"after --skip {first} " : "")}the data holds {available} samples: give 1..{available}, or leave --count out to use them all");
+            }
+
+            int take = wanted ?? available;
 
             samples = samples.Slice(first, take);
             var selectedLabels = allLabels.AsSpan(first, take).ToArray();
@@ -126,5 +134,35 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The float model must take and give what the device model does; checked before any sample runs.</summary>
+    internal static void CheckSameShapes(byte[] device, FileInfo deviceFile, FloatModel reference, FileInfo floatFile)
+    {
+        using var interpreter = new Interpreter(device);
+        var floatInputs = reference.Model.InputTensors.ToList();
+        string Shape(int[] shape) => "(" + string.Join(", ", shape) + ")";
+        string mismatch = $"--float model '{floatFile.Name}' does not fit device model '{deviceFile.Name}'";
+        if (floatInputs.Count != interpreter.InputCount || reference.Model.Outputs.Length != interpreter.OutputCount)
+        {
+            throw new CliUsageException($"{mismatch}: {floatInputs.Count} input(s) and {reference.Model.Outputs.Length} output(s) against {interpreter.InputCount} and {interpreter.OutputCount}: give the float .tflite the device model was made from");
+        }
+
+        for (int i = 0; i < floatInputs.Count; i++)
+        {
+            if (!floatInputs[i].Shape.SequenceEqual(interpreter.GetInput(i).GetShape()))
+            {
+                throw new CliUsageException($"{mismatch}: input {i} is {Shape(floatInputs[i].Shape)} in the float model and {Shape(interpreter.GetInput(i).GetShape())} in the device model: give the float .tflite the device model was made from");
+            }
+        }
+
+        for (int o = 0; o < interpreter.OutputCount; o++)
+        {
+            var floatOutput = reference.Model.Tensors[reference.Model.Outputs[o]];
+            if (floatOutput.ElementCount != interpreter.GetOutput(o).Length)
+            {
+                throw new CliUsageException($"{mismatch}: output {o} is {Shape(floatOutput.Shape)} in the float model and {Shape(interpreter.GetOutput(o).GetShape())} in the device model: give the float .tflite the device model was made from");
+            }
+        }
     }
 }

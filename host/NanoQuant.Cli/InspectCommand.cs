@@ -17,19 +17,14 @@ public static class InspectCommand
         command.SetAction(parse => console.Guard(() =>
         {
             var file = parse.GetValue(model)!;
-            if (!file.Exists)
+            var (kind, bytes) = CliFiles.ReadAnyModel(file.FullName);
+            if (kind == FileKind.TfLite)
             {
-                throw new CliUsageException($"model '{file.FullName}' does not exist");
-            }
-
-            byte[] bytes = File.ReadAllBytes(file.FullName);
-            if (bytes.Length >= 8 && bytes[4] == 'T' && bytes[5] == 'F' && bytes[6] == 'L' && bytes[7] == '3')
-            {
-                InspectTfLite(console.Out, file, TfLiteReader.Read(bytes));
+                InspectTfLite(console.Out, file, CliFiles.ParseTfLite(file.FullName, bytes));
             }
             else
             {
-                InspectDevice(console.Out, file, bytes);
+                InspectDevice(console.Out, file, CliFiles.ReadDeviceModel(file.FullName));
             }
 
             return 0;
@@ -109,7 +104,7 @@ public static class InspectCommand
         for (int o = 0; o < model.Operators.Count; o++)
         {
             var op = model.Operators[o];
-            w.WriteLine($"  {o,3} {OperatorNames.Get(op.Type)}: in [{string.Join(",", op.Inputs.Select(i => i < 0 ? "-" : "t" + i))}] out [{string.Join(",", op.Outputs.Select(i => "t" + i))}] params ({string.Join(", ", op.Parameters)})");
+            w.WriteLine($"  {o,3} {OperatorNames.Get(op.Type)}: in [{string.Join(",", op.Inputs.Select(i => i < 0 ? "-" : "t" + i))}] out [{string.Join(",", op.Outputs.Select(i => "t" + i))}] params ({NanoQuant.Host.Analysis.OperatorParameterNames.Describe(op.Type, op.Parameters)})");
         }
 
         w.WriteLine("tensors:");

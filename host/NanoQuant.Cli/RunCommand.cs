@@ -28,13 +28,18 @@ public static class RunCommand
             var modelFile = parse.GetValue(model)!;
             var inputFiles = parse.GetValue(inputs) ?? [];
             var outputFiles = parse.GetValue(outputs) ?? [];
-            if (!modelFile.Exists)
+            byte[] modelBytes = CliFiles.ReadDeviceModel(modelFile.FullName);
+            var runner = new ModelRunner(modelBytes);
+            foreach (var file in inputFiles)
             {
-                throw new CliUsageException($"model '{modelFile.FullName}' does not exist");
+                CliFiles.CheckDataFile(file.FullName, "--input");
             }
 
-            byte[] modelBytes = File.ReadAllBytes(modelFile.FullName);
-            var runner = new ModelRunner(modelBytes);
+            foreach (var file in outputFiles)
+            {
+                CliFiles.CheckOutputFile(file.FullName, "--output", ".npy", "a NumPy array");
+            }
+
             if (outputFiles.Length != 0 && outputFiles.Length != runner.Interpreter.OutputCount)
             {
                 throw new CliUsageException($"the model has {runner.Interpreter.OutputCount} output(s), {outputFiles.Length} --output given");

@@ -12,11 +12,22 @@ public static class AtomicFile
             throw new IOException($"output folder '{directory}' does not exist");
         }
 
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"'{full}' is a folder; give a file name");
+        }
+
         string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             File.WriteAllBytes(temporary, bytes);
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The temporary file's name and .NET's wording mean nothing to the user: name the target.
+            string reason = e is UnauthorizedAccessException ? "permission denied" : "the write failed";
+            throw new IOException($"cannot write '{full}' ({reason}): check that the folder '{directory}' is writable and has space", e);
         }
         finally
         {

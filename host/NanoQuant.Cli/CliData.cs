@@ -1,0 +1,57 @@
+using NanoQuant.Host.Evaluation;
+using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.Quantization;
+
+namespace NanoQuant.Cli;
+
+/// <summary>Samples and labels for `eval` and `validate`, read and checked the same way.</summary>
+public static class CliData
+{
+    /// <summary>
+    /// Loads a model's input samples. Integer data of the device model's own input type is already
+    /// quantized (its scale and zero point are the model's), as `run` takes it; other integer data
+    /// needs <paramref name="encoding"/> (--input-scale/--input-offset).
+    /// </summary>
+    public static SampleSet LoadSamples(byte[]? device, FloatModel? reference, string inputPath, DataEncoding? encoding)
+    {
+        var data = NpyArray.Load(inputPath);
+        if (encoding is null && device is not null && data.Type != NpyType.Float32 && data.Type != NpyType.Float64)
+        {
+            using var probe = new Interpreter(device);
+            var tensor = probe.GetInput(0);
+            if (probe.InputCount == 1 && string.Equals(data.Type.ToString(), tensor.Type.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint);
+            }
+        }
+
+        var specs = device is not null ? Top1Evaluator.Inputs(device) : InputSpec.Of(reference!.Model);
+        return SampleSet.FromArrays(specs, [(inputPath, data)], [encoding]);
+    }
+
+    /// <summary>Class labels, one per sample, each inside the model's <paramref name="classes"/>.</summary>
+    public static int[] LoadLabels(string labelsPath, string inputPath, int samples, int classes)
+    {
+        var labels = Metrics.Labels(NpyArray.Load(labelsPath));
+        if (labels.Length != samples)
+        {
+            throw new CliUsageException($"{labels.Length} labels for {samples} samples ('{labelsPath}', '{inputPath}')");
+        }
+
+        int outside = Array.FindIndex(labels, l => l < 0 || l >= classes);
+        if (outside >= 0)
+        {
+            throw new CliUsageException($"label {labels[outside]} of sample {outside} in '{labelsPath}' is outside the model's {classes} classes (0..{classes - 1}): are these the labels of this model's data?");
+        }
+
+        return labels;
+    }
+
+    /// <summary>The elements of a device model's output 0 (its classes, for a classifier).</summary>
+    public static int OutputLength(byte[] device)
+    {
+        using var interpreter = new Interpreter(device);
+        return interpreter.GetOutput(0).Length;
+    }
+}

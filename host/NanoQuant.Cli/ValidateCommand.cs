@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.Evaluation;
+using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Quantization;
+
+namespace NanoQuant.Cli;
+
+/// <summary>
+/// `nanoquant validate MODEL.nq --float MODEL.tflite --input X.npy [--labels Y.npy]`: the device
+/// model against the float model on the user's data — per layer SQNR, cosine, max abs error and
+/// saturation (worst first), and on the outputs SQNR, top-1 agreement and, with labels, accuracy.
+/// </summary>
+public static class ValidateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "device model (.nq), or an int8 .tflite (converted in memory)" };
+        var floatModel = new Option<FileInfo>("--float", "-f") { Description = "the float .tflite the device model was made from", Required = true };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1]: float32, or int8 already quantized with the device model's input scale and zero point, or other integers with --input-scale/--input-offset", Required = true };
+        var labels = new Option<FileInfo?>("--labels", "-l") { Description = "labels .npy ([N] class indices or [N, C] one-hot): adds top-1 accuracy of both models" };
+        var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };
+        var inputOffset = new Option<double?>("--input-offset") { Description = "integer input data: real = (q − offset) × scale" };
+        var count = new Option<int?>("--count") { Description = "validate on the first N samples only" };
+        var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of tables" };
+        var format = CliOptions.Format();
+        var command = new Command("validate", "Compare a device model with its float model on your data: per-layer SQNR, cosine, max error, saturation; output SQNR, top-1 agreement, accuracy")
+        {
+            model, floatModel, input, labels, inputScale, inputOffset, count, json, format,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var modelFile = parse.GetValue(model)!;
+            var floatFile = parse.GetValue(floatModel)!;
+            var (kind, bytes) = CliFiles.ReadAnyModel(modelFile.FullName);
+            string inputPath = parse.GetValue(input)!.FullName;
+            CliFiles.CheckDataFile(inputPath, "--input");
+            string? labelsPath = parse.GetValue(labels)?.FullName;
+            if (labelsPath is not null)
+            {
+                CliFiles.CheckDataFile(labelsPath, "--labels");
+            }
+
+            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
+            if ((scale is null) != (offset is null))
+            {
+                throw new CliUsageException("--input-scale and --input-offset go together");
+            }
+
+            byte[] device = kind == FileKind.TfLite ? Converter.Convert(CliFiles.ParseTfLite(modelFile.FullName, bytes)).Bytes : CliFiles.ReadDeviceModel(modelFile.FullName);
+            var floatSource = CliFiles.ReadTfLite(floatFile.FullName, "--float model");
+            if (!floatSource.InputTensors.All(t => t.Type == NanoQuant.Host.TfLite.TfLiteType.Float32))
+            {
+                throw new CliUsageException($"--float model '{floatFile.FullName}' is not a float model: give the float .tflite the device model was made from");
+            }
+
+            var reference = FloatModel.Create(floatSource);
+            EvalCommand.CheckSameShapes(device, modelFile, reference, floatFile);
+            var samples = CliData.LoadSamples(device, reference, inputPath, scale is null ? null : new DataEncoding(scale.Value, offset!.Value));
+            if (parse.GetValue(count) is { } n)
+            {
+                if (n < 1 || n > samples.SampleCount)
+                {
+                    throw new CliUsageException($"--count {n}, but the data holds {samples.SampleCount} samples: give 1..{samples.SampleCount}, or leave --count out to use them all");
+                }
+
+                samples = samples.Slice(0, n);
+            }
+
+            int classes = CliData.OutputLength(device);
+            int[]? truth = labelsPath is null ? null : CliData.LoadLabels(labelsPath, inputPath, samples.SampleCount, classes);
+            ValidationResult result;
+            using (var bar = new ProgressBar(console, "validating", samples.SampleCount))
+            {
+                result = ModelValidator.Validate(device, reference, samples, bar);
+            }
+
+            Accuracy? accuracy = truth is null ? null : new Accuracy(
+                Path.GetFileName(labelsPath!),
+                result.DevicePredictions.Where((p, i) => p == truth[i]).Count(),
+                result.FloatPredictions.Where((p, i) => p == truth[i]).Count(),
+                truth.Length);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(console.Out, new
+                {
+                    Model = modelFile.Name,
+                    FloatModel = floatFile.Name,
+                    Input = Path.GetFileName(inputPath),
+                    result.Samples,
+                    Outputs = result.Outputs.Select(o => new { o.Output, Sqnr = Db(o.Sqnr), o.Cosine, o.MaxAbsError }),
+                    result.Top1Agreement,
+                    Accuracy = accuracy is null ? null : new { Labels = accuracy.LabelsFile, Int8 = accuracy.Int8Rate, Float = accuracy.FloatRate, Int8Correct = accuracy.Int8Correct, FloatCorrect = accuracy.FloatCorrect, accuracy.Total },
+                    Layers = result.WorstFirst.Select(l => new { l.Operator, Name = l.OperatorName, l.Shape, l.FloatOperator, l.FloatTensor, Sqnr = Db(l.Sqnr), l.Cosine, l.MaxAbsError, l.SaturatedPercent }),
+                    UnmatchedOperators = result.Unmatched,
+                });
+                return 0;
+            }
+
+            Print(console.Out, modelFile, floatFile, inputPath, result, accuracy, CliOptions.ToTableFormat(parse.GetValue(format)));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Top-1 of both models against the labels.</summary>
+    private sealed record Accuracy(string LabelsFile, int Int8Correct, int FloatCorrect, int Total)
+    {
+        public double Int8Rate => (double)Int8Correct / Total;
+
+        public double FloatRate => (double)FloatCorrect / Total;
+    }
+
+    /// <summary>dB for JSON: a number, or null for +∞ (identical values).</summary>
+    private static double? Db(double value) => double.IsFinite(value) ? Math.Round(value, 3) : null;
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static void Print(TextWriter w, FileInfo model, FileInfo floatFile, string inputPath, ValidationResult r, Accuracy? accuracy, TableFormat format)
+    {
+        w.WriteLine($"{model.Name} against {floatFile.Name} on {r.Samples} samples ({Path.GetFileName(inputPath)})");
+        foreach (var o in r.Outputs)
+        {
+            w.WriteLine($"output {o.Output}: SQNR {Metrics.FormatDb(o.Sqnr)} dB, cosine {F(o.Cosine, "F4")}, max abs error {F(o.MaxAbsError, "G4")}");
+        }
+
+        int agree = (int)Math.Round(r.Top1Agreement * r.Samples);
+        w.WriteLine($"top-1 agreement (output 0): {F(100 * r.Top1Agreement, "F2")}% ({agree}/{r.Samples})");
+        if (accuracy is not null)
+        {
+            w.WriteLine($"accuracy ({accuracy.LabelsFile}): int8 {F(100 * accuracy.Int8Rate, "F2")}% ({accuracy.Int8Correct}/{accuracy.Total}), float {F(100 * accuracy.FloatRate, "F2")}% ({accuracy.FloatCorrect}/{accuracy.Total})");
+        }
+
+        w.WriteLine("layers, worst first:");
+        var table = new CliTable(">#", "operator", "output shape", ">SQNR dB", ">cosine", ">max abs error", ">saturated %", "float tensor");
+        foreach (var l in r.WorstFirst)
+        {
+            table.Add(l.Operator.ToString(CultureInfo.InvariantCulture), l.OperatorName, "(" + string.Join(", ", l.Shape) + ")", Metrics.FormatDb(l.Sqnr),
+                F(l.Cosine, "F4"), F(l.MaxAbsError, "G4"), F(l.SaturatedPercent, "F2"), Short(l.FloatTensor));
+        }
+
+        table.Write(w, format);
+        if (r.Unmatched.Count > 0)
+        {
+            w.WriteLine($"operators {string.Join(", ", r.Unmatched)} match no float tensor by size and are checked only through the layers after them");
+        }
+    }
+
+    private static string Short(string name)
+    {
+        string first = name.Split(';')[0];
+        return first.Length <= 48 ? first : first[..47] + "…";
+    }
+}

@@ -1,0 +1,153 @@
+using NanoQuant.Format;
+using NanoQuant.Host.DeviceModels;
+
+namespace NanoQuant.Host.Analysis;
+
+/// <summary>One operator of a device model as `nanoquant analyze` reports it.</summary>
+/// <param name="Index">Position in the model (the order operators run in).</param>
+/// <param name="Operator">The device operator's name (Conv2D, FullyConnected, …).</param>
+/// <param name="OutputShape">Shape of its (first) output.</param>
+/// <param name="Macs">Multiply-accumulates per invoke, as the device kernel counts them.</param>
+/// <param name="WeightBytes">Bytes of the constants it reads: int8 weights, int32 biases, multipliers and shifts.</param>
+/// <param name="ArenaBytesAlive">Bytes of activation tensors alive while it runs (its inputs, outputs and every tensor kept for later).</param>
+public sealed record LayerAnalysis(int Index, string Operator, int[] OutputShape, long Macs, long WeightBytes, long ArenaBytesAlive);
+
+/// <summary>Whether a model fits a board's managed heap, loaded into RAM or with its weights streamed from storage.</summary>
+public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed)
+{
+    /// <summary>fits, streamed (fits only with weights streamed from storage), or no.</summary>
+    public string Verdict => FitsInRam ? "fits" : FitsStreamed ? "streamed" : "no";
+}
+
+/// <summary>
+/// What a device model needs and does, layer by layer and in total, in the terms of `stm32ai
+/// analyze`: MACs, flash (the device model file), and RAM (arena, runtime overhead, and the model's
+/// data held in RAM or streamed layer by layer from storage).
+/// </summary>
+/// <param name="ModelBytes">The device model file: what the board stores (flash, or an SD card).</param>
+/// <param name="ArenaBytes">The activation arena the memory plan needs.</param>
+/// <param name="ArenaLowerBound">The largest total of activation tensors alive at once: no plan can use less.</param>
+/// <param name="ConstantPoolBytes">int8 constants (weights) in the model, which streaming leaves on storage.</param>
+/// <param name="StreamBufferBytes">With streamed weights: the buffer holding the largest operator's int8 weights plus the 1 KiB read chunk.</param>
+/// <param name="RamWithWeightsInRam">Model bytes + arena + overhead: loading the model from a byte[] or into RAM.</param>
+/// <param name="RamWithWeightsStreamed">Model bytes − int8 constants + stream buffer + arena + overhead.</param>
+public sealed record ModelAnalysis(
+    IReadOnlyList<LayerAnalysis> Layers,
+    long TotalMacs,
+    long ModelBytes,
+    long ArenaBytes,
+    long ArenaLowerBound,
+    long ConstantPoolBytes,
+    long StreamBufferBytes,
+    long OverheadBytes,
+    long RamWithWeightsInRam,
+    long RamWithWeightsStreamed)
+{
+    /// <summary>The 1 KiB chunk the loader reads files in, allocated in both load modes.</summary>
+    public const int ReadChunkBytes = 1024;
+
+    /// <summary>Analyzes a device model (the bytes of a .nq).</summary>
+    public static ModelAnalysis Of(byte[] deviceModel)
+    {
+        using var interpreter = new Interpreter(deviceModel);
+        var model = DeviceModelReader.Read(deviceModel);
+        var alive = ArenaAlive(model);
+        var layers = new List<LayerAnalysis>();
+        for (int o = 0; o < model.Operators.Count; o++)
+        {
+            var op = model.Operators[o];
+            long weights = op.Inputs.Where(i => i >= 0).Distinct().Select(i => model.Tensors[i]).Where(t => !t.IsArena).Sum(t => (long)t.ByteLength);
+            int[] shape = op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].Shape : [];
+            layers.Add(new LayerAnalysis(o, OperatorNames.Get(op.Type), shape, Macs(model, op), weights, alive[o]));
+        }
+
+        long streamBuffer = LargestOperatorInt8Constants(model) + ReadChunkBytes;
+        long inRam = deviceModel.Length + (long)interpreter.ArenaBytes + Boards.OverheadBytes;
+        long streamed = deviceModel.Length - (long)interpreter.ConstantPoolBytes + streamBuffer + interpreter.ArenaBytes + Boards.OverheadBytes;
+        var intervals = ArenaIntervals(model);
+        long lowerBound = Enumerable.Range(-1, model.Operators.Count + 2)
+            .Max(step => intervals.Where(t => t.First <= step && step <= t.Last).Sum(t => (long)t.Bytes));
+        return new ModelAnalysis(layers, layers.Sum(l => l.Macs), deviceModel.Length, interpreter.ArenaBytes, lowerBound,
+            interpreter.ConstantPoolBytes, streamBuffer, Boards.OverheadBytes, inRam, streamed);
+    }
+
+    /// <summary>The verdict for one board.</summary>
+    public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes);
+
+    /// <summary>Multiply-accumulates of one operator, computed from its shapes as the device kernel counts them.</summary>
+    public static long Macs(DeviceModel model, DeviceOperator op)
+    {
+        long outputs = op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].ElementCount : 0;
+        return op.Type switch
+        {
+            // Device filters are [out, kh, kw, in] (CONV_2D), [out, kh, kw] (DEPTHWISE_CONV_2D) and
+            // [units, depth] (FULLY_CONNECTED): every output element takes filter elements / out taps.
+            OperatorType.Conv2D or OperatorType.DepthwiseConv2D or OperatorType.FullyConnected =>
+                outputs * model.Tensors[op.Inputs[1]].ElementCount / Math.Max(1, model.Tensors[op.Inputs[1]].Shape[0]),
+            OperatorType.Mul => outputs,
+            _ => 0,
+        };
+    }
+
+    /// <summary>The bytes of int8 constants of the operator that reads the most: the streaming loader's weight buffer, less its read chunk.</summary>
+    public static long LargestOperatorInt8Constants(DeviceModel model) =>
+        model.Operators.Select(op => op.Inputs.Where(i => i >= 0).Distinct().Select(i => model.Tensors[i])
+            .Where(t => t.Storage == TensorStorage.Constant && t.Type == TensorType.Int8).Sum(t => (long)t.ByteLength))
+            .DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// Per operator step, the bytes of arena tensors alive: a tensor lives from the operator that
+    /// writes it (model inputs: from the start) to the last that reads it (model outputs: to the end),
+    /// as the memory planner counts it.
+    /// </summary>
+    public static long[] ArenaAlive(DeviceModel model)
+    {
+        var intervals = ArenaIntervals(model);
+        var alive = new long[model.Operators.Count];
+        for (int step = 0; step < alive.Length; step++)
+        {
+            alive[step] = intervals.Where(t => t.First <= step && step <= t.Last).Sum(t => (long)model.Tensors[t.Tensor].ByteLength);
+        }
+
+        return alive;
+    }
+
+    /// <summary>Each arena tensor's lifetime in operator steps (−1: before the first operator; operator count: after the last).</summary>
+    public static IReadOnlyList<(int Tensor, int First, int Last, int Offset, int Bytes)> ArenaIntervals(DeviceModel model)
+    {
+        int count = model.Tensors.Count;
+        var first = Enumerable.Repeat(int.MaxValue, count).ToArray();
+        var last = Enumerable.Repeat(int.MinValue, count).ToArray();
+        void Touch(int t, int step)
+        {
+            first[t] = Math.Min(first[t], step);
+            last[t] = Math.Max(last[t], step);
+        }
+
+        foreach (int t in model.Inputs)
+        {
+            Touch(t, -1);
+        }
+
+        for (int i = 0; i < model.Operators.Count; i++)
+        {
+            foreach (int t in model.Operators[i].Inputs.Concat(model.Operators[i].Outputs))
+            {
+                if (t >= 0 && model.Tensors[t].IsArena)
+                {
+                    Touch(t, i);
+                }
+            }
+        }
+
+        foreach (int t in model.Outputs)
+        {
+            Touch(t, model.Operators.Count);
+        }
+
+        return Enumerable.Range(0, count)
+            .Where(t => model.Tensors[t].IsArena && first[t] != int.MaxValue && model.Tensors[t].ByteLength > 0)
+            .Select(t => (t, first[t], last[t], model.Tensors[t].ArenaOffset, model.Tensors[t].ByteLength))
+            .ToList();
+    }
+}

@@ -1,0 +1,58 @@
+using NanoQuant.Format;
+
+namespace NanoQuant.Host.Analysis;
+
+/// <summary>
+/// The names of each device operator's integer parameters, as the device kernels read them
+/// (device/Kernels/*Kernel.cs document the same order), so `inspect` can label them.
+/// </summary>
+public static class OperatorParameterNames
+{
+    private static readonly string[] ConvWindow =
+        ["padding", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "input_offset", "output_offset", "act_min", "act_max"];
+
+    private static readonly string[] Pool =
+        ["stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_bottom", "pad_left", "pad_right", "act_min", "act_max"];
+
+    private static readonly string[] AddSub =
+        ["input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max"];
+
+    private static readonly string[] LookupActivation = ["input_zp", "input_radius", "input_multiplier", "input_left_shift"];
+
+    /// <summary>The name of every parameter of an operator with <paramref name="count"/> parameters.</summary>
+    public static string[] Get(OperatorType type, int count)
+    {
+        string[] names = type switch
+        {
+            OperatorType.FullyConnected => ["output_zp", "act_min", "act_max"],
+            OperatorType.Conv2D => ConvWindow,
+            OperatorType.DepthwiseConv2D => [.. ConvWindow, "depth_multiplier"],
+            OperatorType.AveragePool2D or OperatorType.MaxPool2D => Pool,
+            OperatorType.Softmax => ["input_multiplier", "input_left_shift", "diff_min"],
+            OperatorType.Add or OperatorType.Sub => AddSub,
+            OperatorType.Mul => ["input1_zp", "input2_zp", "output_zp", "output_multiplier", "output_shift", "act_min", "act_max"],
+            OperatorType.Pad => ["pad_value", .. Enumerable.Range(0, Math.Max(0, (count - 1) / 2)).SelectMany(d => new[] { $"before{d}", $"after{d}" })],
+            OperatorType.Mean => ["input_zp", "output_zp", "multiplier", "shift", "axes_mask"],
+            OperatorType.Concatenation => ["axis"],
+            OperatorType.Transpose => Enumerable.Range(0, count).Select(d => $"perm{d}").ToArray(),
+            OperatorType.StridedSlice => Enumerable.Range(0, count / 3).SelectMany(d => new[] { $"start{d}", $"stop{d}", $"step{d}" }).ToArray(),
+            OperatorType.Logistic or OperatorType.Tanh => LookupActivation,
+            OperatorType.Relu => ["input_zp", "output_zp", "multiplier", "shift", "act_min", "act_max"],
+            OperatorType.Relu6 => ["lower", "upper"],
+            OperatorType.LeakyRelu => ["input_zp", "output_zp", "identity_multiplier", "identity_shift", "alpha_multiplier", "alpha_shift"],
+            OperatorType.HardSwish => ["input_zp", "output_zp", "reluish_multiplier", "reluish_exponent", "output_multiplier", "output_exponent"],
+            OperatorType.Requantize => ["input_zp", "output_zp", "multiplier", "shift"],
+            _ => [],
+        };
+
+        // An operator this table does not know (or one with more parameters) keeps positional names.
+        return Enumerable.Range(0, count).Select(i => i < names.Length ? names[i] : $"p{i}").ToArray();
+    }
+
+    /// <summary>"name=value" for every parameter, in order.</summary>
+    public static string Describe(OperatorType type, IReadOnlyList<int> parameters)
+    {
+        var names = Get(type, parameters.Count);
+        return string.Join(", ", parameters.Select((v, i) => $"{names[i]}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
+}
