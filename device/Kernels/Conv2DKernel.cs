@@ -119,13 +119,124 @@ namespace NanoQuant
 
         protected override void InteriorRow(int pixel, int count, int outIndex)
         {
-            if (_singleRun)
+            if (_groups == 1)
+            {
+                InteriorRowBlocked(pixel, count, outIndex);
+            }
+            else if (_singleRun)
             {
                 InteriorRowSingleRun(pixel, count, outIndex);
             }
             else
             {
                 InteriorRowRuns(pixel, count, outIndex);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> interior outputs of one row of an ungrouped convolution, four output
+        /// channels at a time: each input value is loaded once into a local and multiplied into four
+        /// accumulators (as CMSIS-NN's and ESP-NN's output-channel blocking), which halves the array
+        /// loads per multiply-accumulate of a plain dot product — on an IL interpreter, where every
+        /// load is dispatched, that is most of the cost. Channels left over (out channels not a
+        /// multiple of four) take the one-channel loop.
+        /// </summary>
+        private void InteriorRowBlocked(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int[] runStarts = _runStarts;
+            int runCount = runStarts.Length;
+            int runLength = _runLength;
+            int runLength2 = runLength & ~1;
+            int outDepth = _window.OutputDepth;
+            int blockedDepth = outDepth & ~3;
+            int rowLength = _rowLength;
+            int d1 = rowLength;
+            int d2 = 2 * rowLength;
+            int d3 = 3 * rowLength;
+            int d1n = d1 + 1;
+            int d2n = d2 + 1;
+            int d3n = d3 + 1;
+            int blockStep = 3 * rowLength;
+            int filterStart = _filter.offset;
+            int pixelStep = _window.StrideWidth * _window.InputDepth;
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int channel = 0;
+                while (channel < blockedDepth)
+                {
+                    int acc0 = foldedBias[channel];
+                    int acc1 = foldedBias[channel + 1];
+                    int acc2 = foldedBias[channel + 2];
+                    int acc3 = foldedBias[channel + 3];
+                    for (int r = 0; r < runCount; r++)
+                    {
+                        int i = pixel + runStarts[r];
+                        int end2 = i + runLength2;
+                        while (i < end2)
+                        {
+                            int x0 = input[i];
+                            int x1 = input[i + 1];
+                            acc0 += (x0 * filter[w]) + (x1 * filter[w + 1]);
+                            acc1 += (x0 * filter[w + d1]) + (x1 * filter[w + d1n]);
+                            acc2 += (x0 * filter[w + d2]) + (x1 * filter[w + d2n]);
+                            acc3 += (x0 * filter[w + d3]) + (x1 * filter[w + d3n]);
+                            i += 2;
+                            w += 2;
+                        }
+
+                        if (runLength2 != runLength)
+                        {
+                            int x = input[i];
+                            acc0 += x * filter[w];
+                            acc1 += x * filter[w + d1];
+                            acc2 += x * filter[w + d2];
+                            acc3 += x * filter[w + d3];
+                            w++;
+                        }
+                    }
+
+                    w += blockStep;
+                    acc0 = QuantizedMath.MultiplyByQuantizedMultiplier(acc0, multipliers[channel], shifts[channel]) + outputOffset;
+                    output[outIndex] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                    acc1 = QuantizedMath.MultiplyByQuantizedMultiplier(acc1, multipliers[channel + 1], shifts[channel + 1]) + outputOffset;
+                    output[outIndex + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                    acc2 = QuantizedMath.MultiplyByQuantizedMultiplier(acc2, multipliers[channel + 2], shifts[channel + 2]) + outputOffset;
+                    output[outIndex + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                    acc3 = QuantizedMath.MultiplyByQuantizedMultiplier(acc3, multipliers[channel + 3], shifts[channel + 3]) + outputOffset;
+                    output[outIndex + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                    outIndex += 4;
+                    channel += 4;
+                }
+
+                while (channel < outDepth)
+                {
+                    int acc = foldedBias[channel];
+                    for (int r = 0; r < runCount; r++)
+                    {
+                        int i = pixel + runStarts[r];
+                        int end = i + runLength;
+                        while (i < end)
+                        {
+                            acc += input[i++] * filter[w++];
+                        }
+                    }
+
+                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multipliers[channel], shifts[channel]) + outputOffset;
+                    output[outIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    channel++;
+                }
+
+                pixel += pixelStep;
             }
         }
 
