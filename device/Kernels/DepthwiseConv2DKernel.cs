@@ -24,8 +24,15 @@ namespace NanoQuant
         private readonly int[] _foldedBias;
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
+        private readonly int[] _leftShifts;
+        private readonly int[] _rightShifts;
+        private readonly int[] _roundings;
         private readonly ConvWindow _window;
         private readonly bool _unrolled3x3;
+
+        // 3×3, depth multiplier 1, dilation width 1, stride width 1 or 2 (else 0): the interior walks
+        // each channel along the row, keeping the filter and the window's shared columns in locals.
+        private readonly int _slidingStride;
         private readonly int _multiplier;
         private readonly int _taps;
 
@@ -71,6 +78,11 @@ namespace NanoQuant
             }
 
             _unrolled3x3 = _taps == 9;
+            _leftShifts = Requantization.LeftShifts(_shifts);
+            _rightShifts = Requantization.RightShifts(_shifts);
+            _roundings = Requantization.Roundings(_shifts);
+            bool sliding = kernelHeight == 3 && kernelWidth == 3 && _multiplier == 1 && _window.DilationWidth == 1;
+            _slidingStride = sliding && (_window.StrideWidth == 1 || _window.StrideWidth == 2) ? _window.StrideWidth : 0;
         }
 
         internal override long MacCount
@@ -85,13 +97,147 @@ namespace NanoQuant
 
         protected override void InteriorRow(int pixel, int count, int outIndex)
         {
-            if (_unrolled3x3)
+            if (_slidingStride == 1)
+            {
+                InteriorRow3x3Stride1(pixel, count, outIndex);
+            }
+            else if (_slidingStride == 2)
+            {
+                InteriorRow3x3Stride2(pixel, count, outIndex);
+            }
+            else if (_unrolled3x3)
             {
                 InteriorRow3x3(pixel, count, outIndex);
             }
             else
             {
                 InteriorRowAnyFilter(pixel, count, outIndex);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> interior outputs of one row of a 3×3 filter, multiplier 1, stride 1:
+        /// channel by channel, the nine weights and the output stage stay in locals and the window
+        /// slides along the row, so each output loads only its new input column (3 values, not 9 input
+        /// and 9 filter values) — two thirds of the window are the previous output's.
+        /// </summary>
+        private void InteriorRow3x3Stride1(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int depth = _window.InputDepth;
+            int row1 = _tapStarts[3];
+            int row2 = _tapStarts[6];
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            int w = _filter.offset;
+            for (int c = 0; c < depth; c++)
+            {
+                int f0 = filter[w];
+                int f1 = filter[w + 1];
+                int f2 = filter[w + 2];
+                int f3 = filter[w + 3];
+                int f4 = filter[w + 4];
+                int f5 = filter[w + 5];
+                int f6 = filter[w + 6];
+                int f7 = filter[w + 7];
+                int f8 = filter[w + 8];
+                w += 9;
+                int bias = _foldedBias[c];
+                int multiplier = _multipliers[c];
+                int left = _leftShifts[c];
+                int right = _rightShifts[c];
+                int rounding = _roundings[c];
+                int x = pixel + c;
+                int a0 = input[x];
+                int a1 = input[x + row1];
+                int a2 = input[x + row2];
+                x += depth;
+                int b0 = input[x];
+                int b1 = input[x + row1];
+                int b2 = input[x + row2];
+                x += depth;
+                int o = outIndex + c;
+                int end = o + (count * depth);
+                while (o < end)
+                {
+                    int n0 = input[x];
+                    int n1 = input[x + row1];
+                    int n2 = input[x + row2];
+                    int acc = bias + (a0 * f0) + (b0 * f1) + (n0 * f2) + (a1 * f3) + (b1 * f4) + (n1 * f5) + (a2 * f6) + (b2 * f7) + (n2 * f8);
+                    long high = (((long)(acc << left) * multiplier) + 0x40000000L) >> 31;
+                    acc = (int)(high >= 0 ? (high + rounding) >> right : -((rounding - high) >> right)) + outputOffset;
+                    output[o] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    a0 = b0;
+                    a1 = b1;
+                    a2 = b2;
+                    b0 = n0;
+                    b1 = n1;
+                    b2 = n2;
+                    x += depth;
+                    o += depth;
+                }
+            }
+        }
+
+        /// <summary>As <see cref="InteriorRow3x3Stride1"/> for stride 2: each output loads two new columns and reuses one.</summary>
+        private void InteriorRow3x3Stride2(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int depth = _window.InputDepth;
+            int row1 = _tapStarts[3];
+            int row2 = _tapStarts[6];
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            int w = _filter.offset;
+            for (int c = 0; c < depth; c++)
+            {
+                int f0 = filter[w];
+                int f1 = filter[w + 1];
+                int f2 = filter[w + 2];
+                int f3 = filter[w + 3];
+                int f4 = filter[w + 4];
+                int f5 = filter[w + 5];
+                int f6 = filter[w + 6];
+                int f7 = filter[w + 7];
+                int f8 = filter[w + 8];
+                w += 9;
+                int bias = _foldedBias[c];
+                int multiplier = _multipliers[c];
+                int left = _leftShifts[c];
+                int right = _rightShifts[c];
+                int rounding = _roundings[c];
+                int x = pixel + c;
+                int a0 = input[x];
+                int a1 = input[x + row1];
+                int a2 = input[x + row2];
+                x += depth;
+                int o = outIndex + c;
+                int end = o + (count * depth);
+                while (o < end)
+                {
+                    int b0 = input[x];
+                    int b1 = input[x + row1];
+                    int b2 = input[x + row2];
+                    x += depth;
+                    int n0 = input[x];
+                    int n1 = input[x + row1];
+                    int n2 = input[x + row2];
+                    int acc = bias + (a0 * f0) + (b0 * f1) + (n0 * f2) + (a1 * f3) + (b1 * f4) + (n1 * f5) + (a2 * f6) + (b2 * f7) + (n2 * f8);
+                    long high = (((long)(acc << left) * multiplier) + 0x40000000L) >> 31;
+                    acc = (int)(high >= 0 ? (high + rounding) >> right : -((rounding - high) >> right)) + outputOffset;
+                    output[o] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    a0 = n0;
+                    a1 = n1;
+                    a2 = n2;
+                    x += depth;
+                    o += depth;
+                }
             }
         }
 
