@@ -23,6 +23,9 @@ namespace NanoQuant
         private readonly int[] _foldedBias;
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
+        private readonly int[] _leftShifts;
+        private readonly int[] _rightShifts;
+        private readonly int[] _roundings;
         private readonly ConvWindow _window;
         private readonly bool _singleRun;
         private readonly int _filterDepth;
@@ -69,6 +72,9 @@ namespace NanoQuant
             _shifts = Check.Shifts(op, tensors, 5, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
             ConvWindow.CheckFoldedBias(op, _bias, _foldedBias, _filter, _rowLength, _window.InputOffset);
+            _leftShifts = Requantization.LeftShifts(_shifts);
+            _rightShifts = Requantization.RightShifts(_shifts);
+            _roundings = Requantization.Roundings(_shifts);
 
             // With dilation 1 along the width and one group, a filter row's taps are one contiguous
             // run of kernel width × channels values, in the input as in the filter.
@@ -149,6 +155,9 @@ namespace NanoQuant
             int[] foldedBias = _foldedBias;
             int[] multipliers = _multipliers;
             int[] shifts = _shifts;
+            int[] leftShifts = _leftShifts;
+            int[] rightShifts = _rightShifts;
+            int[] roundings = _roundings;
             int[] runStarts = _runStarts;
             int runCount = runStarts.Length;
             int runLength = _runLength;
@@ -206,13 +215,23 @@ namespace NanoQuant
                     }
 
                     w += blockStep;
-                    acc0 = QuantizedMath.MultiplyByQuantizedMultiplier(acc0, multipliers[channel], shifts[channel]) + outputOffset;
+
+                    // Requantization written out (see Requantization.Apply): no call per output.
+                    long high = (((long)(acc0 << leftShifts[channel]) * multipliers[channel]) + 0x40000000L) >> 31;
+                    int rounding = roundings[channel];
+                    acc0 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel] : -((rounding - high) >> rightShifts[channel])) + outputOffset;
                     output[outIndex] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
-                    acc1 = QuantizedMath.MultiplyByQuantizedMultiplier(acc1, multipliers[channel + 1], shifts[channel + 1]) + outputOffset;
+                    high = (((long)(acc1 << leftShifts[channel + 1]) * multipliers[channel + 1]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 1];
+                    acc1 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 1] : -((rounding - high) >> rightShifts[channel + 1])) + outputOffset;
                     output[outIndex + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
-                    acc2 = QuantizedMath.MultiplyByQuantizedMultiplier(acc2, multipliers[channel + 2], shifts[channel + 2]) + outputOffset;
+                    high = (((long)(acc2 << leftShifts[channel + 2]) * multipliers[channel + 2]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 2];
+                    acc2 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 2] : -((rounding - high) >> rightShifts[channel + 2])) + outputOffset;
                     output[outIndex + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
-                    acc3 = QuantizedMath.MultiplyByQuantizedMultiplier(acc3, multipliers[channel + 3], shifts[channel + 3]) + outputOffset;
+                    high = (((long)(acc3 << leftShifts[channel + 3]) * multipliers[channel + 3]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 3];
+                    acc3 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 3] : -((rounding - high) >> rightShifts[channel + 3])) + outputOffset;
                     output[outIndex + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
                     outIndex += 4;
                     channel += 4;
