@@ -105,6 +105,10 @@ namespace NanoQuant
             {
                 InteriorRow3x3Stride2(pixel, count, outIndex);
             }
+            else if (_multiplier % 4 == 0)
+            {
+                InteriorRowMultiplierBlocked(pixel, count, outIndex);
+            }
             else if (_unrolled3x3)
             {
                 InteriorRow3x3(pixel, count, outIndex);
@@ -241,6 +245,98 @@ namespace NanoQuant
             }
         }
 
+        /// <summary>
+        /// <paramref name="count"/> interior outputs of one row when the depth multiplier is a multiple of
+        /// four: the output channels of one input channel share its input values, so each value is
+        /// loaded once and multiplied into four accumulators (output-channel blocking).
+        /// </summary>
+        private void InteriorRowMultiplierBlocked(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] leftShifts = _leftShifts;
+            int[] rightShifts = _rightShifts;
+            int[] roundings = _roundings;
+            ConvWindow window = _window;
+            int kernelHeight = window.KernelHeight;
+            int kernelWidth = window.KernelWidth;
+            int inDepth = window.InputDepth;
+            int outDepth = window.OutputDepth;
+            int columnStep = window.DilationWidth * inDepth;
+            int rowStep = window.DilationHeight * window.InputWidth * inDepth;
+            int multiplier = _multiplier;
+            int taps = _taps;
+            int d1 = taps;
+            int d2 = 2 * taps;
+            int d3 = 3 * taps;
+            int blockStep = 3 * taps;
+            int filterStart = _filter.offset;
+            int pixelStep = window.StrideWidth * inDepth;
+            int outputOffset = window.OutputOffset;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int channel = 0;
+                int o = outIndex;
+                for (int ic = 0; ic < inDepth; ic++)
+                {
+                    for (int m = 0; m < multiplier; m += 4)
+                    {
+                        int acc0 = foldedBias[channel];
+                        int acc1 = foldedBias[channel + 1];
+                        int acc2 = foldedBias[channel + 2];
+                        int acc3 = foldedBias[channel + 3];
+                        int rowInput = pixel + ic;
+                        for (int ky = 0; ky < kernelHeight; ky++)
+                        {
+                            int i = rowInput;
+                            int end = w + kernelWidth;
+                            while (w < end)
+                            {
+                                int x = input[i];
+                                acc0 += x * filter[w];
+                                acc1 += x * filter[w + d1];
+                                acc2 += x * filter[w + d2];
+                                acc3 += x * filter[w + d3];
+                                w++;
+                                i += columnStep;
+                            }
+
+                            rowInput += rowStep;
+                        }
+
+                        w += blockStep;
+                        long high = (((long)(acc0 << leftShifts[channel]) * multipliers[channel]) + 0x40000000L) >> 31;
+                        int rounding = roundings[channel];
+                        acc0 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel] : -((rounding - high) >> rightShifts[channel])) + outputOffset;
+                        output[o] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                        high = (((long)(acc1 << leftShifts[channel + 1]) * multipliers[channel + 1]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 1];
+                        acc1 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 1] : -((rounding - high) >> rightShifts[channel + 1])) + outputOffset;
+                        output[o + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                        high = (((long)(acc2 << leftShifts[channel + 2]) * multipliers[channel + 2]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 2];
+                        acc2 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 2] : -((rounding - high) >> rightShifts[channel + 2])) + outputOffset;
+                        output[o + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                        high = (((long)(acc3 << leftShifts[channel + 3]) * multipliers[channel + 3]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 3];
+                        acc3 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 3] : -((rounding - high) >> rightShifts[channel + 3])) + outputOffset;
+                        output[o + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                        o += 4;
+                        channel += 4;
+                    }
+                }
+
+                outIndex += outDepth;
+                pixel += pixelStep;
+            }
+        }
+
         /// <summary><paramref name="count"/> interior outputs of one row, any filter size.</summary>
         private void InteriorRowAnyFilter(int pixel, int count, int outIndex)
         {
@@ -342,6 +438,112 @@ namespace NanoQuant
         /// are the input position of the window's first tap (possibly negative).
         /// </summary>
         protected override void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        {
+            if (_multiplier % 4 == 0)
+            {
+                BorderPixelMultiplierBlocked(batchBase, inY, inX, outIndex);
+            }
+            else
+            {
+                BorderPixelAnyMultiplier(batchBase, inY, inX, outIndex);
+            }
+        }
+
+        /// <summary>As <see cref="BorderPixelAnyMultiplier"/>, four output channels of one input channel at a time.</summary>
+        private void BorderPixelMultiplierBlocked(int batchBase, int inY, int inX, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            ConvWindow window = _window;
+            int kernelHeight = window.KernelHeight;
+            int kernelWidth = window.KernelWidth;
+            int dilationHeight = window.DilationHeight;
+            int dilationWidth = window.DilationWidth;
+            int inputWidth = window.InputWidth;
+            int inDepth = window.InputDepth;
+            int inputOffset = window.InputOffset;
+            int outputOffset = window.OutputOffset;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            int multiplier = _multiplier;
+            int taps = _taps;
+            int d1 = taps;
+            int d2 = 2 * taps;
+            int d3 = 3 * taps;
+            int[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] leftShifts = _leftShifts;
+            int[] rightShifts = _rightShifts;
+            int[] roundings = _roundings;
+            int kyFirst = ConvWindow.FirstTap(inY, dilationHeight, kernelHeight);
+            int kyEnd = ConvWindow.EndTap(inY, dilationHeight, kernelHeight, window.InputHeight);
+            int kxFirst = ConvWindow.FirstTap(inX, dilationWidth, kernelWidth);
+            int kxEnd = ConvWindow.EndTap(inX, dilationWidth, kernelWidth, inputWidth);
+            int columns = kxEnd - kxFirst;
+            int rows = columns > 0 ? kyEnd - kyFirst : 0;
+            int inputRowStep = dilationHeight * inputWidth * inDepth;
+            int inputColumnStep = dilationWidth * inDepth;
+            int firstTap = rows > 0 ? batchBase + ((((inY + (kyFirst * dilationHeight)) * inputWidth) + inX + (kxFirst * dilationWidth)) * inDepth) : 0;
+            int firstWeight = _filter.offset + (kyFirst * kernelWidth) + kxFirst;
+            int channel = 0;
+            int o = outIndex;
+            for (int ic = 0; ic < inDepth; ic++)
+            {
+                for (int m = 0; m < multiplier; m += 4)
+                {
+                    int acc0 = bias[channel];
+                    int acc1 = bias[channel + 1];
+                    int acc2 = bias[channel + 2];
+                    int acc3 = bias[channel + 3];
+                    int rowInput = firstTap + ic;
+                    int rowWeight = firstWeight + (channel * taps);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int i = rowInput;
+                        int w = rowWeight;
+                        int end = w + columns;
+                        while (w < end)
+                        {
+                            int x = input[i] + inputOffset;
+                            acc0 += x * filter[w];
+                            acc1 += x * filter[w + d1];
+                            acc2 += x * filter[w + d2];
+                            acc3 += x * filter[w + d3];
+                            w++;
+                            i += inputColumnStep;
+                        }
+
+                        rowInput += inputRowStep;
+                        rowWeight += kernelWidth;
+                    }
+
+                    long high = (((long)(acc0 << leftShifts[channel]) * multipliers[channel]) + 0x40000000L) >> 31;
+                    int rounding = roundings[channel];
+                    acc0 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel] : -((rounding - high) >> rightShifts[channel])) + outputOffset;
+                    output[o] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                    high = (((long)(acc1 << leftShifts[channel + 1]) * multipliers[channel + 1]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 1];
+                    acc1 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 1] : -((rounding - high) >> rightShifts[channel + 1])) + outputOffset;
+                    output[o + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                    high = (((long)(acc2 << leftShifts[channel + 2]) * multipliers[channel + 2]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 2];
+                    acc2 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 2] : -((rounding - high) >> rightShifts[channel + 2])) + outputOffset;
+                    output[o + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                    high = (((long)(acc3 << leftShifts[channel + 3]) * multipliers[channel + 3]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 3];
+                    acc3 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 3] : -((rounding - high) >> rightShifts[channel + 3])) + outputOffset;
+                    output[o + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                    o += 4;
+                    channel += 4;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One border output position, any depth multiplier (see <see cref="BorderPixel"/>).
+        /// </summary>
+        private void BorderPixelAnyMultiplier(int batchBase, int inY, int inX, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
