@@ -24,8 +24,15 @@ namespace NanoQuant
         private readonly int[] _foldedBias;
         private readonly int[] _multipliers;
         private readonly int[] _shifts;
+        private readonly int[] _leftShifts;
+        private readonly int[] _rightShifts;
+        private readonly int[] _roundings;
         private readonly ConvWindow _window;
         private readonly bool _unrolled3x3;
+
+        // 3×3, depth multiplier 1, dilation width 1, stride width 1 or 2 (else 0): the interior walks
+        // each channel along the row, keeping the filter and the window's shared columns in locals.
+        private readonly int _slidingStride;
         private readonly int _multiplier;
         private readonly int _taps;
 
@@ -71,6 +78,11 @@ namespace NanoQuant
             }
 
             _unrolled3x3 = _taps == 9;
+            _leftShifts = Requantization.LeftShifts(_shifts);
+            _rightShifts = Requantization.RightShifts(_shifts);
+            _roundings = Requantization.Roundings(_shifts);
+            bool sliding = kernelHeight == 3 && kernelWidth == 3 && _multiplier == 1 && _window.DilationWidth == 1;
+            _slidingStride = sliding && (_window.StrideWidth == 1 || _window.StrideWidth == 2) ? _window.StrideWidth : 0;
         }
 
         internal override long MacCount
@@ -85,13 +97,243 @@ namespace NanoQuant
 
         protected override void InteriorRow(int pixel, int count, int outIndex)
         {
-            if (_unrolled3x3)
+            if (_slidingStride == 1)
+            {
+                InteriorRow3x3Stride1(pixel, count, outIndex);
+            }
+            else if (_slidingStride == 2)
+            {
+                InteriorRow3x3Stride2(pixel, count, outIndex);
+            }
+            else if (_multiplier % 4 == 0)
+            {
+                InteriorRowMultiplierBlocked(pixel, count, outIndex);
+            }
+            else if (_unrolled3x3)
             {
                 InteriorRow3x3(pixel, count, outIndex);
             }
             else
             {
                 InteriorRowAnyFilter(pixel, count, outIndex);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> interior outputs of one row of a 3×3 filter, multiplier 1, stride 1:
+        /// channel by channel, the nine weights and the output stage stay in locals and the window
+        /// slides along the row, so each output loads only its new input column (3 values, not 9 input
+        /// and 9 filter values) — two thirds of the window are the previous output's.
+        /// </summary>
+        private void InteriorRow3x3Stride1(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int depth = _window.InputDepth;
+            int row1 = _tapStarts[3];
+            int row2 = _tapStarts[6];
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            int w = _filter.offset;
+            for (int c = 0; c < depth; c++)
+            {
+                int f0 = filter[w];
+                int f1 = filter[w + 1];
+                int f2 = filter[w + 2];
+                int f3 = filter[w + 3];
+                int f4 = filter[w + 4];
+                int f5 = filter[w + 5];
+                int f6 = filter[w + 6];
+                int f7 = filter[w + 7];
+                int f8 = filter[w + 8];
+                w += 9;
+                int bias = _foldedBias[c];
+                int multiplier = _multipliers[c];
+                int left = _leftShifts[c];
+                int right = _rightShifts[c];
+                int rounding = _roundings[c];
+                int x = pixel + c;
+                int a0 = input[x];
+                int a1 = input[x + row1];
+                int a2 = input[x + row2];
+                x += depth;
+                int b0 = input[x];
+                int b1 = input[x + row1];
+                int b2 = input[x + row2];
+                x += depth;
+                int o = outIndex + c;
+                int end = o + (count * depth);
+                while (o < end)
+                {
+                    int n0 = input[x];
+                    int n1 = input[x + row1];
+                    int n2 = input[x + row2];
+                    int acc = bias + (a0 * f0) + (b0 * f1) + (n0 * f2) + (a1 * f3) + (b1 * f4) + (n1 * f5) + (a2 * f6) + (b2 * f7) + (n2 * f8);
+                    long high = (((long)(acc << left) * multiplier) + 0x40000000L) >> 31;
+                    acc = (int)(high >= 0 ? (high + rounding) >> right : -((rounding - high) >> right)) + outputOffset;
+                    output[o] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    a0 = b0;
+                    a1 = b1;
+                    a2 = b2;
+                    b0 = n0;
+                    b1 = n1;
+                    b2 = n2;
+                    x += depth;
+                    o += depth;
+                }
+            }
+        }
+
+        /// <summary>As <see cref="InteriorRow3x3Stride1"/> for stride 2: each output loads two new columns and reuses one.</summary>
+        private void InteriorRow3x3Stride2(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int depth = _window.InputDepth;
+            int row1 = _tapStarts[3];
+            int row2 = _tapStarts[6];
+            int outputOffset = _window.OutputOffset;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            int w = _filter.offset;
+            for (int c = 0; c < depth; c++)
+            {
+                int f0 = filter[w];
+                int f1 = filter[w + 1];
+                int f2 = filter[w + 2];
+                int f3 = filter[w + 3];
+                int f4 = filter[w + 4];
+                int f5 = filter[w + 5];
+                int f6 = filter[w + 6];
+                int f7 = filter[w + 7];
+                int f8 = filter[w + 8];
+                w += 9;
+                int bias = _foldedBias[c];
+                int multiplier = _multipliers[c];
+                int left = _leftShifts[c];
+                int right = _rightShifts[c];
+                int rounding = _roundings[c];
+                int x = pixel + c;
+                int a0 = input[x];
+                int a1 = input[x + row1];
+                int a2 = input[x + row2];
+                x += depth;
+                int o = outIndex + c;
+                int end = o + (count * depth);
+                while (o < end)
+                {
+                    int b0 = input[x];
+                    int b1 = input[x + row1];
+                    int b2 = input[x + row2];
+                    x += depth;
+                    int n0 = input[x];
+                    int n1 = input[x + row1];
+                    int n2 = input[x + row2];
+                    int acc = bias + (a0 * f0) + (b0 * f1) + (n0 * f2) + (a1 * f3) + (b1 * f4) + (n1 * f5) + (a2 * f6) + (b2 * f7) + (n2 * f8);
+                    long high = (((long)(acc << left) * multiplier) + 0x40000000L) >> 31;
+                    acc = (int)(high >= 0 ? (high + rounding) >> right : -((rounding - high) >> right)) + outputOffset;
+                    output[o] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    a0 = n0;
+                    a1 = n1;
+                    a2 = n2;
+                    x += depth;
+                    o += depth;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> interior outputs of one row when the depth multiplier is a multiple of
+        /// four: the output channels of one input channel share its input values, so each value is
+        /// loaded once and multiplied into four accumulators (output-channel blocking).
+        /// </summary>
+        private void InteriorRowMultiplierBlocked(int pixel, int count, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] foldedBias = _foldedBias;
+            int[] multipliers = _multipliers;
+            int[] leftShifts = _leftShifts;
+            int[] rightShifts = _rightShifts;
+            int[] roundings = _roundings;
+            ConvWindow window = _window;
+            int kernelHeight = window.KernelHeight;
+            int kernelWidth = window.KernelWidth;
+            int inDepth = window.InputDepth;
+            int outDepth = window.OutputDepth;
+            int columnStep = window.DilationWidth * inDepth;
+            int rowStep = window.DilationHeight * window.InputWidth * inDepth;
+            int multiplier = _multiplier;
+            int taps = _taps;
+            int d1 = taps;
+            int d2 = 2 * taps;
+            int d3 = 3 * taps;
+            int blockStep = 3 * taps;
+            int filterStart = _filter.offset;
+            int pixelStep = window.StrideWidth * inDepth;
+            int outputOffset = window.OutputOffset;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            for (int p = 0; p < count; p++)
+            {
+                int w = filterStart;
+                int channel = 0;
+                int o = outIndex;
+                for (int ic = 0; ic < inDepth; ic++)
+                {
+                    for (int m = 0; m < multiplier; m += 4)
+                    {
+                        int acc0 = foldedBias[channel];
+                        int acc1 = foldedBias[channel + 1];
+                        int acc2 = foldedBias[channel + 2];
+                        int acc3 = foldedBias[channel + 3];
+                        int rowInput = pixel + ic;
+                        for (int ky = 0; ky < kernelHeight; ky++)
+                        {
+                            int i = rowInput;
+                            int end = w + kernelWidth;
+                            while (w < end)
+                            {
+                                int x = input[i];
+                                acc0 += x * filter[w];
+                                acc1 += x * filter[w + d1];
+                                acc2 += x * filter[w + d2];
+                                acc3 += x * filter[w + d3];
+                                w++;
+                                i += columnStep;
+                            }
+
+                            rowInput += rowStep;
+                        }
+
+                        w += blockStep;
+                        long high = (((long)(acc0 << leftShifts[channel]) * multipliers[channel]) + 0x40000000L) >> 31;
+                        int rounding = roundings[channel];
+                        acc0 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel] : -((rounding - high) >> rightShifts[channel])) + outputOffset;
+                        output[o] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                        high = (((long)(acc1 << leftShifts[channel + 1]) * multipliers[channel + 1]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 1];
+                        acc1 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 1] : -((rounding - high) >> rightShifts[channel + 1])) + outputOffset;
+                        output[o + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                        high = (((long)(acc2 << leftShifts[channel + 2]) * multipliers[channel + 2]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 2];
+                        acc2 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 2] : -((rounding - high) >> rightShifts[channel + 2])) + outputOffset;
+                        output[o + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                        high = (((long)(acc3 << leftShifts[channel + 3]) * multipliers[channel + 3]) + 0x40000000L) >> 31;
+                        rounding = roundings[channel + 3];
+                        acc3 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 3] : -((rounding - high) >> rightShifts[channel + 3])) + outputOffset;
+                        output[o + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                        o += 4;
+                        channel += 4;
+                    }
+                }
+
+                outIndex += outDepth;
+                pixel += pixelStep;
             }
         }
 
@@ -196,6 +438,112 @@ namespace NanoQuant
         /// are the input position of the window's first tap (possibly negative).
         /// </summary>
         protected override void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        {
+            if (_multiplier % 4 == 0)
+            {
+                BorderPixelMultiplierBlocked(batchBase, inY, inX, outIndex);
+            }
+            else
+            {
+                BorderPixelAnyMultiplier(batchBase, inY, inX, outIndex);
+            }
+        }
+
+        /// <summary>As <see cref="BorderPixelAnyMultiplier"/>, four output channels of one input channel at a time.</summary>
+        private void BorderPixelMultiplierBlocked(int batchBase, int inY, int inX, int outIndex)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            ConvWindow window = _window;
+            int kernelHeight = window.KernelHeight;
+            int kernelWidth = window.KernelWidth;
+            int dilationHeight = window.DilationHeight;
+            int dilationWidth = window.DilationWidth;
+            int inputWidth = window.InputWidth;
+            int inDepth = window.InputDepth;
+            int inputOffset = window.InputOffset;
+            int outputOffset = window.OutputOffset;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            int multiplier = _multiplier;
+            int taps = _taps;
+            int d1 = taps;
+            int d2 = 2 * taps;
+            int d3 = 3 * taps;
+            int[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] leftShifts = _leftShifts;
+            int[] rightShifts = _rightShifts;
+            int[] roundings = _roundings;
+            int kyFirst = ConvWindow.FirstTap(inY, dilationHeight, kernelHeight);
+            int kyEnd = ConvWindow.EndTap(inY, dilationHeight, kernelHeight, window.InputHeight);
+            int kxFirst = ConvWindow.FirstTap(inX, dilationWidth, kernelWidth);
+            int kxEnd = ConvWindow.EndTap(inX, dilationWidth, kernelWidth, inputWidth);
+            int columns = kxEnd - kxFirst;
+            int rows = columns > 0 ? kyEnd - kyFirst : 0;
+            int inputRowStep = dilationHeight * inputWidth * inDepth;
+            int inputColumnStep = dilationWidth * inDepth;
+            int firstTap = rows > 0 ? batchBase + ((((inY + (kyFirst * dilationHeight)) * inputWidth) + inX + (kxFirst * dilationWidth)) * inDepth) : 0;
+            int firstWeight = _filter.offset + (kyFirst * kernelWidth) + kxFirst;
+            int channel = 0;
+            int o = outIndex;
+            for (int ic = 0; ic < inDepth; ic++)
+            {
+                for (int m = 0; m < multiplier; m += 4)
+                {
+                    int acc0 = bias[channel];
+                    int acc1 = bias[channel + 1];
+                    int acc2 = bias[channel + 2];
+                    int acc3 = bias[channel + 3];
+                    int rowInput = firstTap + ic;
+                    int rowWeight = firstWeight + (channel * taps);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int i = rowInput;
+                        int w = rowWeight;
+                        int end = w + columns;
+                        while (w < end)
+                        {
+                            int x = input[i] + inputOffset;
+                            acc0 += x * filter[w];
+                            acc1 += x * filter[w + d1];
+                            acc2 += x * filter[w + d2];
+                            acc3 += x * filter[w + d3];
+                            w++;
+                            i += inputColumnStep;
+                        }
+
+                        rowInput += inputRowStep;
+                        rowWeight += kernelWidth;
+                    }
+
+                    long high = (((long)(acc0 << leftShifts[channel]) * multipliers[channel]) + 0x40000000L) >> 31;
+                    int rounding = roundings[channel];
+                    acc0 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel] : -((rounding - high) >> rightShifts[channel])) + outputOffset;
+                    output[o] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                    high = (((long)(acc1 << leftShifts[channel + 1]) * multipliers[channel + 1]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 1];
+                    acc1 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 1] : -((rounding - high) >> rightShifts[channel + 1])) + outputOffset;
+                    output[o + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                    high = (((long)(acc2 << leftShifts[channel + 2]) * multipliers[channel + 2]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 2];
+                    acc2 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 2] : -((rounding - high) >> rightShifts[channel + 2])) + outputOffset;
+                    output[o + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                    high = (((long)(acc3 << leftShifts[channel + 3]) * multipliers[channel + 3]) + 0x40000000L) >> 31;
+                    rounding = roundings[channel + 3];
+                    acc3 = (int)(high >= 0 ? (high + rounding) >> rightShifts[channel + 3] : -((rounding - high) >> rightShifts[channel + 3])) + outputOffset;
+                    output[o + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                    o += 4;
+                    channel += 4;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One border output position, any depth multiplier (see <see cref="BorderPixel"/>).
+        /// </summary>
+        private void BorderPixelAnyMultiplier(int batchBase, int inY, int inX, int outIndex)
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;

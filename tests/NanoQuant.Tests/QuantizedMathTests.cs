@@ -37,6 +37,41 @@ public class QuantizedMathTests
     }
 
     [Fact]
+    public void Split_requantization_equals_MultiplyByQuantizedMultiplier_for_non_negative_multipliers()
+    {
+        int[] shifts = new int[QuantizedMath.MaxShift - QuantizedMath.MinShift + 1];
+        for (int i = 0; i < shifts.Length; i++)
+        {
+            shifts[i] = QuantizedMath.MinShift + i;
+        }
+
+        int[] lefts = Requantization.LeftShifts(shifts);
+        int[] rights = Requantization.RightShifts(shifts);
+        int[] roundings = Requantization.Roundings(shifts);
+        int[] xs = [0, 1, -1, 2, -2, 3, -3, 127, -128, 255, -255, 1 << 20, -(1 << 20), int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 12345678, -12345678];
+        int[] multipliers = [0, 1, 1 << 30, (1 << 30) + 1, int.MaxValue, 1518500250, 1073741824, 2147483000];
+        for (int s = 0; s < shifts.Length; s++)
+        {
+            foreach (int x in xs)
+            {
+                foreach (int m in multipliers)
+                {
+                    Assert.True(QuantizedMath.MultiplyByQuantizedMultiplier(x, m, shifts[s]) == Requantization.Apply(x, m, lefts[s], rights[s], roundings[s]), $"x {x} m {m} shift {shifts[s]}");
+                }
+            }
+        }
+
+        var random = new Random(7);
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            int x = random.Next(4) == 0 ? random.Next(-70000, 70000) : random.Next(int.MinValue, int.MaxValue);
+            int m = random.Next(2) == 0 ? random.Next(1 << 30, int.MaxValue) : random.Next(0, int.MaxValue);
+            int s = random.Next(shifts.Length);
+            Assert.Equal(QuantizedMath.MultiplyByQuantizedMultiplier(x, m, shifts[s]), Requantization.Apply(x, m, lefts[s], rights[s], roundings[s]));
+        }
+    }
+
+    [Fact]
     public void Known_values_from_TFLite()
     {
         // 0.5 = 2^30 / 2^31 with shift 0. The doubling high multiply's nudge rounds a positive tie up
