@@ -33,6 +33,9 @@ namespace NanoQuant
         private readonly WeightStreamer _streamer;
         private readonly int _weightBufferBytes;
         private Stream _ownedStream;
+        private Kernel[] _managedKernels;
+        private KernelBackend _backend;
+        private int _nativeOperatorCount;
 
         /// <summary>Loads and checks a device model held in memory. The model array is not kept.</summary>
         /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
@@ -258,6 +261,54 @@ namespace NanoQuant
             }
 
             return _tensors[index];
+        }
+
+        /// <summary>
+        /// Which kernels run: "managed" (the C# kernels, on any firmware), or the name of the
+        /// <see cref="KernelBackend"/> given to <see cref="UseBackend"/> (e.g. "native").
+        /// </summary>
+        public string Backend
+        {
+            get { return _backend == null ? "managed" : _backend.Name; }
+        }
+
+        /// <summary>Number of operators <see cref="Backend"/> runs natively (0 on the managed kernels); the rest run managed.</summary>
+        public int NativeOperatorCount
+        {
+            get { return _nativeOperatorCount; }
+        }
+
+        /// <summary>
+        /// Runs the operators that have a native kernel (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+        /// AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, MUL, SOFTMAX, MEAN) on <paramref name="backend"/> from the
+        /// next <see cref="Invoke"/> on — same bytes, one call per operator; null goes back to the managed
+        /// kernels. NanoQuant.Native's NativeKernels.TryUse does this when the firmware has the native part.
+        /// </summary>
+        /// <returns>The number of operators the backend runs.</returns>
+        public int UseBackend(KernelBackend backend)
+        {
+            Kernel[] kernels = _kernels;
+            if (_managedKernels == null)
+            {
+                _managedKernels = new Kernel[kernels.Length];
+                Array.Copy(kernels, _managedKernels, kernels.Length);
+            }
+
+            int count = 0;
+            for (int i = 0; i < kernels.Length; i++)
+            {
+                Kernel managed = _managedKernels[i];
+                Kernel bound = backend == null ? null : managed.BindTo(backend);
+                kernels[i] = bound == null ? managed : bound;
+                if (bound != null)
+                {
+                    count++;
+                }
+            }
+
+            _backend = backend;
+            _nativeOperatorCount = count;
+            return count;
         }
 
         /// <summary>Runs the whole model on the current inputs.</summary>
