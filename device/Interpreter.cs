@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Reflection;
 
 namespace NanoQuant
 {
@@ -309,6 +310,31 @@ namespace NanoQuant
             _backend = backend;
             _nativeOperatorCount = count;
             return count;
+        }
+
+        /// <summary>
+        /// Runs the operators that have a native kernel on NanoQuant.Native's kernels when the application
+        /// ships that assembly and the firmware has its native part (nanoFramework Interop); otherwise
+        /// nothing changes and the managed kernels run. <see cref="Backend"/> says which.
+        /// NanoQuant.Native is found by name, so an application without it needs no reference to it.
+        /// </summary>
+        /// <returns>True when the native kernels now run.</returns>
+        public bool UseNativeKernels()
+        {
+            MethodInfo tryUse;
+            try
+            {
+                Assembly assembly = Assembly.Load("NanoQuant.Native");
+                Type type = assembly == null ? null : assembly.GetType("NanoQuant.Native.NativeKernels");
+                tryUse = type == null ? null : type.GetMethod("TryUse");
+            }
+            catch (Exception)
+            {
+                // Not shipped with the application (FileNotFoundException on desktop .NET, other types on nanoCLR).
+                return false;
+            }
+
+            return tryUse != null && (bool)tryUse.Invoke(null, new object[] { this });
         }
 
         /// <summary>Runs the whole model on the current inputs.</summary>

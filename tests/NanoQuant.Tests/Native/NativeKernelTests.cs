@@ -89,6 +89,17 @@ public class NativeKernelTests
         Assert.Equal(1, backend.Calls);
     }
 
+    [Fact]
+    public void Without_NanoQuant_Native_the_managed_kernels_run()
+    {
+        // The desktop build ships no NanoQuant.Native assembly: UseNativeKernels finds none and changes nothing.
+        var conversion = Converter.ConvertFile(SharedResources.ModelPath("op_conv_3x3_same_relu"));
+        var interpreter = new Interpreter(conversion.Bytes);
+        Assert.False(interpreter.UseNativeKernels());
+        Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal(0, interpreter.NativeOperatorCount);
+    }
+
     public static TheoryData<int, int> BadConvCalls() => new()
     {
         { 6, -1 },          // output tensor length one short
