@@ -84,10 +84,10 @@ public static class RunCommand
     {
         var job = run.Job;
         string speed = job.Macs > 0
-            ? $", {job.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
+            ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
             : "";
         string kernels = job.Backend == "native" ? $"native kernels for {job.NativeOperators} operators" : "managed kernels";
-        return $"nanoCLR ({kernels}): {job.MillisecondsPerInvoke:F1} ms per Invoke ({job.TimedRuns} timed runs, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
+        return $"nanoCLR ({kernels}): {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
     }
 
     private static void Print(TextWriter writer, NpyArray array)

@@ -47,7 +47,7 @@ namespace NanoQuant.NanoClr
         private static void RunLine(ResourceManager resources, string line)
         {
             // job=K model=ID modelBytes=N inputs=ID samples=S mode=ram|stream|stream-weights|resource-weights
-            //   runs=R memory=0|1 baseline=0|1 outputs=0|1
+            //   runs=R memory=0|1 outputs=0|1 maxArray=BYTES (the largest array to allocate; a larger arena is split)
             string job = Field(line, "job");
             try
             {
@@ -75,6 +75,7 @@ namespace NanoQuant.NanoClr
             int runs = int.Parse(Field(line, "runs"));
             bool memory = Field(line, "memory") == "1";
             bool printOutputs = Field(line, "outputs") == "1";
+            int maxArray = int.Parse(Field(line, "maxArray"));
 
             long freeBefore = memory ? FreeMemory() : 0;
             long start = DateTime.UtcNow.Ticks;
@@ -84,7 +85,7 @@ namespace NanoQuant.NanoClr
             if (mode == "resource-weights")
             {
                 stream = new ResourceModelStream(resources, modelId, modelBytes);
-                interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
+                interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
             }
             else
             {
@@ -96,12 +97,12 @@ namespace NanoQuant.NanoClr
 
                 if (mode == "ram")
                 {
-                    interpreter = new Interpreter(modelArray);
+                    interpreter = new Interpreter(modelArray, Interpreter.DefaultMaxArenaBytes, maxArray);
                 }
                 else
                 {
                     stream = new MemoryStream(modelArray);
-                    interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
+                    interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
                     if (mode == "stream")
                     {
                         stream.Dispose();
@@ -149,6 +150,7 @@ namespace NanoQuant.NanoClr
 
             sbyte[] values = new sbyte[Math.Max(largest, inputBytes)];
             long firstTicks = 0;
+            long sampleTicks = 0;
             for (int s = 0; s < samples; s++)
             {
                 int inputOffset = 0;
@@ -167,9 +169,11 @@ namespace NanoQuant.NanoClr
 
                 long invokeStart = DateTime.UtcNow.Ticks;
                 interpreter.Invoke();
+                long invokeTicks = DateTime.UtcNow.Ticks - invokeStart;
+                sampleTicks += invokeTicks;
                 if (s == 0)
                 {
-                    firstTicks = DateTime.UtcNow.Ticks - invokeStart;
+                    firstTicks = invokeTicks;
                 }
 
                 if (printOutputs)
@@ -182,6 +186,8 @@ namespace NanoQuant.NanoClr
                     }
                 }
             }
+
+            Console.WriteLine("nq:samples " + job + " samples=" + samples.ToString() + " ticks=" + sampleTicks.ToString() + " first=" + firstTicks.ToString());
 
             // Timed runs after the first (which includes one-time costs); free memory around them shows
             // whether Invoke allocates on the real runtime.
@@ -196,7 +202,7 @@ namespace NanoQuant.NanoClr
 
                 long runTicks = DateTime.UtcNow.Ticks - runStart;
                 long freeAfterRuns = memory ? FreeMemory() : 0;
-                Console.WriteLine("nq:time " + job + " runs=" + runs.ToString() + " ticks=" + runTicks.ToString() + " first=" + firstTicks.ToString()
+                Console.WriteLine("nq:time " + job + " runs=" + runs.ToString() + " ticks=" + runTicks.ToString()
                     + " freeBeforeRuns=" + freeBeforeRuns.ToString() + " freeAfterRuns=" + freeAfterRuns.ToString());
             }
 

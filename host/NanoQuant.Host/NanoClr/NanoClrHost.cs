@@ -20,11 +20,12 @@ public sealed record NanoClrBatchResult(IReadOnlyList<NanoClrJobResult> Jobs, lo
 public sealed class NanoClrHost
 {
     /// <summary>
-    /// The largest array this nanoCLR can allocate: an object is at most 65,535 heap blocks, 20 bytes each
-    /// on 64-bit builds (12 on 32-bit boards: about 786 KB there), less the array header. A bigger array
-    /// (a model held whole in RAM, an arena, a weight buffer) makes nanoCLR's out-of-memory path crash.
+    /// The largest array the program lets the runtime allocate on this nanoCLR: an object is at most 65,535
+    /// heap blocks, 24 bytes each on the 64-bit POSIX build (measured: <c>new sbyte[1572700]</c> works,
+    /// 1,572,800 crashes, larger ones throw OutOfMemoryException; 12-byte blocks on 32-bit boards: about 786 KB).
+    /// Larger models are streamed from their resource and a larger arena is split into several arrays.
     /// </summary>
-    public const int MaxArrayBytes = 1_310_000;
+    public const int MaxArrayBytes = 1_572_000;
 
     /// <summary>The class libraries the program needs, in load order (mscorlib first).</summary>
     public static readonly string[] KitAssemblies =
@@ -193,10 +194,28 @@ public sealed class NanoClrHost
 
     private static JobShape Describe(NanoClrJob job)
     {
-        var interpreter = new Interpreter(job.Model);
-        if (interpreter.ArenaBytes > MaxArrayBytes)
+        var mode = job.Mode == NanoClrLoadMode.Auto
+            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
+            : job.Mode;
+        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
         {
-            throw new NanoClrException($"the model's arena is {interpreter.ArenaBytes:N0} bytes; nanoCLR allocates at most {MaxArrayBytes:N0} bytes in one array (the arena is one array), so this model cannot run on nanoCLR");
+            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
+        }
+
+        // The device loader on the desktop, with nanoCLR's array limit and the same load mode: a model that
+        // cannot be held (an arena that cannot be split, int8 constants or one operator's weights over the
+        // limit) is refused here with the message the device would give, before nanoCLR starts.
+        Interpreter interpreter;
+        try
+        {
+            interpreter = mode is NanoClrLoadMode.Ram
+                ? new Interpreter(job.Model, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes)
+                : new Interpreter(new MemoryStream(job.Model, writable: false), mode is NanoClrLoadMode.StreamCopyToRam ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes);
+        }
+        catch (InvalidModelException e)
+        {
+            _ = new Interpreter(job.Model); // a malformed model gets the loader's own message
+            throw new NanoClrException($"the model cannot run on nanoCLR: {e.Message}");
         }
 
         var inputLengths = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInput(i).Length).ToArray();
@@ -212,14 +231,6 @@ public sealed class NanoClrHost
             {
                 throw new ArgumentException($"input {i} holds {job.Inputs[i].Length} bytes; {job.Samples} sample(s) of {inputLengths[i]} bytes expected");
             }
-        }
-
-        var mode = job.Mode == NanoClrLoadMode.Auto
-            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
-            : job.Mode;
-        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
-        {
-            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
         }
 
         if (inputLengths.Sum() * (long)job.Samples > MaxArrayBytes)
@@ -256,7 +267,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)}{(_options.NativeKernels ? " backend=native" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(_options.NativeKernels ? " backend=native" : "")}\n");
             }
 
             if (baselineMacs > 0)
@@ -337,7 +348,8 @@ public sealed class NanoClrHost
 
             var load = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:load {id} ", StringComparison.Ordinal)));
             var time = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:time {id} ", StringComparison.Ordinal)));
-            if (load is null || !nq.Contains($"nq:end {id}") || (jobs[j].TimedRuns > 0 && time is null))
+            var sampleTimes = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:samples {id} ", StringComparison.Ordinal)));
+            if (load is null || sampleTimes is null || !nq.Contains($"nq:end {id}") || (jobs[j].TimedRuns > 0 && time is null))
             {
                 throw new NanoClrException($"nanoCLR returned no complete result for job {j}");
             }
@@ -393,7 +405,8 @@ public sealed class NanoClrHost
                 FreeBeforeLoad = long.Parse(load["freeBefore"], CultureInfo.InvariantCulture),
                 FreeAfterLoad = long.Parse(load["freeAfterLoad"], CultureInfo.InvariantCulture),
                 TimedRuns = runs,
-                FirstInvokeMilliseconds = time is null ? double.NaN : long.Parse(time["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                FirstInvokeMilliseconds = long.Parse(sampleTimes["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                SampleMillisecondsPerInvoke = long.Parse(sampleTimes["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / jobs[j].Samples,
                 MillisecondsPerInvoke = runs == 0 ? double.NaN : long.Parse(time!["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / runs,
                 FreeBeforeRuns = time is null ? 0 : long.Parse(time["freeBeforeRuns"], CultureInfo.InvariantCulture),
                 FreeAfterRuns = time is null ? 0 : long.Parse(time["freeAfterRuns"], CultureInfo.InvariantCulture),

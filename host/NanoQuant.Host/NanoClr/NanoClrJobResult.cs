@@ -21,6 +21,9 @@ public sealed record NanoClrJobResult
     /// <summary>Milliseconds of the first Invoke (one-time costs included).</summary>
     public double FirstInvokeMilliseconds { get; init; }
 
+    /// <summary>Average milliseconds of the Invoke calls that ran the samples (the first included).</summary>
+    public double SampleMillisecondsPerInvoke { get; init; }
+
     /// <summary>Invoke calls timed (0 when not requested).</summary>
     public int TimedRuns { get; init; }
 
