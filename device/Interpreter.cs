@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Reflection;
 
 namespace NanoQuant
 {
@@ -33,6 +34,9 @@ namespace NanoQuant
         private readonly WeightStreamer _streamer;
         private readonly int _weightBufferBytes;
         private Stream _ownedStream;
+        private Kernel[] _managedKernels;
+        private KernelBackend _backend;
+        private int _nativeOperatorCount;
 
         /// <summary>Loads and checks a device model held in memory. The model array is not kept.</summary>
         /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
@@ -280,6 +284,79 @@ namespace NanoQuant
             }
 
             return _tensors[index];
+        }
+
+        /// <summary>
+        /// Which kernels run: "managed" (the C# kernels, on any firmware), or the name of the
+        /// <see cref="KernelBackend"/> given to <see cref="UseBackend"/> (e.g. "native").
+        /// </summary>
+        public string Backend
+        {
+            get { return _backend == null ? "managed" : _backend.Name; }
+        }
+
+        /// <summary>Number of operators <see cref="Backend"/> runs natively (0 on the managed kernels); the rest run managed.</summary>
+        public int NativeOperatorCount
+        {
+            get { return _nativeOperatorCount; }
+        }
+
+        /// <summary>
+        /// Runs the operators that have a native kernel (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+        /// AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB, MUL, SOFTMAX, MEAN) on <paramref name="backend"/> from the
+        /// next <see cref="Invoke"/> on — same bytes, one call per operator; null goes back to the managed
+        /// kernels. NanoQuant.Native's NativeKernels.TryUse does this when the firmware has the native part.
+        /// </summary>
+        /// <returns>The number of operators the backend runs.</returns>
+        public int UseBackend(KernelBackend backend)
+        {
+            Kernel[] kernels = _kernels;
+            if (_managedKernels == null)
+            {
+                _managedKernels = new Kernel[kernels.Length];
+                Array.Copy(kernels, _managedKernels, kernels.Length);
+            }
+
+            int count = 0;
+            for (int i = 0; i < kernels.Length; i++)
+            {
+                Kernel managed = _managedKernels[i];
+                Kernel bound = backend == null ? null : managed.BindTo(backend);
+                kernels[i] = bound == null ? managed : bound;
+                if (bound != null)
+                {
+                    count++;
+                }
+            }
+
+            _backend = backend;
+            _nativeOperatorCount = count;
+            return count;
+        }
+
+        /// <summary>
+        /// Runs the operators that have a native kernel on NanoQuant.Native's kernels when the application
+        /// ships that assembly and the firmware has its native part (nanoFramework Interop); otherwise
+        /// nothing changes and the managed kernels run. <see cref="Backend"/> says which.
+        /// NanoQuant.Native is found by name, so an application without it needs no reference to it.
+        /// </summary>
+        /// <returns>True when the native kernels now run.</returns>
+        public bool UseNativeKernels()
+        {
+            MethodInfo tryUse;
+            try
+            {
+                Assembly assembly = Assembly.Load("NanoQuant.Native");
+                Type type = assembly == null ? null : assembly.GetType("NanoQuant.Native.NativeKernels");
+                tryUse = type == null ? null : type.GetMethod("TryUse");
+            }
+            catch (Exception)
+            {
+                // Not shipped with the application (FileNotFoundException on desktop .NET, other types on nanoCLR).
+                return false;
+            }
+
+            return tryUse != null && (bool)tryUse.Invoke(null, new object[] { this });
         }
 
         /// <summary>Runs the whole model on the current inputs.</summary>

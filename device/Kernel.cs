@@ -15,5 +15,14 @@ namespace NanoQuant
         {
             get { return 0; }
         }
+
+        /// <summary>
+        /// This operator run by <paramref name="backend"/> (see device/Native), or null when the kernel has
+        /// no native counterpart: the interpreter then keeps the managed kernel.
+        /// </summary>
+        internal virtual Kernel BindTo(KernelBackend backend)
+        {
+            return null;
+        }
     }
 }

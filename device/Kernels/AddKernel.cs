@@ -13,7 +13,7 @@ namespace NanoQuant
     /// clamped. The rescaled value of each of the 256 int8 inputs is tabulated at load, so a step costs
     /// two lookups and one requantization.
     /// </summary>
-    internal class AddKernel : Kernel
+    internal partial class AddKernel : Kernel
     {
         private readonly Tensor _input1;
         private readonly Tensor _input2;

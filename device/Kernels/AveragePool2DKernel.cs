@@ -11,7 +11,7 @@ namespace NanoQuant
     /// The window walk is written out here and in <see cref="MaxPool2DKernel"/> rather than shared, so that
     /// the innermost loop carries no per-element dispatch on the IL interpreter.
     /// </summary>
-    internal sealed class AveragePool2DKernel : Kernel
+    internal sealed partial class AveragePool2DKernel : Kernel
     {
         private readonly PoolGeometry _g;
 

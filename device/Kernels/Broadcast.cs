@@ -9,7 +9,7 @@ namespace NanoQuant
     /// the last merged axis with input steps of 0 or 1, driven by an odometer over at most five outer
     /// axes. The output is always written contiguously, <see cref="InnerCount"/> elements per outer step.
     /// </summary>
-    internal sealed class Broadcast
+    internal sealed partial class Broadcast
     {
         /// <summary>True when both inputs have the output's elements in order: a single flat loop of <see cref="ElementCount"/>.</summary>
         internal readonly bool IsElementwise;

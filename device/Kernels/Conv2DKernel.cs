@@ -14,7 +14,7 @@ namespace NanoQuant
     /// the folded bias; the others skip the taps outside the input and accumulate Σ (x + input offset) × w
     /// onto the bias, as TFLM does. Both are the same value in wrap-around int32 arithmetic.
     /// </summary>
-    internal sealed class Conv2DKernel : WindowedKernel
+    internal sealed partial class Conv2DKernel : WindowedKernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;

@@ -15,7 +15,7 @@ namespace NanoQuant
     /// positions use Σ x × w on the folded bias, border positions skip the taps outside the input and
     /// add (x + input offset) × w onto the bias, as TFLM does.
     /// </summary>
-    internal sealed class DepthwiseConv2DKernel : WindowedKernel
+    internal sealed partial class DepthwiseConv2DKernel : WindowedKernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;

@@ -9,7 +9,7 @@ namespace NanoQuant
     /// 3 multipliers int32 [units], or [1] for per-tensor weights, 4 shifts int32 (same length as the multipliers). Output: int8, batches × units elements.
     /// Parameters: 0 output offset (output zero point), 1 activation min, 2 activation max.
     /// </summary>
-    internal sealed class FullyConnectedKernel : Kernel
+    internal sealed partial class FullyConnectedKernel : Kernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;

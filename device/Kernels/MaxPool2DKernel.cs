@@ -9,7 +9,7 @@ namespace NanoQuant
     /// The window walk is written out here and in <see cref="AveragePool2DKernel"/> rather than shared, so that
     /// the innermost loop carries no per-element dispatch on the IL interpreter.
     /// </summary>
-    internal sealed class MaxPool2DKernel : Kernel
+    internal sealed partial class MaxPool2DKernel : Kernel
     {
         private readonly PoolGeometry _g;
 

@@ -10,7 +10,7 @@ namespace NanoQuant
     /// Parameters: 0 input zero point, 1 output zero point, 2 multiplier (≥ 0), 3 shift,
     /// 4 reduced-axes mask (bit d set: input dimension d is reduced).
     /// </summary>
-    internal sealed class MeanKernel : Kernel
+    internal sealed partial class MeanKernel : Kernel
     {
         private const int Levels = 3;
         private readonly Tensor _input;

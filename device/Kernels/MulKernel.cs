@@ -7,7 +7,7 @@ namespace NanoQuant
     /// 3 output multiplier, 4 output shift, 5 activation min, 6 activation max.
     /// out = clamp(zero point + MultiplyByQuantizedMultiplier((q1 − zp1)(q2 − zp2), multiplier, shift)).
     /// </summary>
-    internal sealed class MulKernel : Kernel
+    internal sealed partial class MulKernel : Kernel
     {
         private readonly Tensor _input1;
         private readonly Tensor _input2;

@@ -12,7 +12,7 @@ namespace NanoQuant
     /// Where TFLM would stop on its exponent check (a row sum ≥ 2^28, only from rows of 512 or more
     /// near-equal values) this kernel writes −128, the value the rounding shift tends to.
     /// </summary>
-    internal sealed class SoftmaxKernel : Kernel
+    internal sealed partial class SoftmaxKernel : Kernel
     {
         private const int AccumulationIntegerBits = 12;
 

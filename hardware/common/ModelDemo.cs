@@ -40,6 +40,12 @@ namespace NanoQuant.Samples
                     + " bytes, weight buffer " + interpreter.WeightBufferBytes.ToString() + " bytes");
                 Console.WriteLine("free managed memory after load: " + FreeMemory().ToString() + " bytes");
 
+                // Native kernels when the application ships NanoQuant.Native and the firmware was built with it
+                // (hardware/README.md, "Native kernels"); the managed kernels otherwise. Same bytes either way.
+                interpreter.UseNativeKernels();
+                Console.WriteLine("kernels: " + interpreter.Backend
+                    + (interpreter.NativeOperatorCount > 0 ? " (" + interpreter.NativeOperatorCount.ToString() + " of " + interpreter.OperatorCount.ToString() + " operators)" : ""));
+
                 Tensor input = interpreter.GetInput(0);
                 Tensor output = interpreter.GetOutput(0);
                 int samples = bundledInput.Length / input.Length;

@@ -16,7 +16,10 @@ public static class BenchCommand
         var models = new Option<string[]>("--model", "-m") { Description = "only these golden models (default: all int8 goldens)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds };
+        var runtime = new Option<string>("--runtime") { Description = "dotnet (this process), or nanoclr-native: on nanoCLR with the native kernels (built on first use, then cached) next to the managed kernels on the kit's nanoCLR and the plain int8 dot loop", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr-native");
+        var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR", DefaultValueFactory = _ => 5 };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, runs };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -32,6 +35,12 @@ public static class BenchCommand
                     .Where(n => !NotInt8.Contains(n) && (parse.GetValue(ops) || !n.StartsWith("op_", StringComparison.Ordinal)))
                     .Order(StringComparer.Ordinal).ToArray();
             var w = console.Out;
+            if (parse.GetValue(runtime) == "nanoclr-native")
+            {
+                NativeBench.Run(console, root.FullName, selected, Math.Max(1, parse.GetValue(runs)), name => FindModel(root.FullName, name));
+                return 0;
+            }
+
             w.WriteLine("| model | MACs | ms/invoke | MAC/s | arena B | TFLM arena B | lower bound B | arena/bound | .nq B | .tflite B | alloc/invoke B |");
             w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             var failures = new List<string>();

@@ -19,8 +19,8 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process) or nanoclr (nanoFramework's real interpreter, from the nanoCLR kit)", DefaultValueFactory = _ => "dotnet" };
-        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr");
+        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) or nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit };
         command.SetAction(parse => console.Guard(() =>
@@ -47,10 +47,15 @@ public static class RunCommand
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
             NpyArray[] results;
-            if (parse.GetValue(runtime) == "nanoclr")
+            if (parse.GetValue(runtime) is "nanoclr" or "nanoclr-native")
             {
                 runner.SampleCount(arrays);
-                var host = new NanoClrHost(new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName });
+                var host = new NanoClrHost(new NanoClrOptions
+                {
+                    KitDirectory = parse.GetValue(kit)?.FullName,
+                    NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
+                    Progress = message => console.Error.WriteLine(message),
+                });
                 var run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
                 results = run.Outputs;
                 console.Out.WriteLine(NanoClrSummary(run));
@@ -86,7 +91,8 @@ public static class RunCommand
         string speed = job.Macs > 0
             ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
             : "";
-        return $"nanoCLR: {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
+        string kernels = job.Backend == "native" ? $"native kernels for {job.NativeOperators} operators" : "managed kernels";
+        return $"nanoCLR ({kernels}): {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
     }
 
     private static void Print(TextWriter writer, NpyArray array)

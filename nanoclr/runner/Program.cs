@@ -114,9 +114,20 @@ namespace NanoQuant.NanoClr
 
             long loadTicks = DateTime.UtcNow.Ticks - start;
             long freeAfterLoad = memory ? FreeMemory() : 0;
+            if (OptionalField(line, "backend") == "native")
+            {
+                // NanoQuant.Native is loaded by name (the runner does not reference it); a native run on
+                // firmware without the native part fails here rather than running managed unnoticed.
+                if (!interpreter.UseNativeKernels())
+                {
+                    throw new NotSupportedException("native kernels requested, but this nanoCLR has no NanoQuant.Native native part");
+                }
+            }
+
             Console.WriteLine("nq:load " + job + " ticks=" + loadTicks.ToString() + " arena=" + interpreter.ArenaBytes.ToString()
                 + " operators=" + interpreter.OperatorCount.ToString() + " macs=" + interpreter.MacCount.ToString()
-                + " freeBefore=" + freeBefore.ToString() + " freeAfterLoad=" + freeAfterLoad.ToString());
+                + " freeBefore=" + freeBefore.ToString() + " freeAfterLoad=" + freeAfterLoad.ToString()
+                + " backend=" + interpreter.Backend + " nativeOperators=" + interpreter.NativeOperatorCount.ToString());
 
             // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
             int inputBytes = 0;
@@ -231,6 +242,21 @@ namespace NanoQuant.NanoClr
                     break;
                 }
             }
+        }
+
+        private static string OptionalField(string line, string key)
+        {
+            string[] parts = line.Split(' ');
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i];
+                if (part.Length > key.Length && part[key.Length] == '=' && part.Substring(0, key.Length) == key)
+                {
+                    return part.Substring(key.Length + 1);
+                }
+            }
+
+            return null;
         }
 
         private static string Field(string line, string key)

@@ -47,7 +47,9 @@ public sealed class NanoClrHost
         KitDirectory = Path.GetFullPath(_options.KitDirectory
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
             ?? Path.Combine(RepositoryRoot, "..", "shared", "nanoclr"));
+        NativeBuildDirectory = Path.Combine(RepositoryRoot, "artifacts", "nanoclr-native");
         NanoClrPath = Path.GetFullPath(_options.NanoClrPath
+            ?? (_options.NativeKernels ? Path.Combine(NativeBuildDirectory, "clr", "nanoclr") : null)
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
             ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
         BuildDirectory = Path.GetFullPath(_options.BuildDirectory ?? Path.Combine(RepositoryRoot, "artifacts", "nanoclr"));
@@ -59,7 +61,7 @@ public sealed class NanoClrHost
             }
         }
 
-        if (!File.Exists(NanoClrPath))
+        if (!File.Exists(NanoClrPath) && !(_options.NativeKernels && _options.NanoClrPath is null))
         {
             throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' (set {NanoClrOptions.NanoClrVariable} or fix the kit)");
         }
@@ -77,6 +79,12 @@ public sealed class NanoClrHost
     public string KitDirectory { get; }
     public string NanoClrPath { get; }
     public string BuildDirectory { get; }
+
+    /// <summary>Where native/build.sh puts NanoQuant.Native.pe and the nanoCLR with the native kernels (clr/).</summary>
+    public string NativeBuildDirectory { get; }
+
+    /// <summary>The NanoQuant.Native Interop assembly as nanoCLR loads it (built by <see cref="Build"/> with <see cref="NanoClrOptions.NativeKernels"/>).</summary>
+    public string NativePe => Path.Combine(NativeBuildDirectory, "NanoQuant.Native.pe");
 
     /// <summary>The device library as nanoCLR loads it (built by <see cref="Build"/>).</summary>
     public string DevicePe => Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
@@ -107,6 +115,42 @@ public sealed class NanoClrHost
 
             Built.Add(BuildDirectory);
         }
+
+        if (_options.NativeKernels)
+        {
+            BuildNative();
+        }
+    }
+
+    /// <summary>The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached).</summary>
+    private void BuildNative()
+    {
+        lock (BuildLock)
+        {
+            if (Built.Contains(NativeBuildDirectory) && File.Exists(NativePe) && File.Exists(NanoClrPath))
+            {
+                return;
+            }
+
+            if (!File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
+            {
+                _options.Progress?.Invoke("building nanoCLR with the native kernels (native/build.sh: first use, a few minutes; cached in artifacts/nanoclr-native)...");
+            }
+
+            string script = Path.Combine(RepositoryRoot, "native", "build.sh");
+            var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"], TimeSpan.FromMinutes(30));
+            if (code != 0)
+            {
+                throw new NanoClrException($"the native nanoCLR build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+            }
+
+            if (!File.Exists(NanoClrPath))
+            {
+                throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' after the native build");
+            }
+
+            Built.Add(NativeBuildDirectory);
+        }
     }
 
     /// <summary>
@@ -122,7 +166,13 @@ public sealed class NanoClrHost
         try
         {
             string dataPe = WriteDataAssembly(work, jobs, shapes, baselineMacs);
-            var arguments = KitPeFiles.Append(DevicePe).Concat(_options.ExtraAssemblies.Select(Path.GetFullPath)).Append(dataPe).Append(RunnerPe).ToList();
+            var extra = _options.ExtraAssemblies.Select(Path.GetFullPath);
+            if (_options.NativeKernels)
+            {
+                extra = extra.Prepend(NativePe);
+            }
+
+            var arguments = KitPeFiles.Append(DevicePe).Concat(extra).Append(dataPe).Append(RunnerPe).ToList();
             var (code, stdout, stderr) = RunProcess(NanoClrPath, arguments, _options.Timeout);
             string output = stdout.Replace("\r", "", StringComparison.Ordinal);
             return Parse(output, stderr, code, jobs, shapes, baselineMacs > 0);
@@ -217,7 +267,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(_options.NativeKernels ? " backend=native" : "")}\n");
             }
 
             if (baselineMacs > 0)
@@ -336,11 +386,19 @@ public sealed class NanoClrHost
                 }
             }
 
+            string backend = load.GetValueOrDefault("backend", "managed");
+            if (_options.NativeKernels && backend != "native")
+            {
+                throw new NanoClrException($"native kernels were requested but job {j} ran on the '{backend}' kernels");
+            }
+
             int runs = time is null ? 0 : int.Parse(time["runs"], CultureInfo.InvariantCulture);
             results[j] = new NanoClrJobResult
             {
                 Mode = shapes[j].Mode,
                 Outputs = outputs,
+                Backend = backend,
+                NativeOperators = int.Parse(load.GetValueOrDefault("nativeOperators", "0"), CultureInfo.InvariantCulture),
                 LoadMilliseconds = long.Parse(load["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
                 ArenaBytes = int.Parse(load["arena"], CultureInfo.InvariantCulture),
                 Macs = long.Parse(load["macs"], CultureInfo.InvariantCulture),

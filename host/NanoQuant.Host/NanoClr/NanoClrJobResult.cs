@@ -9,6 +9,12 @@ public sealed record NanoClrJobResult
     /// <summary>Per model output: every sample's int8 bytes back to back (empty when outputs were not requested).</summary>
     public required IReadOnlyList<sbyte[]> Outputs { get; init; }
 
+    /// <summary>The interpreter's kernel backend on nanoCLR: "managed" or "native" (Interpreter.Backend).</summary>
+    public string Backend { get; init; } = "managed";
+
+    /// <summary>Operators the native kernels ran (Interpreter.NativeOperatorCount).</summary>
+    public int NativeOperators { get; init; }
+
     /// <summary>Milliseconds the load took on nanoCLR.</summary>
     public double LoadMilliseconds { get; init; }
 

@@ -24,6 +24,16 @@ public sealed record NanoClrOptions
     /// <summary>Extra .pe files loaded after the device library (e.g. an Interop assembly whose natives the nanoCLR build has).</summary>
     public IReadOnlyList<string> ExtraAssemblies { get; init; } = [];
 
+    /// <summary>
+    /// Run the native kernels: nanoCLR built with device/Native/kernels and the NanoQuant.Native Interop
+    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native), every job's
+    /// interpreter handed to NativeKernels.TryUse. A run fails if the native kernels are not what ran.
+    /// </summary>
+    public bool NativeKernels { get; init; }
+
+    /// <summary>Told about slow one-time steps (the native nanoCLR build), e.g. to print them.</summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>The longest a single nanoCLR process may run before it is killed and the run reported as hung.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(20);
 }

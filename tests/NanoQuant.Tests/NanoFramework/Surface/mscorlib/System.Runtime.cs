@@ -36,6 +36,24 @@ namespace System.Reflection
         public abstract Type DeclaringType { get; }
     }
 
+    // Finding an optional assembly by name (Interpreter.UseNativeKernels): nanoFramework.CoreLibrary's
+    // Assembly.Load(string), Assembly.GetType(string), Type.GetMethod(string), MethodBase.Invoke.
+    public class Assembly
+    {
+        public static Assembly Load(string assemblyString) { throw null; }
+        public virtual Type GetType(string name) { throw null; }
+    }
+
+    public abstract class MethodBase : MemberInfo
+    {
+        public object Invoke(object obj, object[] parameters) { throw null; }
+    }
+
+    public abstract class MethodInfo : MethodBase
+    {
+        public abstract Type ReturnType { get; }
+    }
+
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface)]
     public sealed class DefaultMemberAttribute : Attribute
     {

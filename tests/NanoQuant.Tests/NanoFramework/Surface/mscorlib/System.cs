@@ -381,6 +381,7 @@ namespace System
         public abstract Type GetElementType();
         public virtual bool IsSubclassOf(Type c) { throw null; }
         public virtual bool IsInstanceOfType(object o) { throw null; }
+        public System.Reflection.MethodInfo GetMethod(string name) { throw null; }
         public override string ToString() { throw null; }
     }
 

@@ -1,0 +1,160 @@
+using NanoQuant.Format;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.DeviceModels;
+using NanoQuant.Host.Runtime;
+
+namespace NanoQuant.Tests.Native;
+
+/// <summary>
+/// The C kernels (device/Native/kernels) give the managed kernels' bytes — TFLite Micro's bytes — on
+/// every int8 golden, called through the same <see cref="KernelBackend"/> hook the nanoFramework Interop
+/// assembly uses; and their checks refuse calls that would leave a tensor.
+/// </summary>
+public class NativeKernelTests
+{
+    private static readonly OperatorType[] NativeOperators =
+    [
+        OperatorType.Conv2D, OperatorType.DepthwiseConv2D, OperatorType.FullyConnected, OperatorType.AveragePool2D,
+        OperatorType.MaxPool2D, OperatorType.Add, OperatorType.Sub, OperatorType.Mul, OperatorType.Softmax, OperatorType.Mean,
+    ];
+
+    public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
+
+    [NativeTheory]
+    [MemberData(nameof(Int8Goldens))]
+    public void Every_int8_golden_is_byte_exact_through_the_native_kernels(string name)
+    {
+        var golden = Golden.Load(name);
+        var conversion = Converter.ConvertFile(golden.ModelPath);
+        var runner = new ModelRunner(conversion.Bytes);
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        int expectedNative = conversion.Model.Operators.Count(o => NativeOperators.Contains(o.Type));
+        Assert.Equal(expectedNative, runner.Interpreter.UseBackend(backend));
+        Assert.Equal(expectedNative, runner.Interpreter.NativeOperatorCount);
+        Assert.Equal("native", runner.Interpreter.Backend);
+        for (int c = 0; c < golden.CaseCount; c++)
+        {
+            var actual = runner.Run(golden.Inputs(c));
+            var expected = golden.Outputs(c);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int o = 0; o < expected.Length; o++)
+            {
+                Assert.Equal(expected[o].Shape, actual[o].Shape);
+                Assert.True(expected[o].Data.AsSpan().SequenceEqual(actual[o].Data),
+                    $"{name} case {c} output {o}: the native kernels differ from TFLite Micro");
+            }
+        }
+
+        Assert.Equal(expectedNative * golden.CaseCount, backend.Calls);
+    }
+
+    [NativeFact]
+    public void The_native_operators_cover_the_MLPerf_Tiny_models()
+    {
+        // Every operator that carries MACs in kws, vww, person_detect, ResNet-8 and ad01 runs natively.
+        foreach (var model in new[] { "kws_ref_model_int8", "vww_96_int8", "person_detect", "pretrainedResnet_quant", "ad01_int8" })
+        {
+            var conversion = Converter.ConvertFile(SharedResources.ModelPath(model));
+            var interpreter = new Interpreter(conversion.Bytes);
+            using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+            interpreter.UseBackend(backend);
+            long native = 0;
+            for (int i = 0; i < conversion.Model.Operators.Count; i++)
+            {
+                if (NativeOperators.Contains(conversion.Model.Operators[i].Type))
+                {
+                    native++;
+                }
+            }
+
+            Assert.True(native > 0, model);
+            Assert.Equal((int)native, interpreter.NativeOperatorCount);
+        }
+    }
+
+    [NativeFact]
+    public void UseBackend_null_goes_back_to_the_managed_kernels()
+    {
+        var conversion = Converter.ConvertFile(SharedResources.ModelPath("op_conv_3x3_same_relu"));
+        var interpreter = new Interpreter(conversion.Bytes);
+        Assert.Equal("managed", interpreter.Backend);
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        Assert.Equal(1, interpreter.UseBackend(backend));
+        Assert.Equal("native", interpreter.Backend);
+        interpreter.Invoke();
+        Assert.Equal(1, backend.Calls);
+        Assert.Equal(0, interpreter.UseBackend(null));
+        Assert.Equal("managed", interpreter.Backend);
+        interpreter.Invoke();
+        Assert.Equal(1, backend.Calls);
+    }
+
+    [Fact]
+    public void Without_NanoQuant_Native_the_managed_kernels_run()
+    {
+        // The desktop build ships no NanoQuant.Native assembly: UseNativeKernels finds none and changes nothing.
+        var conversion = Converter.ConvertFile(SharedResources.ModelPath("op_conv_3x3_same_relu"));
+        var interpreter = new Interpreter(conversion.Bytes);
+        Assert.False(interpreter.UseNativeKernels());
+        Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal(0, interpreter.NativeOperatorCount);
+    }
+
+    public static TheoryData<int, int> BadConvCalls() => new()
+    {
+        { 6, -1 },          // output tensor length one short
+        { 4, -1 },          // input tensor length one short
+        { 5, -1 },          // filter length one short
+        { 7 + 3, 1 },       // input depth no longer a multiple of the filter depth
+        { 7 + 14, 9000 },   // pad top beyond the kernel extent
+        { 7 + 16, 129 },    // input offset outside [-127, 128]
+        { 7 + 18, 200 },    // activation min above max
+        { 0, 99 },          // unknown operator
+    };
+
+    [NativeTheory]
+    [MemberData(nameof(BadConvCalls))]
+    public void The_native_checks_refuse_a_call_that_would_leave_a_tensor(int parameter, int change)
+    {
+        var (parameters, input, filter, output, tables) = RecordFirstCall("op_conv_3x3_same_relu");
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        backend.Run((int[])parameters.Clone(), input, filter, output, tables[0], tables[1], tables[2], tables[3]);
+        parameters[parameter] = parameter is 4 or 5 or 6 ? parameters[parameter] + change : change;
+        Assert.Throws<ArgumentException>(() => backend.Run(parameters, input, filter, output, tables[0], tables[1], tables[2], tables[3]));
+    }
+
+    [NativeFact]
+    public void The_native_checks_refuse_out_of_range_shifts_and_short_operands()
+    {
+        var (parameters, input, filter, output, tables) = RecordFirstCall("op_conv_3x3_same_relu");
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        var shifts = (int[])tables[3]!.Clone();
+        shifts[0] = 31;
+        Assert.Throws<ArgumentException>(() => backend.Run(parameters, input, filter, output, tables[0], tables[1], tables[2], shifts));
+        Assert.Throws<ArgumentException>(() => backend.Run(parameters, input, filter, output, tables[0], tables[1], tables[2], shifts[..^1]));
+        Assert.Throws<ArgumentException>(() => backend.Run(parameters, input, filter, output, tables[0], tables[1], tables[2], null!));
+    }
+
+    /// <summary>The first native call a model makes, captured with its arrays.</summary>
+    private static (int[] Parameters, sbyte[] Input, sbyte[] Second, sbyte[] Output, int[]?[] Tables) RecordFirstCall(string model)
+    {
+        var conversion = Converter.ConvertFile(SharedResources.ModelPath(model));
+        var interpreter = new Interpreter(conversion.Bytes);
+        var recorder = new RecordingBackend();
+        interpreter.UseBackend(recorder);
+        interpreter.Invoke();
+        return recorder.First!.Value;
+    }
+
+    private sealed class RecordingBackend : KernelBackend
+    {
+        public (int[], sbyte[], sbyte[], sbyte[], int[]?[])? First { get; private set; }
+
+        public override string Name => "recording";
+
+        public override void Run(int[] parameters, sbyte[] input, sbyte[] second, sbyte[] output, int[] table0, int[] table1, int[] table2, int[] table3)
+        {
+            First ??= ((int[])parameters.Clone(), input, second, output, [table0, table1, table2, table3]);
+        }
+    }
+}
