@@ -150,6 +150,91 @@ namespace NanoQuant
             }
         }
 
+        /// <summary>An int16 input (arena or constant).</summary>
+        internal static Tensor Int16Input(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Present(op, tensors, op.Inputs, slot, "input");
+            if (t.type != TensorType.Int16)
+            {
+                Fail(op, "input " + slot.ToString() + " must be int16");
+            }
+
+            return t;
+        }
+
+        /// <summary>An int16 output in the arena.</summary>
+        internal static Tensor Int16Output(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Present(op, tensors, op.Outputs, slot, "output");
+            if (!(t.type == TensorType.Int16 && t.storage == TensorStorage.Arena))
+            {
+                Fail(op, "output " + slot.ToString() + " must be an int16 arena tensor");
+            }
+
+            return t;
+        }
+
+        /// <summary>An int8 or int16 input (arena or constant).</summary>
+        internal static Tensor ActivationInput(OperatorDefinition op, Tensor[] tensors, int slot)
+        {
+            Tensor t = Present(op, tensors, op.Inputs, slot, "input");
+            if (t.type != TensorType.Int8 && t.type != TensorType.Int16)
+            {
+                Fail(op, "input " + slot.ToString() + " must be int8 or int16");
+            }
+
+            return t;
+        }
+
+        /// <summary>An arena output of the same element type as <paramref name="input"/> (int8 or int16).</summary>
+        internal static Tensor OutputLike(OperatorDefinition op, Tensor[] tensors, int slot, Tensor input)
+        {
+            return input.type == TensorType.Int16 ? Int16Output(op, tensors, slot) : Int8Output(op, tensors, slot);
+        }
+
+        /// <summary>An int64 constant input of exactly <paramref name="length"/> elements, or null when the slot is absent.</summary>
+        internal static long[] OptionalInt64Constant(OperatorDefinition op, Tensor[] tensors, int slot, int length)
+        {
+            if (!(slot < op.Inputs.Length))
+            {
+                Fail(op, "input " + slot.ToString() + " is missing");
+            }
+
+            if (op.Inputs[slot] == ModelFormat.NoTensor)
+            {
+                return null;
+            }
+
+            Tensor t = tensors[op.Inputs[slot]];
+            if (!(t.type == TensorType.Int64 && t.storage == TensorStorage.Constant))
+            {
+                Fail(op, "input " + slot.ToString() + " must be an int64 constant");
+            }
+
+            if (t.elementCount != length)
+            {
+                Fail(op, "input " + slot.ToString() + " must hold " + length.ToString() + " values, holds " + t.elementCount.ToString());
+            }
+
+            return t.int64Data;
+        }
+
+        /// <summary>A fused activation range within the output's type (int8 or int16) with min ≤ max.</summary>
+        internal static void ActivationRange(OperatorDefinition op, int min, int max, Tensor output)
+        {
+            if (output.type == TensorType.Int16)
+            {
+                if (!(min >= -32768 && max <= 32767 && min <= max))
+                {
+                    Fail(op, "activation range [" + min.ToString() + ", " + max.ToString() + "] is not within int16");
+                }
+            }
+            else
+            {
+                ActivationRange(op, min, max);
+            }
+        }
+
         /// <summary>Checks the rank of a tensor.</summary>
         internal static void Rank(OperatorDefinition op, Tensor t, int rank, string name)
         {

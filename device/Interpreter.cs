@@ -170,7 +170,7 @@ namespace NanoQuant
             get { return _constantPoolBytes; }
         }
 
-        /// <summary>Bytes of int32 constants (biases, multipliers, shifts) held in RAM in either mode.</summary>
+        /// <summary>Bytes of int32 and int64 constants (biases, multipliers, shifts) held in RAM in either mode.</summary>
         public int Int32ConstantBytes
         {
             get { return _int32ConstantBytes; }

@@ -27,7 +27,7 @@ namespace NanoQuant
         /// <summary>Bytes of the model file.</summary>
         internal int FileLength;
 
-        /// <summary>Bytes of int32 constants copied to RAM.</summary>
+        /// <summary>Bytes of int32 and int64 constants copied to RAM.</summary>
         internal int Int32ConstantBytes;
 
         private readonly ModelSource _source;
@@ -309,7 +309,8 @@ namespace NanoQuant
                 int byteLength = LittleEndian.ReadInt32(m, position + 16);
                 position += ModelFormat.TensorRecordFixedSize;
 
-                if (type != (int)TensorType.Int8 && type != (int)TensorType.Int32)
+                int elementSize = ModelFormat.ElementSize((TensorType)type);
+                if (elementSize == 0)
                 {
                     throw new InvalidModelException(name + ": unknown type " + type.ToString());
                 }
@@ -337,6 +338,11 @@ namespace NanoQuant
                     throw new InvalidModelException(name + ": zero point " + t.zeroPoint.ToString() + " is outside int8");
                 }
 
+                if (t.type == TensorType.Int16 && (t.zeroPoint < -32768 || t.zeroPoint > 32767))
+                {
+                    throw new InvalidModelException(name + ": zero point " + t.zeroPoint.ToString() + " is outside int16");
+                }
+
                 Need(position, rank * 4, name + " shape");
                 t.shape = new int[rank];
                 long elements = 1;
@@ -357,7 +363,6 @@ namespace NanoQuant
                     }
                 }
 
-                int elementSize = t.type == TensorType.Int8 ? 1 : 4;
                 t.elementCount = (int)elements;
                 t.byteLength = (int)elements * elementSize;
                 if (byteLength != t.byteLength)
@@ -367,9 +372,9 @@ namespace NanoQuant
 
                 if (t.storage == TensorStorage.Arena)
                 {
-                    if (t.type != TensorType.Int8)
+                    if (t.type != TensorType.Int8 && t.type != TensorType.Int16)
                     {
-                        throw new InvalidModelException(name + ": arena tensors must be int8");
+                        throw new InvalidModelException(name + ": arena tensors must be int8 or int16");
                     }
 
                     if (dataOffset < 0 || dataOffset > arenaBytes - byteLength)
@@ -392,7 +397,7 @@ namespace NanoQuant
                     }
 
                     t.fileOffset = _constantsStart + dataOffset;
-                    if (t.type == TensorType.Int8)
+                    if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
                     {
                         t.offset = poolBytes;
                         poolBytes += byteLength;
@@ -468,7 +473,7 @@ namespace NanoQuant
 
         private void AttachData()
         {
-            // Int8 constants: copied into one pool, or left on storage for the streamer.
+            // Int8 and int16 constants: copied into one byte pool, or left on storage for the streamer.
             if (_streamWeights)
             {
                 ConstantPool = new sbyte[0];
@@ -493,7 +498,7 @@ namespace NanoQuant
                 {
                     // Attached to its arena array by ArenaSegments.
                 }
-                else if (t.type == TensorType.Int8)
+                else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
                 {
                     if (!_streamWeights)
                     {
@@ -501,11 +506,25 @@ namespace NanoQuant
                         _source.ReadInt8(t.fileOffset, ConstantPool, t.offset, t.byteLength);
                     }
                 }
-                else
+                else if (t.type == TensorType.Int32)
                 {
                     int[] values = new int[t.elementCount];
                     _source.ReadInt32(t.fileOffset, values);
                     t.int32Data = values;
+                    int32Bytes += t.byteLength;
+                }
+                else
+                {
+                    // Int64 (16x8 biases): read as pairs of little-endian int32 words.
+                    int[] words = new int[t.elementCount * 2];
+                    _source.ReadInt32(t.fileOffset, words);
+                    long[] values = new long[t.elementCount];
+                    for (int k = 0; k < values.Length; k++)
+                    {
+                        values[k] = ((long)words[2 * k + 1] << 32) | (uint)words[2 * k];
+                    }
+
+                    t.int64Data = values;
                     int32Bytes += t.byteLength;
                 }
             }

@@ -25,7 +25,7 @@ namespace NanoQuant
             for (int i = 0; i < inputs.Length; i++)
             {
                 int t = inputs[i];
-                RequireArenaInt8(tensors, t, "model input");
+                RequireArenaActivation(tensors, t, "model input");
                 defined[t] = true;
                 first[t] = -1;
                 last[t] = -1;
@@ -72,7 +72,7 @@ namespace NanoQuant
             for (int i = 0; i < outputs.Length; i++)
             {
                 int t = outputs[i];
-                RequireArenaInt8(tensors, t, "model output");
+                RequireArenaActivation(tensors, t, "model output");
                 if (!defined[t])
                 {
                     throw new InvalidModelException("model output tensor " + t.ToString() + " is never written");
@@ -105,12 +105,12 @@ namespace NanoQuant
             }
         }
 
-        private static void RequireArenaInt8(Tensor[] tensors, int t, string what)
+        private static void RequireArenaActivation(Tensor[] tensors, int t, string what)
         {
             Tensor tensor = tensors[t];
-            if (tensor.storage != TensorStorage.Arena || tensor.type != TensorType.Int8)
+            if (tensor.storage != TensorStorage.Arena || (tensor.type != TensorType.Int8 && tensor.type != TensorType.Int16))
             {
-                throw new InvalidModelException(what + " tensor " + t.ToString() + " must be an int8 arena tensor");
+                throw new InvalidModelException(what + " tensor " + t.ToString() + " must be an int8 or int16 arena tensor");
             }
         }
     }

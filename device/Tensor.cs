@@ -4,8 +4,9 @@ namespace NanoQuant
 {
     /// <summary>
     /// A tensor of a loaded device model: its shape, quantization and where its data lives.
-    /// Int8 tensors live in <see cref="Data"/> (the arena or the constant pool) from <see cref="Offset"/>;
-    /// int32 constants in an int array.
+    /// Int8 and int16 tensors live in <see cref="Data"/> (the arena or the constant pool) from the byte
+    /// <see cref="Offset"/>, int16 elements as little-endian byte pairs; int32 and int64 constants in
+    /// an int or long array.
     /// </summary>
     public sealed class Tensor
     {
@@ -21,6 +22,7 @@ namespace NanoQuant
         internal sbyte[] data;
         internal int offset;
         internal int[] int32Data;
+        internal long[] int64Data;
 
         internal Tensor()
         {
@@ -92,13 +94,13 @@ namespace NanoQuant
             get { return (flags & ModelFormat.FlagFloatOutput) != 0; }
         }
 
-        /// <summary>The array holding an int8 tensor's data (shared: the arena or the constant pool).</summary>
+        /// <summary>The array holding an int8 or int16 tensor's bytes (shared: the arena or the constant pool).</summary>
         public sbyte[] Data
         {
             get { return data; }
         }
 
-        /// <summary>Index of the first element of an int8 tensor in <see cref="Data"/>.</summary>
+        /// <summary>Index of the first byte of an int8 or int16 tensor in <see cref="Data"/>.</summary>
         public int Offset
         {
             get { return offset; }
@@ -152,13 +154,78 @@ namespace NanoQuant
             data[offset + index] = value;
         }
 
+        /// <summary>Copies <see cref="Length"/> int16 values from <paramref name="source"/> into this int16 tensor.</summary>
+        public void CopyFromInt16(short[] source, int sourceOffset)
+        {
+            RequireInt16();
+            if (source == null || sourceOffset < 0 || sourceOffset > source.Length - elementCount)
+            {
+                throw new System.ArgumentException("source must hold " + elementCount.ToString() + " values from the offset");
+            }
+
+            sbyte[] d = data;
+            int p = offset;
+            for (int i = 0; i < elementCount; i++)
+            {
+                int v = source[sourceOffset + i];
+                d[p] = (sbyte)v;
+                d[p + 1] = (sbyte)(v >> 8);
+                p += 2;
+            }
+        }
+
+        /// <summary>Copies this int16 tensor's <see cref="Length"/> values into <paramref name="destination"/>.</summary>
+        public void CopyToInt16(short[] destination, int destinationOffset)
+        {
+            RequireInt16();
+            if (destination == null || destinationOffset < 0 || destinationOffset > destination.Length - elementCount)
+            {
+                throw new System.ArgumentException("destination must have room for " + elementCount.ToString() + " values from the offset");
+            }
+
+            sbyte[] d = data;
+            int p = offset;
+            for (int i = 0; i < elementCount; i++)
+            {
+                destination[destinationOffset + i] = (short)((d[p] & 0xFF) | (d[p + 1] << 8));
+                p += 2;
+            }
+        }
+
+        /// <summary>Reads element <paramref name="index"/> of an int16 tensor.</summary>
+        public short GetInt16(int index)
+        {
+            RequireInt16();
+            if (index < 0 || index >= elementCount)
+            {
+                throw new System.ArgumentOutOfRangeException("index");
+            }
+
+            int p = offset + 2 * index;
+            return (short)((data[p] & 0xFF) | (data[p + 1] << 8));
+        }
+
+        /// <summary>Writes element <paramref name="index"/> of an int16 arena tensor.</summary>
+        public void SetInt16(int index, short value)
+        {
+            RequireInt16();
+            if (index < 0 || index >= elementCount)
+            {
+                throw new System.ArgumentOutOfRangeException("index");
+            }
+
+            int p = offset + 2 * index;
+            data[p] = (sbyte)value;
+            data[p + 1] = (sbyte)(value >> 8);
+        }
+
         /// <summary>
-        /// Quantizes real values into this tensor: q = clamp(round(x / scale) + zero point, −128, 127),
-        /// rounding half away from zero. Single precision, for callers on the device.
+        /// Quantizes real values into this int8 or int16 tensor: q = clamp(round(x / scale) + zero point)
+        /// to the type's range, rounding half away from zero. Single precision, for callers on the device.
         /// </summary>
         public void Quantize(float[] values)
         {
-            RequireInt8();
+            RequireActivation();
             if (values == null || values.Length != elementCount)
             {
                 throw new System.ArgumentException("values must hold exactly " + elementCount.ToString() + " elements");
@@ -182,22 +249,49 @@ namespace NanoQuant
                 }
 
                 long q = (long)rounded + zeroPoint;
-                data[offset + i] = (sbyte)(q < -128 ? -128 : (q > 127 ? 127 : q));
+                if (type == TensorType.Int8)
+                {
+                    data[offset + i] = (sbyte)(q < -128 ? -128 : (q > 127 ? 127 : q));
+                }
+                else
+                {
+                    int v = (int)(q < -32768 ? -32768 : (q > 32767 ? 32767 : q));
+                    data[offset + 2 * i] = (sbyte)v;
+                    data[offset + 2 * i + 1] = (sbyte)(v >> 8);
+                }
             }
         }
 
-        /// <summary>Dequantizes this tensor into <paramref name="values"/>: x = scale × (q − zero point).</summary>
+        /// <summary>Dequantizes this int8 or int16 tensor into <paramref name="values"/>: x = scale × (q − zero point).</summary>
         public void Dequantize(float[] values)
         {
-            RequireInt8();
+            RequireActivation();
             if (values == null || values.Length != elementCount)
             {
                 throw new System.ArgumentException("values must hold exactly " + elementCount.ToString() + " elements");
             }
 
+            bool wide = type == TensorType.Int16;
             for (int i = 0; i < elementCount; i++)
             {
-                values[i] = scale * (data[offset + i] - zeroPoint);
+                int q = wide ? (data[offset + 2 * i] & 0xFF) | (data[offset + 2 * i + 1] << 8) : data[offset + i];
+                values[i] = scale * (q - zeroPoint);
+            }
+        }
+
+        private void RequireInt16()
+        {
+            if (type != TensorType.Int16)
+            {
+                throw new System.InvalidOperationException("not an int16 tensor");
+            }
+        }
+
+        private void RequireActivation()
+        {
+            if (type != TensorType.Int8 && type != TensorType.Int16)
+            {
+                throw new System.InvalidOperationException("not an int8 or int16 tensor");
             }
         }
 

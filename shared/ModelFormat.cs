@@ -1,7 +1,7 @@
 namespace NanoQuant.Format
 {
     /// <summary>
-    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 1.
+    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 2.
     /// The layout is documented in docs/device-model-format.md; the host writer and the device
     /// loader both take every number from here.
     /// </summary>
@@ -11,7 +11,7 @@ namespace NanoQuant.Format
         public const uint Magic = 0x444D514E;
 
         /// <summary>The only format version this runtime reads.</summary>
-        public const ushort Version = 1;
+        public const ushort Version = 2;
 
         /// <summary>Size of the fixed header in bytes.</summary>
         public const int HeaderSize = 40;
@@ -81,5 +81,23 @@ namespace NanoQuant.Format
 
         /// <summary>Every flag this version defines.</summary>
         public const int KnownFlags = FlagFloatInput | FlagFloatOutput;
+
+        /// <summary>Bytes per element of <paramref name="type"/>; 0 for a type this version does not define.</summary>
+        public static int ElementSize(TensorType type)
+        {
+            switch (type)
+            {
+                case TensorType.Int8:
+                    return 1;
+                case TensorType.Int16:
+                    return 2;
+                case TensorType.Int32:
+                    return 4;
+                case TensorType.Int64:
+                    return 8;
+                default:
+                    return 0;
+            }
+        }
     }
 }

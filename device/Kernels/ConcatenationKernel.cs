@@ -1,10 +1,10 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// CONCATENATION, int8 (TFLM reference_ops::Concatenation): the inputs are joined along one axis.
+    /// CONCATENATION, int8 or int16 (TFLM reference_ops::Concatenation): the inputs are joined along one axis.
     /// TFLM requires every input to share the output's scale and zero point, so bytes are copied as is.
     /// Inputs: 0..n−1 int8 tensors of the output's rank whose dimensions equal the output's except
-    /// along the axis, where they sum to the output's. Output: int8.
+    /// along the axis, where they sum to the output's. Output: int8 (or int16 with int16 inputs).
     /// Parameters: 0 axis (in [0, rank − 1], resolved by the host).
     /// </summary>
     internal sealed class ConcatenationKernel : Kernel
@@ -28,7 +28,8 @@ namespace NanoQuant
                 Check.Fail(op, "expects 1 parameter, has " + op.Parameters.Length.ToString());
             }
 
-            _output = Check.Int8Output(op, tensors, 0);
+            _output = tensors[op.Outputs[0]].type == NanoQuant.Format.TensorType.Int16 ? Check.Int16Output(op, tensors, 0) : Check.Int8Output(op, tensors, 0);
+            int elementSize = _output.type == NanoQuant.Format.TensorType.Int16 ? 2 : 1;
             int rank = _output.shape.Length;
             Check.That(rank >= 1, op, "output must have rank 1 or more");
             int axis = Check.Parameter(op, 0, 0, rank - 1, "axis");
@@ -50,7 +51,7 @@ namespace NanoQuant
             int axisTotal = 0;
             for (int i = 0; i < count; i++)
             {
-                Tensor t = Check.Int8Input(op, tensors, i);
+                Tensor t = elementSize == 2 ? Check.Int16Input(op, tensors, i) : Check.Int8Input(op, tensors, i);
                 Check.Rank(op, t, rank, "input " + i.ToString());
                 for (int d = 0; d < rank; d++)
                 {
@@ -63,7 +64,7 @@ namespace NanoQuant
                 axisTotal += t.shape[axis];
                 Check.That(axisTotal <= _output.shape[axis], op, "inputs are larger than the output along the axis");
                 _inputs[i] = t;
-                _chunks[i] = t.shape[axis] * inner;
+                _chunks[i] = t.shape[axis] * inner * elementSize;
             }
 
             Check.That(axisTotal == _output.shape[axis], op, "inputs along the axis must add up to the output's dimension");

@@ -85,10 +85,19 @@ namespace NanoQuant
             PadLeft = op.Parameters[6];
             InputOffset = Check.Parameter(op, 7, -127, 128, "input offset");
             OutputOffset = op.Parameters[8];
-            Check.ZeroPoint(op, OutputOffset, "output");
             ActivationMin = op.Parameters[9];
             ActivationMax = op.Parameters[10];
-            Check.ActivationRange(op, ActivationMin, ActivationMax);
+            if (output.type == NanoQuant.Format.TensorType.Int16)
+            {
+                // 16x8: TFLM requires zero points 0 and applies no offsets.
+                Check.That(InputOffset == 0 && OutputOffset == 0, op, "int16 input and output zero points must be 0");
+            }
+            else
+            {
+                Check.ZeroPoint(op, OutputOffset, "output");
+            }
+
+            Check.ActivationRange(op, ActivationMin, ActivationMax, output);
 
             CheckAxis(op, padding, InputHeight, kernelHeight, StrideHeight, DilationHeight, PadTop, OutputHeight, "height");
             CheckAxis(op, padding, InputWidth, kernelWidth, StrideWidth, DilationWidth, PadLeft, OutputWidth, "width");

@@ -1,11 +1,11 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// MEAN, int8 (TFLM reference_ops::QuantizedMeanOrSum, the path TFLM takes for every int8 MEAN):
+    /// MEAN, int8 or int16 (TFLM reference_ops::QuantizedMeanOrSum, the path TFLM takes for every int8 and int16 MEAN):
     /// each output element is the int32 sum s of the n input elements it reduces, then
     /// clamp(MultiplyByQuantizedMultiplier(s − n × input zero point, multiplier, shift) + output zero point)
-    /// to int8. The host folds 1/n into multiplier and shift exactly as TFLM does.
-    /// Inputs: 0 input int8. Output: int8 holding the kept dimensions in input order (keep_dims or
+    /// to the output type. The host folds 1/n into multiplier and shift exactly as TFLM does.
+    /// Inputs: 0 input int8 or int16. Output: the same type, holding the kept dimensions in input order (keep_dims or
     /// not: dimensions of size 1 are ignored when the shapes are compared).
     /// Parameters: 0 input zero point, 1 output zero point, 2 multiplier (≥ 0), 3 shift,
     /// 4 reduced-axes mask (bit d set: input dimension d is reduced).
@@ -23,17 +23,29 @@ namespace NanoQuant
         private readonly int[] _keptStrides = new int[Levels];
         private readonly int[] _reducedCounts = new int[Levels];
         private readonly int[] _reducedStrides = new int[Levels];
+        private readonly bool _wide;
 
         internal MeanKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, 1, 1, 5);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
+            _input = Check.ActivationInput(op, tensors, 0);
+            _output = Check.OutputLike(op, tensors, 0, _input);
+            _wide = _input.type == NanoQuant.Format.TensorType.Int16;
+            int elementSize = _wide ? 2 : 1;
             int rank = _input.shape.Length;
             int inputZeroPoint = op.Parameters[0];
-            Check.ZeroPoint(op, inputZeroPoint, "input");
             _outputZeroPoint = op.Parameters[1];
-            Check.ZeroPoint(op, _outputZeroPoint, "output");
+            if (_wide)
+            {
+                inputZeroPoint = Check.Parameter(op, 0, -32768, 32767, "input zero point");
+                _outputZeroPoint = Check.Parameter(op, 1, -32768, 32767, "output zero point");
+            }
+            else
+            {
+                Check.ZeroPoint(op, inputZeroPoint, "input");
+                Check.ZeroPoint(op, _outputZeroPoint, "output");
+            }
+
             _multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
             _shift = op.Parameters[3];
             Check.Shift(op, _shift, "shift");
@@ -102,13 +114,13 @@ namespace NanoQuant
                 if (runReduced[r])
                 {
                     _reducedCounts[reducedLevel] = runCounts[r];
-                    _reducedStrides[reducedLevel] = runStrides[r];
+                    _reducedStrides[reducedLevel] = runStrides[r] * elementSize;
                     reducedLevel--;
                 }
                 else
                 {
                     _keptCounts[keptLevel] = runCounts[r];
-                    _keptStrides[keptLevel] = runStrides[r];
+                    _keptStrides[keptLevel] = runStrides[r] * elementSize;
                     keptLevel--;
                 }
             }
@@ -118,6 +130,12 @@ namespace NanoQuant
 
         internal override void Invoke()
         {
+            if (_wide)
+            {
+                InvokeInt16();
+                return;
+            }
+
             sbyte[] input = _input.data;
             sbyte[] output = _output.data;
             int k0 = _keptCounts[0], k1 = _keptCounts[1], k2 = _keptCounts[2];
@@ -160,6 +178,60 @@ namespace NanoQuant
 
                         int v = QuantizedMath.MultiplyByQuantizedMultiplier(acc - correction, multiplier, shift) + outputZeroPoint;
                         output[o++] = (sbyte)(v < -128 ? -128 : (v > 127 ? 127 : v));
+                        q2 += ks2;
+                    }
+
+                    q1 += ks1;
+                }
+
+                q0 += ks0;
+            }
+        }
+
+        /// <summary>The int16 walk: strides are in bytes, elements little-endian pairs, the clamp int16.</summary>
+        private void InvokeInt16()
+        {
+            sbyte[] input = _input.data;
+            sbyte[] output = _output.data;
+            int k0 = _keptCounts[0], k1 = _keptCounts[1], k2 = _keptCounts[2];
+            int ks0 = _keptStrides[0], ks1 = _keptStrides[1], ks2 = _keptStrides[2];
+            int r0 = _reducedCounts[0], r1 = _reducedCounts[1], r2 = _reducedCounts[2];
+            int rs0 = _reducedStrides[0], rs1 = _reducedStrides[1], rs2 = _reducedStrides[2];
+            int o = _output.offset;
+            int q0 = _input.offset;
+            for (int i0 = 0; i0 < k0; i0++)
+            {
+                int q1 = q0;
+                for (int i1 = 0; i1 < k1; i1++)
+                {
+                    int q2 = q1;
+                    for (int i2 = 0; i2 < k2; i2++)
+                    {
+                        int acc = 0;
+                        int p0 = q2;
+                        for (int j0 = 0; j0 < r0; j0++)
+                        {
+                            int p1 = p0;
+                            for (int j1 = 0; j1 < r1; j1++)
+                            {
+                                int p = p1;
+                                for (int j2 = 0; j2 < r2; j2++)
+                                {
+                                    acc += (input[p] & 0xFF) | (input[p + 1] << 8);
+                                    p += rs2;
+                                }
+
+                                p1 += rs1;
+                            }
+
+                            p0 += rs0;
+                        }
+
+                        int v = QuantizedMath.MultiplyByQuantizedMultiplier(acc - _correction, _multiplier, _shift) + _outputZeroPoint;
+                        v = v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
+                        output[o] = (sbyte)v;
+                        output[o + 1] = (sbyte)(v >> 8);
+                        o += 2;
                         q2 += ks2;
                     }
 

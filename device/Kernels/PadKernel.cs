@@ -1,11 +1,11 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// PAD and PADV2, int8 (TFLM reference_ops::Pad): the input is copied into the output at offset
+    /// PAD and PADV2, int8 or int16 (TFLM reference_ops::Pad): the input is copied into the output at offset
     /// (before₀, before₁, …) and every other output element is the pad value. For PAD the host passes
     /// the output zero point as the pad value, for PADV2 its constant value input.
-    /// Inputs: 0 input int8 (rank r). Output: int8 of rank r, output dim d = input dim d + before_d + after_d.
-    /// Parameters: 0 pad value (int8), then for each dimension d: 1 + 2d before_d, 2 + 2d after_d (≥ 0).
+    /// Inputs: 0 input int8 or int16 (rank r). Output: the same type, rank r, output dim d = input dim d +
+    /// before_d + after_d. Parameters: 0 pad value (int8; 0 for int16, whose zero point is 0), then for each dimension d: 1 + 2d before_d, 2 + 2d after_d (≥ 0).
     /// </summary>
     internal sealed class PadKernel : Kernel
     {
@@ -21,8 +21,8 @@ namespace NanoQuant
         internal PadKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.That(op.Inputs.Length == 1 && op.Outputs.Length == 1, op, "expects 1 input and 1 output");
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
+            _input = Check.ActivationInput(op, tensors, 0);
+            _output = Check.OutputLike(op, tensors, 0, _input);
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             Check.Rank(op, _output, rank, "output");
@@ -31,7 +31,8 @@ namespace NanoQuant
                 Check.Fail(op, "expects " + (1 + (2 * rank)).ToString() + " parameters (value, then before and after per dimension), has " + op.Parameters.Length.ToString());
             }
 
-            _value = (sbyte)Check.Parameter(op, 0, -128, 127, "pad value");
+            int elementSize = _input.type == NanoQuant.Format.TensorType.Int16 ? 2 : 1;
+            _value = (sbyte)Check.Parameter(op, 0, elementSize == 2 ? 0 : -128, elementSize == 2 ? 0 : 127, "pad value");
 
             int[] before = new int[rank];
             int innermostPadded = -1;
@@ -74,11 +75,12 @@ namespace NanoQuant
             {
                 int d = i - (Levels - k);
                 _counts[i] = d >= 0 ? _input.shape[d] : 1;
-                _strides[i] = d >= 0 ? strides[d] : 0;
+                _strides[i] = d >= 0 ? strides[d] * elementSize : 0;
             }
 
-            _firstRow = firstRow;
-            _block = block;
+            // The walk is in bytes: an int16 element is two bytes, its pad value two zero bytes.
+            _firstRow = firstRow * elementSize;
+            _block = block * elementSize;
         }
 
         internal override void Invoke()
@@ -131,7 +133,7 @@ namespace NanoQuant
                 p0 += s0;
             }
 
-            int end = _output.offset + _output.elementCount;
+            int end = _output.offset + _output.byteLength;
             while (cursor < end)
             {
                 output[cursor++] = value;

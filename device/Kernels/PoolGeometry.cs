@@ -4,7 +4,7 @@ namespace NanoQuant
     /// The checked geometry shared by <see cref="AveragePool2DKernel"/> and <see cref="MaxPool2DKernel"/>.
     /// Parameters: 0 stride height, 1 stride width, 2 filter height, 3 filter width, 4 pad top,
     /// 5 pad bottom, 6 pad left, 7 pad right, 8 activation min, 9 activation max.
-    /// Input and output are NHWC int8 with equal batches and depth; every pad lies in
+    /// Input and output are NHWC, both int8 or both int16, with equal batches and depth; every pad lies in
     /// [0, filter − 1] and each output size is exactly (in + pad before + pad after − filter) / stride + 1,
     /// so every pooling window overlaps the input in at least one element.
     /// </summary>
@@ -32,8 +32,8 @@ namespace NanoQuant
         internal PoolGeometry(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, 1, 1, ParameterCount);
-            Input = Check.Int8Input(op, tensors, 0);
-            Output = Check.Int8Output(op, tensors, 0);
+            Input = Check.ActivationInput(op, tensors, 0);
+            Output = Check.OutputLike(op, tensors, 0, Input);
             Check.Rank(op, Input, 4, "input");
             Check.Rank(op, Output, 4, "output");
             Batches = Input.shape[0];
@@ -57,7 +57,7 @@ namespace NanoQuant
             CheckExtent(op, InputWidth, PadLeft, padRight, FilterWidth, StrideWidth, OutputWidth, "width");
             ActivationMin = op.Parameters[8];
             ActivationMax = op.Parameters[9];
-            Check.ActivationRange(op, ActivationMin, ActivationMax);
+            Check.ActivationRange(op, ActivationMin, ActivationMax, Output);
         }
 
         private static void CheckExtent(OperatorDefinition op, int input, int before, int after, int filter, int stride, int output, string name)

@@ -1,9 +1,9 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// RESHAPE, SQUEEZE and EXPAND_DIMS: the int8 bytes are copied unchanged (TFLM copies the buffer;
-    /// the new shape is the output tensor's own shape).
-    /// Inputs: 0 input int8. Output: int8 with the same number of elements. No parameters.
+    /// RESHAPE, SQUEEZE and EXPAND_DIMS: the int8 or int16 bytes are copied unchanged (TFLM copies the
+    /// buffer; the new shape is the output tensor's own shape).
+    /// Inputs: 0 input int8 or int16. Output: the same type with the same number of elements. No parameters.
     /// </summary>
     internal sealed class ReshapeKernel : Kernel
     {
@@ -14,10 +14,10 @@ namespace NanoQuant
         internal ReshapeKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, 1, 1, 0);
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
+            _input = Check.ActivationInput(op, tensors, 0);
+            _output = Check.OutputLike(op, tensors, 0, _input);
             Check.SameLength(op, _input, _output);
-            _count = _input.elementCount;
+            _count = _input.byteLength;
         }
 
         internal override void Invoke()

@@ -55,6 +55,31 @@ namespace NanoQuant
             _start = start;
         }
 
+        /// <summary>
+        /// A gather over the elements of <paramref name="input"/>, walked in bytes: for int16 elements the
+        /// strides and start are doubled and an innermost loop copies each element's two bytes.
+        /// </summary>
+        internal static StridedGather ForElements(int[] counts, int[] strides, int start, Tensor input)
+        {
+            if (input.type != NanoQuant.Format.TensorType.Int16)
+            {
+                return new StridedGather(counts, strides, start);
+            }
+
+            int rank = counts.Length;
+            int[] byteCounts = new int[rank + 1];
+            int[] byteStrides = new int[rank + 1];
+            for (int d = 0; d < rank; d++)
+            {
+                byteCounts[d] = counts[d];
+                byteStrides[d] = strides[d] * 2;
+            }
+
+            byteCounts[rank] = 2;
+            byteStrides[rank] = 1;
+            return new StridedGather(byteCounts, byteStrides, start * 2);
+        }
+
         /// <summary>True when <paramref name="a"/> and <paramref name="b"/> are equal once every 1 is removed from both.</summary>
         internal static bool SameIgnoringOnes(int[] a, int[] b)
         {

@@ -1,9 +1,9 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// STRIDED_SLICE, int8 (TFLM reference_ops::StridedSlice). The host resolves begin, end, strides
+    /// STRIDED_SLICE, int8 or int16 (TFLM reference_ops::StridedSlice). The host resolves begin, end, strides
     /// and every mask into one explicit range per input dimension; the kernel only iterates.
-    /// Inputs: 0 input int8 (rank r). Output: int8 whose shape, ignoring dimensions of size 1, equals
+    /// Inputs: 0 input int8 or int16 (rank r). Output: the same type, whose shape, ignoring dimensions of size 1, equals
     /// the per-dimension counts ignoring counts of 1 (shrunk axes disappear from the output).
     /// Parameters: 3 × r values, for each input dimension d: start, stop, step. Dimension d visits
     /// start, start + step, … while before stop (below it for a positive step, above it for a
@@ -18,8 +18,8 @@ namespace NanoQuant
         internal StridedSliceKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.That(op.Inputs.Length == 1 && op.Outputs.Length == 1, op, "expects 1 input and 1 output");
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
+            _input = Check.ActivationInput(op, tensors, 0);
+            _output = Check.OutputLike(op, tensors, 0, _input);
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             if (!(op.Parameters.Length == 3 * rank))
@@ -63,7 +63,7 @@ namespace NanoQuant
             }
 
             Check.That(StridedGather.SameIgnoringOnes(counts, _output.shape), op, "output shape does not match the slice");
-            _gather = new StridedGather(counts, strides, start);
+            _gather = StridedGather.ForElements(counts, strides, start, _input);
         }
 
         internal override void Invoke()

@@ -1,8 +1,8 @@
 namespace NanoQuant
 {
     /// <summary>
-    /// TRANSPOSE, int8 (TFLM reference_ops::Transpose): output dimension j is input dimension perm[j].
-    /// Inputs: 0 input int8 (rank r). Output: int8 of rank r with shape[j] = input shape[perm[j]].
+    /// TRANSPOSE, int8 or int16 (TFLM reference_ops::Transpose): output dimension j is input dimension perm[j].
+    /// Inputs: 0 input int8 or int16 (rank r). Output: the same type, rank r, with shape[j] = input shape[perm[j]].
     /// Parameters: perm[0..r−1], a permutation of 0..r−1 (resolved by the host from the constant
     /// perm tensor).
     /// </summary>
@@ -15,8 +15,8 @@ namespace NanoQuant
         internal TransposeKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.That(op.Inputs.Length == 1 && op.Outputs.Length == 1, op, "expects 1 input and 1 output");
-            _input = Check.Int8Input(op, tensors, 0);
-            _output = Check.Int8Output(op, tensors, 0);
+            _input = Check.ActivationInput(op, tensors, 0);
+            _output = Check.OutputLike(op, tensors, 0, _input);
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             Check.Rank(op, _output, rank, "output");
@@ -54,7 +54,7 @@ namespace NanoQuant
                 strides[j] = inputStrides[axis];
             }
 
-            _gather = new StridedGather(counts, strides, 0);
+            _gather = StridedGather.ForElements(counts, strides, 0, _input);
         }
 
         internal override void Invoke()

@@ -118,7 +118,7 @@ namespace NanoQuant
             }
 
             Tensor t = tensors[index];
-            if (t.storage != TensorStorage.Constant || t.type != TensorType.Int8)
+            if (t.storage != TensorStorage.Constant || (t.type != TensorType.Int8 && t.type != TensorType.Int16))
             {
                 return false;
             }

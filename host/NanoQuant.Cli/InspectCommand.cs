@@ -85,19 +85,27 @@ public static class InspectCommand
         long constants = model.Tensors.Where(t => !t.IsArena).Sum(t => (long)t.ByteLength);
         w.WriteLine($"{file.Name}: nanoQuant device model v{ModelFormat.Version}, {bytes.Length:N0} bytes ({constants:N0} bytes of constants), {model.Operators.Count} operators, {model.Tensors.Count} tensors, arena {model.ArenaBytes:N0} bytes");
 
+        static string TypeName(TensorType type) => type switch
+        {
+            TensorType.Int8 => "int8",
+            TensorType.Int16 => "int16",
+            TensorType.Int32 => "int32",
+            _ => "int64",
+        };
+
         string Edge(DeviceTensor t) =>
             (t.Flags & ModelFormat.FlagFloatInput) != 0 ? " (float32 in source: quantized on entry)"
             : (t.Flags & ModelFormat.FlagFloatOutput) != 0 ? " (float32 in source: dequantized on exit)" : "";
         foreach (int i in model.Inputs)
         {
             var t = model.Tensors[i];
-            w.WriteLine($"input  t{i}: int8{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
+            w.WriteLine($"input  t{i}: {TypeName(t.Type)}{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
         }
 
         foreach (int i in model.Outputs)
         {
             var t = model.Tensors[i];
-            w.WriteLine($"output t{i}: int8{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
+            w.WriteLine($"output t{i}: {TypeName(t.Type)}{Shape(t.Shape)} scale {F(t.Scale)} zero point {t.ZeroPoint}{Edge(t)}");
         }
 
         w.WriteLine("operators:");
@@ -112,8 +120,8 @@ public static class InspectCommand
         {
             var t = model.Tensors[i];
             string where = t.IsArena ? $"arena @{t.ArenaOffset}" : "constant";
-            string q = t.Type == TensorType.Int8 && t.Scale > 0 ? $" q({F(t.Scale)}, {t.ZeroPoint})" : "";
-            w.WriteLine($"  t{i,-4} {(t.Type == TensorType.Int8 ? "int8" : "int32"),-5} {Shape(t.Shape),-18} {t.ByteLength,9:N0} B  {where}{q}");
+            string q = t.Type is TensorType.Int8 or TensorType.Int16 && t.Scale > 0 ? $" q({F(t.Scale)}, {t.ZeroPoint})" : "";
+            w.WriteLine($"  t{i,-4} {TypeName(t.Type),-5} {Shape(t.Shape),-18} {t.ByteLength,9:N0} B  {where}{q}");
         }
     }
 }

@@ -53,6 +53,14 @@ public sealed class Golden
             .Where(n => !LstmModels.Contains(n) && !FloatModels.Contains(n) && !IsInt16(n) && !IsStream(n))
             .Order(StringComparer.Ordinal);
 
+    /// <summary>Every 16x8 golden (int16 activations) the runtime must match byte for byte.</summary>
+    public static IEnumerable<string> Int16Names() =>
+        System.IO.Directory.GetDirectories(SharedResources.Golden)
+            .Select(Path.GetFileName)
+            .Select(n => n!)
+            .Where(n => IsInt16(n) && !IsStream(n))
+            .Order(StringComparer.Ordinal);
+
     public NpyArray[] Inputs(int caseIndex) =>
         Enumerable.Range(0, InputCount).Select(i => NpyArray.Load(Path.Combine(Directory, $"input_{caseIndex}_{i}.npy"))).ToArray();
 

@@ -14,6 +14,22 @@ public class GoldenModelTests
 {
     public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
 
+    /// <summary>The 16x8 goldens (op16_*, *_16x8): int16 activations, int8 weights, int64 biases.</summary>
+    public static TheoryData<string> Int16Goldens() => new(Golden.Int16Names());
+
+    [Theory]
+    [MemberData(nameof(Int16Goldens))]
+    public void Int16_outputs_match_TFLite_Micro_byte_for_byte(string name) => Outputs_match_TFLite_Micro_byte_for_byte(name);
+
+    [Theory]
+    [MemberData(nameof(Int16Goldens))]
+    public void Every_int16_intermediate_tensor_matches(string name) => Every_intermediate_tensor_matches(name);
+
+    [Theory]
+    [MemberData(nameof(Int16Goldens))]
+    public void Int16_arena_is_no_larger_than_TFLite_Micro_and_at_least_the_lower_bound(string name) =>
+        Arena_is_no_larger_than_TFLite_Micro_and_at_least_the_lower_bound(name);
+
     [Theory]
     [MemberData(nameof(Int8Goldens))]
     public void Outputs_match_TFLite_Micro_byte_for_byte(string name)
@@ -65,9 +81,9 @@ public class GoldenModelTests
             }
         }
 
-        // Every int8 activation TFLM recorded that the device model keeps was compared.
+        // Every int8/int16 activation TFLM recorded that the device model keeps was compared.
         var expectedChecked = golden.LayerIndex()
-            .Where(l => l.Type == "INT8" && !source.Tensors[l.Tensor].IsConstant && conversion.TensorMap.ContainsKey(l.Tensor))
+            .Where(l => l.Type is "INT8" or "INT16" && !source.Tensors[l.Tensor].IsConstant && conversion.TensorMap.ContainsKey(l.Tensor))
             .Select(l => l.Tensor)
             .ToHashSet();
         Assert.Subset(checkedTensors, expectedChecked);
@@ -76,13 +92,14 @@ public class GoldenModelTests
         void CompareDeviceTensor(int device)
         {
             var tensor = interpreter.GetTensor(device);
-            var actual = new sbyte[tensor.Length];
-            tensor.CopyTo(actual, 0);
+            int elementSize = tensor.Type == Format.TensorType.Int16 ? 2 : 1;
+            byte[] actual = tensor.Data.Skip(tensor.Offset).Take(tensor.Length * elementSize).Select(v => unchecked((byte)v)).ToArray();
+            var expectedType = tensor.Type == Format.TensorType.Int16 ? NpyType.Int16 : NpyType.Int8;
             foreach (int s in deviceToSource.GetValueOrDefault(device, []))
             {
-                if (golden.Layer(s) is { Type: NpyType.Int8 } layer)
+                if (golden.Layer(s) is { } layer && layer.Type == expectedType)
                 {
-                    AssertBytesEqual(layer.Data, actual.Select(v => unchecked((byte)v)).ToArray(), $"{name} tensor {s} '{source.Tensors[s].Name}'");
+                    AssertBytesEqual(layer.Data, actual, $"{name} tensor {s} '{source.Tensors[s].Name}'");
                     checkedTensors.Add(s);
                 }
             }

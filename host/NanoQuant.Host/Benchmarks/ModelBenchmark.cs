@@ -32,7 +32,14 @@ public static class ModelBenchmark
             var input = interpreter.GetInput(i);
             for (int k = 0; k < input.Length; k++)
             {
-                input.SetInt8(k, (sbyte)random.Next(-128, 128));
+                if (input.Type == Format.TensorType.Int16)
+                {
+                    input.SetInt16(k, (short)random.Next(short.MinValue, short.MaxValue + 1));
+                }
+                else
+                {
+                    input.SetInt8(k, (sbyte)random.Next(-128, 128));
+                }
             }
         }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using NanoQuant.Format;
 using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Lowering;
+using NanoQuant.Host.Lowering.Int16;
 using NanoQuant.Host.Planning;
 using NanoQuant.Host.TfLite;
 
@@ -26,12 +27,22 @@ public static class Converter
         .SelectMany(l => l.Operators.Select(op => (op, l)))
         .ToDictionary(p => p.op, p => p.l);
 
+    private static readonly Dictionary<BuiltinOperator, IInt16OperatorLowering> Int16Lowerings = typeof(IInt16OperatorLowering).Assembly
+        .GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IInt16OperatorLowering).IsAssignableFrom(t))
+        .Select(t => (IInt16OperatorLowering)Activator.CreateInstance(t)!)
+        .SelectMany(l => l.Operators.Select(op => (op, l)))
+        .ToDictionary(p => p.op, p => p.l);
+
     private static readonly BuiltinOperator[] RecurrentOperators =
     [
         BuiltinOperator.UnidirectionalSequenceLstm, BuiltinOperator.Lstm, BuiltinOperator.BidirectionalSequenceLstm,
         BuiltinOperator.UnidirectionalSequenceRnn, BuiltinOperator.Rnn, BuiltinOperator.BidirectionalSequenceRnn,
         BuiltinOperator.Svdf,
     ];
+
+    /// <summary>The TFLite operators the converter can lower with int16 activations (16x8).</summary>
+    public static IEnumerable<BuiltinOperator> SupportedInt16Operators => Int16Lowerings.Keys;
 
     /// <summary>The TFLite operators the converter can lower.</summary>
     public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
@@ -56,6 +67,18 @@ public static class Converter
         {
             if (skipped.Contains(op.Index))
             {
+                continue;
+            }
+
+            if (Int16Operands.IsInt16(source, op))
+            {
+                if (!Int16Lowerings.TryGetValue(op.Code, out var int16Lowering))
+                {
+                    throw new UnsupportedModelException(
+                        $"{op}: operator {op.Name} has int16 activations (16x8 quantization), which nanoQuant does not support for this operator (nor does TFLite Micro for HARD_SWISH, SVDF and others). 16x8 operators: {string.Join(", ", SupportedInt16Operators.Select(BuiltinOperators.Name).Order())}");
+                }
+
+                int16Lowering.Lower(context, op);
                 continue;
             }
 
@@ -95,9 +118,14 @@ public static class Converter
             return context.Int8Operand(null, input);
         }
 
+        if (input.Type == TfLiteType.Int16)
+        {
+            return Int16Operands.Operand(context, null, input);
+        }
+
         if (input.Type != TfLiteType.Float32)
         {
-            throw new UnsupportedModelException($"model input {input} is {input.Type}; nanoQuant takes int8 or float32 inputs");
+            throw new UnsupportedModelException($"model input {input} is {input.Type}; nanoQuant takes int8, int16 or float32 inputs");
         }
 
         // A float input is allowed only as the source of QUANTIZE operators: the device model takes their int8 output.
@@ -109,7 +137,7 @@ public static class Converter
 
         var quantize = consumers[0];
         var quantized = source.Tensors[quantize.Outputs[0]];
-        int index = context.Int8Operand(quantize, quantized);
+        int index = quantized.Type == TfLiteType.Int16 ? Int16Operands.Operand(context, quantize, quantized) : context.Int8Operand(quantize, quantized);
         context.Target.Tensors[index].Flags |= ModelFormat.FlagFloatInput;
         context.Alias(input.Index, index);
         skipped.Add(quantize.Index);
@@ -118,20 +146,20 @@ public static class Converter
 
     private static (TfLiteTensor Tensor, bool FloatEdge) MapOutput(TfLiteModel source, TfLiteTensor output, HashSet<int> skipped)
     {
-        if (output.Type == TfLiteType.Int8)
+        if (output.Type is TfLiteType.Int8 or TfLiteType.Int16)
         {
             return (output, false);
         }
 
         var producer = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));
         if (output.Type == TfLiteType.Float32 && producer is { Code: BuiltinOperator.Dequantize }
-            && source.Tensors[producer.Inputs[0]].Type == TfLiteType.Int8)
+            && source.Tensors[producer.Inputs[0]].Type is TfLiteType.Int8 or TfLiteType.Int16)
         {
             skipped.Add(producer.Index);
             return (source.Tensors[producer.Inputs[0]], true);
         }
 
-        throw new UnsupportedModelException($"model output {output} is {output.Type} and not the result of a DEQUANTIZE of an int8 tensor: this is a float model. Quantize it with `nanoquant convert MODEL.tflite --calibration DATA.npy`");
+        throw new UnsupportedModelException($"model output {output} is {output.Type} and not the result of a DEQUANTIZE of an int8 or int16 tensor: this is a float model. Quantize it with `nanoquant convert MODEL.tflite --calibration DATA.npy`");
     }
 
     private static void CheckSupportedKind(TfLiteModel source)

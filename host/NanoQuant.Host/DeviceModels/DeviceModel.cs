@@ -25,7 +25,7 @@ public sealed class DeviceTensor
     public int? SourceTensor { get; init; }
 
     public int ElementCount => Shape.Aggregate(1, (a, b) => checked(a * b));
-    public int ByteLength => checked(ElementCount * (Type == TensorType.Int8 ? 1 : 4));
+    public int ByteLength => checked(ElementCount * ModelFormat.ElementSize(Type));
     public bool IsArena => Storage == TensorStorage.Arena;
 }
 

@@ -7,7 +7,7 @@ namespace NanoQuant.Host.Evaluation;
 
 /// <summary>
 /// Runs many samples through a device model (with the device runtime, one interpreter per worker
-/// thread) or through the float reference, giving every output as floats: int8 outputs are
+/// thread) or through the float reference, giving every output as floats: int8/int16 outputs are
 /// dequantized with their scale and zero point, float inputs quantized with the input's.
 /// </summary>
 public static class BatchRunner
@@ -62,23 +62,21 @@ public static class BatchRunner
         return outputs;
     }
 
-    /// <summary>Quantizes float values into an int8 input as TFLite's QUANTIZE does.</summary>
+    /// <summary>Quantizes float values into an int8 or int16 input as TFLite's QUANTIZE does.</summary>
     public static void SetInput(Tensor tensor, ReadOnlySpan<float> values)
     {
         for (int k = 0; k < values.Length; k++)
         {
-            tensor.SetInt8(k, EdgeConversion.Quantize(values[k], tensor.Scale, tensor.ZeroPoint));
+            EdgeConversion.QuantizeInto(tensor, k, values[k]);
         }
     }
 
-    /// <summary>Dequantizes an int8 tensor into floats.</summary>
+    /// <summary>Dequantizes an int8 or int16 tensor into floats.</summary>
     public static void ReadOutput(Tensor tensor, Span<float> destination)
     {
-        var data = tensor.Data;
-        int offset = tensor.Offset;
         for (int k = 0; k < destination.Length; k++)
         {
-            destination[k] = EdgeConversion.Dequantize(data[offset + k], tensor.Scale, tensor.ZeroPoint);
+            destination[k] = EdgeConversion.Dequantize(EdgeConversion.Element(tensor, k), tensor.Scale, tensor.ZeroPoint);
         }
     }
 

@@ -63,7 +63,14 @@ public static class DeviceModelFuzzer
                     var input = interpreter.GetInput(k);
                     for (int e = 0; e < input.Length; e++)
                     {
-                        input.SetInt8(e, (sbyte)mutator.Random.Next(-128, 128));
+                        if (input.Type == Format.TensorType.Int16)
+                        {
+                            input.SetInt16(e, (short)mutator.Random.Next(short.MinValue, short.MaxValue + 1));
+                        }
+                        else
+                        {
+                            input.SetInt8(e, (sbyte)mutator.Random.Next(-128, 128));
+                        }
                     }
                 }
 

@@ -15,6 +15,13 @@ public sealed class LoweringContext(TfLiteModel source, DeviceModel target)
     public TfLiteModel Source { get; } = source;
     public DeviceModel Target { get; } = target;
 
+    /// <summary>
+    /// While true, the per-tensor helpers also accept int16 activations and map them to int16 device
+    /// tensors: set by the 16x8 lowerings that reuse an int8 lowering whose arithmetic is type-blind
+    /// (data movement, MEAN, LEAKY_RELU), and reset after it.
+    /// </summary>
+    public bool AcceptInt16 { get; set; }
+
     /// <summary>TFLite tensor index → device tensor index for every tensor mapped so far.</summary>
     public IReadOnlyDictionary<int, int> TensorMap => _map;
 
@@ -51,7 +58,8 @@ public sealed class LoweringContext(TfLiteModel source, DeviceModel target)
     /// <summary>Per-tensor int8 quantization of a tensor (scale checked finite and positive).</summary>
     public (float Scale, int ZeroPoint) PerTensor(TfLiteOperator? op, TfLiteTensor tensor)
     {
-        if (tensor.Type != TfLiteType.Int8)
+        bool wide = AcceptInt16 && tensor.Type == TfLiteType.Int16;
+        if (tensor.Type != TfLiteType.Int8 && !wide)
         {
             throw Unsupported(op, $"{tensor} is {tensor.Type}; the device runs int8 tensors only");
         }
@@ -64,9 +72,9 @@ public sealed class LoweringContext(TfLiteModel source, DeviceModel target)
 
         CheckScales(op, tensor, q.Scales);
         int zeroPoint = q.ZeroPoint;
-        if (zeroPoint is < sbyte.MinValue or > sbyte.MaxValue)
+        if (wide ? zeroPoint != 0 : zeroPoint is < sbyte.MinValue or > sbyte.MaxValue)
         {
-            throw Unsupported(op, $"{tensor} has zero point {zeroPoint}, outside int8");
+            throw Unsupported(op, wide ? $"{tensor} is int16 with zero point {zeroPoint}; TFLite Micro's int16 kernels require zero point 0" : $"{tensor} has zero point {zeroPoint}, outside int8");
         }
 
         return (q.Scale, zeroPoint);
@@ -95,9 +103,15 @@ public sealed class LoweringContext(TfLiteModel source, DeviceModel target)
         var (scale, zeroPoint) = PerTensor(op, tensor);
         int[] shape = tensor.Shape.Length == 0 ? [1] : tensor.Shape;
         CheckShape(op, tensor, shape);
+        bool wide = tensor.Type == TfLiteType.Int16;
+        if (wide && tensor.IsConstant)
+        {
+            throw Unsupported(op, $"{tensor} is an int16 constant, which this operator does not take");
+        }
+
         int index = Target.AddTensor(new DeviceTensor
         {
-            Type = TensorType.Int8,
+            Type = wide ? TensorType.Int16 : TensorType.Int8,
             Storage = tensor.IsConstant ? TensorStorage.Constant : TensorStorage.Arena,
             Shape = shape,
             Scale = scale,

@@ -74,7 +74,7 @@ public sealed class PoolingLowering : IOperatorLowering
     }
 
     /// <summary>TFLite's ComputeOutSize and ComputePaddingWithOffset for one spatial dimension (dilation 1).</summary>
-    private static (int Output, int Before, int After) Resolve(LoweringContext context, TfLiteOperator op, bool same, int input, int filter, int stride, string name)
+    internal static (int Output, int Before, int After) Resolve(LoweringContext context, TfLiteOperator op, bool same, int input, int filter, int stride, string name)
     {
         long output = same ? ((long)input + stride - 1) / stride : ((long)input + stride - filter) / stride;
         if (output < 1)

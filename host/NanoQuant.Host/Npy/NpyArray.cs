@@ -52,6 +52,34 @@ public sealed class NpyArray
         return new NpyArray(NpyType.Float32, shape, data);
     }
 
+    /// <summary>An int16 array from little-endian values.</summary>
+    public static NpyArray FromInt16s(short[] values, int[] shape)
+    {
+        var data = new byte[values.Length * 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan(i * 2), values[i]);
+        }
+
+        return new NpyArray(NpyType.Int16, shape, data);
+    }
+
+    public short[] ToInt16s()
+    {
+        if (Type != NpyType.Int16)
+        {
+            throw new NpyFormatException($"expected int16 data, found {Type}");
+        }
+
+        var values = new short[Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadInt16LittleEndian(Data.AsSpan(i * 2));
+        }
+
+        return values;
+    }
+
     public sbyte[] ToSBytes() => Type == NpyType.Int8 ? Data.Select(b => unchecked((sbyte)b)).ToArray() : throw new NpyFormatException($"expected int8 data, found {Type}");
 
     /// <summary>Every element as a double (for any numeric type).</summary>

@@ -5,7 +5,8 @@ namespace NanoQuant.Host.Runtime;
 /// <summary>
 /// Runs a device model on the host with the device runtime itself (the same kernels the
 /// microcontroller runs), taking and giving .npy arrays: float32 inputs are quantized with the
-/// input's scale and zero point, int8 inputs are taken as they are; outputs that were float in the
+/// input's scale and zero point, int8 and int16 inputs are taken as they are (the type must be the
+/// input tensor's); outputs that were float in the
 /// source model are dequantized. A leading axis of N in place of the model's batch of 1 runs N samples.
 /// </summary>
 public sealed class ModelRunner
@@ -53,11 +54,11 @@ public sealed class ModelRunner
     public NpyArray[] Run(IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null)
     {
         int samples = SampleCount(inputs);
-        var inputValues = inputs.Select(a => a.Type == NpyType.Float32 ? (object)a.ToFloats() : a.ToSBytes()).ToArray();
-        var outputs = new List<sbyte[]>();
+        var inputValues = InputValues(inputs);
+        var outputs = new List<int[]>();
         for (int o = 0; o < _interpreter.OutputCount; o++)
         {
-            outputs.Add(new sbyte[_interpreter.GetOutput(o).Length * samples]);
+            outputs.Add(new int[_interpreter.GetOutput(o).Length * samples]);
         }
 
         for (int s = 0; s < samples; s++)
@@ -67,7 +68,10 @@ public sealed class ModelRunner
             for (int o = 0; o < outputs.Count; o++)
             {
                 var tensor = _interpreter.GetOutput(o);
-                tensor.CopyTo(outputs[o], s * tensor.Length);
+                for (int k = 0; k < tensor.Length; k++)
+                {
+                    outputs[o][(s * tensor.Length) + k] = EdgeConversion.Element(tensor, k);
+                }
             }
 
             progress?.Report(s + 1);
@@ -90,7 +94,9 @@ public sealed class ModelRunner
             int[] shape = OutputShape(tensor, samples);
             result[o] = tensor.WasFloatOutput
                 ? NpyArray.FromFloats(outputs[o].Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(), shape)
-                : NpyArray.FromSBytes(outputs[o], shape);
+                : tensor.Type == Format.TensorType.Int16
+                    ? NpyArray.FromInt16s(outputs[o].Select(q => (short)q).ToArray(), shape)
+                    : NpyArray.FromSBytes(outputs[o].Select(q => (sbyte)q).ToArray(), shape);
         }
 
         return result;
@@ -105,8 +111,16 @@ public sealed class ModelRunner
             throw new ArgumentOutOfRangeException(nameof(sample), sample, $"the inputs hold {samples} samples");
         }
 
-        SetInputs(inputs.Select(a => a.Type == NpyType.Float32 ? (object)a.ToFloats() : a.ToSBytes()).ToArray(), sample);
+        SetInputs(InputValues(inputs), sample);
     }
+
+    private static object[] InputValues(IReadOnlyList<NpyArray> inputs) =>
+        inputs.Select(a => a.Type switch
+        {
+            NpyType.Float32 => (object)a.ToFloats(),
+            NpyType.Int16 => a.ToInt16s(),
+            _ => a.ToSBytes(),
+        }).ToArray();
 
     private void SetInputs(object[] inputValues, int sample)
     {
@@ -118,8 +132,12 @@ public sealed class ModelRunner
             {
                 for (int k = 0; k < length; k++)
                 {
-                    tensor.SetInt8(k, EdgeConversion.Quantize(floats[(sample * length) + k], tensor.Scale, tensor.ZeroPoint));
+                    EdgeConversion.QuantizeInto(tensor, k, floats[(sample * length) + k]);
                 }
+            }
+            else if (inputValues[i] is short[] shorts)
+            {
+                tensor.CopyFromInt16(shorts, sample * length);
             }
             else
             {
@@ -147,9 +165,10 @@ public sealed class ModelRunner
 
     private static int SamplesIn(NpyArray array, Tensor tensor, int index)
     {
-        if (array.Type != NpyType.Float32 && array.Type != NpyType.Int8)
+        string type = tensor.Type == Format.TensorType.Int16 ? "int16" : "int8";
+        if (array.Type != NpyType.Float32 && array.Type != (tensor.Type == Format.TensorType.Int16 ? NpyType.Int16 : NpyType.Int8))
         {
-            throw new ArgumentException($"input {index} is {array.Type}; give float32 (quantized with the input's scale and zero point) or int8 (taken as is)");
+            throw new ArgumentException($"input {index} is {array.Type}; the model's input is {type}: give float32 (quantized with the input's scale and zero point) or {type} (taken as is)");
         }
 
         int[] shape = tensor.GetShape();

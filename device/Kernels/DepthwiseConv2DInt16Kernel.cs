@@ -1,0 +1,121 @@
+namespace NanoQuant
+{
+    /// <summary>
+    /// DEPTHWISE_CONV_2D 16x8: int16 activations, int8 per-channel weights, int64 bias, 64-bit
+    /// accumulation (TFLM reference_integer_ops::DepthwiseConvPerChannel, int16 input). Zero points are 0.
+    /// Inputs: 0 input int16 [batches, height, width, in channels]; 1 filter int8 constant, channel-major
+    /// [out channels, kernel height, kernel width]; 2 bias int64 [out channels] or absent; 3 multipliers
+    /// int32 [out channels] (≥ 0); 4 shifts int32 [out channels] (in [−31, 7]).
+    /// Output 0: int16 [batches, out height, out width, out channels], out channel = in channel ×
+    /// depth multiplier + m.
+    /// Parameters 0–10: the window of <see cref="ConvWindow"/>; 11 depth multiplier.
+    /// </summary>
+    internal sealed class DepthwiseConv2DInt16Kernel : Kernel
+    {
+        private readonly Tensor _input;
+        private readonly Tensor _filter;
+        private readonly Tensor _output;
+        private readonly long[] _bias;
+        private readonly int[] _multipliers;
+        private readonly int[] _shifts;
+        private readonly ConvWindow _window;
+        private readonly int _depthMultiplier;
+
+        internal DepthwiseConv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
+        {
+            Check.Counts(op, 5, 1, ConvWindow.ParameterCount + 1);
+            _input = Check.Int16Input(op, tensors, 0);
+            _filter = Check.Int8Constant(op, tensors, 1);
+            _output = Check.Int16Output(op, tensors, 0);
+            Check.Rank(op, _filter, 3, "filter");
+            int outDepth = _filter.shape[0];
+            _window = new ConvWindow(op, _input, _output, _filter.shape[1], _filter.shape[2], outDepth);
+            _depthMultiplier = Check.Parameter(op, ConvWindow.ParameterCount, 1, outDepth, "depth multiplier");
+            if (!((long)_window.InputDepth * _depthMultiplier == outDepth))
+            {
+                Check.Fail(op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _depthMultiplier.ToString());
+            }
+
+            _bias = Check.OptionalInt64Constant(op, tensors, 2, outDepth);
+            _multipliers = Int16Math.Multipliers(op, tensors, 3, outDepth);
+            _shifts = Int16Math.Shifts(op, tensors, 4, outDepth);
+        }
+
+        internal override long MacCount
+        {
+            get
+            {
+                ConvWindow w = _window;
+                return (long)w.Batches * w.OutputHeight * w.OutputWidth * w.OutputDepth * w.KernelHeight * w.KernelWidth;
+            }
+        }
+
+        internal override void Invoke()
+        {
+            ConvWindow w = _window;
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            long[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int inBase = _input.offset;
+            int filterBase = _filter.offset;
+            int o = _output.offset;
+            int inHeight = w.InputHeight;
+            int inWidth = w.InputWidth;
+            int inDepth = w.InputDepth;
+            int outDepth = w.OutputDepth;
+            int kernelHeight = w.KernelHeight;
+            int kernelWidth = w.KernelWidth;
+            int taps = kernelHeight * kernelWidth;
+            int depthMultiplier = _depthMultiplier;
+            int min = w.ActivationMin;
+            int max = w.ActivationMax;
+            for (int b = 0; b < w.Batches; b++)
+            {
+                int batchBase = inBase + (b * inHeight * inWidth * inDepth * 2);
+                for (int oy = 0; oy < w.OutputHeight; oy++)
+                {
+                    int originY = (oy * w.StrideHeight) - w.PadTop;
+                    for (int ox = 0; ox < w.OutputWidth; ox++)
+                    {
+                        int originX = (ox * w.StrideWidth) - w.PadLeft;
+                        for (int oc = 0; oc < outDepth; oc++)
+                        {
+                            int ic = oc / depthMultiplier;
+                            long acc = 0;
+                            int f = filterBase + (oc * taps);
+                            for (int ky = 0; ky < kernelHeight; ky++)
+                            {
+                                int y = originY + (ky * w.DilationHeight);
+                                for (int kx = 0; kx < kernelWidth; kx++)
+                                {
+                                    int x = originX + (kx * w.DilationWidth);
+                                    if (y >= 0 && y < inHeight && x >= 0 && x < inWidth)
+                                    {
+                                        int p = batchBase + ((((y * inWidth) + x) * inDepth) + ic) * 2;
+                                        acc += filter[f] * ((input[p] & 0xFF) | (input[p + 1] << 8));
+                                    }
+
+                                    f++;
+                                }
+                            }
+
+                            if (bias != null)
+                            {
+                                acc += bias[oc];
+                            }
+
+                            int v = Int16Math.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
+                            v = v < min ? min : (v > max ? max : v);
+                            output[o] = (sbyte)v;
+                            output[o + 1] = (sbyte)(v >> 8);
+                            o += 2;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
