@@ -22,6 +22,9 @@ namespace NanoQuant
         internal int offset;
         internal int[] int32Data;
 
+        /// <summary>For an int8 constant stored as a palette: its layout; null otherwise.</summary>
+        internal Palette palette;
+
         internal Tensor()
         {
         }

@@ -1,7 +1,7 @@
 namespace NanoQuant.Format
 {
     /// <summary>
-    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 1.
+    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 2.
     /// The layout is documented in docs/device-model-format.md; the host writer and the device
     /// loader both take every number from here.
     /// </summary>
@@ -11,7 +11,7 @@ namespace NanoQuant.Format
         public const uint Magic = 0x444D514E;
 
         /// <summary>The only format version this runtime reads.</summary>
-        public const ushort Version = 1;
+        public const ushort Version = 2;
 
         /// <summary>Size of the fixed header in bytes.</summary>
         public const int HeaderSize = 40;
@@ -81,5 +81,17 @@ namespace NanoQuant.Format
 
         /// <summary>Every flag this version defines.</summary>
         public const int KnownFlags = FlagFloatInput | FlagFloatOutput;
+
+        /// <summary>Size in bytes of a palette block's header (index bits, channel axis, two reserved bytes).</summary>
+        public const int PaletteHeaderSize = 4;
+
+        /// <summary>Fewest bits a palette index may have.</summary>
+        public const int PaletteMinBits = 1;
+
+        /// <summary>Most bits a palette index may have (an 8-bit palette would be no smaller than int8).</summary>
+        public const int PaletteMaxBits = 7;
+
+        /// <summary>Channel axis value of a palette block with one value table for the whole tensor.</summary>
+        public const int PalettePerTensor = 0xFF;
     }
 }

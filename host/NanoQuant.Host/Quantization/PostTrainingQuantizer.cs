@@ -19,6 +19,9 @@ public sealed record PostTrainingResult(
     TimeSpan ConversionTime)
 {
     public TimeSpan TotalTime => CalibrationTime + QuantizationTime + ConversionTime;
+
+    /// <summary>What weight clustering did to each layer (<see cref="QuantizerOptions.Clusters"/>); empty without it.</summary>
+    public IReadOnlyList<ClusteredLayer> Clustering { get; init; } = [];
 }
 
 /// <summary>
@@ -46,12 +49,22 @@ public static class PostTrainingQuantizer
 
         stopwatch.Restart();
         var quantized = Quantize(model, calibration, ranges, quantizerOptions);
+        IReadOnlyList<ClusteredLayer> clustering = [];
+        if (quantizerOptions.Clusters is { } clusters)
+        {
+            (var clustered, clustering) = WeightClustering.Apply(quantized.Model, clusters);
+            quantized = new QuantizedModel { Model = clustered, Int8Tensors = quantized.Int8Tensors };
+        }
+
         var quantizationTime = stopwatch.Elapsed;
 
         stopwatch.Restart();
-        var conversion = Converter.Convert(quantized.Model);
+        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes);
         var conversionTime = stopwatch.Elapsed;
-        return new PostTrainingResult(model, statistics, calibrationOptions, quantizerOptions, ranges, quantized, conversion, calibrationTime, quantizationTime, conversionTime);
+        return new PostTrainingResult(model, statistics, calibrationOptions, quantizerOptions, ranges, quantized, conversion, calibrationTime, quantizationTime, conversionTime)
+        {
+            Clustering = clustering,
+        };
     }
 
     /// <summary>The int8 model for the given ranges (inputs fed by integer data keep the data's own quantization).</summary>
