@@ -37,10 +37,11 @@ public static class ConvertCommand
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
         var cluster = new Option<int?>("--cluster") { Description = "cluster the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into at most N values per output channel (2 … 128; 16 gives 4-bit palette weights): smaller model, some accuracy lost" };
+        var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel" };
         var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite, cluster, noPalette,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -81,7 +82,7 @@ public static class ConvertCommand
                 IReadOnlyList<ClusteredLayer> clustered = [];
                 if (clusters is { } clusterCount)
                 {
-                    (tflite, clustered) = WeightClustering.Apply(tflite, clusterCount);
+                    (tflite, clustered) = WeightClustering.Apply(tflite, clusterCount, perTensor: parse.GetValue(clusterPerTensor));
                 }
 
                 var result = Converter.Convert(tflite, palettes);
@@ -113,6 +114,7 @@ public static class ConvertCommand
                 FloatEdges = parse.GetValue(io) == "float",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
                 Clusters = clusters,
+                ClusterPerTensor = parse.GetValue(clusterPerTensor),
                 Palettes = palettes,
             };
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NanoQuant.Format;
 
 namespace NanoQuant.Host.DeviceModels;
@@ -33,6 +34,7 @@ public sealed record PaletteEncoding(int Bits, int? Axis, byte[] Block)
         // Decoding costs time on every Invoke and, with weights in RAM, a decode buffer: a palette has to save a
         // quarter of the tensor's bytes to be worth it (16 values per channel save about half; 7-bit ones never do).
         long best = mode == PaletteMode.Always ? long.MaxValue : Align(n) * 3 / 4 + 1;
+        Debug.Assert(mode == PaletteMode.Always || (Pays(best - 1, n) && !Pays(best, n)));
         (int Bits, int? Axis, int Distinct)? choice = null;
         for (int axis = -1; axis < shape.Length; axis++)
         {
@@ -54,6 +56,9 @@ public sealed record PaletteEncoding(int Bits, int? Axis, byte[] Block)
 
         return choice is { } c ? Encode(data, shape, c.Bits, c.Axis) with { MaxDistinct = c.Distinct } : null;
     }
+
+    /// <summary>Whether <see cref="PaletteMode.WhenSmaller"/> takes a block of <paramref name="blockBytes"/> for <paramref name="elements"/> int8 values.</summary>
+    public static bool Pays(long blockBytes, int elements) => Align(blockBytes) <= Align(elements) * 3 / 4;
 
     /// <summary>Encodes <paramref name="data"/> with <paramref name="bits"/>-bit indices and tables per <paramref name="axis"/>.</summary>
     /// <exception cref="ArgumentException">Some channel has more than 2^bits distinct values.</exception>

@@ -27,6 +27,9 @@ public sealed record QuantizerOptions
     /// </summary>
     public int? Clusters { get; init; }
 
+    /// <summary>With <see cref="Clusters"/>: one set of values per weight tensor (shared by its channels, in their int8 scale) instead of one per output channel.</summary>
+    public bool ClusterPerTensor { get; init; }
+
     /// <summary>How the device model stores int8 constants that fit a palette.</summary>
     public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
 }

@@ -12,6 +12,9 @@ namespace NanoQuant.Host.Quantization;
 /// <param name="DistinctAfter">Most distinct int8 values in one channel after clustering (≤ the cluster count).</param>
 /// <param name="SqnrDb">Signal-to-noise ratio of the clustered int8 weights against the unclustered ones, in dB (infinite when unchanged).</param>
 /// <param name="RelativeError">Root-mean-square change of the weights relative to their root-mean-square value.</param>
+/// <summary>Per channel (last axis) of an operator's input activation, over calibration data: the mean and the mean square.</summary>
+public sealed record InputChannelStatistics(float[] Mean, float[] MeanSquare);
+
 public sealed record ClusteredLayer(string Operator, string Tensor, int Channels, int DistinctBefore, int DistinctAfter, double SqnrDb, double RelativeError);
 
 /// <summary>
@@ -28,8 +31,16 @@ public static class WeightClustering
     /// <summary>Most clusters per channel: 7-bit palette indices.</summary>
     public const int MaxClusters = 128;
 
-    /// <summary>A copy of <paramref name="model"/> with its weights clustered into ≤ <paramref name="clusters"/> values per output channel.</summary>
-    public static (TfLiteModel Model, IReadOnlyList<ClusteredLayer> Layers) Apply(TfLiteModel model, int clusters)
+    /// <summary>
+    /// A copy of <paramref name="model"/> with its weights clustered into ≤ <paramref name="clusters"/> values per
+    /// output channel (per tensor with <paramref name="perTensor"/>: one shared set of int8 values, which
+    /// the palette stores with one table). With <paramref name="inputs"/> (operator index → statistics of each
+    /// channel of its input activation, from calibration data) each weight's error is weighted by the mean
+    /// square of the input it multiplies, so the clustering minimizes the error of the layer's output rather
+    /// than of its weights, and the bias absorbs the mean shift clustering causes (bias correction).
+    /// </summary>
+    public static (TfLiteModel Model, IReadOnlyList<ClusteredLayer> Layers) Apply(TfLiteModel model, int clusters,
+        IReadOnlyDictionary<int, InputChannelStatistics>? inputs = null, bool perTensor = false)
     {
         if (clusters < 2 || clusters > MaxClusters)
         {
@@ -58,8 +69,23 @@ public static class WeightClustering
                 continue;
             }
 
+            // Clustering a tensor too small for its palette to pay (tables cost 2^k bytes per channel) would
+            // lose accuracy for nothing: it stays as it is.
+            int bits = DeviceModels.PaletteEncoding.BitsFor(clusters);
+            int tables = perTensor ? 1 : weights.Shape[axis];
+            if (!DeviceModels.PaletteEncoding.Pays(DeviceModels.PaletteEncoding.BlockLength(bits, tables, weights.Data.Length), weights.Data.Length))
+            {
+                continue;
+            }
+
             var original = weights.Data.Select(b => (int)unchecked((sbyte)b)).ToArray();
-            var clustered = ClusterChannels(original, weights.Shape, axis, clusters);
+            InputChannelStatistics? statistics = inputs is not null && inputs.TryGetValue(op.Index, out var found) ? found : null;
+            double[]? importance = statistics is null ? null : Importance(op.Code, weights.Shape, statistics.MeanSquare);
+            var clustered = ClusterChannels(original, weights.Shape, perTensor ? null : axis, clusters, importance);
+            if (statistics is not null && Importance(op.Code, weights.Shape, statistics.Mean) is { } means)
+            {
+                CorrectBias(model, tensors, op, axis, weights.Shape, original, clustered, means);
+            }
             tensors[weights.Index] = weights with { Data = clustered.Select(v => unchecked((byte)(sbyte)v)).ToArray() };
             layers.Add(Measure(op.ToString() + " " + op.Name, weights, axis, original, clustered));
         }
@@ -77,20 +103,25 @@ public static class WeightClustering
         return (result, layers);
     }
 
-    /// <summary>Clusters each channel of <paramref name="values"/> (int8 values, channel axis <paramref name="axis"/>) on its own.</summary>
-    public static int[] ClusterChannels(int[] values, int[] shape, int axis, int clusters)
+    /// <summary>
+    /// Clusters each channel of <paramref name="values"/> (int8 values, channel axis <paramref name="axis"/>; the
+    /// whole tensor when null) on its own, each element's squared error weighted by <paramref name="importance"/> (1 when null).
+    /// </summary>
+    public static int[] ClusterChannels(int[] values, int[] shape, int? axis, int clusters, double[]? importance = null)
     {
-        int channels = shape[axis];
+        int channels = axis is { } a ? shape[a] : 1;
         int inner = 1;
-        for (int d = axis + 1; d < shape.Length; d++)
+        for (int d = (axis ?? -1) + 1; d < shape.Length; d++)
         {
             inner *= shape[d];
         }
 
-        var histograms = new long[channels * 256];
+        // A small floor keeps values met only by silent inputs in the clustering (and every cluster's weight above 0).
+        double floor = importance is null ? 0 : Math.Max(importance.Average(), 1e-30) * 1e-3;
+        var histograms = new double[channels * 256];
         for (int e = 0; e < values.Length; e++)
         {
-            histograms[((e / inner) % channels) * 256 + values[e] + 128]++;
+            histograms[((e / inner) % channels) * 256 + values[e] + 128] += importance is null ? 1 : importance[e] + floor;
         }
 
         var maps = new int[channels][];
@@ -114,7 +145,7 @@ public static class WeightClustering
     /// clusters are runs of consecutive values, so dynamic programming over the occupied values finds
     /// the exact optimum (O(clusters · m²) for m occupied values, m ≤ 256).
     /// </summary>
-    public static int[] OptimalMap(ReadOnlySpan<long> histogram, int clusters)
+    public static int[] OptimalMap(ReadOnlySpan<double> histogram, int clusters)
     {
         var occupied = new List<int>();
         for (int v = 0; v < 256; v++)
@@ -217,6 +248,77 @@ public static class WeightClustering
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Bias correction: clustering moves each output channel's weights by Δw, which shifts its mean output by
+    /// Σ Δw · E[x]; the int32 bias (scale = input scale × weight scale) takes that shift back:
+    /// Δbias = round(Σ Δw_q · E[x] / input scale).
+    /// </summary>
+    private static void CorrectBias(TfLiteModel model, TfLiteTensor[] tensors, TfLiteOperator op, int axis, int[] shape, int[] original, int[] clustered, double[] means)
+    {
+        if (op.Inputs.Length < 3 || op.Inputs[2] < 0 || tensors[op.Inputs[2]] is not { Type: TfLiteType.Int32, Data: { } biasData } bias
+            || tensors[op.Inputs[0]].Quantization is not { } inputQuantization || !(inputQuantization.Scale > 0))
+        {
+            return;
+        }
+
+        int channels = shape[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < shape.Length; d++)
+        {
+            inner *= shape[d];
+        }
+
+        var shift = new double[channels];
+        for (int e = 0; e < original.Length; e++)
+        {
+            shift[(e / inner) % channels] += (clustered[e] - original[e]) * means[e];
+        }
+
+        if (biasData.Length != channels * 4 || model.Operators.Count(o => o.Inputs.Skip(2).Contains(bias.Index)) > 1)
+        {
+            return;
+        }
+
+        var corrected = (byte[])biasData.Clone();
+        for (int c = 0; c < channels; c++)
+        {
+            long value = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(corrected.AsSpan(c * 4));
+            value -= (long)Math.Round(shift[c] / inputQuantization.Scale);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(corrected.AsSpan(c * 4), (int)Math.Clamp(value, int.MinValue, int.MaxValue));
+        }
+
+        tensors[bias.Index] = bias with { Data = corrected };
+    }
+
+    /// <summary>
+    /// Each weight element's importance: the mean square of the input it multiplies. CONV_2D [O, H, W, I] and
+    /// DEPTHWISE_CONV_2D [1, H, W, C·M] weights take the energy of their input channel (the input's last axis),
+    /// FULLY_CONNECTED [O, I] weights that of input feature I.
+    /// </summary>
+    private static double[]? Importance(BuiltinOperator code, int[] shape, float[] energy)
+    {
+        int n = shape.Aggregate(1, (x, y) => x * y);
+        int last = shape[^1];
+        var importance = new double[n];
+        for (int e = 0; e < n; e++)
+        {
+            int input = code switch
+            {
+                BuiltinOperator.DepthwiseConv2d => (e % last) / Math.Max(1, last / Math.Max(1, energy.Length)),
+                _ => e % last,
+            };
+
+            if (input >= energy.Length || (code != BuiltinOperator.DepthwiseConv2d && energy.Length != last))
+            {
+                return null;
+            }
+
+            importance[e] = energy[input];
+        }
+
+        return importance;
     }
 
     private static ClusteredLayer Measure(string op, TfLiteTensor weights, int axis, int[] original, int[] clustered)
