@@ -14,7 +14,11 @@ namespace NanoQuant
         internal OperatorDefinition[] Operators;
         internal int[] Inputs;
         internal int[] Outputs;
-        internal sbyte[] Arena;
+        /// <summary>The arena: one array, or several when it exceeds the largest array allowed (see <see cref="ArenaSegments"/>).</summary>
+        internal sbyte[][] ArenaArrays;
+
+        /// <summary>Bytes of the arena (all its arrays).</summary>
+        internal int ArenaBytes;
         internal sbyte[] ConstantPool;
 
         /// <summary>
@@ -37,6 +41,7 @@ namespace NanoQuant
 
         private readonly ModelSource _source;
         private readonly bool _streamWeights;
+        private int _maxArrayBytes = int.MaxValue;
 
         // The model's bytes before the constant section (header, edge lists, tensor and operator tables):
         // the whole model array for an in-RAM model, a copy of that prefix for a streamed one.
@@ -52,12 +57,22 @@ namespace NanoQuant
         /// <summary>Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/>.</summary>
         internal static ModelLoader Load(byte[] model, int maxArenaBytes)
         {
+            return Load(model, maxArenaBytes, int.MaxValue);
+        }
+
+        /// <summary>
+        /// Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/> and no array
+        /// the loader allocates may exceed <paramref name="maxArrayBytes"/> (a larger arena is split).
+        /// </summary>
+        internal static ModelLoader Load(byte[] model, int maxArenaBytes, int maxArrayBytes)
+        {
             if (model == null)
             {
                 throw new InvalidModelException("model is null");
             }
 
             ModelLoader loader = new ModelLoader(new ArrayModelSource(model), false);
+            loader._maxArrayBytes = maxArrayBytes;
             loader._model = model;
             loader.Read(maxArenaBytes);
             return loader;
@@ -70,6 +85,12 @@ namespace NanoQuant
         /// </summary>
         internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes)
         {
+            return Load(stream, mode, maxArenaBytes, int.MaxValue);
+        }
+
+        /// <summary>As <see cref="Load(System.IO.Stream, ModelLoadMode, int)"/>, with no array larger than <paramref name="maxArrayBytes"/>.</summary>
+        internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes, int maxArrayBytes)
+        {
             StreamModelSource source = new StreamModelSource(stream);
             if (mode != ModelLoadMode.CopyToRam && mode != ModelLoadMode.StreamWeights)
             {
@@ -77,6 +98,7 @@ namespace NanoQuant
             }
 
             ModelLoader loader = new ModelLoader(source, mode == ModelLoadMode.StreamWeights);
+            loader._maxArrayBytes = maxArrayBytes;
             int length = source.Length;
             if (length < ModelFormat.HeaderSize)
             {
@@ -212,7 +234,8 @@ namespace NanoQuant
 
             PlanValidator.Validate(Tensors, Operators, Inputs, Outputs);
 
-            Arena = new sbyte[arenaBytes];
+            ArenaBytes = (int)arenaBytes;
+            ArenaArrays = ArenaSegments.Attach(Tensors, ArenaBytes, _maxArrayBytes);
             AttachData();
 
             Kernels = new Kernel[operatorCount];
@@ -546,12 +569,18 @@ namespace NanoQuant
             }
             else
             {
+                if (_poolBytes > _maxArrayBytes)
+                {
+                    throw new InvalidModelException("int8 constants of " + _poolBytes.ToString() + " bytes exceed the largest array of " + _maxArrayBytes.ToString()
+                        + " bytes; load the model with ModelLoadMode.StreamWeights");
+                }
+
                 ConstantPool = new sbyte[_poolBytes];
             }
 
             if (_streamWeights || _paletteCount > 0)
             {
-                Streamer = new WeightStreamer(_source, Tensors, Operators, _streamWeights);
+                Streamer = new WeightStreamer(_source, Tensors, Operators, _streamWeights, _maxArrayBytes);
             }
 
             int int32Bytes = 0;
@@ -560,7 +589,7 @@ namespace NanoQuant
                 Tensor t = Tensors[i];
                 if (t.storage == TensorStorage.Arena)
                 {
-                    t.data = Arena;
+                    // Attached to its arena array by ArenaSegments.
                 }
                 else if (t.palette != null)
                 {

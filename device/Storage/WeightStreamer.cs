@@ -23,11 +23,11 @@ namespace NanoQuant
         private int _current = -1;
 
         /// <summary>
-        /// Plans the buffer for <paramref name="operators"/>; nothing is read yet. With <paramref name="streamAll"/>
-        /// every int8 constant is read from <paramref name="source"/>; otherwise only palettes are staged,
-        /// decoded from their blocks in RAM (and the source is not kept).
+        /// Plans the buffer for <paramref name="operators"/> (at most <paramref name="maxArrayBytes"/> bytes); nothing is
+        /// read yet. With <paramref name="streamAll"/> every int8 constant is read from <paramref name="source"/>;
+        /// otherwise only palettes are staged, decoded from their blocks in RAM (and the source is not kept).
         /// </summary>
-        internal WeightStreamer(ModelSource source, Tensor[] tensors, OperatorDefinition[] operators, bool streamAll)
+        internal WeightStreamer(ModelSource source, Tensor[] tensors, OperatorDefinition[] operators, bool streamAll, int maxArrayBytes)
         {
             _source = streamAll ? source : null;
             _streamAll = streamAll;
@@ -63,6 +63,11 @@ namespace NanoQuant
 
             _staged = new Tensor[entries];
             _bufferOffset = new int[entries];
+            if (largest > maxArrayBytes)
+            {
+                throw new InvalidModelException("an operator has " + largest.ToString() + " bytes of int8 weights, more than the largest array of " + maxArrayBytes.ToString() + " bytes");
+            }
+
             _buffer = new sbyte[largest];
             _tableScratch = new sbyte[largestTables];
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NanoQuant.Host.IO;
+using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
 using NanoQuant.Host.Runtime;
 
@@ -18,7 +19,10 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs };
+        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process) or nanoclr (nanoFramework's real interpreter, from the nanoCLR kit)", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr");
+        var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
+        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit };
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -29,14 +33,28 @@ public static class RunCommand
                 throw new CliUsageException($"model '{modelFile.FullName}' does not exist");
             }
 
-            var runner = new ModelRunner(File.ReadAllBytes(modelFile.FullName));
+            byte[] modelBytes = File.ReadAllBytes(modelFile.FullName);
+            var runner = new ModelRunner(modelBytes);
             if (outputFiles.Length != 0 && outputFiles.Length != runner.Interpreter.OutputCount)
             {
                 throw new CliUsageException($"the model has {runner.Interpreter.OutputCount} output(s), {outputFiles.Length} --output given");
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
-            var results = runner.Run(arrays);
+            NpyArray[] results;
+            if (parse.GetValue(runtime) == "nanoclr")
+            {
+                runner.SampleCount(arrays);
+                var host = new NanoClrHost(new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName });
+                var run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
+                results = run.Outputs;
+                console.Out.WriteLine(NanoClrSummary(run));
+            }
+            else
+            {
+                results = runner.Run(arrays);
+            }
+
             for (int o = 0; o < results.Length; o++)
             {
                 if (outputFiles.Length > 0)
@@ -54,6 +72,16 @@ public static class RunCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>nanoCLR's figures for a run: time per Invoke, MAC/s, and the ratio to the plain int8 dot loop in the same process.</summary>
+    internal static string NanoClrSummary(NanoClrRunResult run)
+    {
+        var job = run.Job;
+        string speed = job.Macs > 0
+            ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
+            : "";
+        return $"nanoCLR: {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
     }
 
     private static void Print(TextWriter writer, NpyArray array)

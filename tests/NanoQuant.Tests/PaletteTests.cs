@@ -12,6 +12,7 @@ namespace NanoQuant.Tests;
 /// device, in RAM and streamed, byte-exact against TFLite Micro's goldens with palettes off and with
 /// every constant that fits a palette stored as one; and the loader's checks of palette blocks.
 /// </summary>
+[Collection(NanoFramework.MemoryMeasurement.Name)]
 public class PaletteTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
@@ -222,13 +223,20 @@ public class PaletteTests(ITestOutputHelper output)
                 interpreter.Invoke();
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 200; i++)
+            // The least of three rounds: the .NET runtime now and then allocates on the thread for itself (JIT tiering).
+            long least = long.MaxValue;
+            for (int round = 0; round < 3; round++)
             {
-                interpreter.Invoke();
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 200; i++)
+                {
+                    interpreter.Invoke();
+                }
+
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
             }
 
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, least);
         }
 
         var expected = new sbyte[reference.GetOutput(0).Length];

@@ -73,6 +73,16 @@ public sealed class ModelRunner
             progress?.Report(s + 1);
         }
 
+        return ToOutputArrays(outputs, samples);
+    }
+
+    /// <summary>
+    /// The .npy arrays of the model's outputs from their int8 bytes (<paramref name="outputs"/>: per output,
+    /// every sample back to back), dequantized where the source model's output was float — what
+    /// <see cref="Run"/> returns; also used for outputs computed elsewhere (nanoCLR).
+    /// </summary>
+    public NpyArray[] ToOutputArrays(IReadOnlyList<sbyte[]> outputs, int samples)
+    {
         var result = new NpyArray[outputs.Count];
         for (int o = 0; o < outputs.Count; o++)
         {

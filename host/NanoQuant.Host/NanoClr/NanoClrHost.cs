@@ -1,0 +1,470 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Resources;
+using System.Text;
+
+namespace NanoQuant.Host.NanoClr;
+
+/// <summary>Everything one nanoCLR process computed: one result per job, the dot-product baseline, nanoCLR's output.</summary>
+public sealed record NanoClrBatchResult(IReadOnlyList<NanoClrJobResult> Jobs, long BaselineMacsPerSecond, string Output);
+
+/// <summary>
+/// Runs device models on nanoFramework's real interpreter (nanoCLR, from the kit in ../shared/nanoclr or
+/// a user's own build). The device library and the nanoCLR program (nanoclr/runner) are built once by
+/// nanoclr/build.sh; each run writes its models and inputs as binary resources of a small "run-data"
+/// assembly (resources, unlike array initializers, have no 64 KB limit: the kit's MetadataProcessor and
+/// nanoCLR take a several-MB .pe), runs nanoCLR on the whole assembly set with a time limit, and parses
+/// the program's <c>nq:</c> lines. nanoCLR's exit code is 0 whatever the program did, so a run counts
+/// only when the program's final <c>nq:done</c> line is there and every output has the model's size.
+/// </summary>
+public sealed class NanoClrHost
+{
+    /// <summary>
+    /// The largest array the program lets the runtime allocate on this nanoCLR: an object is at most 65,535
+    /// heap blocks, 24 bytes each on the 64-bit POSIX build (measured: <c>new sbyte[1572700]</c> works,
+    /// 1,572,800 crashes, larger ones throw OutOfMemoryException; 12-byte blocks on 32-bit boards: about 786 KB).
+    /// Larger models are streamed from their resource and a larger arena is split into several arrays.
+    /// </summary>
+    public const int MaxArrayBytes = 1_572_000;
+
+    /// <summary>The class libraries the program needs, in load order (mscorlib first).</summary>
+    public static readonly string[] KitAssemblies =
+    [
+        "mscorlib", "System.Math", "nanoFramework.System.Text", "nanoFramework.Runtime.Events", "System.IO.Streams",
+        "System.IO.FileSystem", "nanoFramework.Runtime.Native", "nanoFramework.ResourceManager",
+    ];
+
+    private const string DataAssembly = "NanoQuantRunData";
+    private const long TicksPerMillisecond = 10_000;
+    private static readonly Lock BuildLock = new();
+    private static readonly HashSet<string> Built = [];
+    private readonly NanoClrOptions _options;
+
+    public NanoClrHost(NanoClrOptions? options = null)
+    {
+        _options = options ?? new NanoClrOptions();
+        RepositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : FindRepositoryRoot();
+        KitDirectory = Path.GetFullPath(_options.KitDirectory
+            ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
+            ?? Path.Combine(RepositoryRoot, "..", "shared", "nanoclr"));
+        NanoClrPath = Path.GetFullPath(_options.NanoClrPath
+            ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
+            ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
+        BuildDirectory = Path.GetFullPath(_options.BuildDirectory ?? Path.Combine(RepositoryRoot, "artifacts", "nanoclr"));
+        foreach (string part in new[] { "bin/nfcompile", "mdp/mdp.dll", "lib/mscorlib.dll", "lib/mscorlib.pe" })
+        {
+            if (!File.Exists(Path.Combine(KitDirectory, part)))
+            {
+                throw new NanoClrException($"nanoCLR kit not found or incomplete at '{KitDirectory}' ({part} is missing); point {NanoClrOptions.KitVariable} or --nanoclr-kit at the kit folder");
+            }
+        }
+
+        if (!File.Exists(NanoClrPath))
+        {
+            throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' (set {NanoClrOptions.NanoClrVariable} or fix the kit)");
+        }
+
+        foreach (string extra in _options.ExtraAssemblies)
+        {
+            if (!File.Exists(extra))
+            {
+                throw new NanoClrException($"extra assembly '{extra}' does not exist");
+            }
+        }
+    }
+
+    public string RepositoryRoot { get; }
+    public string KitDirectory { get; }
+    public string NanoClrPath { get; }
+    public string BuildDirectory { get; }
+
+    /// <summary>The device library as nanoCLR loads it (built by <see cref="Build"/>).</summary>
+    public string DevicePe => Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
+
+    /// <summary>The nanoCLR program that runs the jobs.</summary>
+    public string RunnerPe => Path.Combine(BuildDirectory, "NanoQuant.NanoClr.Runner.pe");
+
+    /// <summary>The .pe files of the kit's class libraries, in load order.</summary>
+    public IEnumerable<string> KitPeFiles => KitAssemblies.Select(a => Path.Combine(KitDirectory, "lib", a + ".pe"));
+
+    /// <summary>Builds the device library and the nanoCLR program with nanoclr/build.sh (once per process; the script skips unchanged sources).</summary>
+    public void Build()
+    {
+        lock (BuildLock)
+        {
+            if (Built.Contains(BuildDirectory) && File.Exists(DevicePe) && File.Exists(RunnerPe))
+            {
+                return;
+            }
+
+            string script = Path.Combine(RepositoryRoot, "nanoclr", "build.sh");
+            var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", BuildDirectory, "--quiet"], TimeSpan.FromMinutes(10));
+            if (code != 0)
+            {
+                string detail = (stderr + stdout).Trim();
+                throw new NanoClrException($"the nanoFramework build (nanoclr/build.sh) failed: {LastLines(detail, 8)}");
+            }
+
+            Built.Add(BuildDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="jobs"/> in one nanoCLR process, in order, and (when <paramref name="baselineMacs"/> &gt; 0)
+    /// the plain int8 dot-product loop of hardware/common/DotProductBaseline.cs over that many MACs.
+    /// Throws <see cref="NanoClrException"/> when nanoCLR fails, a job fails, or a result is malformed.
+    /// </summary>
+    public NanoClrBatchResult Run(IReadOnlyList<NanoClrJob> jobs, long baselineMacs = 0)
+    {
+        var shapes = jobs.Select(Describe).ToArray();
+        Build();
+        string work = Directory.CreateTempSubdirectory("nanoquant-nanoclr-").FullName;
+        try
+        {
+            string dataPe = WriteDataAssembly(work, jobs, shapes, baselineMacs);
+            var arguments = KitPeFiles.Append(DevicePe).Concat(_options.ExtraAssemblies.Select(Path.GetFullPath)).Append(dataPe).Append(RunnerPe).ToList();
+            var (code, stdout, stderr) = RunProcess(NanoClrPath, arguments, _options.Timeout);
+            string output = stdout.Replace("\r", "", StringComparison.Ordinal);
+            return Parse(output, stderr, code, jobs, shapes, baselineMacs > 0);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>What the host knows of a job's model before running it: load mode, output sizes (checked with the desktop loader).</summary>
+    private sealed record JobShape(NanoClrLoadMode Mode, int[] InputLengths, int[] OutputLengths);
+
+    private static JobShape Describe(NanoClrJob job)
+    {
+        var mode = job.Mode == NanoClrLoadMode.Auto
+            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
+            : job.Mode;
+        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
+        {
+            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
+        }
+
+        // The device loader on the desktop, with nanoCLR's array limit and the same load mode: a model that
+        // cannot be held (an arena that cannot be split, int8 constants or one operator's weights over the
+        // limit) is refused here with the message the device would give, before nanoCLR starts.
+        Interpreter interpreter;
+        try
+        {
+            interpreter = mode is NanoClrLoadMode.Ram
+                ? new Interpreter(job.Model, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes)
+                : new Interpreter(new MemoryStream(job.Model, writable: false), mode is NanoClrLoadMode.StreamCopyToRam ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes);
+        }
+        catch (InvalidModelException e)
+        {
+            _ = new Interpreter(job.Model); // a malformed model gets the loader's own message
+            throw new NanoClrException($"the model cannot run on nanoCLR: {e.Message}");
+        }
+
+        var inputLengths = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInput(i).Length).ToArray();
+        var outputLengths = Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutput(o).Length).ToArray();
+        if (job.Samples < 1 || job.Inputs.Count != inputLengths.Length)
+        {
+            throw new ArgumentException($"a nanoCLR job needs at least one sample and {inputLengths.Length} input(s); got {job.Samples} sample(s) and {job.Inputs.Count} input(s)");
+        }
+
+        for (int i = 0; i < inputLengths.Length; i++)
+        {
+            if (job.Inputs[i].Length != inputLengths[i] * job.Samples)
+            {
+                throw new ArgumentException($"input {i} holds {job.Inputs[i].Length} bytes; {job.Samples} sample(s) of {inputLengths[i]} bytes expected");
+            }
+        }
+
+        if (inputLengths.Sum() * (long)job.Samples > MaxArrayBytes)
+        {
+            throw new NanoClrException($"the inputs are {inputLengths.Sum() * (long)job.Samples:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array: run fewer samples at a time");
+        }
+
+        return new JobShape(mode, inputLengths, outputLengths);
+    }
+
+    private string WriteDataAssembly(string work, IReadOnlyList<NanoClrJob> jobs, JobShape[] shapes, long baselineMacs)
+    {
+        var ids = new HashSet<short> { ResourceId("config") };
+        short Unique(string name)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                short id = ResourceId(attempt == 0 ? name : name + "_" + attempt.ToString(CultureInfo.InvariantCulture));
+                if (id != 0x7FFF && ids.Add(id))
+                {
+                    return id;
+                }
+            }
+        }
+
+        var config = new StringBuilder();
+        string resources = Path.Combine(work, DataAssembly + ".Resources.resources");
+        using (var writer = new ResourceWriter(resources))
+        {
+            for (int j = 0; j < jobs.Count; j++)
+            {
+                short modelId = Unique("m" + j.ToString(CultureInfo.InvariantCulture));
+                short inputId = Unique("i" + j.ToString(CultureInfo.InvariantCulture));
+                writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
+                writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
+                config.Append(CultureInfo.InvariantCulture,
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}\n");
+            }
+
+            if (baselineMacs > 0)
+            {
+                config.Append(CultureInfo.InvariantCulture, $"job=baseline macs={Math.Min(baselineMacs, int.MaxValue)}\n");
+            }
+
+            writer.AddResource("config", config.ToString());
+        }
+
+        // The resource names are chosen so that their ids (what MetadataProcessor derives) are distinct.
+        string marker = Path.Combine(work, "Marker.cs");
+        File.WriteAllText(marker, $"namespace {DataAssembly}\n{{\n    internal static class Marker\n    {{\n    }}\n}}\n");
+        string output = Path.Combine(work, DataAssembly);
+        var (code, stdout, stderr) = RunProcess(Path.Combine(KitDirectory, "bin", "nfcompile"),
+            ["-o", output, "-t", "library", "--resource", $"{resources},{DataAssembly}.Resources.resources", marker], TimeSpan.FromMinutes(5));
+        if (code != 0 || !File.Exists(output + ".pe"))
+        {
+            throw new NanoClrException($"building the run-data assembly failed: {LastLines((stderr + stdout).Trim(), 8)}");
+        }
+
+        return output + ".pe";
+
+        string NameOf(short id, int job, string kind)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                string name = kind + job.ToString(CultureInfo.InvariantCulture) + (attempt == 0 ? "" : "_" + attempt.ToString(CultureInfo.InvariantCulture));
+                if (ResourceId(name) == id)
+                {
+                    return name;
+                }
+            }
+        }
+    }
+
+    private static string ModeName(NanoClrLoadMode mode) => mode switch
+    {
+        NanoClrLoadMode.Ram => "ram",
+        NanoClrLoadMode.StreamCopyToRam => "stream",
+        NanoClrLoadMode.StreamWeights => "stream-weights",
+        NanoClrLoadMode.ResourceStreamWeights => "resource-weights",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    private NanoClrBatchResult Parse(string output, string stderr, int exitCode, IReadOnlyList<NanoClrJob> jobs, JobShape[] shapes, bool baseline)
+    {
+        string[] lines = output.Split('\n');
+        string[] nq = lines.Where(l => l.StartsWith("nq:", StringComparison.Ordinal)).ToArray();
+        if (exitCode != 0 || !nq.Contains("nq:done"))
+        {
+            string what = exitCode switch
+            {
+                124 => "did not finish",
+                139 => "crashed (SIGSEGV; nanoCLR's out-of-memory path crashes this way)",
+                134 => "aborted (SIGABRT)",
+                0 => "stopped before the program finished",
+                _ => $"failed (exit code {exitCode})",
+            };
+            string tail = LastLines(string.Join('\n', lines.Where(l => l.Length > 0 && !l.StartsWith("   ", StringComparison.Ordinal))) + "\n" + stderr, 6);
+            throw new NanoClrException($"nanoCLR {what}; last output: {tail}");
+        }
+
+        if (nq.FirstOrDefault(l => l.StartsWith("nq:error -", StringComparison.Ordinal)) is { } fatal)
+        {
+            throw new NanoClrException($"the nanoCLR program failed: {fatal["nq:error - ".Length..]}");
+        }
+
+        var results = new NanoClrJobResult[jobs.Count];
+        long baselineRate = 0;
+        for (int j = 0; j < jobs.Count; j++)
+        {
+            string id = j.ToString(CultureInfo.InvariantCulture);
+            if (nq.FirstOrDefault(l => l.StartsWith($"nq:error {id} ", StringComparison.Ordinal)) is { } error)
+            {
+                throw new NanoClrException($"on nanoCLR{(jobs.Count > 1 ? $" (job {j})" : "")}: {error[$"nq:error {id} ".Length..]}");
+            }
+
+            var load = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:load {id} ", StringComparison.Ordinal)));
+            var time = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:time {id} ", StringComparison.Ordinal)));
+            var sampleTimes = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:samples {id} ", StringComparison.Ordinal)));
+            if (load is null || sampleTimes is null || !nq.Contains($"nq:end {id}") || (jobs[j].TimedRuns > 0 && time is null))
+            {
+                throw new NanoClrException($"nanoCLR returned no complete result for job {j}");
+            }
+
+            var outputs = new List<sbyte[]>();
+            if (jobs[j].ReturnOutputs)
+            {
+                for (int o = 0; o < shapes[j].OutputLengths.Length; o++)
+                {
+                    var bytes = new List<byte>();
+                    for (int s = 0; s < jobs[j].Samples; s++)
+                    {
+                        string prefix = $"nq:out {id} {s} {o} ";
+                        var parts = nq.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+                        int before = bytes.Count;
+                        for (int p = 0; p < parts.Length; p++)
+                        {
+                            string[] f = parts[p][prefix.Length..].Split(' ');
+                            if (f[0] != p.ToString(CultureInfo.InvariantCulture))
+                            {
+                                throw new NanoClrException($"nanoCLR output {o} of sample {s} came back out of order");
+                            }
+
+                            bytes.AddRange(f.Length > 1 ? Convert.FromHexString(f[1]) : []);
+                        }
+
+                        if (bytes.Count - before != shapes[j].OutputLengths[o])
+                        {
+                            throw new NanoClrException($"nanoCLR returned {bytes.Count - before} bytes for output {o} of sample {s}; the model's output has {shapes[j].OutputLengths[o]}");
+                        }
+                    }
+
+                    outputs.Add(bytes.Select(b => (sbyte)b).ToArray());
+                }
+            }
+
+            int runs = time is null ? 0 : int.Parse(time["runs"], CultureInfo.InvariantCulture);
+            results[j] = new NanoClrJobResult
+            {
+                Mode = shapes[j].Mode,
+                Outputs = outputs,
+                LoadMilliseconds = long.Parse(load["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                ArenaBytes = int.Parse(load["arena"], CultureInfo.InvariantCulture),
+                Macs = long.Parse(load["macs"], CultureInfo.InvariantCulture),
+                FreeBeforeLoad = long.Parse(load["freeBefore"], CultureInfo.InvariantCulture),
+                FreeAfterLoad = long.Parse(load["freeAfterLoad"], CultureInfo.InvariantCulture),
+                TimedRuns = runs,
+                FirstInvokeMilliseconds = long.Parse(sampleTimes["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                SampleMillisecondsPerInvoke = long.Parse(sampleTimes["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / jobs[j].Samples,
+                MillisecondsPerInvoke = runs == 0 ? double.NaN : long.Parse(time!["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / runs,
+                FreeBeforeRuns = time is null ? 0 : long.Parse(time["freeBeforeRuns"], CultureInfo.InvariantCulture),
+                FreeAfterRuns = time is null ? 0 : long.Parse(time["freeAfterRuns"], CultureInfo.InvariantCulture),
+            };
+        }
+
+        if (baseline)
+        {
+            if (nq.FirstOrDefault(l => l.StartsWith("nq:error baseline ", StringComparison.Ordinal)) is { } error)
+            {
+                throw new NanoClrException($"the dot-product baseline failed on nanoCLR: {error["nq:error baseline ".Length..]}");
+            }
+
+            var line = Fields(nq.FirstOrDefault(l => l.StartsWith("nq:baseline ", StringComparison.Ordinal)))
+                ?? throw new NanoClrException("nanoCLR returned no dot-product baseline");
+            baselineRate = long.Parse(line["macsPerSecond"], CultureInfo.InvariantCulture);
+        }
+
+        return new NanoClrBatchResult(results, baselineRate, output);
+    }
+
+    private static Dictionary<string, string>? Fields(string? line)
+    {
+        if (line is null)
+        {
+            return null;
+        }
+
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string part in line.Split(' '))
+        {
+            int eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                fields[part[..eq]] = part[(eq + 1)..];
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>The id MetadataProcessor gives a resource name (nanoFramework's 16-bit hash of it).</summary>
+    public static short ResourceId(string name)
+    {
+        int hash1 = (5381 << 16) + 5381, hash2 = hash1;
+        for (int i = 0; i < name.Length; ++i)
+        {
+            char c = name[i];
+            if (i % 2 == 0)
+            {
+                hash1 = ((hash1 << 5) + hash1) ^ c;
+            }
+            else
+            {
+                hash2 = ((hash2 << 5) + hash2) ^ c;
+            }
+        }
+
+        int hash = hash1 + (hash2 * 1566083941);
+        return (short)((short)(hash >> 16) ^ (short)hash);
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) RunProcess(string file, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(info) ?? throw new NanoClrException($"could not start '{file}'");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.WaitForExit();
+            throw new NanoClrException($"'{Path.GetFileName(file)}' did not finish within {timeout.TotalSeconds:F0} s and was stopped (a hang, or a model too slow for the time limit)");
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "nanoclr", "build.sh")) && File.Exists(Path.Combine(dir.FullName, "device", "NanoQuant.Device.nfproj")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new NanoClrException("the nanoQuant repository (nanoclr/build.sh, device/) was not found above the current folder; run from the repository or set the repository root");
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string LastLines(string text, int count) =>
+        string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(count).Select(l => l.Trim()));
+}

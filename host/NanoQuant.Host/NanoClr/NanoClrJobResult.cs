@@ -1,0 +1,50 @@
+namespace NanoQuant.Host.NanoClr;
+
+/// <summary>What nanoCLR computed and measured for one <see cref="NanoClrJob"/>.</summary>
+public sealed record NanoClrJobResult
+{
+    /// <summary>The load mode used (<see cref="NanoClrLoadMode.Auto"/> resolved).</summary>
+    public required NanoClrLoadMode Mode { get; init; }
+
+    /// <summary>Per model output: every sample's int8 bytes back to back (empty when outputs were not requested).</summary>
+    public required IReadOnlyList<sbyte[]> Outputs { get; init; }
+
+    /// <summary>Milliseconds the load took on nanoCLR.</summary>
+    public double LoadMilliseconds { get; init; }
+
+    /// <summary>Milliseconds of the first Invoke (one-time costs included).</summary>
+    public double FirstInvokeMilliseconds { get; init; }
+
+    /// <summary>Average milliseconds of the Invoke calls that ran the samples (the first included).</summary>
+    public double SampleMillisecondsPerInvoke { get; init; }
+
+    /// <summary>Invoke calls timed (0 when not requested).</summary>
+    public int TimedRuns { get; init; }
+
+    /// <summary>Average milliseconds per timed Invoke on nanoCLR (NaN without timed runs).</summary>
+    public double MillisecondsPerInvoke { get; init; } = double.NaN;
+
+    /// <summary>Multiply-accumulates of one Invoke (as the interpreter counts them).</summary>
+    public long Macs { get; init; }
+
+    /// <summary>Arena bytes the interpreter allocated.</summary>
+    public int ArenaBytes { get; init; }
+
+    /// <summary>Free managed memory (GC.Run(false)) before the load, after it, before and after the timed runs; 0 when not measured.</summary>
+    public long FreeBeforeLoad { get; init; }
+
+    /// <inheritdoc cref="FreeBeforeLoad"/>
+    public long FreeAfterLoad { get; init; }
+
+    /// <inheritdoc cref="FreeBeforeLoad"/>
+    public long FreeBeforeRuns { get; init; }
+
+    /// <inheritdoc cref="FreeBeforeLoad"/>
+    public long FreeAfterRuns { get; init; }
+
+    /// <summary>Managed heap the load took on nanoCLR: free memory before minus after (the model resource array included in RAM modes).</summary>
+    public long LoadBytes => FreeBeforeLoad - FreeAfterLoad;
+
+    /// <summary>MAC/s of the timed runs.</summary>
+    public double MacsPerSecond => Macs / (MillisecondsPerInvoke / 1000.0);
+}

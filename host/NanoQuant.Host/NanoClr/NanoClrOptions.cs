@@ -1,0 +1,29 @@
+namespace NanoQuant.Host.NanoClr;
+
+/// <summary>Where the nanoCLR kit and the repository are, and how long a nanoCLR run may take.</summary>
+public sealed record NanoClrOptions
+{
+    /// <summary>Environment variable naming the kit folder (bin/, lib/, mdp/); default ../shared/nanoclr beside the repository.</summary>
+    public const string KitVariable = "NANOQUANT_NANOCLR_KIT";
+
+    /// <summary>Environment variable naming a nanoCLR executable to run instead of the kit's bin/nanoclr (e.g. a build with native kernels).</summary>
+    public const string NanoClrVariable = "NANOQUANT_NANOCLR";
+
+    /// <summary>The kit folder; null: <see cref="KitVariable"/>, else ../shared/nanoclr beside the repository.</summary>
+    public string? KitDirectory { get; init; }
+
+    /// <summary>The nanoCLR executable (runner or wrapper); null: <see cref="NanoClrVariable"/>, else the kit's bin/nanoclr.</summary>
+    public string? NanoClrPath { get; init; }
+
+    /// <summary>The nanoQuant repository (holds nanoclr/build.sh and the device sources); null: found upwards from the current folder or this assembly.</summary>
+    public string? RepositoryRoot { get; init; }
+
+    /// <summary>Where the nanoFramework build goes; null: artifacts/nanoclr in the repository.</summary>
+    public string? BuildDirectory { get; init; }
+
+    /// <summary>Extra .pe files loaded after the device library (e.g. an Interop assembly whose natives the nanoCLR build has).</summary>
+    public IReadOnlyList<string> ExtraAssemblies { get; init; } = [];
+
+    /// <summary>The longest a single nanoCLR process may run before it is killed and the run reported as hung.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(20);
+}

@@ -1,0 +1,297 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Resources;
+using nanoFramework.Runtime.Native;
+using NanoQuant.Samples;
+
+namespace NanoQuant.NanoClr
+{
+    /// <summary>
+    /// The nanoCLR side of <c>nanoquant run/bench --runtime nanoclr</c> and of the nanoCLR checks in CI.
+    /// It reads its jobs from the run-data assembly (<c>NanoQuantRunData</c>, made by the host for each
+    /// run: a "config" string resource plus one binary resource per model and per job's inputs), runs
+    /// each job on the device runtime and prints what it computed as <c>nq:</c> lines, which the host
+    /// parses (<c>host/NanoQuant.Host/NanoClr/NanoClrProtocol.cs</c>). nanoCLR's exit code is 0 whatever
+    /// the program does, so the last line is always <c>nq:done</c>; a job that throws prints
+    /// <c>nq:error</c> and the next job still runs.
+    /// </summary>
+    public static class Program
+    {
+        private const string Hex = "0123456789abcdef";
+
+        /// <summary>Runs every job of the run-data assembly.</summary>
+        public static void Main()
+        {
+            try
+            {
+                ResourceManager resources = new ResourceManager("NanoQuantRunData.Resources", Assembly.Load("NanoQuantRunData"));
+                string config = (string)ResourceUtility.GetObject(resources, (ResourceId)ParseId("config"));
+                string[] lines = config.Split('\n');
+                for (int j = 0; j < lines.Length; j++)
+                {
+                    if (lines[j].Length > 0)
+                    {
+                        RunLine(resources, lines[j]);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine("nq:error - " + Describe(e));
+            }
+
+            Console.WriteLine("nq:done");
+        }
+
+        private static void RunLine(ResourceManager resources, string line)
+        {
+            // job=K model=ID modelBytes=N inputs=ID samples=S mode=ram|stream|stream-weights|resource-weights
+            //   runs=R memory=0|1 outputs=0|1 maxArray=BYTES (the largest array to allocate; a larger arena is split)
+            string job = Field(line, "job");
+            try
+            {
+                if (job == "baseline")
+                {
+                    int macs = int.Parse(Field(line, "macs"));
+                    Console.WriteLine("nq:baseline macsPerSecond=" + DotProductBaseline.MacsPerSecond(macs).ToString());
+                    return;
+                }
+
+                RunJob(resources, job, line);
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine("nq:error " + job + " " + Describe(e));
+            }
+        }
+
+        private static void RunJob(ResourceManager resources, string job, string line)
+        {
+            ResourceId modelId = (ResourceId)ParseId(Field(line, "model"));
+            int modelBytes = int.Parse(Field(line, "modelBytes"));
+            string mode = Field(line, "mode");
+            int samples = int.Parse(Field(line, "samples"));
+            int runs = int.Parse(Field(line, "runs"));
+            bool memory = Field(line, "memory") == "1";
+            bool printOutputs = Field(line, "outputs") == "1";
+            int maxArray = int.Parse(Field(line, "maxArray"));
+
+            long freeBefore = memory ? FreeMemory() : 0;
+            long start = DateTime.UtcNow.Ticks;
+            byte[] modelArray = null;
+            Stream stream = null;
+            Interpreter interpreter;
+            if (mode == "resource-weights")
+            {
+                stream = new ResourceModelStream(resources, modelId, modelBytes);
+                interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
+            }
+            else
+            {
+                modelArray = (byte[])ResourceUtility.GetObject(resources, modelId);
+                if (modelArray == null || modelArray.Length != modelBytes)
+                {
+                    throw new IOException("model resource missing or of the wrong size");
+                }
+
+                if (mode == "ram")
+                {
+                    interpreter = new Interpreter(modelArray, Interpreter.DefaultMaxArenaBytes, maxArray);
+                }
+                else
+                {
+                    stream = new MemoryStream(modelArray);
+                    interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
+                    if (mode == "stream")
+                    {
+                        stream.Dispose();
+                        stream = null;
+                        modelArray = null;
+                    }
+                }
+            }
+
+            long loadTicks = DateTime.UtcNow.Ticks - start;
+            long freeAfterLoad = memory ? FreeMemory() : 0;
+            Console.WriteLine("nq:load " + job + " ticks=" + loadTicks.ToString() + " arena=" + interpreter.ArenaBytes.ToString()
+                + " operators=" + interpreter.OperatorCount.ToString() + " macs=" + interpreter.MacCount.ToString()
+                + " freeBefore=" + freeBefore.ToString() + " freeAfterLoad=" + freeAfterLoad.ToString());
+
+            // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
+            int inputBytes = 0;
+            for (int i = 0; i < interpreter.InputCount; i++)
+            {
+                inputBytes += interpreter.GetInput(i).Length;
+            }
+
+            byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
+            if (inputData == null || inputData.Length != inputBytes * samples)
+            {
+                throw new IOException("input resource missing or of the wrong size");
+            }
+
+            int largest = 0;
+            for (int o = 0; o < interpreter.OutputCount; o++)
+            {
+                largest = Math.Max(largest, interpreter.GetOutput(o).Length);
+            }
+
+            sbyte[] values = new sbyte[Math.Max(largest, inputBytes)];
+            long firstTicks = 0;
+            long sampleTicks = 0;
+            for (int s = 0; s < samples; s++)
+            {
+                int inputOffset = 0;
+                for (int i = 0; i < interpreter.InputCount; i++)
+                {
+                    Tensor input = interpreter.GetInput(i);
+                    int from = (inputOffset * samples) + (s * input.Length);
+                    for (int k = 0; k < input.Length; k++)
+                    {
+                        values[k] = (sbyte)inputData[from + k];
+                    }
+
+                    input.CopyFrom(values, 0);
+                    inputOffset += input.Length;
+                }
+
+                long invokeStart = DateTime.UtcNow.Ticks;
+                interpreter.Invoke();
+                long invokeTicks = DateTime.UtcNow.Ticks - invokeStart;
+                sampleTicks += invokeTicks;
+                if (s == 0)
+                {
+                    firstTicks = invokeTicks;
+                }
+
+                if (printOutputs)
+                {
+                    for (int o = 0; o < interpreter.OutputCount; o++)
+                    {
+                        Tensor output = interpreter.GetOutput(o);
+                        output.CopyTo(values, 0);
+                        PrintBytes(job, s, o, values, output.Length);
+                    }
+                }
+            }
+
+            Console.WriteLine("nq:samples " + job + " samples=" + samples.ToString() + " ticks=" + sampleTicks.ToString() + " first=" + firstTicks.ToString());
+
+            // Timed runs after the first (which includes one-time costs); free memory around them shows
+            // whether Invoke allocates on the real runtime.
+            if (runs > 0)
+            {
+                long freeBeforeRuns = memory ? FreeMemory() : 0;
+                long runStart = DateTime.UtcNow.Ticks;
+                for (int r = 0; r < runs; r++)
+                {
+                    interpreter.Invoke();
+                }
+
+                long runTicks = DateTime.UtcNow.Ticks - runStart;
+                long freeAfterRuns = memory ? FreeMemory() : 0;
+                Console.WriteLine("nq:time " + job + " runs=" + runs.ToString() + " ticks=" + runTicks.ToString()
+                    + " freeBeforeRuns=" + freeBeforeRuns.ToString() + " freeAfterRuns=" + freeAfterRuns.ToString());
+            }
+
+            interpreter.Dispose();
+            if (stream != null)
+            {
+                stream.Dispose();
+            }
+
+            if (modelArray != null)
+            {
+                modelArray = null;
+            }
+
+            Console.WriteLine("nq:end " + job);
+        }
+
+        private static void PrintBytes(string job, int sample, int output, sbyte[] data, int length)
+        {
+            const int PerLine = 256;
+            char[] text = new char[PerLine * 2];
+            int part = 0;
+            for (int start = 0; start < length || (start == 0 && length == 0); start += PerLine)
+            {
+                int n = Math.Min(PerLine, length - start);
+                for (int k = 0; k < n; k++)
+                {
+                    int b = (byte)data[start + k];
+                    text[2 * k] = Hex[b >> 4];
+                    text[(2 * k) + 1] = Hex[b & 15];
+                }
+
+                Console.WriteLine("nq:out " + job + " " + sample.ToString() + " " + output.ToString() + " " + part.ToString() + " " + new string(text, 0, 2 * n));
+                part++;
+                if (length == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        private static string Field(string line, string key)
+        {
+            string[] parts = line.Split(' ');
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string part = parts[i];
+                if (part.Length > key.Length && part[key.Length] == '=' && part.Substring(0, key.Length) == key)
+                {
+                    return part.Substring(key.Length + 1);
+                }
+            }
+
+            throw new ArgumentException("configuration line lacks " + key);
+        }
+
+        /// <summary>The resource id MetadataProcessor gives <paramref name="name"/> when it is not a number.</summary>
+        private static short ParseId(string name)
+        {
+            if (name.Length > 0 && (name[0] == '-' || (name[0] >= '0' && name[0] <= '9')))
+            {
+                return (short)int.Parse(name);
+            }
+
+            int hash1 = (5381 << 16) + 5381;
+            int hash2 = hash1;
+            for (int i = 0; i < name.Length; ++i)
+            {
+                char c = name[i];
+                if (i % 2 == 0)
+                {
+                    hash1 = ((hash1 << 5) + hash1) ^ c;
+                }
+                else
+                {
+                    hash2 = ((hash2 << 5) + hash2) ^ c;
+                }
+            }
+
+            int hash = hash1 + (hash2 * 1566083941);
+            return (short)((short)(hash >> 16) ^ (short)hash);
+        }
+
+        private static long FreeMemory()
+        {
+            return nanoFramework.Runtime.Native.GC.Run(false);
+        }
+
+        private static string Describe(Exception e)
+        {
+            char[] message = (e.Message == null ? string.Empty : e.Message).ToCharArray();
+            for (int i = 0; i < message.Length; i++)
+            {
+                if (message[i] == '\n' || message[i] == '\r')
+                {
+                    message[i] = ' ';
+                }
+            }
+
+            return e.GetType().FullName + ": " + new string(message);
+        }
+    }
+}
