@@ -32,6 +32,7 @@ namespace NanoQuant
         private readonly int _constantPoolBytes;
         private readonly int _int32ConstantBytes;
         private readonly WeightStreamer _streamer;
+        private readonly bool _streaming;
         private readonly int _weightBufferBytes;
         private Stream _ownedStream;
         private Kernel[] _managedKernels;
@@ -70,6 +71,11 @@ namespace NanoQuant
             _constantBytes = model.Length;
             _constantPoolBytes = loader.ConstantPool.Length;
             _int32ConstantBytes = loader.Int32ConstantBytes;
+            _streamer = loader.Streamer;
+            if (_streamer != null)
+            {
+                _weightBufferBytes = _streamer.BufferBytes;
+            }
         }
 
         /// <summary>
@@ -102,9 +108,10 @@ namespace NanoQuant
             _constantPoolBytes = loader.ConstantPool.Length;
             _int32ConstantBytes = loader.Int32ConstantBytes;
             _streamer = loader.Streamer;
+            _streaming = loader.StreamsWeights;
             if (_streamer != null)
             {
-                _weightBufferBytes = _streamer.BufferBytes + StreamModelSource.ChunkBytes;
+                _weightBufferBytes = _streamer.BufferBytes + _streamer.TableScratchBytes + (_streaming ? StreamModelSource.ChunkBytes : 0);
             }
         }
 
@@ -161,7 +168,7 @@ namespace NanoQuant
         /// <summary>True when int8 weights are read from storage during <see cref="Invoke"/> (<see cref="ModelLoadMode.StreamWeights"/>).</summary>
         public bool IsStreamingWeights
         {
-            get { return _streamer != null; }
+            get { return _streaming; }
         }
 
         /// <summary>Bytes of int8 constants (weights) held in RAM: all of them when loaded into RAM, none when streaming.</summary>
@@ -176,7 +183,11 @@ namespace NanoQuant
             get { return _int32ConstantBytes; }
         }
 
-        /// <summary>Streaming mode: bytes of the reusable weight buffer plus the file read chunk (0 otherwise).</summary>
+        /// <summary>
+        /// Bytes of the reusable weight buffer that operators' weights are staged into before they run — streamed
+        /// from storage, or decoded from palettes — plus, when streaming, the file read chunk and the scratch
+        /// palette value tables are read into; 0 when no weights are staged (plain weights held in RAM).
+        /// </summary>
         public int WeightBufferBytes
         {
             get { return _weightBufferBytes; }
@@ -196,7 +207,7 @@ namespace NanoQuant
 
         private void RequireOpen()
         {
-            if (_disposed && _streamer != null)
+            if (_disposed && _streaming)
             {
                 throw new InvalidOperationException("the interpreter is disposed: its model file is closed");
             }

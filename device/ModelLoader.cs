@@ -21,8 +21,17 @@ namespace NanoQuant
         internal int ArenaBytes;
         internal sbyte[] ConstantPool;
 
-        /// <summary>Streaming mode only: stages each operator's int8 constants before it runs; null otherwise.</summary>
+        /// <summary>
+        /// Stages each operator's int8 constants before it runs: all of them in streaming mode, palette-stored
+        /// ones (decoded) in either mode; null when nothing needs staging.
+        /// </summary>
         internal WeightStreamer Streamer;
+
+        /// <summary>True in streaming mode (int8 constants are read from storage during Invoke).</summary>
+        internal bool StreamsWeights
+        {
+            get { return _streamWeights; }
+        }
 
         /// <summary>Bytes of the model file.</summary>
         internal int FileLength;
@@ -315,9 +324,20 @@ namespace NanoQuant
                     throw new InvalidModelException(name + ": unknown type " + type.ToString());
                 }
 
-                if (storage != (int)TensorStorage.Arena && storage != (int)TensorStorage.Constant)
+                if (storage != (int)TensorStorage.Arena && storage != (int)TensorStorage.Constant && storage != (int)TensorStorage.Palette)
                 {
                     throw new InvalidModelException(name + ": unknown storage " + storage.ToString());
+                }
+
+                // A palette is an int8 constant whose stored bytes are a palette block; once checked it is a constant like any other.
+                bool isPalette = storage == (int)TensorStorage.Palette;
+                if (isPalette)
+                {
+                    storage = (int)TensorStorage.Constant;
+                    if (type != (int)TensorType.Int8)
+                    {
+                        throw new InvalidModelException(name + ": only int8 constants can be stored as a palette");
+                    }
                 }
 
                 if (rank > ModelFormat.MaxRank)
@@ -365,7 +385,7 @@ namespace NanoQuant
 
                 t.elementCount = (int)elements;
                 t.byteLength = (int)elements * elementSize;
-                if (byteLength != t.byteLength)
+                if (!isPalette && byteLength != t.byteLength)
                 {
                     throw new InvalidModelException(name + ": byte length " + byteLength.ToString() + " does not match its shape (" + t.byteLength.ToString() + ")");
                 }
@@ -397,7 +417,18 @@ namespace NanoQuant
                     }
 
                     t.fileOffset = _constantsStart + dataOffset;
+<<<<<<< HEAD
                     if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
+=======
+                    if (isPalette)
+                    {
+                        t.palette = ReadPalette(t, byteLength, name);
+                        t.palette.BlockOffset = poolBytes;
+                        poolBytes += byteLength;
+                        _paletteCount++;
+                    }
+                    else if (t.type == TensorType.Int8)
+>>>>>>> palette
                     {
                         t.offset = poolBytes;
                         poolBytes += byteLength;
@@ -411,6 +442,72 @@ namespace NanoQuant
         }
 
         private int _poolBytes;
+        private int _paletteCount;
+
+        /// <summary>
+        /// Checks a palette block's header (read from the source: the block lies in the constant section)
+        /// against the tensor's shape and the block's length: index bits 1 … 7, a channel axis inside the
+        /// rank (or one table for the tensor), reserved bytes zero, and a length of exactly header +
+        /// tables + packed indices. Indices need no check: a k-bit index cannot leave a 2^k-entry table.
+        /// </summary>
+        private Palette ReadPalette(Tensor t, int blockBytes, string name)
+        {
+            if (blockBytes < ModelFormat.PaletteHeaderSize)
+            {
+                throw new InvalidModelException(name + ": palette block of " + blockBytes.ToString() + " bytes is shorter than its header");
+            }
+
+            byte[] header = _paletteHeader;
+            _source.ReadBytes(t.fileOffset, header, 0, ModelFormat.PaletteHeaderSize);
+            int bits = header[0];
+            int axis = header[1];
+            if (bits < ModelFormat.PaletteMinBits || bits > ModelFormat.PaletteMaxBits)
+            {
+                throw new InvalidModelException(name + ": palette index width " + bits.ToString() + " bits is outside [" + ModelFormat.PaletteMinBits.ToString() + ", " + ModelFormat.PaletteMaxBits.ToString() + "]");
+            }
+
+            if (header[2] != 0 || header[3] != 0)
+            {
+                throw new InvalidModelException(name + ": palette header has non-zero reserved bytes");
+            }
+
+            Palette p = new Palette();
+            p.Bits = bits;
+            if (axis == ModelFormat.PalettePerTensor)
+            {
+                p.Channels = 1;
+                p.Inner = t.elementCount;
+            }
+            else
+            {
+                if (axis >= t.shape.Length)
+                {
+                    throw new InvalidModelException(name + ": palette channel axis " + axis.ToString() + " is outside rank " + t.shape.Length.ToString());
+                }
+
+                p.Channels = t.shape[axis];
+                int inner = 1;
+                for (int d = axis + 1; d < t.shape.Length; d++)
+                {
+                    inner *= t.shape[d];
+                }
+
+                p.Inner = inner;
+            }
+
+            long expected = Palette.BlockLength(bits, p.Channels, t.elementCount);
+            if (expected != blockBytes)
+            {
+                throw new InvalidModelException(name + ": palette block is " + blockBytes.ToString() + " bytes; " + bits.ToString() + "-bit indices and " + p.Channels.ToString() + " tables need " + expected.ToString());
+            }
+
+            p.BlockBytes = blockBytes;
+            p.TableBytes = p.Channels << bits;
+            p.IndexBytes = blockBytes - ModelFormat.PaletteHeaderSize - p.TableBytes;
+            return p;
+        }
+
+        private readonly byte[] _paletteHeader = new byte[ModelFormat.PaletteHeaderSize];
 
         private static float ScaleFromBits(int bits, string name)
         {
@@ -473,11 +570,15 @@ namespace NanoQuant
 
         private void AttachData()
         {
+<<<<<<< HEAD
             // Int8 and int16 constants: copied into one byte pool, or left on storage for the streamer.
+=======
+            // Int8 constants (plain, and palette blocks still encoded): copied into one pool, or left on
+            // storage for the streamer. Palettes are decoded per operator into the streamer's buffer.
+>>>>>>> palette
             if (_streamWeights)
             {
                 ConstantPool = new sbyte[0];
-                Streamer = new WeightStreamer(_source, Tensors, Operators, _maxArrayBytes);
             }
             else
             {
@@ -490,6 +591,11 @@ namespace NanoQuant
                 ConstantPool = new sbyte[_poolBytes];
             }
 
+            if (_streamWeights || _paletteCount > 0)
+            {
+                Streamer = new WeightStreamer(_source, Tensors, Operators, _streamWeights, _maxArrayBytes);
+            }
+
             int int32Bytes = 0;
             for (int i = 0; i < Tensors.Length; i++)
             {
@@ -498,7 +604,19 @@ namespace NanoQuant
                 {
                     // Attached to its arena array by ArenaSegments.
                 }
+<<<<<<< HEAD
                 else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
+=======
+                else if (t.palette != null)
+                {
+                    if (!_streamWeights)
+                    {
+                        t.palette.Block = ConstantPool;
+                        _source.ReadInt8(t.fileOffset, ConstantPool, t.palette.BlockOffset, t.palette.BlockBytes);
+                    }
+                }
+                else if (t.type == TensorType.Int8)
+>>>>>>> palette
                 {
                     if (!_streamWeights)
                     {

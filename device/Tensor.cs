@@ -24,6 +24,9 @@ namespace NanoQuant
         internal int[] int32Data;
         internal long[] int64Data;
 
+        /// <summary>For an int8 constant stored as a palette: its layout; null otherwise.</summary>
+        internal Palette palette;
+
         internal Tensor()
         {
         }

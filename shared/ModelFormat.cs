@@ -99,5 +99,17 @@ namespace NanoQuant.Format
                     return 0;
             }
         }
+
+        /// <summary>Size in bytes of a palette block's header (index bits, channel axis, two reserved bytes).</summary>
+        public const int PaletteHeaderSize = 4;
+
+        /// <summary>Fewest bits a palette index may have.</summary>
+        public const int PaletteMinBits = 1;
+
+        /// <summary>Most bits a palette index may have (an 8-bit palette would be no smaller than int8).</summary>
+        public const int PaletteMaxBits = 7;
+
+        /// <summary>Channel axis value of a palette block with one value table for the whole tensor.</summary>
+        public const int PalettePerTensor = 0xFF;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NanoQuant.Host.Conversion;
+using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.IO;
 using NanoQuant.Host.Quantization;
 using NanoQuant.Host.TfLite;
@@ -35,9 +36,12 @@ public static class ConvertCommand
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
+        var cluster = new Option<int?>("--cluster") { Description = "cluster the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into at most N values per output channel (2 … 128; 16 gives 4-bit palette weights): smaller model, some accuracy lost" };
+        var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel" };
+        var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -52,6 +56,14 @@ public static class ConvertCommand
             {
                 CliFiles.CheckOutputFile(tfliteFile.FullName, "--save-tflite", ".tflite", "a TensorFlow Lite model");
             }
+
+            int? clusters = parse.GetValue(cluster);
+            if (clusters is { } n && (n < 2 || n > WeightClustering.MaxClusters))
+            {
+                throw new CliUsageException($"--cluster must lie in [2, {WeightClustering.MaxClusters}], not {n}");
+            }
+
+            var palettes = parse.GetValue(noPalette) ? PaletteMode.Off : PaletteMode.WhenSmaller;
 
             if (reportFile is not null)
             {
@@ -77,10 +89,19 @@ public static class ConvertCommand
                         (isFloat ? $"'{source.Name}' is a float model: add --calibration DATA.npy" : $"'{source.Name}' is already quantized and is converted with the input and output types it has: drop {string.Join(", ", quantizationOnly)}"));
                 }
 
-                var result = Converter.Convert(sourceModel);
+                var tflite = sourceModel;
+                IReadOnlyList<ClusteredLayer> clustered = [];
+                if (clusters is { } clusterCount)
+                {
+                    (tflite, clustered) = WeightClustering.Apply(tflite, clusterCount, perTensor: parse.GetValue(clusterPerTensor));
+                }
+
+                var result = Converter.Convert(tflite, palettes);
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
+                WriteClustering(console, clustered, clusters);
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
+                WritePalettes(console, result.Model);
                 return 0;
             }
 
@@ -103,6 +124,9 @@ public static class ConvertCommand
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
                 FloatEdges = parse.GetValue(io) == "float",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
+                Clusters = clusters,
+                ClusterPerTensor = parse.GetValue(clusterPerTensor),
+                Palettes = palettes,
             };
 
             // Every check on the model and the data comes before any work.
@@ -135,6 +159,10 @@ public static class ConvertCommand
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
                 reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar).ToMarkdown();
+                if (clusters is { } clusterCount)
+                {
+                    reportText += Environment.NewLine + WeightClustering.ToMarkdown(quantization.Clustering, clusterCount);
+                }
             }
 
             byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
@@ -159,8 +187,10 @@ public static class ConvertCommand
             console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
             console.Out.WriteLine($"input  int8 scale {F(input.Scale)} zero point {input.ZeroPoint}; output int8 scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
+            WriteClustering(console, quantization.Clustering, clusters);
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
+            WritePalettes(console, conversion.Model);
             if (tfliteFile is not null)
             {
                 console.Out.WriteLine($"wrote {tfliteFile.FullName}: {tfliteBytes!.Length:N0} bytes (int8 TensorFlow Lite model)");
@@ -174,6 +204,36 @@ public static class ConvertCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The per-layer error clustering added, one line per weight tensor.</summary>
+    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters)
+    {
+        if (clusters is null)
+        {
+            return;
+        }
+
+        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per output channel:");
+        foreach (var l in layers)
+        {
+            string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";
+            console.Out.WriteLine($"  {l.Operator} {l.Tensor}: {l.DistinctBefore} → {l.DistinctAfter} values/channel, {sqnr}, RMS error {l.RelativeError.ToString("P2", CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    /// <summary>How many int8 constants were stored as palettes, and the bytes they take against plain int8.</summary>
+    private static void WritePalettes(CliConsole console, NanoQuant.Host.DeviceModels.DeviceModel model)
+    {
+        var palettes = model.Tensors.Where(t => t.Palette is not null).ToList();
+        if (palettes.Count == 0)
+        {
+            return;
+        }
+
+        int plain = palettes.Sum(t => t.ByteLength), stored = palettes.Sum(t => t.Palette!.Block.Length);
+        string widths = string.Join(", ", palettes.GroupBy(t => t.Palette!.Bits).OrderBy(g => g.Key).Select(g => $"{g.Count()}×{g.Key}-bit"));
+        console.Out.WriteLine($"palette weights: {palettes.Count} int8 constants ({widths}) in {stored:N0} bytes instead of {plain:N0} (lossless)");
     }
 
     /// <summary>Writes every file, or (when one write fails) removes those already written.</summary>

@@ -47,9 +47,14 @@ public static class Converter
     /// <summary>The TFLite operators the converter can lower.</summary>
     public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
 
-    public static ConversionResult ConvertFile(string path) => Convert(TfLiteReader.ReadFile(path));
+    /// <summary>Converts the .tflite file at <paramref name="path"/>; see <see cref="Convert"/>.</summary>
+    public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller) => Convert(TfLiteReader.ReadFile(path), palettes);
 
-    public static ConversionResult Convert(TfLiteModel source)
+    /// <summary>
+    /// Converts <paramref name="source"/>. By default (<see cref="PaletteMode.WhenSmaller"/>) int8 constants whose
+    /// values fit a smaller palette encoding are stored that way — losslessly, so the outputs are unchanged.
+    /// </summary>
+    public static ConversionResult Convert(TfLiteModel source, PaletteMode palettes = PaletteMode.WhenSmaller)
     {
         CheckSupportedKind(source);
         var target = new DeviceModel();
@@ -107,7 +112,7 @@ public static class Converter
         }
 
         var plan = MemoryPlanner.Plan(target);
-        return new ConversionResult(target, DeviceModelWriter.Write(target), plan, context.TensorMap);
+        return new ConversionResult(target, DeviceModelWriter.Write(target, palettes), plan, context.TensorMap);
     }
 
     private static int MapInput(LoweringContext context, TfLiteTensor input, HashSet<int> skipped)

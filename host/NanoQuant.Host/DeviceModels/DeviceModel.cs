@@ -15,6 +15,12 @@ public sealed class DeviceTensor
     /// <summary>Little-endian element bytes of a constant; null for arena tensors.</summary>
     public byte[]? ConstantData { get; init; }
 
+    /// <summary>
+    /// How the last write stored this int8 constant when it chose a palette (null: plain bytes); the reader
+    /// sets it too. <see cref="ConstantData"/> always holds the decoded int8 values.
+    /// </summary>
+    public PaletteEncoding? Palette { get; set; }
+
     /// <summary>Offset in the arena chosen by the memory plan (arena tensors).</summary>
     public int ArenaOffset { get; set; }
 

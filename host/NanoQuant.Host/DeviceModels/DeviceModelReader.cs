@@ -47,8 +47,23 @@ public static class DeviceModelReader
                 shape[d] = BinaryPrimitives.ReadInt32LittleEndian(span[p..]);
             }
 
+            byte[]? constant = storage == TensorStorage.Arena ? null : bytes.AsSpan(constantsStart + offset, length).ToArray();
+            PaletteEncoding? palette = null;
+            if (storage == TensorStorage.Palette)
+            {
+                int? axis = constant![1] == ModelFormat.PalettePerTensor ? null : constant[1];
+                sbyte[] decoded = PaletteEncoding.Decode(constant, shape);
+                palette = new PaletteEncoding(constant[0], axis, constant)
+                {
+                    MaxDistinct = PaletteEncoding.MaxDistinctPerChannel(decoded, shape, axis),
+                };
+                constant = System.Runtime.InteropServices.MemoryMarshal.AsBytes(decoded.AsSpan()).ToArray();
+                storage = TensorStorage.Constant;
+            }
+
             model.Tensors.Add(new DeviceTensor
             {
+                Palette = palette,
                 Type = type,
                 Storage = storage,
                 Shape = shape,
@@ -56,7 +71,7 @@ public static class DeviceModelReader
                 Scale = scale,
                 Flags = flags,
                 ArenaOffset = storage == TensorStorage.Arena ? offset : 0,
-                ConstantData = storage == TensorStorage.Constant ? bytes.AsSpan(constantsStart + offset, length).ToArray() : null,
+                ConstantData = constant,
             });
         }
 

@@ -6,7 +6,13 @@ namespace NanoQuant.Host.DeviceModels;
 /// <summary>Serializes a planned <see cref="DeviceModel"/> to the byte layout of docs/device-model-format.md.</summary>
 public static class DeviceModelWriter
 {
-    public static byte[] Write(DeviceModel model)
+    /// <summary>
+    /// Writes <paramref name="model"/>. With <see cref="PaletteMode.WhenSmaller"/>, every int8 constant whose
+    /// values fit a palette (≤ 128 distinct values per tensor or per channel) in fewer bytes than plain int8 is
+    /// stored as a palette block — losslessly: the device decodes exactly the same int8 values.
+    /// Each tensor's <see cref="DeviceTensor.Palette"/> is set to the encoding chosen (or null).
+    /// </summary>
+    public static byte[] Write(DeviceModel model, PaletteMode palettes = PaletteMode.Off)
     {
         if (model.Tensors.Count > ModelFormat.MaxTensors || model.Operators.Count > ModelFormat.MaxOperators)
         {
@@ -31,7 +37,8 @@ public static class DeviceModelWriter
 
             Align(constants, ModelFormat.ConstantAlignment);
             constantOffsets[i] = (int)constants.Length;
-            constants.Write(data);
+            t.Palette = t.Type == TensorType.Int8 ? PaletteEncoding.Choose(AsInt8(data), t.Shape, palettes) : null;
+            constants.Write(t.Palette?.Block ?? data);
         }
 
         var tables = new MemoryStream();
@@ -57,12 +64,12 @@ public static class DeviceModelWriter
 
             w.Write((byte)t.Type);
             w.Write((byte)t.Shape.Length);
-            w.Write((byte)t.Storage);
+            w.Write((byte)(t.Palette is null ? t.Storage : TensorStorage.Palette));
             w.Write((byte)t.Flags);
             w.Write(t.ZeroPoint);
             w.Write(t.Scale);
             w.Write(t.IsArena ? t.ArenaOffset : constantOffsets[i]);
-            w.Write(t.ByteLength);
+            w.Write(t.Palette?.Block.Length ?? t.ByteLength);
             foreach (int dim in t.Shape)
             {
                 w.Write(dim);
@@ -122,6 +129,8 @@ public static class DeviceModelWriter
         BinaryPrimitives.WriteUInt32LittleEndian(header[ModelFormat.ChecksumOffset..], crc);
         return file;
     }
+
+    private static ReadOnlySpan<sbyte> AsInt8(byte[] data) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(data);
 
     private static void Align(MemoryStream stream, int alignment, int basePosition = 0)
     {

@@ -20,6 +20,18 @@ public sealed record QuantizerOptions
 
     /// <summary>When integer calibration data carries its own int8 quantization, give the model input exactly that one (so such data is taken as it is).</summary>
     public bool UseDataQuantizationForInputs { get; init; } = true;
+
+    /// <summary>
+    /// After quantization, cluster every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED weight tensor into at most
+    /// this many values per output channel (<see cref="WeightClustering"/>); null: no clustering.
+    /// </summary>
+    public int? Clusters { get; init; }
+
+    /// <summary>With <see cref="Clusters"/>: one set of values per weight tensor (shared by its channels, in their int8 scale) instead of one per output channel.</summary>
+    public bool ClusterPerTensor { get; init; }
+
+    /// <summary>How the device model stores int8 constants that fit a palette.</summary>
+    public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
 }
 
 /// <summary>The int8 model the quantizer made, and where each float tensor went.</summary>

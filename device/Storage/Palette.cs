@@ -1,0 +1,85 @@
+namespace NanoQuant
+{
+    /// <summary>
+    /// How a palette-stored int8 constant is laid out (docs/device-model-format.md, "Palette block"):
+    /// a 4-byte header, <see cref="Channels"/> value tables of 2^<see cref="Bits"/> int8 entries, then
+    /// the element indices packed <see cref="Bits"/> bits each, least significant bit first, in the
+    /// tensor's row-major order. Every k-bit index is inside its 2^k-entry table by construction, so a
+    /// checked block header and length are all decoding needs to stay in bounds.
+    /// </summary>
+    internal sealed class Palette
+    {
+        /// <summary>Bits per index, 1 … 7.</summary>
+        internal int Bits;
+
+        /// <summary>Number of value tables: 1, or the size of the channel axis.</summary>
+        internal int Channels;
+
+        /// <summary>Elements in a row-major run that share one channel (the product of the dimensions after the axis).</summary>
+        internal int Inner;
+
+        /// <summary>Bytes of the whole block (header, tables, indices).</summary>
+        internal int BlockBytes;
+
+        /// <summary>Bytes of the value tables (<see cref="Channels"/> × 2^<see cref="Bits"/>).</summary>
+        internal int TableBytes;
+
+        /// <summary>Bytes of the packed indices (never more than the decoded tensor's).</summary>
+        internal int IndexBytes;
+
+        /// <summary>The array holding the block when it was loaded into RAM; null when it stays on storage.</summary>
+        internal sbyte[] Block;
+
+        /// <summary>Where the block starts in <see cref="Block"/>.</summary>
+        internal int BlockOffset;
+
+        /// <summary>Bytes a block of <paramref name="channels"/> tables of <paramref name="bits"/>-bit indices for <paramref name="elements"/> elements needs.</summary>
+        internal static long BlockLength(int bits, int channels, int elements)
+        {
+            return Format.ModelFormat.PaletteHeaderSize + ((long)channels << bits) + (((long)elements * bits + 7) >> 3);
+        }
+
+        /// <summary>
+        /// Decodes <paramref name="count"/> elements into <paramref name="destination"/> from
+        /// <paramref name="destinationOffset"/>, looking indices read from <paramref name="packed"/>[<paramref name="packedOffset"/>]
+        /// up in the tables at <paramref name="tables"/>[<paramref name="tablesOffset"/>]. The lengths were checked at
+        /// load, so every read is inside the block. The packed indices may lie at the very end of the
+        /// destination range itself (streaming reads them there): each index byte is read before the element
+        /// written at its position, because indices take fewer bits than the int8 values they decode to.
+        /// </summary>
+        internal void Decode(sbyte[] tables, int tablesOffset, sbyte[] packed, int packedOffset, int count, sbyte[] destination, int destinationOffset)
+        {
+            int bits = Bits;
+            int mask = (1 << bits) - 1;
+            int channels = Channels;
+            int inner = Inner;
+            int position = packedOffset;
+            int outer = count / (channels * inner);
+            int e = destinationOffset;
+            int pending = 0;
+            int pendingBits = 0;
+            for (int o = 0; o < outer; o++)
+            {
+                int table = tablesOffset;
+                for (int c = 0; c < channels; c++)
+                {
+                    int end = e + inner;
+                    while (e < end)
+                    {
+                        if (pendingBits < bits)
+                        {
+                            pending |= (packed[position++] & 0xFF) << pendingBits;
+                            pendingBits += 8;
+                        }
+
+                        destination[e++] = tables[table + (pending & mask)];
+                        pending >>= bits;
+                        pendingBits -= bits;
+                    }
+
+                    table += 1 << bits;
+                }
+            }
+        }
+    }
+}
