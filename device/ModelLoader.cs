@@ -417,9 +417,6 @@ namespace NanoQuant
                     }
 
                     t.fileOffset = _constantsStart + dataOffset;
-<<<<<<< HEAD
-                    if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
-=======
                     if (isPalette)
                     {
                         t.palette = ReadPalette(t, byteLength, name);
@@ -427,8 +424,7 @@ namespace NanoQuant
                         poolBytes += byteLength;
                         _paletteCount++;
                     }
-                    else if (t.type == TensorType.Int8)
->>>>>>> palette
+                    else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
                     {
                         t.offset = poolBytes;
                         poolBytes += byteLength;
@@ -570,12 +566,9 @@ namespace NanoQuant
 
         private void AttachData()
         {
-<<<<<<< HEAD
-            // Int8 and int16 constants: copied into one byte pool, or left on storage for the streamer.
-=======
-            // Int8 constants (plain, and palette blocks still encoded): copied into one pool, or left on
-            // storage for the streamer. Palettes are decoded per operator into the streamer's buffer.
->>>>>>> palette
+            // Int8 and int16 constants (plain, and palette blocks still encoded): copied into one byte
+            // pool, or left on storage for the streamer. Palettes are decoded per operator into the
+            // streamer's buffer.
             if (_streamWeights)
             {
                 ConstantPool = new sbyte[0];
@@ -604,9 +597,6 @@ namespace NanoQuant
                 {
                     // Attached to its arena array by ArenaSegments.
                 }
-<<<<<<< HEAD
-                else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
-=======
                 else if (t.palette != null)
                 {
                     if (!_streamWeights)
@@ -615,8 +605,7 @@ namespace NanoQuant
                         _source.ReadInt8(t.fileOffset, ConstantPool, t.palette.BlockOffset, t.palette.BlockBytes);
                     }
                 }
-                else if (t.type == TensorType.Int8)
->>>>>>> palette
+                else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
                 {
                     if (!_streamWeights)
                     {

@@ -85,7 +85,11 @@ public sealed class ModelRunner
     /// every sample back to back), dequantized where the source model's output was float — what
     /// <see cref="Run"/> returns; also used for outputs computed elsewhere (nanoCLR).
     /// </summary>
-    public NpyArray[] ToOutputArrays(IReadOnlyList<sbyte[]> outputs, int samples)
+    public NpyArray[] ToOutputArrays(IReadOnlyList<sbyte[]> outputs, int samples) =>
+        ToOutputArrays(outputs.Select(o => o.Select(q => (int)q).ToArray()).ToList(), samples);
+
+    /// <summary>As <see cref="ToOutputArrays(IReadOnlyList{sbyte[]}, int)"/> for outputs of any integer type (int8 or int16 values).</summary>
+    public NpyArray[] ToOutputArrays(IReadOnlyList<int[]> outputs, int samples)
     {
         var result = new NpyArray[outputs.Count];
         for (int o = 0; o < outputs.Count; o++)
