@@ -18,7 +18,14 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs };
+        var resetState = new Option<bool>("--reset-state")
+        {
+            Description = "stateful (streaming) models, e.g. LSTMs: reset the state before every sample, so each runs on its own; by default the samples are frames of one stream, their state carried from each to the next",
+        };
+        var command = new Command("run", "Run a device model on .npy inputs with the device runtime. The N samples of a batch run in order through one interpreter: a stateful model (LSTM state) carries its state from sample to sample unless --reset-state is given")
+        {
+            model, inputs, outputs, resetState,
+        };
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -36,7 +43,7 @@ public static class RunCommand
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
-            var results = runner.Run(arrays);
+            var results = runner.Run(arrays, resetState: parse.GetValue(resetState));
             for (int o = 0; o < results.Length; o++)
             {
                 if (outputFiles.Length > 0)
