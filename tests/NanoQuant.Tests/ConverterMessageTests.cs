@@ -50,4 +50,25 @@ public class ConverterMessageTests
         Assert.StartsWith("operator 5 (GATHER): operator GATHER is not supported", message);
         Assert.Contains("CONV_2D", message);
     }
+
+    [Fact]
+    public void A_requantization_factor_beyond_int32_is_refused_naming_the_operator()
+    {
+        // Found by fuzzing an LSTM model: a corrupted output scale of its FULLY_CONNECTED.
+        var model = TfLiteReader.ReadFile(SharedResources.ModelPath("trained_lstm_int8"));
+        var fc = model.Operators.Single(o => o.Code == BuiltinOperator.FullyConnected);
+        int output = fc.Outputs[0];
+        string message = Refusal(new TfLiteModel
+        {
+            SchemaVersion = model.SchemaVersion,
+            Description = model.Description,
+            Tensors = model.Tensors.Select(t => t.Index == output ? t with { Quantization = new TfLiteQuantization([1e-30f], [0], 0) } : t).ToList(),
+            Operators = model.Operators,
+            Inputs = model.Inputs,
+            Outputs = model.Outputs,
+            SubgraphCount = model.SubgraphCount,
+        });
+        Assert.StartsWith($"operator {fc.Index} (FULLY_CONNECTED): ", message);
+        Assert.Contains("cannot be represented", message);
+    }
 }

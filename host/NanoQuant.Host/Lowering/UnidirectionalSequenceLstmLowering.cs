@@ -187,17 +187,8 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
         }
     }
 
-    private static (int Multiplier, int Shift) Multiplier(LoweringContext context, TfLiteOperator op, double real, string what)
-    {
-        try
-        {
-            return QuantizationMath.QuantizeMultiplier(real);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            throw context.Unsupported(op, $"the {what} rescaling factor {real} cannot be represented as a quantized multiplier");
-        }
-    }
+    private static (int Multiplier, int Shift) Multiplier(LoweringContext context, TfLiteOperator op, double real, string what) =>
+        context.QuantizeMultiplier(op, real, what);
 
     private static (sbyte[] Values, float Scale) Weights(LoweringContext context, TfLiteOperator op, int slot, int rows, int columns, string what)
     {
