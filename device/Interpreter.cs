@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Reflection;
+using NanoQuant.Format;
 
 namespace NanoQuant
 {
@@ -76,6 +77,8 @@ namespace NanoQuant
             {
                 _weightBufferBytes = _streamer.BufferBytes;
             }
+
+            ResetState();
         }
 
         /// <summary>
@@ -113,6 +116,8 @@ namespace NanoQuant
             {
                 _weightBufferBytes = _streamer.BufferBytes + _streamer.TableScratchBytes + (_streaming ? StreamModelSource.ChunkBytes : 0);
             }
+
+            ResetState();
         }
 
         /// <summary>Loads a device model from a file, copying its constants to RAM (the file is closed before this returns).</summary>
@@ -368,6 +373,58 @@ namespace NanoQuant
             }
 
             return tryUse != null && (bool)tryUse.Invoke(null, new object[] { this });
+        }
+
+        /// <summary>True when the model has variable (state) tensors, e.g. an LSTM's hidden and cell state, that carry over from one <see cref="Invoke"/> to the next.</summary>
+        public bool HasState
+        {
+            get
+            {
+                for (int i = 0; i < _tensors.Length; i++)
+                {
+                    if (_tensors[i].IsVariable)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Puts every variable (state) tensor back to its reset value, as TensorFlow Lite Micro's
+        /// ResetVariableTensors does: int8 state to its zero point, int16 state to 0. A new interpreter
+        /// starts reset; a streaming model (e.g. an LSTM run one frame per <see cref="Invoke"/>) carries
+        /// its state from call to call until this is called, for example at the start of a new sequence.
+        /// Allocates nothing.
+        /// </summary>
+        public void ResetState()
+        {
+            Tensor[] tensors = _tensors;
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                Tensor t = tensors[i];
+                if (!t.IsVariable)
+                {
+                    continue;
+                }
+
+                if (t.type == TensorType.Int8 && t.zeroPoint != 0)
+                {
+                    sbyte value = (sbyte)t.zeroPoint;
+                    sbyte[] data = t.data;
+                    int end = t.offset + t.byteLength;
+                    for (int k = t.offset; k < end; k++)
+                    {
+                        data[k] = value;
+                    }
+                }
+                else
+                {
+                    System.Array.Clear(t.data, t.offset, t.byteLength);
+                }
+            }
         }
 
         /// <summary>Runs the whole model on the current inputs.</summary>

@@ -58,6 +58,8 @@ namespace NanoQuant
                     return new HardSwishKernel(op, tensors);
                 case OperatorType.Requantize:
                     return new RequantizeKernel(op, tensors);
+                case OperatorType.UnidirectionalSequenceLstm:
+                    return new UnidirectionalSequenceLstmKernel(op, tensors);
                 default:
                     throw new InvalidModelException(op.Name + ": unknown operator type");
             }

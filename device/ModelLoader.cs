@@ -402,6 +402,16 @@ namespace NanoQuant
                         throw new InvalidModelException(name + ": arena range [" + dataOffset.ToString() + ", +" + byteLength.ToString() + ") is outside the " + arenaBytes.ToString() + "-byte arena");
                     }
 
+                    if ((t.flags & ModelFormat.FlagVariable) != 0 && t.flags != ModelFormat.FlagVariable)
+                    {
+                        throw new InvalidModelException(name + ": a variable tensor cannot be a model edge");
+                    }
+
+                    if ((t.flags & ModelFormat.FlagVariable) != 0 && t.type == TensorType.Int16 && t.zeroPoint != 0)
+                    {
+                        throw new InvalidModelException(name + ": an int16 variable tensor must have zero point 0 (it resets to 0)");
+                    }
+
                     t.offset = dataOffset;
                 }
                 else

@@ -32,6 +32,7 @@ namespace NanoQuant
                 case OperatorType.LeakyRelu: return "LeakyRelu";
                 case OperatorType.HardSwish: return "HardSwish";
                 case OperatorType.Requantize: return "Requantize";
+                case OperatorType.UnidirectionalSequenceLstm: return "UnidirectionalSequenceLstm";
                 default: return "Unknown(" + ((int)type).ToString() + ")";
             }
         }

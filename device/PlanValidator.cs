@@ -5,7 +5,9 @@ namespace NanoQuant
     /// <summary>
     /// Checks the host's memory plan and data flow: every arena tensor is written before it is
     /// read and written once, no operator works in place, and no two arena tensors that are alive
-    /// at the same time share a byte.
+    /// at the same time share a byte. Variable (state) tensors are alive for the model's whole
+    /// lifetime: defined from the start, updated in place by the operators that read them, never an
+    /// operator's output or a model input or output.
     /// </summary>
     internal static class PlanValidator
     {
@@ -20,6 +22,16 @@ namespace NanoQuant
             {
                 first[t] = Unused;
                 last[t] = Unused;
+            }
+
+            for (int t = 0; t < count; t++)
+            {
+                if (tensors[t].IsVariable)
+                {
+                    defined[t] = true;
+                    first[t] = -1;
+                    last[t] = operators.Length;
+                }
             }
 
             for (int i = 0; i < inputs.Length; i++)
@@ -47,7 +59,10 @@ namespace NanoQuant
                         throw new InvalidModelException(op.Name + ": reads tensor " + t.ToString() + " before anything writes it");
                     }
 
-                    last[t] = o;
+                    if (!tensors[t].IsVariable)
+                    {
+                        last[t] = o;
+                    }
                 }
 
                 for (int i = 0; i < op.Outputs.Length; i++)
@@ -56,6 +71,11 @@ namespace NanoQuant
                     if (tensors[t].storage != TensorStorage.Arena)
                     {
                         throw new InvalidModelException(op.Name + ": writes constant tensor " + t.ToString());
+                    }
+
+                    if (tensors[t].IsVariable)
+                    {
+                        throw new InvalidModelException(op.Name + ": lists variable tensor " + t.ToString() + " as an output (state is updated in place through an input)");
                     }
 
                     if (defined[t])
@@ -111,6 +131,11 @@ namespace NanoQuant
             if (tensor.storage != TensorStorage.Arena || (tensor.type != TensorType.Int8 && tensor.type != TensorType.Int16))
             {
                 throw new InvalidModelException(what + " tensor " + t.ToString() + " must be an int8 or int16 arena tensor");
+            }
+
+            if (tensor.IsVariable)
+            {
+                throw new InvalidModelException(what + " tensor " + t.ToString() + " is a variable (state) tensor");
             }
         }
     }

@@ -97,6 +97,15 @@ namespace NanoQuant
             get { return (flags & ModelFormat.FlagFloatOutput) != 0; }
         }
 
+        /// <summary>
+        /// True for a variable (state) tensor, such as an LSTM's hidden or cell state: it keeps its value
+        /// across <see cref="Interpreter.Invoke"/> calls until <see cref="Interpreter.ResetState"/>.
+        /// </summary>
+        public bool IsVariable
+        {
+            get { return (flags & ModelFormat.FlagVariable) != 0; }
+        }
+
         /// <summary>The array holding an int8 or int16 tensor's bytes (shared: the arena or the constant pool).</summary>
         public sbyte[] Data
         {

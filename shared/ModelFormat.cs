@@ -79,8 +79,15 @@ namespace NanoQuant.Format
         /// <summary>Tensor flag: the source model dequantized this tensor to a float32 output; the host dequantizes it.</summary>
         public const int FlagFloatOutput = 2;
 
+        /// <summary>
+        /// Tensor flag: a variable (state) arena tensor, such as an LSTM's hidden and cell state. It is
+        /// alive for the model's lifetime, starts at its reset value (int8: its zero point; int16: 0),
+        /// keeps its value across Invoke calls and is updated in place by the operator that reads it.
+        /// </summary>
+        public const int FlagVariable = 4;
+
         /// <summary>Every flag this version defines.</summary>
-        public const int KnownFlags = FlagFloatInput | FlagFloatOutput;
+        public const int KnownFlags = FlagFloatInput | FlagFloatOutput | FlagVariable;
 
         /// <summary>Bytes per element of <paramref name="type"/>; 0 for a type this version does not define.</summary>
         public static int ElementSize(TensorType type)

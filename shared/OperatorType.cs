@@ -71,5 +71,8 @@ namespace NanoQuant.Format
 
         /// <summary>QUANTIZE from int8 to int8 (a requantization).</summary>
         Requantize = 22,
+
+        /// <summary>UNIDIRECTIONAL_SEQUENCE_LSTM: int8 activations and weights, int16 cell state, state in variable tensors.</summary>
+        UnidirectionalSequenceLstm = 23,
     }
 }

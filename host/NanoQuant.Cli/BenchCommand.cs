@@ -8,7 +8,7 @@ namespace NanoQuant.Cli;
 public static class BenchCommand
 {
     private static readonly string[] NotInt8 =
-        ["trained_lstm", "trained_lstm_int8", "micro_speech_lstm", "dtln_noise_suppression", "hello_world_float", "vww_96_float", "pretrainedResnet_float", "ad01_fp32"];
+        ["trained_lstm", "hello_world_float", "vww_96_float", "pretrainedResnet_float", "ad01_fp32"];
 
     public static Command Create(CliConsole console)
     {
@@ -32,7 +32,7 @@ public static class BenchCommand
             var selected = parse.GetValue(models) is { Length: > 0 } chosen
                 ? chosen
                 : Directory.GetDirectories(golden).Select(Path.GetFileName).Select(n => n!)
-                    .Where(n => !NotInt8.Contains(n) && (parse.GetValue(ops) || !n.StartsWith("op_", StringComparison.Ordinal)))
+                    .Where(n => !NotInt8.Contains(n) && !n.EndsWith("_stream", StringComparison.Ordinal) && (parse.GetValue(ops) || !n.StartsWith("op_", StringComparison.Ordinal)))
                     .Order(StringComparer.Ordinal).ToArray();
             var w = console.Out;
             if (parse.GetValue(runtime) == "nanoclr-native")

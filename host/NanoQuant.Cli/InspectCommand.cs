@@ -120,6 +120,11 @@ public static class InspectCommand
         {
             var t = model.Tensors[i];
             string where = t.IsArena ? $"arena @{t.ArenaOffset}" : "constant";
+            if ((t.Flags & ModelFormat.FlagVariable) != 0)
+            {
+                where += " (variable: state kept across Invoke)";
+            }
+
             string q = t.Type is TensorType.Int8 or TensorType.Int16 && t.Scale > 0 ? $" q({F(t.Scale)}, {t.ZeroPoint})" : "";
             w.WriteLine($"  t{i,-4} {TypeName(t.Type),-5} {Shape(t.Shape),-18} {t.ByteLength,9:N0} B  {where}{q}");
         }

@@ -22,7 +22,14 @@ public static class RunCommand
         var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) or nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
         runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
-        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit };
+        var resetState = new Option<bool>("--reset-state")
+        {
+            Description = "stateful (streaming) models, e.g. LSTMs: reset the state before every sample, so each runs on its own; by default the samples are frames of one stream, their state carried from each to the next",
+        };
+        var command = new Command("run", "Run a device model on .npy inputs with the device runtime. The N samples of a batch run in order through one interpreter: a stateful model (LSTM state) carries its state from sample to sample unless --reset-state is given")
+        {
+            model, inputs, outputs, runtime, kit, resetState,
+        };
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -49,6 +56,11 @@ public static class RunCommand
             NpyArray[] results;
             if (parse.GetValue(runtime) is "nanoclr" or "nanoclr-native")
             {
+                if (parse.GetValue(resetState))
+                {
+                    throw new CliUsageException("--reset-state is available with --runtime dotnet only");
+                }
+
                 runner.SampleCount(arrays);
                 var host = new NanoClrHost(new NanoClrOptions
                 {
@@ -62,7 +74,7 @@ public static class RunCommand
             }
             else
             {
-                results = runner.Run(arrays);
+                results = runner.Run(arrays, resetState: parse.GetValue(resetState));
             }
 
             for (int o = 0; o < results.Length; o++)

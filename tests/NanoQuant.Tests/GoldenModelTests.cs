@@ -8,7 +8,8 @@ namespace NanoQuant.Tests;
 /// <summary>
 /// Every int8 golden of ../shared/golden, operator goldens included: the converted model run by the
 /// device runtime gives TFLite Micro's outputs byte for byte for every case, every intermediate
-/// tensor of case 0 matches, and the arena is no larger than TFLM's.
+/// tensor of case 0 matches, and the arena is no larger than TFLM's. Each case is its own run: a
+/// stateful model (LSTM) starts every case from its reset state, as a new TFLM interpreter does.
 /// </summary>
 public class GoldenModelTests
 {
@@ -39,6 +40,7 @@ public class GoldenModelTests
         var runner = new ModelRunner(conversion.Bytes);
         for (int c = 0; c < golden.CaseCount; c++)
         {
+            runner.Interpreter.ResetState();
             var actual = runner.Run(golden.Inputs(c));
             var expected = golden.Outputs(c);
             Assert.Equal(expected.Length, actual.Length);
@@ -81,9 +83,28 @@ public class GoldenModelTests
             }
         }
 
-        // Every int8/int16 activation TFLM recorded that the device model keeps was compared.
+        // Variable (state) tensors, e.g. an LSTM's int8 hidden and int16 cell state, after the run:
+        // their bytes are the little-endian values TFLM recorded.
+        for (int device = 0; device < interpreter.TensorCount; device++)
+        {
+            var tensor = interpreter.GetTensor(device);
+            if (!tensor.IsVariable)
+            {
+                continue;
+            }
+
+            var actual = tensor.Data.AsSpan(tensor.Offset, tensor.Length * (tensor.Type == Format.TensorType.Int8 ? 1 : 2)).ToArray();
+            foreach (int s in deviceToSource.GetValueOrDefault(device, []))
+            {
+                var layer = golden.Layer(s) ?? throw new InvalidOperationException($"{name}: no golden for state tensor {s}");
+                AssertBytesEqual(layer.Data, actual.Select(v => unchecked((byte)v)).ToArray(), $"{name} state tensor {s} '{source.Tensors[s].Name}'");
+                checkedTensors.Add(s);
+            }
+        }
+
+        // Every int8/int16 activation and state tensor TFLM recorded that the device model keeps was compared.
         var expectedChecked = golden.LayerIndex()
-            .Where(l => l.Type is "INT8" or "INT16" && !source.Tensors[l.Tensor].IsConstant && conversion.TensorMap.ContainsKey(l.Tensor))
+            .Where(l => (l.Type is "INT8" or "INT16" || source.Tensors[l.Tensor].IsVariable) && !source.Tensors[l.Tensor].IsConstant && conversion.TensorMap.ContainsKey(l.Tensor))
             .Select(l => l.Tensor)
             .ToHashSet();
         Assert.Subset(checkedTensors, expectedChecked);

@@ -36,7 +36,7 @@ public static class Converter
 
     private static readonly BuiltinOperator[] RecurrentOperators =
     [
-        BuiltinOperator.UnidirectionalSequenceLstm, BuiltinOperator.Lstm, BuiltinOperator.BidirectionalSequenceLstm,
+        BuiltinOperator.Lstm, BuiltinOperator.BidirectionalSequenceLstm,
         BuiltinOperator.UnidirectionalSequenceRnn, BuiltinOperator.Rnn, BuiltinOperator.BidirectionalSequenceRnn,
         BuiltinOperator.Svdf,
     ];
@@ -171,7 +171,7 @@ public static class Converter
     {
         if (source.Operators.FirstOrDefault(o => RecurrentOperators.Contains(o.Code)) is { } recurrent)
         {
-            throw new UnsupportedModelException($"{recurrent}: recurrent operators (LSTM, RNN, SVDF) are not supported by the nanoQuant runtime, so this model cannot be converted. Use a convolutional or fully-connected model");
+            throw new UnsupportedModelException($"{recurrent}: operator {recurrent.Name} is not supported by the nanoQuant runtime, so this model cannot be converted; of the recurrent operators it runs UNIDIRECTIONAL_SEQUENCE_LSTM (int8, as TFLite Micro does)");
         }
 
         if (source.SubgraphCount > 1)

@@ -27,6 +27,8 @@ public static class BatchRunner
                 SetInput(interpreter.GetInput(i), samples.Sample(i, s));
             }
 
+            // Samples are independent: a stateful model (LSTM) starts each from its reset state.
+            interpreter.ResetState();
             interpreter.Invoke();
             for (int o = 0; o < outputs.Length; o++)
             {
@@ -51,6 +53,7 @@ public static class BatchRunner
                 samples.Sample(i, s).CopyTo(run.Input(i));
             }
 
+            run.ResetState();
             run.Invoke();
             for (int o = 0; o < outputs.Length; o++)
             {

@@ -81,7 +81,8 @@ public sealed class FloatModel
             }
         }
 
-        var produced = new HashSet<int>(model.Inputs);
+        // Model inputs and variable (state) tensors hold values before the first operator runs.
+        var produced = new HashSet<int>(model.Inputs.Concat(model.Tensors.Where(t => t.IsVariable && !t.IsConstant).Select(t => t.Index)));
         var operators = new FloatOperator[model.Operators.Count];
         int scratch = 0;
         foreach (var op in model.Operators)
@@ -92,7 +93,7 @@ public sealed class FloatModel
                 var tensor = model.Tensors[input];
                 if (!tensor.IsConstant && !produced.Contains(input))
                 {
-                    throw context.Unsupported($"input {tensor} is neither a model input, a constant, nor computed by an earlier operator");
+                    throw context.Unsupported($"input {tensor} is neither a model input, a constant, a variable, nor computed by an earlier operator");
                 }
             }
 
@@ -160,7 +161,7 @@ public sealed class FloatRun
         Values = new float[tensors.Count][];
         for (int t = 0; t < tensors.Count; t++)
         {
-            Values[t] = model.Constants[t] ?? (model.ActivationTensors.Contains(t) ? new float[tensors[t].ElementCount] : []);
+            Values[t] = model.Constants[t] ?? (model.ActivationTensors.Contains(t) || tensors[t].IsVariable ? new float[tensors[t].ElementCount] : []);
         }
 
         Scratch = new float[model.ScratchLength];
@@ -188,4 +189,23 @@ public sealed class FloatRun
             op.Invoke(this);
         }
     }
+
+    private readonly Dictionary<int, float> _cellStateMagnitude = [];
+
+    /// <summary>Sets every variable (state) tensor, e.g. an LSTM's hidden and cell state, back to 0, as a new sequence starts.</summary>
+    public void ResetState()
+    {
+        foreach (var tensor in _model.Model.Tensors)
+        {
+            if (tensor.IsVariable && _model.Constants[tensor.Index] is null)
+            {
+                Array.Clear(Values[tensor.Index]);
+            }
+        }
+    }
+
+    /// <summary>The largest |cell state| LSTM operator <paramref name="op"/> has computed in this run's lifetime (0 before it runs).</summary>
+    public float CellStateMagnitude(int op) => _cellStateMagnitude.GetValueOrDefault(op);
+
+    internal void RecordCellStateMagnitude(int op, float magnitude) => _cellStateMagnitude[op] = magnitude;
 }

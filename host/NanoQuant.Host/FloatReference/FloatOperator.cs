@@ -152,6 +152,7 @@ internal static class FloatOperatorFactory
         [BuiltinOperator.Mean] = c => new MeanOperator(c),
         [BuiltinOperator.Transpose] = c => new TransposeOperator(c),
         [BuiltinOperator.StridedSlice] = c => new StridedSliceOperator(c),
+        [BuiltinOperator.UnidirectionalSequenceLstm] = c => new LstmOperator(c),
     };
 
     public static IReadOnlyCollection<BuiltinOperator> Supported => Compilers.Keys;

@@ -50,14 +50,14 @@ public sealed class FullyConnectedLowering : IOperatorLowering
             shifts = new int[units];
             for (int c = 0; c < units; c++)
             {
-                (multipliers[c], shifts[c]) = QuantizationMath.QuantizeMultiplier((double)inputScale * filterQuantization.Scales[c] / outputScale);
+                (multipliers[c], shifts[c]) = context.QuantizeMultiplier(op, (double)inputScale * filterQuantization.Scales[c] / outputScale, $"channel {c} output");
             }
         }
         else
         {
             // TFLM's GetQuantizedConvolutionMultipler multiplies the two scales in float before widening.
             double real = (double)(inputScale * filterQuantization.Scale) / outputScale;
-            var (m, s) = QuantizationMath.QuantizeMultiplier(real);
+            var (m, s) = context.QuantizeMultiplier(op, real, "output");
             multipliers = [m];
             shifts = [s];
         }

@@ -204,6 +204,19 @@ public sealed class LoweringContext(TfLiteModel source, DeviceModel target)
         });
     }
 
+    /// <summary>TFLite's QuantizeMultiplier of <paramref name="real"/>, or a refusal naming the operator when it cannot be represented (scales far out of range).</summary>
+    public (int Multiplier, int Shift) QuantizeMultiplier(TfLiteOperator op, double real, string what)
+    {
+        try
+        {
+            return QuantizationMath.QuantizeMultiplier(real);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw Unsupported(op, $"the {what} rescaling factor {real} cannot be represented as a quantized multiplier");
+        }
+    }
+
     /// <summary>Appends a device operator implementing <paramref name="source"/>.</summary>
     public void Emit(TfLiteOperator source, OperatorType type, int[] inputs, int[] outputs, int[] parameters, long macs = 0) =>
         Target.Operators.Add(new DeviceOperator(type, inputs, outputs, parameters) { SourceOperator = source.Index, Macs = macs });

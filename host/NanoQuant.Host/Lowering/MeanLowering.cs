@@ -63,7 +63,7 @@ public sealed class MeanLowering : IOperatorLowering
             throw context.Unsupported(op, $"output {output} has shape [{string.Join(",", output.Shape)}], expected [{string.Join(",", expected)}]");
         }
 
-        var (multiplier, shift) = QuantizationMath.QuantizeMultiplier((double)inputScale / outputScale);
+        var (multiplier, shift) = context.QuantizeMultiplier(op, (double)inputScale / outputScale, "output");
         (multiplier, shift) = FoldCount(multiplier, shift, count);
         context.Emit(op, OperatorType.Mean,
             [context.Int8Operand(op, input)],

@@ -1,3 +1,4 @@
+using NanoQuant.Format;
 using NanoQuant.Host.DeviceModels;
 
 namespace NanoQuant.Host.Planning;
@@ -14,7 +15,7 @@ public sealed record MemoryPlan(int ArenaBytes, int LowerBound, string Strategy)
 /// <summary>
 /// Places every arena tensor so that tensors alive at the same time never share a byte. A tensor is
 /// alive from the operator that writes it (model inputs: from the start) to the last operator that
-/// reads it (model outputs: to the end). Offsets are found first-fit in several orders (largest
+/// reads it (model outputs: to the end; variable tensors: the whole lifetime). Offsets are found first-fit in several orders (largest
 /// first, as TFLite Micro's greedy planner does; longest-lived first; earliest first) and the
 /// smallest arena wins.
 /// </summary>
@@ -89,6 +90,16 @@ public static class MemoryPlanner
         foreach (int t in model.Outputs)
         {
             Touch(t, model.Operators.Count);
+        }
+
+        // Variable (state) tensors are pinned: alive for the model's whole lifetime, across Invoke calls.
+        for (int t = 0; t < count; t++)
+        {
+            if (model.Tensors[t].IsArena && (model.Tensors[t].Flags & ModelFormat.FlagVariable) != 0)
+            {
+                Touch(t, -1);
+                Touch(t, model.Operators.Count);
+            }
         }
 
         var lifetimes = new List<Lifetime>();

@@ -3,16 +3,34 @@ using NanoQuant.Host.FloatReference;
 
 namespace NanoQuant.Host.Quantization;
 
-/// <summary>What calibration recorded: statistics of every activation tensor (by TFLite tensor index).</summary>
-public sealed class CalibrationStatistics(IReadOnlyDictionary<int, TensorStatistics> tensors, int samples, TimeSpan elapsed)
+/// <summary>
+/// What calibration recorded: statistics of every activation tensor (by TFLite tensor index), and
+/// for each LSTM the largest |cell state| over every step of every sample (by cell state tensor index).
+/// </summary>
+public sealed class CalibrationStatistics(IReadOnlyDictionary<int, TensorStatistics> tensors, int samples, TimeSpan elapsed,
+    IReadOnlyDictionary<int, float>? cellStateMagnitudes = null)
 {
     public IReadOnlyDictionary<int, TensorStatistics> Tensors { get; } = tensors;
     public int Samples { get; } = samples;
     public TimeSpan Elapsed { get; } = elapsed;
 
-    /// <summary>The range of every activation tensor under <paramref name="options"/>.</summary>
-    public IReadOnlyDictionary<int, (float Min, float Max)> Ranges(CalibrationOptions options) =>
-        Tensors.ToDictionary(p => p.Key, p => RangeSelection.Select(p.Value, options));
+    /// <summary>LSTM cell state tensor → the largest |value| it took during calibration.</summary>
+    public IReadOnlyDictionary<int, float> CellStateMagnitudes { get; } = cellStateMagnitudes ?? new Dictionary<int, float>();
+
+    /// <summary>
+    /// The range of every activation tensor under <paramref name="options"/>; LSTM cell states get
+    /// ±their largest magnitude whatever the method (their int16 scale is a power of two covering it).
+    /// </summary>
+    public IReadOnlyDictionary<int, (float Min, float Max)> Ranges(CalibrationOptions options)
+    {
+        var ranges = Tensors.ToDictionary(p => p.Key, p => RangeSelection.Select(p.Value, options));
+        foreach (var (cell, magnitude) in CellStateMagnitudes)
+        {
+            ranges[cell] = (-magnitude, magnitude);
+        }
+
+        return ranges;
+    }
 }
 
 /// <summary>
@@ -33,6 +51,8 @@ public static class Calibrator
         var tensors = model.ActivationTensors;
         var merged = tensors.ToDictionary(t => t, _ => new TensorStatistics(histograms));
         var gate = new object();
+        var lstms = model.Operators.OfType<LstmOperator>().ToList();
+        var cellMagnitudes = lstms.ToDictionary(l => l.StateTensors.Cell, _ => 0f);
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxThreads > 0 ? maxThreads : Environment.ProcessorCount };
         try
@@ -44,7 +64,7 @@ public static class Calibrator
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
 
-        return new CalibrationStatistics(merged, data.SampleCount, stopwatch.Elapsed);
+        return new CalibrationStatistics(merged, data.SampleCount, stopwatch.Elapsed, cellMagnitudes);
 
         void RunParallel() => Parallel.For(0, data.SampleCount, parallel,
             () => (Run: model.CreateRun(), Statistics: tensors.Select(_ => new TensorStatistics(histograms)).ToArray()),
@@ -55,6 +75,8 @@ public static class Calibrator
                     data.Sample(i, sample).CopyTo(local.Run.Input(i));
                 }
 
+                // Each sample is its own sequence: LSTM state starts from zero.
+                local.Run.ResetState();
                 local.Run.Invoke();
                 for (int k = 0; k < tensors.Count; k++)
                 {
@@ -77,6 +99,12 @@ public static class Calibrator
                     for (int k = 0; k < tensors.Count; k++)
                     {
                         merged[tensors[k]].Merge(local.Statistics[k]);
+                    }
+
+                    foreach (var lstm in lstms)
+                    {
+                        int cell = lstm.StateTensors.Cell;
+                        cellMagnitudes[cell] = Math.Max(cellMagnitudes[cell], local.Run.CellStateMagnitude(lstm.Source.Index));
                     }
                 }
             });

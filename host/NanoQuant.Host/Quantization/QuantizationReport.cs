@@ -185,6 +185,8 @@ public static class QuantizationReportBuilder
                     BatchRunner.SetInput(interpreter.GetInput(i), samples.Sample(i, s));
                 }
 
+                run.ResetState();
+                interpreter.ResetState();
                 run.Invoke();
                 for (int k = 0; k < tensors.Count; k++)
                 {

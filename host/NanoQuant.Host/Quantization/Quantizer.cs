@@ -56,7 +56,8 @@ public sealed class QuantizedModel
 /// symmetric int8 in [−127, 127] — per output channel for CONV_2D and DEPTHWISE_CONV_2D, per
 /// tensor (or per channel) for FULLY_CONNECTED; biases int32 with scale input × weight scale;
 /// SOFTMAX and LOGISTIC outputs at (1/256, −128), TANH at (1/128, 0); pooling, RESHAPE, SQUEEZE,
-/// PAD, CONCATENATION, TRANSPOSE, STRIDED_SLICE and RELU6 keep their input's quantization. The
+/// PAD, CONCATENATION, TRANSPOSE, STRIDED_SLICE and RELU6 keep their input's quantization;
+/// UNIDIRECTIONAL_SEQUENCE_LSTM as TFLite's 8x8→16 LSTM (see <see cref="QuantizeLstm"/>). The
 /// product is an ordinary int8 <see cref="TfLiteModel"/> — the shape TensorFlow's converter
 /// gives — that <see cref="Converter"/> lowers like any TensorFlow-made int8 model.
 /// </summary>
@@ -101,6 +102,7 @@ public static class Quantizer
         [BuiltinOperator.Softmax] = new(Rule.Fixed, 2, 1f / 256, -128),
         [BuiltinOperator.Logistic] = new(Rule.Fixed, 2, 1f / 256, -128),
         [BuiltinOperator.Tanh] = new(Rule.Fixed, 2, 1f / 128, 0),
+        [BuiltinOperator.UnidirectionalSequenceLstm] = new(Rule.Range, 1),
     };
 
     /// <summary>The operators with a quantization rule.</summary>
@@ -242,7 +244,7 @@ public static class Quantizer
         var quantizedConstants = new Dictionary<int, string>();
         foreach (var op in operators)
         {
-            QuantizeConstants(model, op, tensors, activation, quantizedConstants, options);
+            QuantizeConstants(model, op, tensors, activation, quantizedConstants, options, ranges);
         }
 
         var inserted = new List<(int Before, TfLiteOperator Op)>();
@@ -336,9 +338,16 @@ public static class Quantizer
     }
 
     private static void QuantizeConstants(FloatModel model, TfLiteOperator op, List<TfLiteTensor> tensors,
-        Dictionary<int, (float Scale, int ZeroPoint)> activation, Dictionary<int, string> done, QuantizerOptions options)
+        Dictionary<int, (float Scale, int ZeroPoint)> activation, Dictionary<int, string> done, QuantizerOptions options,
+        IReadOnlyDictionary<int, (float Min, float Max)> ranges)
     {
         var source = model.Model;
+        if (op.Code == BuiltinOperator.UnidirectionalSequenceLstm)
+        {
+            QuantizeLstm(model, op, tensors, activation, done, ranges);
+            return;
+        }
+
         int weightDimension = op.Code switch
         {
             BuiltinOperator.Conv2d => 0,
@@ -406,6 +415,69 @@ public static class Quantizer
             };
             op.Inputs[slot] = Place(tensors, done, t, tensor, $"a{BitConverter.SingleToInt32Bits(scale)},{zeroPoint}");
         }
+    }
+
+    /// <summary>
+    /// TFLite's integer LSTM (int8 activations and weights, int16 cell state, int32 biases): the input
+    /// and output keep their calibrated int8 quantization and the hidden state (input 18) takes the
+    /// output's, since each step's output is the hidden state; every gate's input and recurrent weights
+    /// are symmetric int8 with one scale per tensor; each gate bias is int32 at input scale × that gate's
+    /// input weight scale; the cell state (input 19) is int16 with zero point 0 and a power-of-two scale
+    /// 2^(⌈log2 max |cell|⌉ − 15) covering the largest cell value seen in calibration, as TFLite's
+    /// quantizer makes it (TFLite Micro's integer tanh needs a power of two).
+    /// </summary>
+    private static void QuantizeLstm(FloatModel model, TfLiteOperator op, List<TfLiteTensor> tensors,
+        Dictionary<int, (float Scale, int ZeroPoint)> activation, Dictionary<int, string> done, IReadOnlyDictionary<int, (float Min, float Max)> ranges)
+    {
+        var source = model.Model;
+        float inputScale = activation[op.Inputs[0]].Scale;
+        var (outputScale, outputZeroPoint) = activation[op.Outputs[0]];
+        for (int g = 0; g < 4; g++)
+        {
+            float inputWeightScale = QuantizeLstmWeights(model, op, tensors, done, 1 + g);
+            QuantizeLstmWeights(model, op, tensors, done, 5 + g);
+            int biasIndex = op.Inputs[12 + g];
+            var floatBias = source.Tensors[biasIndex];
+            var bias = model.Constants[biasIndex] ?? throw new UnsupportedModelException($"{op}: bias {floatBias} must be constant to be quantized");
+            float biasScale = QuantizationParameters.BiasScale(inputScale, inputWeightScale);
+            var biasTensor = floatBias with
+            {
+                Type = TfLiteType.Int32,
+                Data = ToBytes(QuantizationParameters.Bias(bias, [biasScale])),
+                Quantization = PerTensor(biasScale, 0),
+            };
+            op.Inputs[12 + g] = Place(tensors, done, biasIndex, biasTensor, $"b{BitConverter.SingleToInt32Bits(biasScale)}");
+        }
+
+        int hidden = op.Inputs[18];
+        tensors[hidden] = tensors[hidden] with { Type = TfLiteType.Int8, Quantization = PerTensor(outputScale, outputZeroPoint), Data = null };
+
+        int cell = op.Inputs[19];
+        if (!ranges.TryGetValue(cell, out var cellRange))
+        {
+            throw new UnsupportedModelException($"{op}: no calibrated range for its cell state {source.Tensors[cell]}");
+        }
+
+        float magnitude = Math.Max(Math.Abs(cellRange.Min), Math.Abs(cellRange.Max));
+        int power = magnitude > 0 ? (int)Math.Ceiling(Math.Log2(magnitude)) : 0;
+        float cellScale = (float)Math.Pow(2, power - 15);
+        tensors[cell] = tensors[cell] with { Type = TfLiteType.Int16, Quantization = PerTensor(cellScale, 0), Data = null };
+    }
+
+    private static float QuantizeLstmWeights(FloatModel model, TfLiteOperator op, List<TfLiteTensor> tensors, Dictionary<int, string> done, int slot)
+    {
+        int index = op.Inputs[slot];
+        var floatWeights = model.Model.Tensors[index];
+        var weights = model.Constants[index] ?? throw new UnsupportedModelException($"{op}: weights {floatWeights} must be constant to be quantized");
+        var (values, scales) = QuantizationParameters.Weights(weights, floatWeights.Shape, -1);
+        var weightsTensor = floatWeights with
+        {
+            Type = TfLiteType.Int8,
+            Data = ToBytes(values),
+            Quantization = new TfLiteQuantization(scales, [0], 0),
+        };
+        op.Inputs[slot] = Place(tensors, done, index, weightsTensor, "w" + BitConverter.SingleToInt32Bits(scales[0]));
+        return scales[0];
     }
 
     /// <summary>Puts a quantized constant at its float tensor's index, or beside it when another operator quantized that tensor differently.</summary>

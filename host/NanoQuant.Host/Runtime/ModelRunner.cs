@@ -6,8 +6,10 @@ namespace NanoQuant.Host.Runtime;
 /// Runs a device model on the host with the device runtime itself (the same kernels the
 /// microcontroller runs), taking and giving .npy arrays: float32 inputs are quantized with the
 /// input's scale and zero point, int8 and int16 inputs are taken as they are (the type must be the
-/// input tensor's); outputs that were float in the
-/// source model are dequantized. A leading axis of N in place of the model's batch of 1 runs N samples.
+/// input tensor's); outputs that were float in the source model are dequantized. A leading axis of N
+/// in place of the model's batch of 1 (or in front of the model's shape) runs N samples, in order,
+/// through the one interpreter: a stateful model (an LSTM's variable tensors) carries its state from
+/// sample to sample — a stream of frames — unless <c>resetState</c> asks for a reset before each sample.
 /// </summary>
 public sealed class ModelRunner
 {
@@ -50,10 +52,15 @@ public sealed class ModelRunner
         return samples;
     }
 
-    /// <summary>Runs every sample; returns one array per model output, with the samples stacked on the leading axis.</summary>
-    public NpyArray[] Run(IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null)
+    /// <summary>
+    /// Runs every sample in order; returns one array per model output, with the samples stacked on the
+    /// leading axis. State (variable tensors) carries from sample to sample and from earlier calls;
+    /// with <paramref name="resetState"/> it is reset before every sample, so each runs as on a new interpreter.
+    /// </summary>
+    public NpyArray[] Run(IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null, bool resetState = false)
     {
         int samples = SampleCount(inputs);
+        bool stackedInFront = samples > 1 && inputs.Select((a, i) => a.Shape.Length == _interpreter.GetInput(i).Rank + 1).Any(x => x);
         var inputValues = InputValues(inputs);
         var outputs = new List<int[]>();
         for (int o = 0; o < _interpreter.OutputCount; o++)
@@ -64,6 +71,11 @@ public sealed class ModelRunner
         for (int s = 0; s < samples; s++)
         {
             SetInputs(inputValues, s);
+            if (resetState)
+            {
+                _interpreter.ResetState();
+            }
+
             _interpreter.Invoke();
             for (int o = 0; o < outputs.Count; o++)
             {
@@ -95,7 +107,7 @@ public sealed class ModelRunner
         for (int o = 0; o < outputs.Count; o++)
         {
             var tensor = _interpreter.GetOutput(o);
-            int[] shape = OutputShape(tensor, samples);
+            int[] shape = OutputShape(tensor, samples, stackedInFront);
             result[o] = tensor.WasFloatOutput
                 ? NpyArray.FromFloats(outputs[o].Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(), shape)
                 : tensor.Type == Format.TensorType.Int16
@@ -150,7 +162,7 @@ public sealed class ModelRunner
         }
     }
 
-    private static int[] OutputShape(Tensor tensor, int samples)
+    private static int[] OutputShape(Tensor tensor, int samples, bool stackedInFront)
     {
         int[] shape = tensor.GetShape();
         if (samples == 1)
@@ -158,7 +170,7 @@ public sealed class ModelRunner
             return shape;
         }
 
-        if (shape.Length > 0 && shape[0] == 1)
+        if (shape.Length > 0 && shape[0] == 1 && !stackedInFront)
         {
             shape[0] = samples;
             return shape;
@@ -185,6 +197,11 @@ public sealed class ModelRunner
         // A leading axis of N in place of the model's batch of 1, or in front of the model's shape.
         int[] perSample = shape.Length > 0 && shape[0] == 1 ? shape[1..] : shape;
         if (array.Shape.Length == perSample.Length + 1 && array.Shape.AsSpan(1).SequenceEqual(perSample) && array.Shape[0] > 0)
+        {
+            return array.Shape[0];
+        }
+
+        if (array.Shape.Length == shape.Length + 1 && array.Shape.AsSpan(1).SequenceEqual(shape) && array.Shape[0] > 0)
         {
             return array.Shape[0];
         }

@@ -97,6 +97,7 @@ public class StorageLoaderTests(ITestOutputHelper output)
     [Theory]
     [InlineData("hello_world_int8")]
     [InlineData("ad01_int8")]
+    [InlineData("dtln_noise_suppression")]
     public void Invoke_allocates_nothing_in_either_mode(string name)
     {
         byte[] bytes = TryConvert(name, out _)!;

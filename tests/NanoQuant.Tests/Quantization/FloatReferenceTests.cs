@@ -23,6 +23,8 @@ public class FloatReferenceTests
         var run = model.CreateRun();
         for (int c = 0; c < golden.CaseCount; c++)
         {
+            // Each case is a new sequence (an LSTM's state starts at zero, as on a new TFLM interpreter).
+            run.ResetState();
             var inputs = golden.Inputs(c);
             for (int i = 0; i < inputs.Length; i++)
             {
@@ -64,7 +66,8 @@ public class FloatReferenceTests
             compared++;
         }
 
-        Assert.Equal(model.ActivationTensors.Count, golden.LayerIndex().Count(l => l.Type == "FLOAT32" && !model.Model.Tensors[l.Tensor].IsConstant));
+        int stateTensors = model.Model.Tensors.Count(t => t.IsVariable && !t.IsConstant);
+        Assert.Equal(model.ActivationTensors.Count + stateTensors, golden.LayerIndex().Count(l => l.Type == "FLOAT32" && !model.Model.Tensors[l.Tensor].IsConstant));
         Assert.True(compared >= model.ActivationTensors.Count);
     }
 

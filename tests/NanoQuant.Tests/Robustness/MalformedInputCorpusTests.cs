@@ -38,7 +38,7 @@ public sealed class MalformedInputCorpusTests : IDisposable
             }
         }
 
-        yield return ("LSTM model", File.ReadAllBytes(SharedResources.ModelPath("trained_lstm_int8")));
+        yield return ("float LSTM model without calibration", File.ReadAllBytes(SharedResources.ModelPath("trained_lstm")));
         yield return ("hybrid model", File.ReadAllBytes(SharedResources.ModelPath("kws_ref_model_float32")));
     }
 
@@ -64,7 +64,7 @@ public sealed class MalformedInputCorpusTests : IDisposable
         yield return ("short data", valid[..^1]);
         yield return ("extra data", [.. valid, 0]);
         yield return ("unsupported dtype", new NpyArray(NpyType.Int16, [1, 1], new byte[2]).ToBytes());
-        yield return ("wrong shape", NpyArray.FromSBytes([1, 2, 3], [3, 1, 1]).ToBytes());
+        yield return ("wrong shape", NpyArray.FromSBytes([1, 2, 3], [1, 3]).ToBytes());
         yield return ("fortran order", Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(valid).Replace("'fortran_order': False", "'fortran_order': True ")));
         yield return ("version 9", [.. valid[..6], 9, .. valid[7..]]);
         var hugeLength = (byte[])valid.Clone();
