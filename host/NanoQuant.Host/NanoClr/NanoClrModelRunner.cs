@@ -43,7 +43,7 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
         long baselineMacs = baseline ? Math.Clamp(interpreter.MacCount * timed, 4_000_000, int.MaxValue) : 0;
         var batch = Host.Run([job], baselineMacs);
         var result = batch.Jobs[0];
-        return new NanoClrRunResult(local.ToOutputArrays(result.Outputs, samples), result, batch.BaselineMacsPerSecond) { TimedInvokes = timed };
+        return new NanoClrRunResult(local.ToOutputArrays(result.Outputs, samples, local.StackedInFront(inputs, samples)), result, batch.BaselineMacsPerSecond) { TimedInvokes = timed };
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed class ModelRunner
     public NpyArray[] Run(IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null, bool resetState = false)
     {
         int samples = SampleCount(inputs);
-        bool stackedInFront = samples > 1 && inputs.Select((a, i) => a.Shape.Length == _interpreter.GetInput(i).Rank + 1).Any(x => x);
+        bool stackedInFront = StackedInFront(inputs, samples);
         var inputValues = InputValues(inputs);
         var outputs = new List<int[]>();
         for (int o = 0; o < _interpreter.OutputCount; o++)
@@ -89,7 +89,7 @@ public sealed class ModelRunner
             progress?.Report(s + 1);
         }
 
-        return ToOutputArrays(outputs, samples);
+        return ToOutputArrays(outputs, samples, stackedInFront);
     }
 
     /// <summary>
@@ -97,11 +97,17 @@ public sealed class ModelRunner
     /// every sample back to back), dequantized where the source model's output was float — what
     /// <see cref="Run"/> returns; also used for outputs computed elsewhere (nanoCLR).
     /// </summary>
-    public NpyArray[] ToOutputArrays(IReadOnlyList<sbyte[]> outputs, int samples) =>
-        ToOutputArrays(outputs.Select(o => o.Select(q => (int)q).ToArray()).ToList(), samples);
+    public NpyArray[] ToOutputArrays(IReadOnlyList<sbyte[]> outputs, int samples, bool stackedInFront = false) =>
+        ToOutputArrays(outputs.Select(o => o.Select(q => (int)q).ToArray()).ToList(), samples, stackedInFront);
 
-    /// <summary>As <see cref="ToOutputArrays(IReadOnlyList{sbyte[]}, int)"/> for outputs of any integer type (int8 or int16 values).</summary>
-    public NpyArray[] ToOutputArrays(IReadOnlyList<int[]> outputs, int samples)
+    /// <summary>
+    /// True when the samples were given on an extra leading axis (input rank + 1) rather than on the
+    /// model's batch axis of 1: the outputs then get an extra leading axis too.
+    /// </summary>
+    public bool StackedInFront(IReadOnlyList<NpyArray> inputs, int samples) =>
+        samples > 1 && inputs.Select((a, i) => a.Shape.Length == _interpreter.GetInput(i).Rank + 1).Any(x => x);
+
+    private NpyArray[] ToOutputArrays(IReadOnlyList<int[]> outputs, int samples, bool stackedInFront)
     {
         var result = new NpyArray[outputs.Count];
         for (int o = 0; o < outputs.Count; o++)
