@@ -12,8 +12,8 @@ public static class BenchQuantizeCommand
         var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, data/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
         var models = new Option<string[]>("--model", "-m") { Description = "only these float models (default: the MLPerf Tiny float models)" };
         var samples = new Option<int>("--samples") { Description = "calibration samples per model", DefaultValueFactory = _ => 200 };
-        var method = new Option<string>("--method") { Description = "range method: minmax, percentile, mse", DefaultValueFactory = _ => "minmax" };
-        method.AcceptOnlyFromAmong("minmax", "percentile", "mse");
+        var method = new Option<string>("--method") { Description = "range method: auto (default), minmax, percentile, mse", DefaultValueFactory = _ => "auto" };
+        method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
         var command = new Command("bench-quantize", "Time full-integer post-training quantization (load, calibrate, quantize, convert) of each MLPerf Tiny float model")
         {
             shared, models, samples, method,
@@ -32,7 +32,7 @@ public static class BenchQuantizeCommand
                 throw new CliUsageException("--samples must be at least 1");
             }
 
-            var options = new CalibrationOptions(parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, _ => CalibrationMethod.MinMax });
+            var options = new CalibrationOptions(parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, "minmax" => CalibrationMethod.MinMax, _ => CalibrationMethod.Auto });
             var selected = parse.GetValue(models) is { Length: > 0 } chosen ? chosen : ReferenceDatasets.MlperfFloatModels;
             var w = console.Out;
             w.WriteLine($"{Environment.ProcessorCount} cores, {options.Describe()}");

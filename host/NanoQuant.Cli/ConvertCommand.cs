@@ -24,15 +24,18 @@ public static class ConvertCommand
             Description = "representative dataset for a float model: .npy of shape [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset), or a folder of such .npy files; once per model input, in order",
             AllowMultipleArgumentsPerToken = false,
         };
-        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "minmax" };
-        method.AcceptOnlyFromAmong("minmax", "percentile", "mse");
+        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: auto (default: minmax or mse, whichever model is closer to the float one on the calibration data), minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "auto" };
+        method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
         var percentile = new Option<double>("--percentile") { Description = "for --method percentile: the share of values kept inside the range, in percent", DefaultValueFactory = _ => 99.99 };
         var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
-        var io = new Option<string>("--io") { Description = "int8: the model takes and gives int8 (default); float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges", DefaultValueFactory = _ => "int8" };
-        io.AcceptOnlyFromAmong("int8", "float");
+        var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges" };
+        io.AcceptOnlyFromAmong("int8", "int16", "float");
+        var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
+        activations.AcceptOnlyFromAmong("int8", "int16");
+        var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
@@ -41,7 +44,7 @@ public static class ConvertCommand
         var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -112,25 +115,38 @@ public static class ConvertCommand
             }
 
             var calibrationOptions = new CalibrationOptions(
-                parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, _ => CalibrationMethod.MinMax },
+                parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, "minmax" => CalibrationMethod.MinMax, _ => CalibrationMethod.Auto },
                 parse.GetValue(percentile));
             if (calibrationOptions.Method == CalibrationMethod.Percentile && !(calibrationOptions.Percentile > 50 && calibrationOptions.Percentile <= 100))
             {
                 throw new CliUsageException("--percentile must lie in (50, 100]");
             }
 
+            bool int16 = parse.GetValue(activations) == "int16";
+            string edges = parse.GetValue(io) ?? (int16 ? "int16" : "int8");
+            if (edges != "float" && edges != (int16 ? "int16" : "int8"))
+            {
+                throw new CliUsageException($"--io {edges} does not fit --activations {(int16 ? "int16" : "int8")}: the model's integer edges have the activation type (use --io {(int16 ? "int16" : "int8")} or --io float)");
+            }
+
+            if (parse.GetValue(compareInt8) && !(int16 && reportFile is not null))
+            {
+                throw new CliUsageException("--compare-int8 needs --activations int16 and --report (it adds the int8 model's SQNR to the 16x8 report)");
+            }
+
             var quantizerOptions = new QuantizerOptions
             {
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
-                FloatEdges = parse.GetValue(io) == "float",
+                FloatEdges = edges == "float",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
+                Int16Activations = int16,
                 Clusters = clusters,
                 ClusterPerTensor = parse.GetValue(clusterPerTensor),
                 Palettes = palettes,
             };
 
             // Every check on the model and the data comes before any work.
-            var floatModel = PostTrainingQuantizer.Prepare(sourceModel);
+            var floatModel = PostTrainingQuantizer.Prepare(sourceModel, int16);
             var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
             var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, calibrationPaths.Select(_ => encoding).ToList());
             if (parse.GetValue(samples) is { } count)
@@ -158,7 +174,7 @@ public static class ConvertCommand
             if (reportFile is not null)
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
-                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar).ToMarkdown();
+                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar, parse.GetValue(compareInt8)).ToMarkdown();
                 if (clusters is { } clusterCount)
                 {
                     reportText += Environment.NewLine + WeightClustering.ToMarkdown(quantization.Clustering, clusterCount);
@@ -184,16 +200,17 @@ public static class ConvertCommand
             var input = conversion.Model.Tensors[conversion.Model.Inputs[0]];
             var outputTensor = conversion.Model.Tensors[conversion.Model.Outputs[0]];
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
-            console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
+            console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
-            console.Out.WriteLine($"input  int8 scale {F(input.Scale)} zero point {input.ZeroPoint}; output int8 scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
+            string kind = int16 ? "int16" : "int8";
+            console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
             WriteClustering(console, quantization.Clustering, clusters);
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
             WritePalettes(console, conversion.Model);
             if (tfliteFile is not null)
             {
-                console.Out.WriteLine($"wrote {tfliteFile.FullName}: {tfliteBytes!.Length:N0} bytes (int8 TensorFlow Lite model)");
+                console.Out.WriteLine($"wrote {tfliteFile.FullName}: {tfliteBytes!.Length:N0} bytes ({(int16 ? "16x8" : "int8")} TensorFlow Lite model)");
             }
 
             if (reportFile is not null)

@@ -104,10 +104,13 @@ public static class EvalCommand
             samples = samples.Slice(first, take);
             var selectedLabels = allLabels.AsSpan(first, take).ToArray();
             var results = new List<Top1Result>();
+            string kind = "int8";
             if (device is not null)
             {
-                using var bar = new ProgressBar(console, "int8 ", take);
-                results.Add(Top1Evaluator.Device(modelFile.Name + " (int8)", device, samples, selectedLabels, bar));
+                var probe = new Interpreter(device);
+                kind = probe.GetInput(0).Type == Format.TensorType.Int16 || probe.GetOutput(0).Type == Format.TensorType.Int16 ? "16x8" : "int8";
+                using var bar = new ProgressBar(console, kind == "int8" ? "int8 " : "16x8 ", take);
+                results.Add(Top1Evaluator.Device(modelFile.Name + $" ({kind})", device, samples, selectedLabels, bar));
             }
 
             if (reference is not null)
@@ -128,7 +131,7 @@ public static class EvalCommand
             if (results.Count == 2)
             {
                 int agree = results[0].Predictions.Where((p, i) => p == results[1].Predictions[i]).Count();
-                w.WriteLine($"int8 and float agree on {agree}/{take} samples; output SQNR int8 vs float {Metrics.FormatDb(Metrics.Sqnr(results[1].Outputs, results[0].Outputs))} dB");
+                w.WriteLine($"{kind} and float agree on {agree}/{take} samples; output SQNR {kind} vs float {Metrics.FormatDb(Metrics.Sqnr(results[1].Outputs, results[0].Outputs))} dB");
             }
 
             return 0;

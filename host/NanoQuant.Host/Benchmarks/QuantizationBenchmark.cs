@@ -176,24 +176,15 @@ public static class QuantizationBenchmark
         var data = ReferenceDatasets.Calibration(model, floatModel.Model, sharedRoot, samples);
         var load = stopwatch.Elapsed;
 
-        stopwatch.Restart();
-        var statistics = Calibrator.Run(floatModel, data, options.NeedsHistogram);
-        var ranges = statistics.Ranges(options);
-        var calibration = stopwatch.Elapsed;
-
-        stopwatch.Restart();
-        var quantized = PostTrainingQuantizer.Quantize(floatModel, data, ranges, new QuantizerOptions());
-        var quantization = stopwatch.Elapsed;
-
-        stopwatch.Restart();
+        // Calibration includes, for the auto method, quantizing and running each candidate.
         try
         {
-            Converter.Convert(quantized.Model);
-            return new QuantizationBenchmarkResult(model, data.SampleCount, load, calibration, quantization, stopwatch.Elapsed, null);
+            var result = PostTrainingQuantizer.Run(floatModel, data, options, new QuantizerOptions());
+            return new QuantizationBenchmarkResult(model, data.SampleCount, load, result.CalibrationTime, result.QuantizationTime, result.ConversionTime, null);
         }
         catch (UnsupportedModelException e)
         {
-            return new QuantizationBenchmarkResult(model, data.SampleCount, load, calibration, quantization, null, e.Message);
+            return new QuantizationBenchmarkResult(model, data.SampleCount, load, TimeSpan.Zero, TimeSpan.Zero, null, e.Message);
         }
     }
 }

@@ -37,6 +37,49 @@ public static class QuantizationParameters
         return (scale, zeroPoint);
     }
 
+    /// <summary>
+    /// Symmetric int16 for an activation seen in [min, max] (TFLite's 16x8 mode): zero point 0,
+    /// scale = max(|min|, |max|) / 32767 in single precision; a tensor that is always 0 gets (1, 0).
+    /// </summary>
+    public static (float Scale, int ZeroPoint) ActivationInt16(double min, double max)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max) || min > max)
+        {
+            throw new ArgumentOutOfRangeException(nameof(min), $"[{min}, {max}] is not a finite range");
+        }
+
+        float absMax = Math.Max(Math.Abs((float)min), Math.Abs((float)max));
+        float scale = absMax / 32767f;
+        return scale > 0 && float.IsFinite(scale) ? (scale, 0) : (1f, 0);
+    }
+
+    /// <summary>int64 bias values of a 16x8 operator: round(b / scale) in double precision.</summary>
+    public static long[] BiasInt64(float[] bias, float[] scales)
+    {
+        var values = new long[bias.Length];
+        for (int i = 0; i < bias.Length; i++)
+        {
+            double scale = scales.Length == 1 ? scales[0] : scales[i];
+            double q = scale == 0 ? 0 : Math.Round(bias[i] / scale, MidpointRounding.AwayFromZero);
+            values[i] = (long)Math.Clamp(q, -9.2e18, 9.2e18);
+        }
+
+        return values;
+    }
+
+    /// <summary>Values of a constant as int16 with the given quantization (rounded, clamped).</summary>
+    public static short[] QuantizeValuesInt16(float[] values, float scale, int zeroPoint)
+    {
+        var q = new short[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            float r = MathF.Round(values[i] / scale, MidpointRounding.AwayFromZero) + zeroPoint;
+            q[i] = (short)Math.Clamp(r, short.MinValue, short.MaxValue);
+        }
+
+        return q;
+    }
+
     /// <summary>The real range an int8 quantization covers.</summary>
     public static (double Min, double Max) Covered(float scale, int zeroPoint) =>
         ((double)scale * (sbyte.MinValue - zeroPoint), (double)scale * (sbyte.MaxValue - zeroPoint));

@@ -3,6 +3,7 @@ using System.Text;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Host.Quantization;
 
@@ -25,6 +26,12 @@ public sealed class QuantizationReport
     public required IReadOnlyList<LayerReport> Layers { get; init; }
     public required IReadOnlyList<int> OutputTensors { get; init; }
 
+    /// <summary>The quantized model's kind: "int8", or "16x8" (int16 activations).</summary>
+    public string Mode { get; init; } = "int8";
+
+    /// <summary>What the baseline column measures: "min/max" (the int8 model with min/max ranges) or "int8" (the int8 model beside a 16x8 one, --compare-int8).</summary>
+    public string BaselineName { get; init; } = "min/max";
+
     public IEnumerable<LayerReport> Outputs => OutputTensors.Select(t => Layers.Last(l => l.Tensor == t));
 
     public string ToMarkdown()
@@ -37,23 +44,24 @@ public sealed class QuantizationReport
         s.AppendLine($"Ranges: {Method}; error measured over {Samples} samples (the calibration data).");
         s.AppendLine("SQNR = 10·log10(Σx² / Σ(x − x̂)²) against the float reference, in dB (higher is better; ∞ = exact).");
         s.AppendLine("*range SQNR*: the float tensor quantized with its own scale and zero point (this layer's rounding and clipping alone);");
-        s.AppendLine("*int8 SQNR*: the int8 model's tensor, with the error of every layer before it.");
+        s.AppendLine(Mode == "int8" ? "*int8 SQNR*: the int8 model's tensor, with the error of every layer before it." : $"*{Mode} SQNR*: the {Mode} model's tensor (int16 activations), with the error of every layer before it.");
         s.AppendLine();
         foreach (var output in Outputs)
         {
-            string line = $"**Output {output.TensorName}: int8 SQNR {Metrics.FormatDb(output.Int8Sqnr)} dB**";
+            string line = $"**Output {output.TensorName}: {Mode} SQNR {Metrics.FormatDb(output.Int8Sqnr)} dB**";
             if (output.BaselineInt8Sqnr is { } b)
             {
                 double delta = output.Int8Sqnr - b;
-                line += $" (min/max: {Metrics.FormatDb(b)} dB; {Method} {(delta > 0.05 ? $"helps by {delta:F1} dB" : delta < -0.05 ? $"costs {-delta:F1} dB" : "makes no difference")})";
+                string subject = BaselineName == "min/max" ? Method : Mode;
+                line += $" ({BaselineName}: {Metrics.FormatDb(b)} dB; {subject} {(delta > 0.05 ? $"helps by {delta:F1} dB" : delta < -0.05 ? $"costs {-delta:F1} dB" : "makes no difference")})";
             }
 
             s.AppendLine(line);
             s.AppendLine();
         }
 
-        s.Append("| op | operator | tensor | seen min | seen max | range min | range max | scale | zero point | clipped % | range SQNR | int8 SQNR |");
-        s.AppendLine(baseline ? " min/max int8 SQNR |" : "");
+        s.Append($"| op | operator | tensor | seen min | seen max | range min | range max | scale | zero point | clipped % | range SQNR | {Mode} SQNR |");
+        s.AppendLine(baseline ? (BaselineName == "min/max" ? " min/max int8 SQNR |" : " int8 SQNR |") : "");
         s.Append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         s.AppendLine(baseline ? "---:|" : "");
         foreach (var l in Layers)
@@ -160,6 +168,7 @@ public static class QuantizationReportBuilder
         }
 
         var quantization = tensors.Select(quantized.Activation).ToArray();
+        var wide = tensors.Select(t => quantized.Model.Tensors[quantized.Int8Tensors[t]].Type == TfLiteType.Int16).ToArray();
         var total = tensors.Select(_ => new Sums()).ToArray();
         var gate = new object();
         var workers = new List<Worker>();
@@ -190,7 +199,7 @@ public static class QuantizationReportBuilder
                 run.Invoke();
                 for (int k = 0; k < tensors.Count; k++)
                 {
-                    AddRange(worker.Sums[k], run.Tensor(tensors[k]), quantization[k].Scale, quantization[k].ZeroPoint);
+                    AddRange(worker.Sums[k], run.Tensor(tensors[k]), quantization[k].Scale, quantization[k].ZeroPoint, wide[k]);
                 }
 
                 foreach (int device in conversion.Model.Inputs)
@@ -221,13 +230,15 @@ public static class QuantizationReportBuilder
         return total;
     }
 
-    private static void AddRange(Sums sums, ReadOnlySpan<float> values, float scale, int zeroPoint)
+    private static void AddRange(Sums sums, ReadOnlySpan<float> values, float scale, int zeroPoint, bool wide)
     {
-        double low = (double)scale * (sbyte.MinValue - zeroPoint) - (scale / 2.0);
-        double high = (double)scale * (sbyte.MaxValue - zeroPoint) + (scale / 2.0);
+        int qmin = wide ? short.MinValue : sbyte.MinValue, qmax = wide ? short.MaxValue : sbyte.MaxValue;
+        double low = (double)scale * (qmin - zeroPoint) - (scale / 2.0);
+        double high = (double)scale * (qmax - zeroPoint) + (scale / 2.0);
         foreach (float x in values)
         {
-            float y = QuantizationParameters.Dequantize(QuantizationParameters.Quantize(x, scale, zeroPoint), scale, zeroPoint);
+            int q = (int)Math.Clamp(MathF.Round(x / scale, MidpointRounding.AwayFromZero) + zeroPoint, qmin, qmax);
+            float y = QuantizationParameters.Dequantize(q, scale, zeroPoint);
             double e = x - (double)y;
             sums.Signal += (double)x * x;
             sums.RangeNoise += e * e;
@@ -248,8 +259,6 @@ public static class QuantizationReportBuilder
         }
 
         var tensor = worker.Interpreter.GetTensor(device);
-        var data = tensor.Data;
-        int offset = tensor.Offset;
         foreach (int k in positions)
         {
             var expected = worker.Run.Tensor(tensors[k]);
@@ -261,7 +270,7 @@ public static class QuantizationReportBuilder
             double noise = 0;
             for (int i = 0; i < expected.Length; i++)
             {
-                double e = expected[i] - (double)QuantizationParameters.Dequantize(data[offset + i], tensor.Scale, tensor.ZeroPoint);
+                double e = expected[i] - (double)QuantizationParameters.Dequantize(Runtime.EdgeConversion.Element(tensor, i), tensor.Scale, tensor.ZeroPoint);
                 noise += e * e;
             }
 

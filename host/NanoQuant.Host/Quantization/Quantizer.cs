@@ -32,6 +32,13 @@ public sealed record QuantizerOptions
 
     /// <summary>How the device model stores int8 constants that fit a palette.</summary>
     public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
+
+    /// <summary>
+    /// 16x8 quantization (TensorFlow's EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8):
+    /// int16 symmetric activations (zero point 0), int8 weights per output channel (FULLY_CONNECTED too), int64 biases, SOFTMAX,
+    /// LOGISTIC and TANH outputs at 2^-15; model inputs/outputs int16 (or float32 with <see cref="FloatEdges"/>).
+    /// </summary>
+    public bool Int16Activations { get; init; }
 }
 
 /// <summary>The int8 model the quantizer made, and where each float tensor went.</summary>
@@ -109,10 +116,15 @@ public static class Quantizer
     public static IReadOnlyCollection<BuiltinOperator> SupportedOperators => Rules.Keys;
 
     /// <summary>Checks that every operator of the model has a quantization rule (one clear error otherwise).</summary>
-    public static void CheckRules(TfLiteModel model)
+    public static void CheckRules(TfLiteModel model, bool int16 = false)
     {
         foreach (var op in model.Operators)
         {
+            if (int16 && op.Code == BuiltinOperator.HardSwish)
+            {
+                throw new UnsupportedModelException($"{op}: HARD_SWISH has no int16 kernel in TensorFlow Lite Micro (float32 and int8 only), so this model cannot be quantized 16x8; quantize it to int8 instead");
+            }
+
             if (!Rules.ContainsKey(op.Code))
             {
                 throw new UnsupportedModelException(
@@ -127,7 +139,9 @@ public static class Quantizer
         IReadOnlyList<(float Scale, int ZeroPoint)?>? inputQuantization, QuantizerOptions options)
     {
         var source = model.Model;
-        CheckRules(source);
+        bool int16 = options.Int16Activations;
+        CheckRules(source, int16);
+        var activationType = int16 ? TfLiteType.Int16 : TfLiteType.Int8;
         int count = source.Tensors.Count;
         var groups = new UnionFind(count);
         var fixedQuantization = new Dictionary<int, (float Scale, int ZeroPoint)>();
@@ -135,7 +149,7 @@ public static class Quantizer
 
         for (int i = 0; i < source.Inputs.Length; i++)
         {
-            if (options.UseDataQuantizationForInputs && inputQuantization is not null && i < inputQuantization.Count && inputQuantization[i] is { } q)
+            if (!int16 && options.UseDataQuantizationForInputs && inputQuantization is not null && i < inputQuantization.Count && inputQuantization[i] is { } q)
             {
                 fixedQuantization[source.Inputs[i]] = q;
             }
@@ -163,7 +177,8 @@ public static class Quantizer
             switch (rule.Rule)
             {
                 case Rule.Fixed:
-                    fixedQuantization[output] = (rule.Scale, rule.ZeroPoint);
+                    // TFLM's int16 SOFTMAX requires output scale 1/32768, LOGISTIC and TANH 2^-15 (zero point 0).
+                    fixedQuantization[output] = int16 ? (1f / 32768, 0) : (rule.Scale, rule.ZeroPoint);
                     break;
                 case Rule.SameAsInput when op.Code == BuiltinOperator.Concatenation:
                     var fixedInputs = op.Inputs.Select(i => GroupFixed(i)).ToList();
@@ -219,7 +234,7 @@ public static class Quantizer
                     max = Math.Max(max, hi);
                 }
 
-                quantization = QuantizationParameters.Activation(min, max);
+                quantization = int16 ? QuantizationParameters.ActivationInt16(min, max) : QuantizationParameters.Activation(min, max);
             }
 
             foreach (int t in list)
@@ -235,9 +250,11 @@ public static class Quantizer
         {
             tensors[t] = tensors[t] with
             {
-                Type = TfLiteType.Int8,
+                Type = activationType,
                 Quantization = PerTensor(scale, zeroPoint),
-                Data = tensors[t].IsConstant ? ToBytes(QuantizationParameters.QuantizeValues(model.Constants[t]!, scale, zeroPoint)) : null,
+                Data = !tensors[t].IsConstant ? null
+                    : int16 ? ToBytes(QuantizationParameters.QuantizeValuesInt16(model.Constants[t]!, scale, zeroPoint))
+                    : ToBytes(QuantizationParameters.QuantizeValues(model.Constants[t]!, scale, zeroPoint)),
             };
         }
 
@@ -270,13 +287,13 @@ public static class Quantizer
         var int8Tensors = activation.Keys.ToDictionary(t => t, t => t);
         if (options.FloatEdges)
         {
-            AddFloatEdges(source, tensors, ordered, int8Tensors);
+            AddFloatEdges(source, tensors, ordered, int8Tensors, int16 ? "/int16" : "/int8");
         }
 
         var quantized = new TfLiteModel
         {
             SchemaVersion = source.SchemaVersion,
-            Description = "nanoQuant post-training quantization of: " + (source.Description ?? "a float model"),
+            Description = (int16 ? "nanoQuant 16x8 post-training quantization of: " : "nanoQuant post-training quantization of: ") + (source.Description ?? "a float model"),
             Tensors = tensors,
             Operators = ordered.Select((o, i) => o with { Index = i }).ToList(),
             Inputs = source.Inputs,
@@ -352,7 +369,7 @@ public static class Quantizer
         {
             BuiltinOperator.Conv2d => 0,
             BuiltinOperator.DepthwiseConv2d => 3,
-            BuiltinOperator.FullyConnected => options.PerChannelFullyConnected ? 0 : -1,
+            BuiltinOperator.FullyConnected => options.PerChannelFullyConnected || options.Int16Activations ? 0 : -1,
             _ => int.MinValue,
         };
 
@@ -363,6 +380,8 @@ public static class Quantizer
             var weights = model.Constants[weightsIndex] ?? throw new UnsupportedModelException($"{op}: weights {floatWeights} must be constant to be quantized");
             float[]? floatBiasValues = op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? model.Constants[op.Inputs[2]] : null;
             float inputScale = activation[op.Inputs[0]].Scale;
+            // Weight scales are widened where the bias would not fit int32's middle half, in 16x8 too: a channel whose
+            // weights are all but zero would otherwise get a requantization multiplier that underflows to 0.
             var (values, scales) = QuantizationParameters.Weights(weights, floatWeights.Shape, weightDimension, floatBiasValues, inputScale);
             int dimension = Math.Max(weightDimension, 0);
             var weightsTensor = floatWeights with
@@ -386,8 +405,8 @@ public static class Quantizer
 
                 var biasTensor = floatBias with
                 {
-                    Type = TfLiteType.Int32,
-                    Data = ToBytes(QuantizationParameters.Bias(bias, biasScales)),
+                    Type = options.Int16Activations ? TfLiteType.Int64 : TfLiteType.Int32,
+                    Data = options.Int16Activations ? ToBytes(QuantizationParameters.BiasInt64(bias, biasScales)) : ToBytes(QuantizationParameters.Bias(bias, biasScales)),
                     Quantization = new TfLiteQuantization(biasScales, new long[biasScales.Length], 0),
                 };
                 string signature = "b" + string.Join(",", biasScales.Select(s => BitConverter.SingleToInt32Bits(s)));
@@ -404,13 +423,14 @@ public static class Quantizer
                 continue;
             }
 
+            double lo = values.Length == 0 ? 0 : values.Min(), hi = values.Length == 0 ? 0 : values.Max();
             var (scale, zeroPoint) = op.Code == BuiltinOperator.Padv2 && slot == 2
                 ? activation[op.Inputs[0]]
-                : QuantizationParameters.Activation(values.Length == 0 ? 0 : values.Min(), values.Length == 0 ? 0 : values.Max());
+                : options.Int16Activations ? QuantizationParameters.ActivationInt16(lo, hi) : QuantizationParameters.Activation(lo, hi);
             var tensor = source.Tensors[t] with
             {
-                Type = TfLiteType.Int8,
-                Data = ToBytes(QuantizationParameters.QuantizeValues(values, scale, zeroPoint)),
+                Type = options.Int16Activations ? TfLiteType.Int16 : TfLiteType.Int8,
+                Data = options.Int16Activations ? ToBytes(QuantizationParameters.QuantizeValuesInt16(values, scale, zeroPoint)) : ToBytes(QuantizationParameters.QuantizeValues(values, scale, zeroPoint)),
                 Quantization = PerTensor(scale, zeroPoint),
             };
             op.Inputs[slot] = Place(tensors, done, t, tensor, $"a{BitConverter.SingleToInt32Bits(scale)},{zeroPoint}");
@@ -500,7 +520,7 @@ public static class Quantizer
         return copy;
     }
 
-    private static void AddFloatEdges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors)
+    private static void AddFloatEdges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors, string suffix)
     {
         var prologue = new List<TfLiteOperator>();
         var epilogue = new List<TfLiteOperator>();
@@ -508,7 +528,7 @@ public static class Quantizer
         {
             var int8 = tensors[input];
             int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
+            tensors.Add(int8 with { Index = index, Name = int8.Name + suffix });
             tensors[input] = source.Tensors[input];
             Redirect(operators, input, index, inputs: true);
             int8Tensors[input] = index;
@@ -524,7 +544,7 @@ public static class Quantizer
 
             var int8 = tensors[output];
             int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
+            tensors.Add(int8 with { Index = index, Name = int8.Name + suffix });
             tensors[output] = source.Tensors[output];
             Redirect(operators, output, index, inputs: true);
             Redirect(operators, output, index, inputs: false);
@@ -554,6 +574,28 @@ public static class Quantizer
     private static TfLiteQuantization PerTensor(float scale, int zeroPoint) => new([scale], [zeroPoint], 0);
 
     private static byte[] ToBytes(sbyte[] values) => values.Select(v => unchecked((byte)v)).ToArray();
+
+    private static byte[] ToBytes(short[] values)
+    {
+        var bytes = new byte[values.Length * 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), values[i]);
+        }
+
+        return bytes;
+    }
+
+    private static byte[] ToBytes(long[] values)
+    {
+        var bytes = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), values[i]);
+        }
+
+        return bytes;
+    }
 
     private static byte[] ToBytes(int[] values)
     {

@@ -11,20 +11,37 @@ public enum CalibrationMethod
 
     /// <summary>The range that minimizes the expected squared error (rounding inside, clipping outside), found on the histogram.</summary>
     Mse,
+
+    /// <summary>
+    /// The default: quantizes with <see cref="MinMax"/> and with <see cref="Mse"/> ranges and keeps the
+    /// model whose output is closer to the float model's over the calibration data (output SQNR).
+    /// </summary>
+    Auto,
 }
 
 /// <summary>Range choice settings.</summary>
 /// <param name="Percentile">For <see cref="CalibrationMethod.Percentile"/>: the share of values kept below the upper end, in percent (and above the lower end).</param>
-public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMethod.MinMax, double Percentile = 99.99)
+public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMethod.Auto, double Percentile = 99.99)
 {
     public bool NeedsHistogram => Method != CalibrationMethod.MinMax;
 
-    public string Describe() => Method switch
+    /// <summary>Set when <see cref="CalibrationMethod.Auto"/> chose <see cref="Method"/>: the output SQNR (dB) over the calibration data of each candidate.</summary>
+    public IReadOnlyList<(CalibrationMethod Method, double Sqnr)>? AutoCandidates { get; init; }
+
+    public string Describe()
     {
-        CalibrationMethod.MinMax => "minmax",
-        CalibrationMethod.Percentile => $"percentile {Percentile.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-        _ => "mse",
-    };
+        string name = Method switch
+        {
+            CalibrationMethod.MinMax => "minmax",
+            CalibrationMethod.Percentile => $"percentile {Percentile.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            CalibrationMethod.Mse => "mse",
+            _ => "auto",
+        };
+
+        return AutoCandidates is null
+            ? name
+            : $"auto → {name}; output SQNR over the calibration data: {string.Join(", ", AutoCandidates.Select(c => $"{new CalibrationOptions(c.Method).Describe()} {c.Sqnr.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} dB"))}";
+    }
 }
 
 /// <summary>Chooses a tensor's range [min, max] from its <see cref="TensorStatistics"/>.</summary>
@@ -44,7 +61,7 @@ public static class RangeSelection
             CalibrationMethod.MinMax => (statistics.Min, statistics.Max),
             CalibrationMethod.Percentile => Percentile(statistics, options.Percentile),
             CalibrationMethod.Mse => MinimumSquaredError(statistics),
-            _ => throw new ArgumentOutOfRangeException(nameof(options)),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "auto is resolved by PostTrainingQuantizer into minmax or mse"),
         };
     }
 

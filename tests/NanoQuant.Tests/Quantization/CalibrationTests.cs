@@ -133,7 +133,7 @@ public class CalibrationTests
         var statistics = new TensorStatistics(histogram: true);
         statistics.Add(values);
 
-        Assert.Equal((values.Min(), 50f), RangeSelection.Select(statistics, new CalibrationOptions()));
+        Assert.Equal((values.Min(), 50f), RangeSelection.Select(statistics, new CalibrationOptions(CalibrationMethod.MinMax)));
         var (low, high) = RangeSelection.Select(statistics, new CalibrationOptions(CalibrationMethod.Percentile, 99.9));
         Assert.InRange(high, 0.99f, 1.02f);
         Assert.InRange(low, -1.02f, -0.99f);

@@ -33,7 +33,7 @@ public sealed class QuantizationCliTests : IDisposable
         var (exit, output, error) = Cli("convert", Sample("sine_float.tflite"), "--calibration", Sample("calibration.npy"), "-o", Temp("sine.nq"),
             "--report", Temp("report.md"), "--save-tflite", Temp("sine_int8.tflite"));
         Assert.True(exit == 0, error);
-        Assert.Contains("quantized sine_float.tflite with 500 samples (minmax)", output);
+        Assert.Contains("quantized sine_float.tflite with 500 samples (auto → ", output);
         Assert.Contains("Output y: int8 SQNR", File.ReadAllText(Temp("report.md")));
 
         // The written int8 .tflite converts to the same device model.

@@ -95,7 +95,7 @@ public class QuantizerTests
     {
         var model = FloatModel.Create(TfLiteReader.ReadFile(SharedResources.ModelPath("pretrainedResnet_float")));
         var data = ReferenceDatasets.Calibration("pretrainedResnet_float", model.Model, SharedResources.Root, 8);
-        var quantized = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions()), new QuantizerOptions());
+        var quantized = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions(CalibrationMethod.MinMax)), new QuantizerOptions());
         var ops = quantized.Model.Operators;
         var softmax = ops.Single(o => o.Code == BuiltinOperator.Softmax);
         Assert.Equal((1f / 256, -128), quantized.Activation(softmax.Outputs[0]));
@@ -118,7 +118,7 @@ public class QuantizerTests
 
         var fc = ops.Single(o => o.Code == BuiltinOperator.FullyConnected);
         Assert.Single(quantized.Model.Tensors[fc.Inputs[1]].Quantization!.Scales);
-        var perChannel = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions()), new QuantizerOptions { PerChannelFullyConnected = true });
+        var perChannel = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions(CalibrationMethod.MinMax)), new QuantizerOptions { PerChannelFullyConnected = true });
         Assert.Equal(10, perChannel.Model.Tensors[fc.Inputs[1]].Quantization!.Scales.Length);
     }
 
@@ -184,7 +184,7 @@ public class QuantizerTests
     {
         var model = FloatModel.Create(TfLiteReader.ReadFile(SharedResources.ModelPath("hello_world_float")));
         var data = ReferenceDatasets.Calibration("hello_world_float", model.Model, SharedResources.Root, 50);
-        var ranges = Calibrator.Run(model, data, false).Ranges(new CalibrationOptions());
+        var ranges = Calibrator.Run(model, data, false).Ranges(new CalibrationOptions(CalibrationMethod.MinMax));
         var floatEdges = Quantizer.Quantize(model, ranges, null, new QuantizerOptions { FloatEdges = true }).Model;
         Assert.Equal(BuiltinOperator.Quantize, floatEdges.Operators[0].Code);
         Assert.Equal(BuiltinOperator.Dequantize, floatEdges.Operators[^1].Code);
@@ -214,7 +214,7 @@ public class QuantizerTests
     {
         var model = FloatModel.Create(TfLiteReader.ReadFile(SharedResources.ModelPath("ad01_fp32")));
         var data = ReferenceDatasets.Calibration("ad01_fp32", model.Model, SharedResources.Root, 20);
-        var quantized = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions()), new QuantizerOptions()).Model;
+        var quantized = PostTrainingQuantizer.Quantize(model, data, Calibrator.Run(model, data, false).Ranges(new CalibrationOptions(CalibrationMethod.MinMax)), new QuantizerOptions()).Model;
         var back = TfLiteReader.Read(TfLiteWriter.Write(quantized));
         TfLiteWriterTests.AssertSameModel(quantized, back);
         Assert.Equal(Converter.Convert(quantized).Bytes, Converter.Convert(back).Bytes);
