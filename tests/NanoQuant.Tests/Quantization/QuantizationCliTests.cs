@@ -146,7 +146,7 @@ public sealed class QuantizationCliTests : IDisposable
 
         var (exit, _, error) = Cli("convert", modelPath, "--calibration", Temp("x.npy"), "-o", Temp("classifier.nq"));
         Assert.True(exit == 0, error);
-        (exit, string output, error) = Cli("eval", Temp("classifier.nq"), "--input", Temp("x.npy"), "--labels", Temp("y.npy"), "--float", modelPath, "--skip", "20");
+        (exit, string output, error) = Cli("eval", Temp("classifier.nq"), "--input", Temp("x.npy"), "--labels", Temp("y.npy"), "--float", modelPath, "--skip", "20", "--format", "md");
         Assert.True(exit == 0, error);
         Assert.Contains("80 samples", output);
         Assert.Contains("| classifier.nq (int8) |", output);
