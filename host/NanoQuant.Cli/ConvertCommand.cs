@@ -33,7 +33,7 @@ public static class ConvertCommand
         var io = new Option<string>("--io") { Description = "int8: the model takes and gives int8 (default); float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges", DefaultValueFactory = _ => "int8" };
         io.AcceptOnlyFromAmong("int8", "float");
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
-        var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
+        var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report over the calibration data (scale, zero point, float-vs-int8 SQNR of every layer): Markdown, or HTML with an SQNR chart and the memory plan when the name ends in .html" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
@@ -134,7 +134,21 @@ public static class ConvertCommand
             if (reportFile is not null)
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
-                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar).ToMarkdown();
+                var quantizationReport = PostTrainingQuantizer.Report(source.Name, quantization, data, bar);
+                reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
+                    ? HtmlReport.Build($"Quantization report: {source.Name}",
+                        [$"ranges: {quantizationReport.Method}; error over {quantizationReport.Samples} samples (the calibration data)",
+                            .. quantizationReport.Outputs.Select(o => $"output {o.TensorName}: int8 SQNR {NanoQuant.Host.Evaluation.Metrics.FormatDb(o.Int8Sqnr)} dB")],
+                        quantizationReport.Layers.Where(l => l.Operator >= 0).Select(l => new HtmlReport.Bar($"{l.Operator} {l.OperatorName} {l.TensorName}", l.Int8Sqnr)).ToList(),
+                        quantization.Conversion.Model,
+                        quantizationReport.Layers.Select(l => new[]
+                        {
+                            $"{(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} {l.OperatorName}", l.TensorName.Split(';')[0],
+                            l.Scale.ToString("G5", CultureInfo.InvariantCulture), l.ZeroPoint.ToString(CultureInfo.InvariantCulture),
+                            l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.RangeSqnr), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.Int8Sqnr),
+                        }).ToList(),
+                        ["operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", "int8 SQNR"])
+                    : quantizationReport.ToMarkdown();
             }
 
             byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
