@@ -41,7 +41,12 @@ public static class RunCommand
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
-            var results = runner.Run(arrays);
+            NanoQuant.Host.Npy.NpyArray[] results;
+            using (var bar = new ProgressBar(console, "running", runner.SampleCount(arrays)))
+            {
+                results = runner.Run(arrays, bar);
+            }
+
             for (int o = 0; o < results.Length; o++)
             {
                 if (outputFiles.Length > 0)
