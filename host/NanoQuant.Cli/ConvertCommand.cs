@@ -131,6 +131,7 @@ public static class ConvertCommand
             }
 
             string? reportText = null;
+            var reportTime = System.Diagnostics.Stopwatch.StartNew();
             if (reportFile is not null)
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
@@ -151,6 +152,7 @@ public static class ConvertCommand
                     : quantizationReport.ToMarkdown();
             }
 
+            reportTime.Stop();
             byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
 
             var files = new List<(string Path, byte[] Bytes)> { (target.FullName, quantization.Conversion.Bytes) };
@@ -171,7 +173,8 @@ public static class ConvertCommand
             var outputTensor = conversion.Model.Tensors[conversion.Model.Outputs[0]];
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name} with {data.SampleCount} samples ({calibrationOptions.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
-                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
+                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
+                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
             console.Out.WriteLine($"input  int8 scale {F(input.Scale)} zero point {input.ZeroPoint}; output int8 scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
