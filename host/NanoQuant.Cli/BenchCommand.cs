@@ -19,7 +19,9 @@ public static class BenchCommand
         var runtime = new Option<string>("--runtime") { Description = "dotnet (this process), or nanoclr-native: on nanoCLR with the native kernels (built on first use, then cached) next to the managed kernels on the kit's nanoCLR and the plain int8 dot loop", DefaultValueFactory = _ => "dotnet" };
         runtime.AcceptOnlyFromAmong("dotnet", "nanoclr-native");
         var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR", DefaultValueFactory = _ => 5 };
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, runs };
+        var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
+        var format = CliOptions.Format();
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, runs, json, format };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -41,8 +43,9 @@ public static class BenchCommand
                 return 0;
             }
 
-            w.WriteLine("| model | MACs | ms/invoke | MAC/s | arena B | TFLM arena B | lower bound B | arena/bound | .nq B | .tflite B | alloc/invoke B |");
-            w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var table = new CliTable("model", ">MACs", ">ms/invoke", ">MAC/s", ">arena B", ">TFLM arena B", ">lower bound B", ">arena/bound", ">.nq B", ">.tflite B", ">alloc/invoke B");
+            var measured = new List<BenchmarkResult>();
+            var failed = new List<(string Model, string Error)>();
             var failures = new List<string>();
             foreach (string name in selected)
             {
@@ -50,14 +53,34 @@ public static class BenchCommand
                 try
                 {
                     var r = ModelBenchmark.Measure(name, tflite, Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
-                    w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {r.MacsPerSecond / 1e6:F1}M | {r.ArenaBytes:N0} | {r.TfliteMicroArenaBytes:N0} | {r.LowerBoundBytes:N0} | {(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3} | {r.DeviceModelBytes:N0} | {r.TfliteBytes:N0} | {r.BytesAllocatedPerInvoke} |");
+                    measured.Add(r);
+                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", $"{r.TfliteMicroArenaBytes:N0}", $"{r.LowerBoundBytes:N0}",
+                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", $"{r.TfliteBytes:N0}", $"{r.BytesAllocatedPerInvoke}");
                 }
                 catch (Exception e) when (e is UnsupportedModelException or NanoQuant.Host.TfLite.TfLiteFormatException or InvalidModelException)
                 {
                     // The other models are still measured; the run as a whole fails.
-                    w.WriteLine($"| {name} | not converted: {e.Message} |");
+                    table.Add(name, "not converted", "", "", "", "", "", "", "", "", "");
+                    failed.Add((name, e.Message));
                     failures.Add($"{name} ({e.Message})");
                 }
+            }
+
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(w, new
+                {
+                    Models = measured.Select(r => new
+                    {
+                        r.Model, r.Macs, r.MillisecondsPerInvoke, r.MacsPerSecond, r.ArenaBytes, r.TfliteMicroArenaBytes, r.LowerBoundBytes,
+                        r.DeviceModelBytes, r.TfliteBytes, r.BytesAllocatedPerInvoke,
+                    }),
+                    Failures = failed.Select(f => new { f.Model, f.Error }),
+                });
+            }
+            else
+            {
+                table.Write(w, CliOptions.ToTableFormat(parse.GetValue(format)));
             }
 
             if (failures.Count > 0)

@@ -14,9 +14,10 @@ public static class BenchQuantizeCommand
         var samples = new Option<int>("--samples") { Description = "calibration samples per model", DefaultValueFactory = _ => 200 };
         var method = new Option<string>("--method") { Description = "range method: auto (default), minmax, percentile, mse", DefaultValueFactory = _ => "auto" };
         method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
+        var format = CliOptions.Format();
         var command = new Command("bench-quantize", "Time full-integer post-training quantization (load, calibrate, quantize, convert) of each MLPerf Tiny float model")
         {
-            shared, models, samples, method,
+            shared, models, samples, method, format,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -36,21 +37,20 @@ public static class BenchQuantizeCommand
             var selected = parse.GetValue(models) is { Length: > 0 } chosen ? chosen : ReferenceDatasets.MlperfFloatModels;
             var w = console.Out;
             w.WriteLine($"{Environment.ProcessorCount} cores, {options.Describe()}");
-            w.WriteLine("| model | samples | calibration data | load ms | calibrate ms | quantize ms | convert ms | total s |");
-            w.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|");
+            var table = new CliTable("model", ">samples", "calibration data", ">load ms", ">calibrate ms", ">quantize ms", ">convert ms", ">total s");
             var failures = new List<string>();
             foreach (string name in selected)
             {
                 var r = QuantizationBenchmark.Measure(name, root.FullName, count, options);
                 string convert = r.Conversion is { } c ? $"{c.TotalMilliseconds:F0}" : "n/a";
-                w.WriteLine($"| {r.Model} | {r.Samples} | {ReferenceDatasets.Describe(name)} | {r.Load.TotalMilliseconds:F0} | {r.Calibration.TotalMilliseconds:F0} | {r.Quantization.TotalMilliseconds:F0} | {convert} | {r.Total.TotalSeconds:F2} |");
+                table.Add(r.Model, $"{r.Samples}", ReferenceDatasets.Describe(name), $"{r.Load.TotalMilliseconds:F0}", $"{r.Calibration.TotalMilliseconds:F0}", $"{r.Quantization.TotalMilliseconds:F0}", convert, $"{r.Total.TotalSeconds:F2}");
                 if (r.Failure is not null)
                 {
-                    w.WriteLine($"|  | conversion failed: {r.Failure} |");
                     failures.Add($"{name} ({r.Failure})");
                 }
             }
 
+            table.Write(w, CliOptions.ToTableFormat(parse.GetValue(format)));
             if (failures.Count > 0)
             {
                 console.Error.WriteLine($"error: {failures.Count} of {selected.Length} model(s) failed to convert: {string.Join("; ", failures)}");

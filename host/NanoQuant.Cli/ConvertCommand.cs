@@ -37,7 +37,7 @@ public static class ConvertCommand
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
-        var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report (Markdown): scale, zero point and float-vs-int8 SQNR of every layer over the calibration data" };
+        var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report over the calibration data (scale, zero point, float-vs-int8 SQNR of every layer): Markdown, or HTML with an SQNR chart and the memory plan when the name ends in .html" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
         var cluster = new Option<int?>("--cluster") { Description = "cluster the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into at most N values per output channel (2 … 128; 16 gives 4-bit palette weights): smaller model, some accuracy lost" };
         var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel" };
@@ -171,16 +171,32 @@ public static class ConvertCommand
             }
 
             string? reportText = null;
+            var reportTime = System.Diagnostics.Stopwatch.StartNew();
             if (reportFile is not null)
             {
                 using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
-                reportText = PostTrainingQuantizer.Report(source.Name, quantization, data, bar, parse.GetValue(compareInt8)).ToMarkdown();
+                var quantizationReport = PostTrainingQuantizer.Report(source.Name, quantization, data, bar, parse.GetValue(compareInt8));
+                reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
+                    ? HtmlReport.Build($"Quantization report: {source.Name}",
+                        [$"ranges: {quantizationReport.Method}; error over {quantizationReport.Samples} samples (the calibration data)",
+                            .. quantizationReport.Outputs.Select(o => $"output {o.TensorName}: int8 SQNR {NanoQuant.Host.Evaluation.Metrics.FormatDb(o.Int8Sqnr)} dB")],
+                        quantizationReport.Layers.Where(l => l.Operator >= 0).Select(l => new HtmlReport.Bar($"{l.Operator} {l.OperatorName} {l.TensorName}", l.Int8Sqnr)).ToList(),
+                        quantization.Conversion.Model,
+                        quantizationReport.Layers.Select(l => new[]
+                        {
+                            $"{(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} {l.OperatorName}", l.TensorName.Split(';')[0],
+                            l.Scale.ToString("G5", CultureInfo.InvariantCulture), l.ZeroPoint.ToString(CultureInfo.InvariantCulture),
+                            l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.RangeSqnr), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.Int8Sqnr),
+                        }).ToList(),
+                        ["operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", "int8 SQNR"])
+                    : quantizationReport.ToMarkdown();
                 if (clusters is { } clusterCount)
                 {
                     reportText += Environment.NewLine + WeightClustering.ToMarkdown(quantization.Clustering, clusterCount);
                 }
             }
 
+            reportTime.Stop();
             byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
 
             var files = new List<(string Path, byte[] Bytes)> { (target.FullName, quantization.Conversion.Bytes) };
@@ -201,7 +217,8 @@ public static class ConvertCommand
             var outputTensor = conversion.Model.Tensors[conversion.Model.Outputs[0]];
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
-                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s");
+                $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
+                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
             string kind = int16 ? "int16" : "int8";
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
             WriteClustering(console, quantization.Clustering, clusters);

@@ -21,7 +21,7 @@ public static class EmbedCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<FileInfo>("model") { Description = "device model (.nq) to embed" };
-        var ns = new Option<string>("--namespace", "-n") { Description = "C# namespace of the generated class (your project's root namespace)", Required = true };
+        var ns = new Option<string>("--namespace") { Description = "C# namespace of the generated class (your project's root namespace)", Required = true };
         var className = new Option<string>("--class") { Description = "name of the generated class; the resource base name is NAMESPACE.CLASS", DefaultValueFactory = _ => "ModelResources" };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "folder to write into (created if missing)", DefaultValueFactory = _ => new DirectoryInfo(".") };
         var command = new Command("embed", "Write the files a nanoFramework project needs to embed a device model as a resource (.resx, .resources, accessor class)")

@@ -26,9 +26,11 @@ public static class EvalCommand
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer input data: real = (q − offset) × scale" };
         var skip = new Option<int>("--skip") { Description = "skip the first N samples (e.g. those used for calibration)", DefaultValueFactory = _ => 0 };
         var count = new Option<int?>("--count") { Description = "evaluate at most N samples" };
+        var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
+        var format = CliOptions.Format();
         var command = new Command("eval", "Top-1 accuracy of a model on labelled data, int8 and float side by side")
         {
-            model, input, labels, floatModel, inputScale, inputOffset, skip, count,
+            model, input, labels, floatModel, inputScale, inputOffset, skip, count, json, format,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -119,19 +121,34 @@ public static class EvalCommand
                 results.Add(Top1Evaluator.Float((floatFile ?? modelFile).Name + " (float)", reference, samples, selectedLabels, bar));
             }
 
-            var w = console.Out;
-            w.WriteLine($"{take} samples ({Path.GetFileName(inputPath)} {first}..{first + take - 1})");
-            w.WriteLine("| model | top-1 | correct |");
-            w.WriteLine("|---|---:|---:|");
-            foreach (var r in results)
+            int? agree = results.Count == 2 ? results[0].Predictions.Where((p, i) => p == results[1].Predictions[i]).Count() : null;
+            double? sqnr = results.Count == 2 ? Metrics.Sqnr(results[1].Outputs, results[0].Outputs) : null;
+            if (parse.GetValue(json))
             {
-                w.WriteLine($"| {r.Model} | {(100 * r.Accuracy).ToString("F2", CultureInfo.InvariantCulture)}% | {r.Correct}/{r.Total} |");
+                CliJson.Write(console.Out, new
+                {
+                    Input = Path.GetFileName(inputPath),
+                    First = first,
+                    Samples = take,
+                    Models = results.Select(r => new { Name = r.Model, Kind = ReferenceEquals(r, results[0]) && device is not null ? "int8" : "float", r.Accuracy, r.Correct, r.Total }),
+                    Agreement = agree,
+                    OutputSqnr = sqnr is { } db && double.IsFinite(db) ? Math.Round(db, 3) : (double?)null,
+                });
+                return 0;
             }
 
-            if (results.Count == 2)
+            var w = console.Out;
+            w.WriteLine($"{take} samples ({Path.GetFileName(inputPath)} {first}..{first + take - 1})");
+            var table = new CliTable("model", ">top-1", ">correct");
+            foreach (var r in results)
             {
-                int agree = results[0].Predictions.Where((p, i) => p == results[1].Predictions[i]).Count();
-                w.WriteLine($"{kind} and float agree on {agree}/{take} samples; output SQNR {kind} vs float {Metrics.FormatDb(Metrics.Sqnr(results[1].Outputs, results[0].Outputs))} dB");
+                table.Add(r.Model, $"{(100 * r.Accuracy).ToString("F2", CultureInfo.InvariantCulture)}%", $"{r.Correct}/{r.Total}");
+            }
+
+            table.Write(w, CliOptions.ToTableFormat(parse.GetValue(format)));
+            if (agree is not null)
+            {
+                w.WriteLine($"{kind} and float agree on {agree}/{take} samples; output SQNR {kind} vs float {Metrics.FormatDb(sqnr!.Value)} dB");
             }
 
             return 0;

@@ -13,12 +13,19 @@ public static class InspectCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<FileInfo>("model") { Description = "device model (.nq) or TensorFlow Lite model (.tflite)" };
-        var command = new Command("inspect", "Show a model's operators, tensors, quantization, memory plan and sizes") { model };
+        var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of text" };
+        var command = new Command("inspect", "Show a model's operators, tensors, quantization, memory plan and sizes") { model, json };
         command.SetAction(parse => console.Guard(() =>
         {
             var file = parse.GetValue(model)!;
             var (kind, bytes) = CliFiles.ReadAnyModel(file.FullName);
-            if (kind == FileKind.TfLite)
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(console.Out, kind == FileKind.TfLite
+                    ? TfLiteJson(file, bytes.Length, CliFiles.ParseTfLite(file.FullName, bytes))
+                    : DeviceJson(file, CliFiles.ReadDeviceModel(file.FullName)));
+            }
+            else if (kind == FileKind.TfLite)
             {
                 InspectTfLite(console.Out, file, CliFiles.ParseTfLite(file.FullName, bytes));
             }
@@ -30,6 +37,92 @@ public static class InspectCommand
             return 0;
         }));
         return command;
+    }
+
+    private static object TfLiteJson(FileInfo file, int length, TfLiteModel model)
+    {
+        string? error = null;
+        ConversionResult? result = null;
+        try
+        {
+            result = Converter.Convert(model);
+        }
+        catch (UnsupportedModelException e)
+        {
+            error = e.Message;
+        }
+
+        return new
+        {
+            Model = file.Name,
+            Kind = "tflite",
+            Bytes = length,
+            model.SchemaVersion,
+            model.Inputs,
+            model.Outputs,
+            Operators = model.Operators.Select(o => new { o.Index, Operator = o.Name, o.Version, o.Inputs, o.Outputs }),
+            Tensors = model.Tensors.Select((t, i) => new
+            {
+                Index = i,
+                t.Name,
+                Type = t.Type.ToString().ToLowerInvariant(),
+                t.Shape,
+                Constant = t.IsConstant,
+                Scales = t.Quantization?.Scales,
+                ZeroPoints = t.Quantization?.ZeroPoints,
+            }),
+            Converts = result is not null,
+            ConversionError = error,
+            DeviceModelBytes = result?.Bytes.Length,
+            ArenaBytes = result?.Plan.ArenaBytes,
+        };
+    }
+
+    private static object DeviceJson(FileInfo file, byte[] bytes)
+    {
+        var model = DeviceModelReader.Read(bytes);
+        object Edge(int i)
+        {
+            var t = model.Tensors[i];
+            return new
+            {
+                Tensor = i,
+                t.Shape,
+                t.Scale,
+                t.ZeroPoint,
+                FloatInSource = (t.Flags & (ModelFormat.FlagFloatInput | ModelFormat.FlagFloatOutput)) != 0,
+            };
+        }
+
+        return new
+        {
+            Model = file.Name,
+            Kind = "nq",
+            Bytes = bytes.Length,
+            FormatVersion = BitConverter.ToUInt16(bytes, 4),
+            model.ArenaBytes,
+            Inputs = model.Inputs.Select(Edge),
+            Outputs = model.Outputs.Select(Edge),
+            Operators = model.Operators.Select((op, o) => new
+            {
+                Index = o,
+                Operator = OperatorNames.Get(op.Type),
+                op.Inputs,
+                op.Outputs,
+                Parameters = NanoQuant.Host.Analysis.OperatorParameterNames.Get(op.Type, op.Parameters.Length).Select((n, k) => new { Name = n, Value = op.Parameters[k] }),
+            }),
+            Tensors = model.Tensors.Select((t, i) => new
+            {
+                Index = i,
+                Type = t.Type.ToString().ToLowerInvariant(),
+                t.Shape,
+                Bytes = t.ByteLength,
+                Storage = t.IsArena ? "arena" : "constant",
+                ArenaOffset = t.IsArena ? t.ArenaOffset : (int?)null,
+                t.Scale,
+                t.ZeroPoint,
+            }),
+        };
     }
 
     private static string Shape(int[] shape) => "[" + string.Join(",", shape) + "]";

@@ -23,7 +23,8 @@ public sealed class ProgressBar : IProgress<int>, IDisposable
         _writer = console.Error;
         _label = label;
         _total = Math.Max(total, 1);
-        _enabled = console.Interactive;
+        // Only on a terminal, and only for jobs long enough to watch (a few samples finish at once).
+        _enabled = console.Interactive && total >= 100;
     }
 
     public void Report(int value)

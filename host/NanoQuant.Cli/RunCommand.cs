@@ -74,7 +74,8 @@ public static class RunCommand
             }
             else
             {
-                results = runner.Run(arrays, resetState: parse.GetValue(resetState));
+                using var bar = new ProgressBar(console, "running", runner.SampleCount(arrays));
+                results = runner.Run(arrays, bar, resetState: parse.GetValue(resetState));
             }
 
             for (int o = 0; o < results.Length; o++)

@@ -25,9 +25,10 @@ public static class ValidateCommand
         var count = new Option<int?>("--count") { Description = "validate on the first N samples only" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of tables" };
         var format = CliOptions.Format();
+        var report = new Option<FileInfo?>("--report") { Description = "also write an HTML report: per-layer SQNR chart, memory plan, layer table" };
         var command = new Command("validate", "Compare a device model with its float model on your data: per-layer SQNR, cosine, max error, saturation; output SQNR, top-1 agreement, accuracy")
         {
-            model, floatModel, input, labels, inputScale, inputOffset, count, json, format,
+            model, floatModel, input, labels, inputScale, inputOffset, count, json, format, report,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -48,6 +49,12 @@ public static class ValidateCommand
                 throw new CliUsageException("--input-scale and --input-offset go together");
             }
 
+            var reportFile = parse.GetValue(report);
+            if (reportFile is not null)
+            {
+                CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".html", "an HTML report");
+            }
+
             byte[] device = kind == FileKind.TfLite ? Converter.Convert(CliFiles.ParseTfLite(modelFile.FullName, bytes)).Bytes : CliFiles.ReadDeviceModel(modelFile.FullName);
             var floatSource = CliFiles.ReadTfLite(floatFile.FullName, "--float model");
             if (!floatSource.InputTensors.All(t => t.Type == NanoQuant.Host.TfLite.TfLiteType.Float32))
@@ -58,6 +65,8 @@ public static class ValidateCommand
             var reference = FloatModel.Create(floatSource);
             EvalCommand.CheckSameShapes(device, modelFile, reference, floatFile);
             var samples = CliData.LoadSamples(device, reference, inputPath, scale is null ? null : new DataEncoding(scale.Value, offset!.Value));
+            int classes = CliData.OutputLength(device);
+            int[]? truth = labelsPath is null ? null : CliData.LoadLabels(labelsPath, inputPath, samples.SampleCount, classes);
             if (parse.GetValue(count) is { } n)
             {
                 if (n < 1 || n > samples.SampleCount)
@@ -66,10 +75,8 @@ public static class ValidateCommand
                 }
 
                 samples = samples.Slice(0, n);
+                truth = truth?[..n];
             }
-
-            int classes = CliData.OutputLength(device);
-            int[]? truth = labelsPath is null ? null : CliData.LoadLabels(labelsPath, inputPath, samples.SampleCount, classes);
             ValidationResult result;
             using (var bar = new ProgressBar(console, "validating", samples.SampleCount))
             {
@@ -81,6 +88,21 @@ public static class ValidateCommand
                 result.DevicePredictions.Where((p, i) => p == truth[i]).Count(),
                 result.FloatPredictions.Where((p, i) => p == truth[i]).Count(),
                 truth.Length);
+            if (reportFile is not null)
+            {
+                var layers = result.Layers.OrderBy(l => l.Operator).ToList();
+                var summary = result.Outputs.Select(o => $"output {o.Output}: SQNR {Metrics.FormatDb(o.Sqnr)} dB, cosine {F(o.Cosine, "F4")}, max abs error {F(o.MaxAbsError, "G4")}")
+                    .Append($"top-1 agreement (output 0): {F(100 * result.Top1Agreement, "F2")}% of {result.Samples} samples ({Path.GetFileName(inputPath)})")
+                    .Concat(accuracy is null ? [] : [$"accuracy ({accuracy.LabelsFile}): int8 {F(100 * accuracy.Int8Rate, "F2")}%, float {F(100 * accuracy.FloatRate, "F2")}%"])
+                    .ToList();
+                string html = HtmlReport.Build($"{modelFile.Name} against {floatFile.Name}", summary,
+                    layers.Select(l => new HtmlReport.Bar($"{l.Operator} {l.OperatorName} {Short(l.FloatTensor)}", l.Sqnr)).ToList(),
+                    NanoQuant.Host.DeviceModels.DeviceModelReader.Read(device),
+                    layers.Select(l => new[] { $"{l.Operator} {l.OperatorName}", "(" + string.Join(", ", l.Shape) + ")", Metrics.FormatDb(l.Sqnr), F(l.Cosine, "F4"), F(l.MaxAbsError, "G4"), F(l.SaturatedPercent, "F2"), Short(l.FloatTensor) }).ToList(),
+                    ["operator", "output shape", "SQNR dB", "cosine", "max abs error", "saturated %", "float tensor"]);
+                NanoQuant.Host.IO.AtomicFile.WriteAllBytes(reportFile.FullName, System.Text.Encoding.UTF8.GetBytes(html));
+            }
+
             if (parse.GetValue(json))
             {
                 CliJson.Write(console.Out, new
@@ -99,6 +121,11 @@ public static class ValidateCommand
             }
 
             Print(console.Out, modelFile, floatFile, inputPath, result, accuracy, CliOptions.ToTableFormat(parse.GetValue(format)));
+            if (reportFile is not null)
+            {
+                console.Out.WriteLine($"wrote {reportFile.FullName}");
+            }
+
             return 0;
         }));
         return command;

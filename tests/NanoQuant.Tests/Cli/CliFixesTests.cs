@@ -14,7 +14,7 @@ public sealed class CliFixesTests : CliHarness
     public void Eval_takes_int8_data_as_already_quantized_like_run()
     {
         // The same 901/1000 as TFLM's reference kernels (KwsAccuracyTests), from the .tflite and from the .nq.
-        string output = Ok("eval", SharedResources.ModelPath("kws_ref_model_int8"), "--input", Kws("features_int8.npy"), "--labels", Kws("labels.npy"));
+        string output = Ok("eval", SharedResources.ModelPath("kws_ref_model_int8"), "--input", Kws("features_int8.npy"), "--labels", Kws("labels.npy"), "--format", "md");
         Assert.Contains($"| {KwsAccuracyTests.ReferenceCorrect / 10.0:F2}% | {KwsAccuracyTests.ReferenceCorrect}/1000 |", output);
 
         Ok("convert", SharedResources.ModelPath("kws_ref_model_int8"), "-o", Temp("kws.nq"));
@@ -22,7 +22,7 @@ public sealed class CliFixesTests : CliHarness
         Assert.Contains("100 samples (features_int8.npy 900..999)", output);
 
         // With the float model side by side, the int8 data is dequantized with the device model's input scale.
-        output = Ok("eval", Temp("kws.nq"), "--input", Kws("features_int8.npy"), "--labels", Kws("labels.npy"), "--float", SharedResources.ModelPath("kws_ref_model_float32"), "--count", "200");
+        output = Ok("eval", Temp("kws.nq"), "--input", Kws("features_int8.npy"), "--labels", Kws("labels.npy"), "--float", SharedResources.ModelPath("kws_ref_model_float32"), "--count", "200", "--format", "md");
         var match = Regex.Match(output, @"kws_ref_model_float32\.tflite \(float\) \| [0-9.]+% \| (\d+)/200 \|");
         Assert.True(match.Success, output);
         Assert.InRange(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 160, 200);
@@ -86,7 +86,7 @@ public sealed class CliFixesTests : CliHarness
     [Fact]
     public void Bench_fails_when_a_model_does_not_convert_but_measures_the_others()
     {
-        var (exit, output, error) = Cli("bench", "--shared", SharedResources.Root, "-m", "hello_world_float", "-m", "hello_world_int8", "--seconds", "0.01");
+        var (exit, output, error) = Cli("bench", "--shared", SharedResources.Root, "-m", "hello_world_float", "-m", "hello_world_int8", "--seconds", "0.01", "--format", "md");
         Assert.Equal(1, exit);
         Assert.Contains("| hello_world_int8 | 288 |", output);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -146,7 +146,7 @@ public sealed class QuantizationCliTests : IDisposable
 
         var (exit, _, error) = Cli("convert", modelPath, "--calibration", Temp("x.npy"), "-o", Temp("classifier.nq"));
         Assert.True(exit == 0, error);
-        (exit, string output, error) = Cli("eval", Temp("classifier.nq"), "--input", Temp("x.npy"), "--labels", Temp("y.npy"), "--float", modelPath, "--skip", "20");
+        (exit, string output, error) = Cli("eval", Temp("classifier.nq"), "--input", Temp("x.npy"), "--labels", Temp("y.npy"), "--float", modelPath, "--skip", "20", "--format", "md");
         Assert.True(exit == 0, error);
         Assert.Contains("80 samples", output);
         Assert.Contains("| classifier.nq (int8) |", output);
@@ -160,7 +160,7 @@ public sealed class QuantizationCliTests : IDisposable
     [Fact]
     public void Bench_quantize_prints_a_row_per_model()
     {
-        var (exit, output, error) = Cli("bench-quantize", "--shared", SharedResources.Root, "--model", "hello_world_float", "--model", "ad01_fp32", "--samples", "20");
+        var (exit, output, error) = Cli("bench-quantize", "--shared", SharedResources.Root, "--model", "hello_world_float", "--model", "ad01_fp32", "--samples", "20", "--format", "md");
         Assert.True(exit == 0, error);
         Assert.Contains("| hello_world_float | 20 |", output);
         Assert.Contains("| ad01_fp32 | 20 |", output);
