@@ -106,13 +106,13 @@ public static class EvalCommand
             samples = samples.Slice(first, take);
             var selectedLabels = allLabels.AsSpan(first, take).ToArray();
             var results = new List<Top1Result>();
-            string kind = "int8";
+            string precision = "int8";
             if (device is not null)
             {
                 var probe = new Interpreter(device);
-                kind = probe.GetInput(0).Type == Format.TensorType.Int16 || probe.GetOutput(0).Type == Format.TensorType.Int16 ? "16x8" : "int8";
-                using var bar = new ProgressBar(console, kind == "int8" ? "int8 " : "16x8 ", take);
-                results.Add(Top1Evaluator.Device(modelFile.Name + $" ({kind})", device, samples, selectedLabels, bar));
+                precision = probe.GetInput(0).Type == Format.TensorType.Int16 || probe.GetOutput(0).Type == Format.TensorType.Int16 ? "16x8" : "int8";
+                using var bar = new ProgressBar(console, precision == "int8" ? "int8 " : "16x8 ", take);
+                results.Add(Top1Evaluator.Device(modelFile.Name + $" ({precision})", device, samples, selectedLabels, bar));
             }
 
             if (reference is not null)
@@ -130,7 +130,7 @@ public static class EvalCommand
                     Input = Path.GetFileName(inputPath),
                     First = first,
                     Samples = take,
-                    Models = results.Select(r => new { Name = r.Model, Kind = ReferenceEquals(r, results[0]) && device is not null ? "int8" : "float", r.Accuracy, r.Correct, r.Total }),
+                    Models = results.Select(r => new { Name = r.Model, Kind = ReferenceEquals(r, results[0]) && device is not null ? precision : "float", r.Accuracy, r.Correct, r.Total }),
                     Agreement = agree,
                     OutputSqnr = sqnr is { } db && double.IsFinite(db) ? Math.Round(db, 3) : (double?)null,
                 });
@@ -148,7 +148,7 @@ public static class EvalCommand
             table.Write(w, CliOptions.ToTableFormat(parse.GetValue(format)));
             if (agree is not null)
             {
-                w.WriteLine($"{kind} and float agree on {agree}/{take} samples; output SQNR {kind} vs float {Metrics.FormatDb(sqnr!.Value)} dB");
+                w.WriteLine($"{precision} and float agree on {agree}/{take} samples; output SQNR {precision} vs float {Metrics.FormatDb(sqnr!.Value)} dB");
             }
 
             return 0;
