@@ -156,7 +156,7 @@ namespace NanoQuant
             }
             finally
             {
-                if (interpreter == null || mode == ModelLoadMode.CopyToRam)
+                if (interpreter == null || mode != ModelLoadMode.StreamWeights)
                 {
                     stream.Dispose();
                 }

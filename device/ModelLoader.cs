@@ -41,6 +41,9 @@ namespace NanoQuant
 
         private readonly ModelSource _source;
         private readonly bool _streamWeights;
+
+        // Palette weights decoded once into the constant pool at load (in RAM), rather than per operator.
+        private bool _expandPalettes = true;
         private int _maxArrayBytes = int.MaxValue;
 
         // The model's bytes before the constant section (header, edge lists, tensor and operator tables):
@@ -92,12 +95,13 @@ namespace NanoQuant
         internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes, int maxArrayBytes)
         {
             StreamModelSource source = new StreamModelSource(stream);
-            if (mode != ModelLoadMode.CopyToRam && mode != ModelLoadMode.StreamWeights)
+            if (mode != ModelLoadMode.CopyToRam && mode != ModelLoadMode.StreamWeights && mode != ModelLoadMode.CompactPalettes)
             {
                 throw new System.ArgumentOutOfRangeException("mode");
             }
 
             ModelLoader loader = new ModelLoader(source, mode == ModelLoadMode.StreamWeights);
+            loader._expandPalettes = mode == ModelLoadMode.CopyToRam;
             loader._maxArrayBytes = maxArrayBytes;
             int length = source.Length;
             if (length < ModelFormat.HeaderSize)
@@ -430,9 +434,17 @@ namespace NanoQuant
                     if (isPalette)
                     {
                         t.palette = ReadPalette(t, byteLength, name);
-                        t.palette.BlockOffset = poolBytes;
-                        poolBytes += byteLength;
                         _paletteCount++;
+                        if (_expandPalettes)
+                        {
+                            t.offset = poolBytes;
+                            poolBytes += t.byteLength;
+                        }
+                        else
+                        {
+                            t.palette.BlockOffset = poolBytes;
+                            poolBytes += byteLength;
+                        }
                     }
                     else if (t.type == TensorType.Int8 || t.type == TensorType.Int16)
                     {
@@ -576,9 +588,9 @@ namespace NanoQuant
 
         private void AttachData()
         {
-            // Int8 and int16 constants (plain, and palette blocks still encoded): copied into one byte
-            // pool, or left on storage for the streamer. Palettes are decoded per operator into the
-            // streamer's buffer.
+            // Int8 and int16 constants: copied into one byte pool (palettes decoded there, or kept encoded
+            // with CompactPalettes), or left on storage for the streamer. Palettes not decoded here are
+            // decoded per operator into the streamer's buffer.
             if (_streamWeights)
             {
                 ConstantPool = new sbyte[0];
@@ -594,12 +606,13 @@ namespace NanoQuant
                 ConstantPool = new sbyte[_poolBytes];
             }
 
-            if (_streamWeights || _paletteCount > 0)
+            if (_streamWeights || (_paletteCount > 0 && !_expandPalettes))
             {
                 Streamer = new WeightStreamer(_source, Tensors, Operators, _streamWeights, _maxArrayBytes);
             }
 
             int int32Bytes = 0;
+            sbyte[] tableScratch = null;
             for (int i = 0; i < Tensors.Length; i++)
             {
                 Tensor t = Tensors[i];
@@ -609,7 +622,21 @@ namespace NanoQuant
                 }
                 else if (t.palette != null)
                 {
-                    if (!_streamWeights)
+                    if (_streamWeights)
+                    {
+                        // Decoded per operator by the streamer.
+                    }
+                    else if (_expandPalettes)
+                    {
+                        if (tableScratch == null || tableScratch.Length < t.palette.TableBytes)
+                        {
+                            tableScratch = new sbyte[t.palette.TableBytes];
+                        }
+
+                        t.data = ConstantPool;
+                        t.palette.ReadAndDecode(_source, t.fileOffset, tableScratch, t.elementCount, ConstantPool, t.offset);
+                    }
+                    else
                     {
                         t.palette.Block = ConstantPool;
                         _source.ReadInt8(t.fileOffset, ConstantPool, t.palette.BlockOffset, t.palette.BlockBytes);

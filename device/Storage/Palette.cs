@@ -40,6 +40,21 @@ namespace NanoQuant
         }
 
         /// <summary>
+        /// Reads the block of the tensor at <paramref name="fileOffset"/> from <paramref name="source"/> and decodes its
+        /// <paramref name="count"/> elements into <paramref name="destination"/> from <paramref name="destinationOffset"/>:
+        /// the tables into <paramref name="tableScratch"/> (at least <see cref="TableBytes"/> long), the packed
+        /// indices into the end of the destination range, then decoded in place — no block-sized buffer needed.
+        /// </summary>
+        internal void ReadAndDecode(ModelSource source, int fileOffset, sbyte[] tableScratch, int count, sbyte[] destination, int destinationOffset)
+        {
+            int tables = fileOffset + Format.ModelFormat.PaletteHeaderSize;
+            int packedAt = destinationOffset + count - IndexBytes;
+            source.ReadInt8(tables, tableScratch, 0, TableBytes);
+            source.ReadInt8(tables + TableBytes, destination, packedAt, IndexBytes);
+            Decode(tableScratch, 0, destination, packedAt, count, destination, destinationOffset);
+        }
+
+        /// <summary>
         /// Decodes <paramref name="count"/> elements into <paramref name="destination"/> from
         /// <paramref name="destinationOffset"/>, looking indices read from <paramref name="packed"/>[<paramref name="packedOffset"/>]
         /// up in the tables at <paramref name="tables"/>[<paramref name="tablesOffset"/>]. The lengths were checked at

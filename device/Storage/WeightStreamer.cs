@@ -130,11 +130,7 @@ namespace NanoQuant
                 else if (_streamAll)
                 {
                     // Tables into the scratch, indices into the tail of the tensor's own slot, decoded in place.
-                    int tables = t.fileOffset + Format.ModelFormat.PaletteHeaderSize;
-                    int packedAt = offset + t.byteLength - palette.IndexBytes;
-                    _source.ReadInt8(tables, _tableScratch, 0, palette.TableBytes);
-                    _source.ReadInt8(tables + palette.TableBytes, buffer, packedAt, palette.IndexBytes);
-                    palette.Decode(_tableScratch, 0, buffer, packedAt, t.elementCount, buffer, offset);
+                    palette.ReadAndDecode(_source, t.fileOffset, _tableScratch, t.elementCount, buffer, offset);
                 }
                 else
                 {

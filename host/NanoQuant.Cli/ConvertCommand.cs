@@ -101,7 +101,7 @@ public static class ConvertCommand
 
                 var result = Converter.Convert(tflite, palettes);
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
-                WriteClustering(console, clustered, clusters);
+                WriteClustering(console, clustered, clusters, parse.GetValue(clusterPerTensor));
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
                 WritePalettes(console, result.Model);
@@ -221,7 +221,7 @@ public static class ConvertCommand
                 (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
             string kind = int16 ? "int16" : "int8";
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
-            WriteClustering(console, quantization.Clustering, clusters);
+            WriteClustering(console, quantization.Clustering, clusters, parse.GetValue(clusterPerTensor));
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
             WritePalettes(console, conversion.Model);
@@ -241,14 +241,20 @@ public static class ConvertCommand
     }
 
     /// <summary>The per-layer error clustering added, one line per weight tensor.</summary>
-    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters)
+    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters, bool perTensor)
     {
         if (clusters is null)
         {
             return;
         }
 
-        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per output channel:");
+        if (layers.Count == 0)
+        {
+            console.Out.WriteLine($"clustered no weight tensor: with {clusters} values per output channel no layer's palette (one table per channel) would be at most ¾ of its bytes; --cluster-per-tensor shares one table per tensor");
+            return;
+        }
+
+        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per {(perTensor ? "tensor" : "output channel")}:");
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";

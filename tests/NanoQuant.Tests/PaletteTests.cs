@@ -36,15 +36,20 @@ public class PaletteTests(ITestOutputHelper output)
             Assert.Equal(forced.Model.Tensors[i].Palette is not null, readBack.Tensors[i].Palette is not null);
         }
 
+        // Plain; palettes decoded at load; streamed and decoded per operator; kept encoded in RAM and decoded per operator.
         var plain = new ModelRunner(off.Bytes);
         var inRam = new ModelRunner(forced.Bytes);
         using var streamedInterpreter = new Interpreter(new MemoryStream(forced.Bytes, writable: false), ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
         var streamed = new ModelRunner(streamedInterpreter);
+        using var compactInterpreter = new Interpreter(new MemoryStream(forced.Bytes, writable: false), ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);
+        var compact = new ModelRunner(compactInterpreter);
+        Assert.Equal(new Interpreter(off.Bytes).ConstantPoolBytes, inRam.Interpreter.ConstantPoolBytes);
+        Assert.Equal(palettes > 0, compactInterpreter.WeightBufferBytes > 0);
         for (int c = 0; c < golden.CaseCount; c++)
         {
             var inputs = golden.Inputs(c);
             var expected = golden.Outputs(c);
-            foreach (var runner in new[] { plain, inRam, streamed })
+            foreach (var runner in new[] { plain, inRam, streamed, compact })
             {
                 var actual = runner.Run(inputs);
                 Assert.Equal(expected.Length, actual.Length);
@@ -200,17 +205,23 @@ public class PaletteTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Palette_weights_are_decoded_into_the_weight_buffer_and_Invoke_allocates_nothing()
+    public void Palette_weights_decode_at_load_or_per_operator_and_Invoke_allocates_nothing()
     {
-        byte[] model = Converter.ConvertFile(Golden.Load("ad01_int8").ModelPath, PaletteMode.Always).Bytes;
-        byte[] plain = Converter.ConvertFile(Golden.Load("ad01_int8").ModelPath, PaletteMode.Off).Bytes;
+        // ad01 with its weights clustered to 16 values per tensor: 4-bit palettes, half the bytes.
+        var (clustered, _) = NanoQuant.Host.Quantization.WeightClustering.Apply(NanoQuant.Host.TfLite.TfLiteReader.ReadFile(Golden.Load("ad01_int8").ModelPath), 16, perTensor: true);
+        byte[] model = Converter.Convert(clustered).Bytes;
+        byte[] plain = Converter.Convert(clustered, PaletteMode.Off).Bytes;
         using var inRam = new Interpreter(model);
+        using var compact = new Interpreter(new MemoryStream(model, writable: false), ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);
         using var streamed = new Interpreter(new MemoryStream(model, writable: false), ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
         using var reference = new Interpreter(plain);
-        Assert.False(inRam.IsStreamingWeights);
-        Assert.True(inRam.WeightBufferBytes > 0);
+        Assert.False(compact.IsStreamingWeights);
+        Assert.Equal(0, inRam.WeightBufferBytes);
+        Assert.Equal(reference.ConstantPoolBytes, inRam.ConstantPoolBytes);
+        Assert.True(compact.WeightBufferBytes > 0);
+        Assert.True(compact.ConstantPoolBytes < reference.ConstantPoolBytes);
         Assert.Equal(0, reference.WeightBufferBytes);
-        foreach (var interpreter in new[] { inRam, streamed, reference })
+        foreach (var interpreter in new[] { inRam, compact, streamed, reference })
         {
             var input = interpreter.GetInput(0);
             for (int i = 0; i < input.Length; i++)
@@ -241,7 +252,7 @@ public class PaletteTests(ITestOutputHelper output)
 
         var expected = new sbyte[reference.GetOutput(0).Length];
         reference.GetOutput(0).CopyTo(expected, 0);
-        foreach (var interpreter in new[] { inRam, streamed })
+        foreach (var interpreter in new[] { inRam, compact, streamed })
         {
             var actual = new sbyte[expected.Length];
             interpreter.GetOutput(0).CopyTo(actual, 0);

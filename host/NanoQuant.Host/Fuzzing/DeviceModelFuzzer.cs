@@ -32,7 +32,8 @@ public sealed class FuzzReport
 
 /// <summary>
 /// Mutates a valid device model and loads and invokes every mutant with the device runtime (from a
-/// byte array, and every fourth one from a stream with the weights streamed per operator). Most
+/// byte array, every fourth one from a stream with the weights streamed per operator, every eighth with
+/// palette weights kept encoded in RAM). Most
 /// mutants get a re-forged length and CRC, so that the validation behind the checksum is what is tested.
 /// </summary>
 public static class DeviceModelFuzzer
@@ -54,10 +55,13 @@ public static class DeviceModelFuzzer
             report.Cases++;
             try
             {
-                // Every fourth mutant goes through the stream loader in streaming mode (weights read per operator).
+                // Every fourth mutant goes through the stream loader in streaming mode (weights read per operator),
+                // every eighth with palettes kept encoded in RAM (decoded per operator).
                 using var interpreter = i % 4 == 3
                     ? new Interpreter(new MemoryStream(mutant, writable: false), ModelLoadMode.StreamWeights, maxArenaBytes)
-                    : new Interpreter(mutant, maxArenaBytes);
+                    : i % 8 == 1
+                        ? new Interpreter(new MemoryStream(mutant, writable: false), ModelLoadMode.CompactPalettes, maxArenaBytes)
+                        : new Interpreter(mutant, maxArenaBytes);
                 for (int k = 0; k < interpreter.InputCount; k++)
                 {
                     var input = interpreter.GetInput(k);

@@ -87,7 +87,7 @@ public static class WeightClustering
                 CorrectBias(model, tensors, op, axis, weights.Shape, original, clustered, means);
             }
             tensors[weights.Index] = weights with { Data = clustered.Select(v => unchecked((byte)(sbyte)v)).ToArray() };
-            layers.Add(Measure(op.ToString() + " " + op.Name, weights, axis, original, clustered));
+            layers.Add(Measure(op.ToString(), weights, axis, original, clustered));
         }
 
         var result = new TfLiteModel

@@ -28,6 +28,29 @@ public sealed class QuantizationCliTests : IDisposable
     }
 
     [Fact]
+    public void Convert_cluster_writes_palette_weights_and_reports_each_layer()
+    {
+        string model = SharedResources.ModelPath("kws_ref_model_int8");
+        var (exit, output, error) = Cli("convert", model, "-o", Temp("kws_c16.nq"), "--cluster", "16", "--cluster-per-tensor");
+        Assert.True(exit == 0, error);
+        Assert.Contains("clustered 10 weight tensors into ≤ 16 values per tensor:", output);
+        Assert.Matches(@"operator 0 \(CONV_2D\) '[^']+' 64×10×4×1: \d+ → 1[0-6] values/channel, weight SQNR \d+\.\d dB", output);
+        Assert.Contains("palette weights: 10 int8 constants (10×4-bit)", output);
+        var written = NanoQuant.Host.DeviceModels.DeviceModelReader.Read(File.ReadAllBytes(Temp("kws_c16.nq")));
+        Assert.Equal(10, written.Tensors.Count(t => t.Palette is { Bits: 4, Axis: null }));
+
+        (exit, output, _) = Cli("convert", model, "-o", Temp("kws_plain.nq"), "--cluster", "16", "--cluster-per-tensor", "--no-palette");
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("palette weights", output);
+        Assert.True(new FileInfo(Temp("kws_plain.nq")).Length > new FileInfo(Temp("kws_c16.nq")).Length * 4 / 3);
+
+        (exit, _, error) = Cli("convert", model, "-o", Temp("bad.nq"), "--cluster", "200");
+        Assert.Equal(1, exit);
+        Assert.Contains("--cluster must lie in [2, 128], not 200", error);
+        Assert.False(File.Exists(Temp("bad.nq")));
+    }
+
+    [Fact]
     public void Sine_demo_quantizes_runs_and_matches_the_float_model()
     {
         var (exit, output, error) = Cli("convert", Sample("sine_float.tflite"), "--calibration", Sample("calibration.npy"), "-o", Temp("sine.nq"),
