@@ -180,6 +180,13 @@ public sealed class CliFixesTests : CliHarness
             }
 
             string page = type[..^"Kernel".Length];
+            if (page.EndsWith("Int16", StringComparison.Ordinal))
+            {
+                // The 16x8 kernels share one page, which names each of them.
+                Assert.True(pages.TryGetValue("Int16", out string? int16Page) && int16Page.Contains(type, StringComparison.Ordinal), $"docs/kernels/Int16.md does not name {type}");
+                continue;
+            }
+
             Assert.True(pages.ContainsKey(page), $"docs/kernels/{page}.md is missing ({type})");
         }
 
