@@ -269,6 +269,17 @@ namespace NanoQuant
             }
         }
 
+        /// <summary>Multiply-accumulates of operator <paramref name="index"/> in one <see cref="Invoke"/>, as its kernel counts them.</summary>
+        public long GetOperatorMacCount(int index)
+        {
+            if (index < 0 || index >= _kernels.Length)
+            {
+                throw new ArgumentOutOfRangeException("index");
+            }
+
+            return _kernels[index].MacCount;
+        }
+
         /// <summary>Model input <paramref name="index"/>.</summary>
         public Tensor GetInput(int index)
         {

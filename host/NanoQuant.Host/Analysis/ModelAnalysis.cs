@@ -58,7 +58,7 @@ public sealed record ModelAnalysis(
             var op = model.Operators[o];
             long weights = op.Inputs.Where(i => i >= 0).Distinct().Select(i => model.Tensors[i]).Where(t => !t.IsArena).Sum(t => (long)t.ByteLength);
             int[] shape = op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].Shape : [];
-            layers.Add(new LayerAnalysis(o, OperatorNames.Get(op.Type), shape, Macs(model, op), weights, alive[o]));
+            layers.Add(new LayerAnalysis(o, OperatorNames.Get(op.Type), shape, interpreter.GetOperatorMacCount(o), weights, alive[o]));
         }
 
         long streamBuffer = LargestOperatorInt8Constants(model) + ReadChunkBytes;
@@ -73,21 +73,6 @@ public sealed record ModelAnalysis(
 
     /// <summary>The verdict for one board.</summary>
     public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes);
-
-    /// <summary>Multiply-accumulates of one operator, computed from its shapes as the device kernel counts them.</summary>
-    public static long Macs(DeviceModel model, DeviceOperator op)
-    {
-        long outputs = op.Outputs.Length > 0 ? model.Tensors[op.Outputs[0]].ElementCount : 0;
-        return op.Type switch
-        {
-            // Device filters are [out, kh, kw, in] (CONV_2D), [out, kh, kw] (DEPTHWISE_CONV_2D) and
-            // [units, depth] (FULLY_CONNECTED): every output element takes filter elements / out taps.
-            OperatorType.Conv2D or OperatorType.DepthwiseConv2D or OperatorType.FullyConnected =>
-                outputs * model.Tensors[op.Inputs[1]].ElementCount / Math.Max(1, model.Tensors[op.Inputs[1]].Shape[0]),
-            OperatorType.Mul => outputs,
-            _ => 0,
-        };
-    }
 
     /// <summary>The bytes of int8 constants of the operator that reads the most: the streaming loader's weight buffer, less its read chunk.</summary>
     public static long LargestOperatorInt8Constants(DeviceModel model) =>
@@ -112,42 +97,10 @@ public sealed record ModelAnalysis(
         return alive;
     }
 
-    /// <summary>Each arena tensor's lifetime in operator steps (−1: before the first operator; operator count: after the last).</summary>
-    public static IReadOnlyList<(int Tensor, int First, int Last, int Offset, int Bytes)> ArenaIntervals(DeviceModel model)
-    {
-        int count = model.Tensors.Count;
-        var first = Enumerable.Repeat(int.MaxValue, count).ToArray();
-        var last = Enumerable.Repeat(int.MinValue, count).ToArray();
-        void Touch(int t, int step)
-        {
-            first[t] = Math.Min(first[t], step);
-            last[t] = Math.Max(last[t], step);
-        }
-
-        foreach (int t in model.Inputs)
-        {
-            Touch(t, -1);
-        }
-
-        for (int i = 0; i < model.Operators.Count; i++)
-        {
-            foreach (int t in model.Operators[i].Inputs.Concat(model.Operators[i].Outputs))
-            {
-                if (t >= 0 && model.Tensors[t].IsArena)
-                {
-                    Touch(t, i);
-                }
-            }
-        }
-
-        foreach (int t in model.Outputs)
-        {
-            Touch(t, model.Operators.Count);
-        }
-
-        return Enumerable.Range(0, count)
-            .Where(t => model.Tensors[t].IsArena && first[t] != int.MaxValue && model.Tensors[t].ByteLength > 0)
-            .Select(t => (t, first[t], last[t], model.Tensors[t].ArenaOffset, model.Tensors[t].ByteLength))
+    /// <summary>Each arena tensor's lifetime in operator steps, as the memory planner sees it, with its place in the arena.</summary>
+    public static IReadOnlyList<(int Tensor, int First, int Last, int Offset, int Bytes)> ArenaIntervals(DeviceModel model) =>
+        Planning.MemoryPlanner.Lifetimes(model)
+            .Where(l => l.Size > 0)
+            .Select(l => (l.Index, l.First, l.Last, model.Tensors[l.Index].ArenaOffset, l.Size))
             .ToList();
-    }
 }

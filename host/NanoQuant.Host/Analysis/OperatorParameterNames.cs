@@ -17,6 +17,14 @@ public static class OperatorParameterNames
     private static readonly string[] AddSub =
         ["input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max"];
 
+    private static readonly string[] Lstm =
+    [
+        "time_major",
+        .. new[] { "input", "forget", "cell", "output" }.SelectMany(g => new[] { $"{g}_input_multiplier", $"{g}_input_shift", $"{g}_recurrent_multiplier", $"{g}_recurrent_shift" }),
+        "forget_cell_multiplier", "forget_cell_shift", "input_cell_gate_multiplier", "input_cell_gate_shift", "hidden_multiplier", "hidden_shift",
+        "hidden_zp", "cell_clip", "cell_tanh_multiplier", "cell_tanh_shift",
+    ];
+
     private static readonly string[] LookupActivation = ["input_zp", "input_radius", "input_multiplier", "input_left_shift"];
 
     /// <summary>The name of every parameter of an operator with <paramref name="count"/> parameters.</summary>
@@ -42,6 +50,7 @@ public static class OperatorParameterNames
             OperatorType.LeakyRelu => ["input_zp", "output_zp", "identity_multiplier", "identity_shift", "alpha_multiplier", "alpha_shift"],
             OperatorType.HardSwish => ["input_zp", "output_zp", "reluish_multiplier", "reluish_exponent", "output_multiplier", "output_exponent"],
             OperatorType.Requantize => ["input_zp", "output_zp", "multiplier", "shift"],
+            OperatorType.UnidirectionalSequenceLstm => Lstm,
             _ => [],
         };
 

@@ -58,9 +58,14 @@ public static class MemoryPlanner
         return new MemoryPlan(model.ArenaBytes, lowerBound, bestName);
     }
 
-    private readonly record struct Lifetime(int Index, int Size, int First, int Last);
+    /// <summary>An arena tensor's lifetime in operator steps (−1: before the first operator; operator count: after the last).</summary>
+    public readonly record struct Lifetime(int Index, int Size, int First, int Last);
 
-    private static List<Lifetime> Lifetimes(DeviceModel model)
+    /// <summary>
+    /// Every arena tensor's lifetime: from the operator that writes it (model inputs: from the start)
+    /// to the last that reads it (model outputs: to the end); variable (state) tensors for the whole run.
+    /// </summary>
+    public static List<Lifetime> Lifetimes(DeviceModel model)
     {
         int count = model.Tensors.Count;
         var first = Enumerable.Repeat(int.MaxValue, count).ToArray();

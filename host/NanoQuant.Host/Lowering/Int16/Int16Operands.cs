@@ -10,11 +10,12 @@ namespace NanoQuant.Host.Lowering.Int16;
 public static class Int16Operands
 {
     /// <summary>
-    /// True when <paramref name="op"/> reads or writes an int16 activation (a 16x8 operator). Int16 state
-    /// (an int8 LSTM's variable cell state) does not make an operator 16x8.
+    /// True when <paramref name="op"/>'s first input or output is an int16 activation (a 16x8 operator),
+    /// as the device's kernel factory decides; other int16 operands (an int8 LSTM's cell state) do not
+    /// make an operator 16x8.
     /// </summary>
     public static bool IsInt16(TfLiteModel source, TfLiteOperator op) =>
-        op.Inputs.Concat(op.Outputs).Any(t => t >= 0 && source.Tensors[t].Type == TfLiteType.Int16 && !source.Tensors[t].IsConstant && !source.Tensors[t].IsVariable);
+        new[] { op.Inputs.FirstOrDefault(-1), op.Outputs.FirstOrDefault(-1) }.Any(t => t >= 0 && source.Tensors[t].Type == TfLiteType.Int16 && !source.Tensors[t].IsConstant);
 
     /// <summary>Per-tensor quantization of an int16 tensor (scale finite and positive, zero point within int16).</summary>
     public static (float Scale, int ZeroPoint) PerTensor(LoweringContext context, TfLiteOperator? op, TfLiteTensor tensor)
