@@ -21,6 +21,7 @@ public static class RunCommand
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
         var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) or nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
         runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
+        var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var resetState = new Option<bool>("--reset-state")
         {
@@ -28,7 +29,7 @@ public static class RunCommand
         };
         var command = new Command("run", "Run a device model on .npy inputs with the device runtime. The N samples of a batch run in order through one interpreter: a stateful model (LSTM state) carries its state from sample to sample unless --reset-state is given")
         {
-            model, inputs, outputs, runtime, kit, resetState,
+            model, inputs, outputs, runtime, kit, nanoclr, resetState,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -65,6 +66,7 @@ public static class RunCommand
                 var host = new NanoClrHost(new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
+                    NanoClrPath = parse.GetValue(nanoclr)?.FullName,
                     NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
                     Progress = message => console.Error.WriteLine(message),
                 });
