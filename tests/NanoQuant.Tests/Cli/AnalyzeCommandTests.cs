@@ -31,24 +31,22 @@ public sealed class AnalyzeCommandTests : CliHarness
             Assert.Equal(conversion.Model.Tensors.Where(t => !t.IsArena).Sum(t => (long)t.ByteLength),
                 conversion.Model.Operators.SelectMany(o => o.Inputs).Where(i => i >= 0).Distinct().Select(i => conversion.Model.Tensors[i]).Where(t => !t.IsArena).Sum(t => (long)t.ByteLength));
 
-            // RAM figures and verdicts are hardware/ram-table.md's (which adds the overhead when judging).
+            // Model bytes and arena are hardware/ram-table.md's; its heap figures are measured on nanoCLR
+            // (objects included, the model array not), which analyze's estimate (data arrays + a fixed
+            // overhead) does not claim to reproduce: the estimate must at least cover the arena and weights.
             var row = ramTable[name];
             string Num(long v) => v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', ' ');
             Assert.Equal(row[0], Num(analysis.ModelBytes));
-            Assert.Equal(row[2], Num(analysis.RamWithWeightsInRam - Boards.OverheadBytes));
-            Assert.Equal(row[3], Num(analysis.RamWithWeightsStreamed - Boards.OverheadBytes));
-            for (int b = 0; b < Boards.All.Count; b++)
-            {
-                Assert.Equal(row[4 + b], analysis.On(Boards.All[b]).Verdict);
-            }
+            Assert.Equal(row[1], Num(analysis.ArenaBytes));
+            Assert.True(analysis.RamWithWeightsInRam >= analysis.ArenaBytes + analysis.ConstantPoolBytes);
         }
     }
 
     [Fact]
     public void Boards_are_those_of_the_ram_table()
     {
-        Assert.Equal(BoardRamTableTests.Boards.Select(b => (b.Board, b.HeapBytes)), Boards.All.Select(b => (b.Name, b.HeapBytes)));
-        Assert.Equal(BoardRamTableTests.OverheadBytes, Boards.OverheadBytes);
+        Assert.Equal(RamTable.Boards.Select(b => (b.Board, b.HeapBytes)), Boards.All.Select(b => (b.Name, b.HeapBytes)));
+        Assert.Equal(RamTable.ApplicationBytes, Boards.OverheadBytes);
         Assert.Equal("ESP32-S3 (8 MB PSRAM)", Boards.Find("esp32-s3").Name);
         Assert.Equal("STM32F769I-DISCO", Boards.Find("stm32").Name);
         Assert.Contains("matches", Assert.Throws<ArgumentException>(() => Boards.Find("esp32")).Message);
