@@ -72,20 +72,28 @@ namespace NanoQuant.NanoClr
             int modelBytes = int.Parse(Field(line, "modelBytes"));
             string mode = Field(line, "mode");
             int samples = int.Parse(Field(line, "samples"));
+            int inputBytes = int.Parse(Field(line, "inputBytes"));
+            int scratchBytes = int.Parse(Field(line, "scratch"));
             int runs = int.Parse(Field(line, "runs"));
             bool memory = Field(line, "memory") == "1";
             bool printOutputs = Field(line, "outputs") == "1";
             int maxArray = int.Parse(Field(line, "maxArray"));
 
-            long freeBefore = memory ? FreeMemory() : 0;
-            long start = DateTime.UtcNow.Ticks;
+            // What the program itself holds is allocated before the first free-memory figure, so the
+            // figures count only what the interpreter allocates: the model array (which on a board would
+            // be a resource or a file) and the inputs are not counted.
+            byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
+            if (inputData == null || inputData.Length != inputBytes * samples)
+            {
+                throw new IOException("input resource missing or of the wrong size");
+            }
+
+            sbyte[] values = new sbyte[scratchBytes];
             byte[] modelArray = null;
-            Stream stream = null;
-            Interpreter interpreter;
+            Stream stream;
             if (mode == "resource-weights")
             {
                 stream = new ResourceModelStream(resources, modelId, modelBytes);
-                interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
             }
             else
             {
@@ -95,21 +103,19 @@ namespace NanoQuant.NanoClr
                     throw new IOException("model resource missing or of the wrong size");
                 }
 
-                if (mode == "ram")
-                {
-                    interpreter = new Interpreter(modelArray, Interpreter.DefaultMaxArenaBytes, maxArray);
-                }
-                else
-                {
-                    stream = new MemoryStream(modelArray);
-                    interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
-                    if (mode == "stream")
-                    {
-                        stream.Dispose();
-                        stream = null;
-                        modelArray = null;
-                    }
-                }
+                stream = mode == "ram" ? null : new MemoryStream(modelArray);
+            }
+
+            long freeBefore = memory ? FreeMemory() : 0;
+            long start = DateTime.UtcNow.Ticks;
+            Interpreter interpreter;
+            if (mode == "ram")
+            {
+                interpreter = new Interpreter(modelArray, Interpreter.DefaultMaxArenaBytes, maxArray);
+            }
+            else
+            {
+                interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
             }
 
             long loadTicks = DateTime.UtcNow.Ticks - start;
@@ -130,25 +136,6 @@ namespace NanoQuant.NanoClr
                 + " backend=" + interpreter.Backend + " nativeOperators=" + interpreter.NativeOperatorCount.ToString());
 
             // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
-            int inputBytes = 0;
-            for (int i = 0; i < interpreter.InputCount; i++)
-            {
-                inputBytes += interpreter.GetInput(i).Length;
-            }
-
-            byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
-            if (inputData == null || inputData.Length != inputBytes * samples)
-            {
-                throw new IOException("input resource missing or of the wrong size");
-            }
-
-            int largest = 0;
-            for (int o = 0; o < interpreter.OutputCount; o++)
-            {
-                largest = Math.Max(largest, interpreter.GetOutput(o).Length);
-            }
-
-            sbyte[] values = new sbyte[Math.Max(largest, inputBytes)];
             long firstTicks = 0;
             long sampleTicks = 0;
             for (int s = 0; s < samples; s++)
@@ -187,10 +174,11 @@ namespace NanoQuant.NanoClr
                 }
             }
 
-            Console.WriteLine("nq:samples " + job + " samples=" + samples.ToString() + " ticks=" + sampleTicks.ToString() + " first=" + firstTicks.ToString());
+            long freeAfterSamples = memory ? FreeMemory() : 0;
+            Console.WriteLine("nq:samples " + job + " samples=" + samples.ToString() + " ticks=" + sampleTicks.ToString() + " first=" + firstTicks.ToString()
+                + " freeAfterSamples=" + freeAfterSamples.ToString());
 
-            // Timed runs after the first (which includes one-time costs); free memory around them shows
-            // whether Invoke allocates on the real runtime.
+            // Timed runs after the samples; free memory around them shows whether Invoke keeps anything.
             if (runs > 0)
             {
                 long freeBeforeRuns = memory ? FreeMemory() : 0;
@@ -210,11 +198,6 @@ namespace NanoQuant.NanoClr
             if (stream != null)
             {
                 stream.Dispose();
-            }
-
-            if (modelArray != null)
-            {
-                modelArray = null;
             }
 
             Console.WriteLine("nq:end " + job);

@@ -267,7 +267,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(_options.NativeKernels ? " backend=native" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(_options.NativeKernels ? " backend=native" : "")}\n");
             }
 
             if (baselineMacs > 0)
@@ -408,6 +408,7 @@ public sealed class NanoClrHost
                 FirstInvokeMilliseconds = long.Parse(sampleTimes["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
                 SampleMillisecondsPerInvoke = long.Parse(sampleTimes["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / jobs[j].Samples,
                 MillisecondsPerInvoke = runs == 0 ? double.NaN : long.Parse(time!["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / runs,
+                FreeAfterSamples = long.Parse(sampleTimes["freeAfterSamples"], CultureInfo.InvariantCulture),
                 FreeBeforeRuns = time is null ? 0 : long.Parse(time["freeBeforeRuns"], CultureInfo.InvariantCulture),
                 FreeAfterRuns = time is null ? 0 : long.Parse(time["freeAfterRuns"], CultureInfo.InvariantCulture),
             };
