@@ -21,8 +21,9 @@ public static class RunCommand
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
         var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) or nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
         runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
+        var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
-        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit };
+        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit, nanoclr };
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -48,6 +49,7 @@ public static class RunCommand
                 var host = new NanoClrHost(new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
+                    NanoClrPath = parse.GetValue(nanoclr)?.FullName,
                     NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
                     Progress = message => console.Error.WriteLine(message),
                 });

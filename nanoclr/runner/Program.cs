@@ -10,7 +10,7 @@ namespace NanoQuant.NanoClr
     /// <summary>
     /// The nanoCLR side of <c>nanoquant run/bench --runtime nanoclr</c> and of the nanoCLR checks in CI.
     /// It reads its jobs from the run-data assembly (<c>NanoQuantRunData</c>, made by the host for each
-    /// run: a "config" string resource plus one binary resource per model and per job's inputs), runs
+    /// run: a "config" text resource plus one binary resource per model and per job's inputs), runs
     /// each job on the device runtime and prints what it computed as <c>nq:</c> lines, which the host
     /// parses (<c>host/NanoQuant.Host/NanoClr/NanoClrProtocol.cs</c>). nanoCLR's exit code is 0 whatever
     /// the program does, so the last line is always <c>nq:done</c>; a job that throws prints
@@ -20,13 +20,24 @@ namespace NanoQuant.NanoClr
     {
         private const string Hex = "0123456789abcdef";
 
+        // What the current job is doing, for its error line.
+        private static string _stage = string.Empty;
+
         /// <summary>Runs every job of the run-data assembly.</summary>
         public static void Main()
         {
             try
             {
                 ResourceManager resources = new ResourceManager("NanoQuantRunData.Resources", Assembly.Load("NanoQuantRunData"));
-                string config = (string)ResourceUtility.GetObject(resources, (ResourceId)ParseId("config"));
+                // The configuration is ASCII text stored as bytes (MetadataProcessor mangles string resources of 16 K characters or more).
+                byte[] bytes = (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId("config"));
+                char[] chars = new char[bytes.Length];
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    chars[i] = (char)bytes[i];
+                }
+
+                string config = new string(chars);
                 string[] lines = config.Split('\n');
                 for (int j = 0; j < lines.Length; j++)
                 {
@@ -49,6 +60,7 @@ namespace NanoQuant.NanoClr
             // job=K model=ID modelBytes=N inputs=ID samples=S mode=ram|stream|stream-weights|resource-weights
             //   runs=R memory=0|1 outputs=0|1 maxArray=BYTES (the largest array to allocate; a larger arena is split)
             string job = Field(line, "job");
+            _stage = "starting";
             try
             {
                 if (job == "baseline")
@@ -62,7 +74,7 @@ namespace NanoQuant.NanoClr
             }
             catch (Exception e)
             {
-                Console.WriteLine("nq:error " + job + " " + Describe(e));
+                Console.WriteLine("nq:error " + job + " " + _stage + ": " + Describe(e));
             }
         }
 
@@ -82,6 +94,7 @@ namespace NanoQuant.NanoClr
             // What the program itself holds is allocated before the first free-memory figure, so the
             // figures count only what the interpreter allocates: the model array (which on a board would
             // be a resource or a file) and the inputs are not counted.
+            _stage = "reading the inputs";
             byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
             if (inputData == null || inputData.Length != inputBytes * samples)
             {
@@ -89,6 +102,7 @@ namespace NanoQuant.NanoClr
             }
 
             sbyte[] values = new sbyte[scratchBytes];
+            _stage = "reading the model";
             byte[] modelArray = null;
             Stream stream;
             if (mode == "resource-weights")
@@ -103,10 +117,12 @@ namespace NanoQuant.NanoClr
                     throw new IOException("model resource missing or of the wrong size");
                 }
 
-                stream = mode == "ram" ? null : new MemoryStream(modelArray);
+                stream = mode == "ram" ? null : new ByteArrayStream(modelArray);
             }
 
+            _stage = "measuring free memory";
             long freeBefore = memory ? FreeMemory() : 0;
+            _stage = "loading the model";
             long start = DateTime.UtcNow.Ticks;
             Interpreter interpreter;
             if (mode == "ram")
@@ -134,6 +150,8 @@ namespace NanoQuant.NanoClr
                 + " operators=" + interpreter.OperatorCount.ToString() + " macs=" + interpreter.MacCount.ToString()
                 + " freeBefore=" + freeBefore.ToString() + " freeAfterLoad=" + freeAfterLoad.ToString()
                 + " backend=" + interpreter.Backend + " nativeOperators=" + interpreter.NativeOperatorCount.ToString());
+
+            _stage = "running the samples";
 
             // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
             long firstTicks = 0;

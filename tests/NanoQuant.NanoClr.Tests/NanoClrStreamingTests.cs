@@ -4,35 +4,12 @@ using NanoQuant.Host.Npy;
 
 namespace NanoQuant.Tests.NanoClr;
 
-/// <summary>Every int8 golden, every case, loaded on nanoCLR from a Stream with its weights streamed per operator.</summary>
-public sealed class NanoClrStreamedRun
-{
-    public NanoClrStreamedRun()
-    {
-        var jobs = new List<NanoClrJob>();
-        foreach (string name in Golden.Int8Names())
-        {
-            var golden = Golden.Load(name);
-            byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
-            var cases = Enumerable.Range(0, golden.CaseCount).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
-            var (job, local) = NanoClrModelRunner.PrepareJob(model, cases);
-            Locals[name] = (golden, local, jobs.Count);
-            jobs.Add(job with { Mode = NanoClrLoadMode.StreamWeights });
-        }
-
-        Batch = new NanoClrHost().Run(jobs);
-    }
-
-    public Dictionary<string, (Golden Golden, NanoQuant.Host.Runtime.ModelRunner Local, int Job)> Locals { get; } = [];
-
-    public NanoClrBatchResult Batch { get; }
-}
-
 /// <summary>
 /// The streaming loader (<c>ModelLoadMode.StreamWeights</c> over a <c>Stream</c>) on nanoCLR gives the in-RAM
 /// loader's bytes — TFLM's — for every int8 golden and case; the other stream paths on a few models.
 /// </summary>
-public sealed class NanoClrStreamingTests(NanoClrStreamedRun streamed, NanoClrGoldenRun inRam) : IClassFixture<NanoClrStreamedRun>, IClassFixture<NanoClrGoldenRun>
+[Collection(NanoClrGoldenCollection.Name)]
+public sealed class NanoClrStreamingTests(NanoClrGoldenRun run)
 {
     public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
 
@@ -40,9 +17,9 @@ public sealed class NanoClrStreamingTests(NanoClrStreamedRun streamed, NanoClrGo
     [MemberData(nameof(Int8Goldens))]
     public void Streamed_weights_give_the_in_RAM_bytes_on_nanoCLR(string name)
     {
-        var (golden, local, job) = streamed.Locals[name];
-        var result = streamed.Batch.Jobs[job];
-        var ram = inRam.Batch.Jobs[inRam.Locals[name].Job];
+        var (golden, local, job) = run.Locals[name];
+        var result = run.Streamed.Jobs[job];
+        var ram = run.InRam.Jobs[job];
         Assert.Equal(NanoClrLoadMode.StreamWeights, result.Mode);
         Assert.Equal(ram.Outputs.Count, result.Outputs.Count);
         for (int o = 0; o < ram.Outputs.Count; o++)
@@ -50,15 +27,7 @@ public sealed class NanoClrStreamingTests(NanoClrStreamedRun streamed, NanoClrGo
             Assert.True(ram.Outputs[o].AsSpan().SequenceEqual(result.Outputs[o]), $"{name} output {o}: streamed differs from in-RAM on nanoCLR");
         }
 
-        for (int c = 0; c < golden.CaseCount; c++)
-        {
-            var actual = NanoClrModelRunner.OutputsOf(local, result, c, 1);
-            var expected = golden.Outputs(c);
-            for (int o = 0; o < expected.Length; o++)
-            {
-                Assert.True(expected[o].ToBytes().AsSpan().SequenceEqual(actual[o].ToBytes()), $"{name} case {c} output {o} differs from TFLM (streamed on nanoCLR)");
-            }
-        }
+        NanoClrGoldenTests.AssertGolden(name, golden, local, result);
     }
 
     [Theory]
@@ -66,8 +35,8 @@ public sealed class NanoClrStreamingTests(NanoClrStreamedRun streamed, NanoClrGo
     [InlineData("micro_speech_quantized")]
     public void Stream_into_RAM_and_a_stream_over_the_resource_give_the_same_bytes(string name)
     {
-        var (golden, _, job) = inRam.Locals[name];
-        var ram = inRam.Batch.Jobs[job];
+        var (golden, _, job) = run.Locals[name];
+        var ram = run.InRam.Jobs[job];
         byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
         var cases = Enumerable.Range(0, golden.CaseCount).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
         var (prepared, _) = NanoClrModelRunner.PrepareJob(model, cases);

@@ -87,7 +87,7 @@ public sealed class NanoClrHost
     public string NativePe => Path.Combine(NativeBuildDirectory, "NanoQuant.Native.pe");
 
     /// <summary>The device library as nanoCLR loads it (built by <see cref="Build"/>).</summary>
-    public string DevicePe => Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
+    public string DevicePe => _options.DevicePe is { } pe ? Path.GetFullPath(pe) : Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
 
     /// <summary>The nanoCLR program that runs the jobs.</summary>
     public string RunnerPe => Path.Combine(BuildDirectory, "NanoQuant.NanoClr.Runner.pe");
@@ -162,6 +162,12 @@ public sealed class NanoClrHost
     {
         var shapes = jobs.Select(Describe).ToArray();
         Build();
+
+        return RunProcessBatch(jobs, shapes, baselineMacs);
+    }
+
+    private NanoClrBatchResult RunProcessBatch(IReadOnlyList<NanoClrJob> jobs, JobShape[] shapes, long baselineMacs)
+    {
         string work = Directory.CreateTempSubdirectory("nanoquant-nanoclr-").FullName;
         try
         {
@@ -175,12 +181,23 @@ public sealed class NanoClrHost
             var arguments = KitPeFiles.Append(DevicePe).Concat(extra).Append(dataPe).Append(RunnerPe).ToList();
             var (code, stdout, stderr) = RunProcess(NanoClrPath, arguments, _options.Timeout);
             string output = stdout.Replace("\r", "", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(work, "nanoclr-output.txt"), output + stderr);
             return Parse(output, stderr, code, jobs, shapes, baselineMacs > 0);
         }
         finally
         {
             try
             {
+                // NANOQUANT_NANOCLR_KEEP=DIR keeps the run-data assembly and nanoCLR's output there (debugging).
+                if (NonEmpty(Environment.GetEnvironmentVariable("NANOQUANT_NANOCLR_KEEP")) is { } keep)
+                {
+                    Directory.CreateDirectory(keep);
+                    foreach (string file in Directory.GetFiles(work))
+                    {
+                        File.Copy(file, Path.Combine(keep, Path.GetFileName(file)), overwrite: true);
+                    }
+                }
+
                 Directory.Delete(work, recursive: true);
             }
             catch (IOException)
@@ -275,7 +292,7 @@ public sealed class NanoClrHost
                 config.Append(CultureInfo.InvariantCulture, $"job=baseline macs={Math.Min(baselineMacs, int.MaxValue)}\n");
             }
 
-            writer.AddResource("config", config.ToString());
+            writer.AddResource("config", Encoding.ASCII.GetBytes(config.ToString()));
         }
 
         // The resource names are chosen so that their ids (what MetadataProcessor derives) are distinct.
