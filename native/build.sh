@@ -58,7 +58,7 @@ done
 say "NanoQuant.Native.pe: $(grep -o 'checksum: 0x[0-9A-F]*' "$OUT/mdp.log" | head -1), skeleton matches native/interop"
 
 # nanoCLR with the kernels, cached by the content of everything that goes into it.
-stamp="$( { cat "$0" "$root"/native/interop/* "$root"/device/Native/kernels/* "$KIT/src/build-nanoclr.sh" "$KIT/src/"*.tar.gz; } | sha256sum | cut -c1-64)"
+stamp="$( { cat "$0" "$root"/native/interop/* "$root"/device/Native/kernels/*.[ch] "$root"/device/Native/kernels/*/*.c "$KIT/src/build-nanoclr.sh" "$KIT/src/"*.tar.gz; } | sha256sum | cut -c1-64)"
 if [ -x "$OUT/clr/nanoclr" ] && [ -f "$OUT/clr/.stamp" ] && [ "$(cat "$OUT/clr/.stamp")" = "$stamp" ]; then
   say "nanoCLR with native kernels: up to date in $OUT/clr"
   exit 0

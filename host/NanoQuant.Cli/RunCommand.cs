@@ -107,7 +107,7 @@ public static class RunCommand
             ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
             : "";
         string kernels = job.Backend == "native" ? $"native kernels for {job.NativeOperators} operators" : "managed kernels";
-        return $"nanoCLR ({kernels}): {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
+        return $"nanoCLR: {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; {kernels}";
     }
 
     private static void Print(TextWriter writer, NpyArray array)

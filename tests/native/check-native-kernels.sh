@@ -6,7 +6,9 @@
 #     the kernels are built as a sanitized shared library, the sanitizer runtimes are preloaded into the
 #     test host, and NativeKernelTests call the library through P/Invoke with each tensor copied into its
 #     own exactly-sized heap block (so ASan sees any access past a tensor). Any sanitizer report aborts
-#     the test host and fails this script.
+#     the test host and fails this script;
+#  3. the CMSIS-NN and ESP-NN build options (sources from ../shared/nn-libs, portable C on x64): every int8
+#     golden again with CONV_2D and FULLY_CONNECTED going to each library.
 # Installs gcc/g++ with apt-get when missing (CI). Prints "native kernels: OK" on success.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -51,3 +53,34 @@ if [ "$passed" -eq 0 ] || [ "$skipped" -ne 0 ]; then
   exit 1
 fi
 echo "native kernels: OK ($passed tests under ASan+UBSan)"
+
+# 3. The vendor-library options on x64 (their portable C paths): CONV_2D and FULLY_CONNECTED through CMSIS-NN,
+#    then through ESP-NN, every int8 golden again. The libraries come from ../shared/nn-libs (never copied
+#    into the repository); their own sources are compiled without -Werror, nanoQuant's with it.
+libs="${NANOQUANT_NN_LIBS:-$root/../shared/nn-libs}"
+run_vendor() { # name define library-objects...
+  local name="$1" define="$2"; shift 2
+  local lib="$work/libnanoquant_kernels_$name.so" vlog="$work/$name.log"
+  local objects="$work/$name-obj"
+  mkdir -p "$objects"
+  for f in "$src"/*.c "$src/$name"/*.c; do
+    gcc -std=c99 -pedantic -O2 -Wall -Wextra -Werror -fPIC -D"$define" "${includes[@]}" -c "$f" \
+      -o "$objects/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
+  done
+  gcc -shared -o "$lib" "$objects"/*.o "$@"
+  NANOQUANT_NATIVE_LIBRARY="$lib" dotnet test "$root/tests/NanoQuant.Tests" -c Release --no-build \
+    --filter "FullyQualifiedName~NanoQuant.Tests.Native" > "$vlog" 2>&1 || { cat "$vlog"; echo "native kernels with $name: FAILED" >&2; exit 1; }
+  echo "native kernels with $name: OK ($(grep -Eo 'Passed: +[0-9]+' "$vlog" | awk '{s+=$2} END {print s+0}') tests)"
+}
+cd "$work"
+tar -xzf "$libs"/cmsis-nn-*.tar.gz
+mkdir -p cmsis-obj && (cd cmsis-obj && for f in $(find ../cmsis-nn/Source -name '*.c' ! -name '*_f16.c' ! -name '*_f32.c'); do
+  gcc -O2 -std=c11 -fPIC -w -I../cmsis-nn/Include -c "$f" -o "$(basename "$f" .c).o"; done)
+includes=(-I"$work/cmsis-nn/Include")
+run_vendor cmsis_nn NQ_VENDOR_CMSIS_NN cmsis-obj/*.o
+tar -xzf "$libs"/esp-nn-*.tar.gz
+mkdir -p esp-obj && (cd esp-obj && for f in ../esp-nn/src/convolution/esp_nn_conv_ansi.c ../esp-nn/src/convolution/esp_nn_conv_opt.c \
+  ../esp-nn/src/fully_connected/esp_nn_fully_connected_ansi.c; do
+  gcc -O2 -std=gnu11 -fPIC -w -I../esp-nn/include -I../esp-nn/src/common -c "$f" -o "$(basename "$f" .c).o"; done)
+includes=(-I"$work/esp-nn/include")
+run_vendor esp_nn NQ_VENDOR_ESP_NN esp-obj/*.o

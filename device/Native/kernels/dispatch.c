@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
+#include "vendor.h"
 
 #define NQ_INT32_LIMIT ((int64_t)INT32_MAX)
 
@@ -164,6 +165,13 @@ static int32_t nq_run_conv(const int32_t *p, int32_t count, const nq_buffers *bu
     }
     else
     {
+#ifdef NQ_VENDOR
+        if (nq_vendor_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[2],
+                              buffers->t[3], buffers->out + p[NQ_P_OUTPUT_START]))
+        {
+            return NQ_OK;
+        }
+#endif
         nq_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[1],
                    buffers->t[2], buffers->t[3], buffers->out + p[NQ_P_OUTPUT_START]);
     }
@@ -203,6 +211,13 @@ static int32_t nq_run_fully_connected(const int32_t *p, int32_t count, const nq_
         return NQ_ERROR_PARAMETER;
     }
 
+#ifdef NQ_VENDOR
+    if (nq_vendor_fully_connected(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0],
+                                  buffers->t[1], buffers->t[2], buffers->out + p[NQ_P_OUTPUT_START]))
+    {
+        return NQ_OK;
+    }
+#endif
     nq_fully_connected(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[1],
                        buffers->t[2], buffers->out + p[NQ_P_OUTPUT_START]);
     return NQ_OK;

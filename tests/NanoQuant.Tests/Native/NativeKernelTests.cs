@@ -89,6 +89,30 @@ public class NativeKernelTests
         Assert.Equal(1, backend.Calls);
     }
 
+    [NativeTheory]
+    [InlineData("vww_96_int8")]
+    [InlineData("pretrainedResnet_quant")]
+    public void Streamed_weights_and_a_split_arena_give_the_same_bytes_natively(string name)
+    {
+        // Weights read from the stream one operator at a time into a shared buffer, and the arena split
+        // into arrays of at most 64 KB: the native calls read each tensor's array and start at every call.
+        var golden = Golden.Load(name);
+        var conversion = Converter.ConvertFile(golden.ModelPath);
+        var reference = new ModelRunner(conversion.Bytes).Run(golden.Inputs(0));
+        using var stream = new MemoryStream(conversion.Bytes);
+        using var interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, 65536);
+        Assert.True(interpreter.IsStreamingWeights);
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        Assert.True(interpreter.UseBackend(backend) > 0);
+        var actual = new ModelRunner(interpreter).Run(golden.Inputs(0));
+        Assert.True(backend.Calls > 0);
+        for (int o = 0; o < reference.Length; o++)
+        {
+            Assert.True(reference[o].Data.AsSpan().SequenceEqual(actual[o].Data), $"{name} output {o}");
+            Assert.True(golden.Outputs(0)[o].Data.AsSpan().SequenceEqual(actual[o].Data), $"{name} output {o} vs TFLM");
+        }
+    }
+
     [Fact]
     public void Without_NanoQuant_Native_the_managed_kernels_run()
     {
