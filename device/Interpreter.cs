@@ -44,13 +44,25 @@ namespace NanoQuant
         /// <summary>Loads and checks a device model, refusing one whose arena exceeds <paramref name="maxArenaBytes"/>.</summary>
         /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
         public Interpreter(byte[] model, int maxArenaBytes)
+            : this(model, maxArenaBytes, int.MaxValue)
         {
-            ModelLoader loader = ModelLoader.Load(model, maxArenaBytes);
+        }
+
+        /// <summary>
+        /// Loads and checks a device model, allocating no array larger than <paramref name="maxArrayBytes"/>:
+        /// a larger arena is split into several arrays at offsets no tensor crosses, and int8 constants that
+        /// would need a larger array are refused (stream them instead). nanoFramework allocates an object of
+        /// at most 65,535 heap blocks: pass about 786,000 on 32-bit boards, 1,572,000 on the 64-bit nanoCLR.
+        /// </summary>
+        /// <exception cref="InvalidModelException">The model is malformed or needs a larger array; the message says how.</exception>
+        public Interpreter(byte[] model, int maxArenaBytes, int maxArrayBytes)
+        {
+            ModelLoader loader = ModelLoader.Load(model, maxArenaBytes, maxArrayBytes);
             _tensors = loader.Tensors;
             _kernels = loader.Kernels;
             _inputs = loader.Inputs;
             _outputs = loader.Outputs;
-            _arenaBytes = loader.Arena.Length;
+            _arenaBytes = loader.ArenaBytes;
             _constantBytes = model.Length;
             _constantPoolBytes = loader.ConstantPool.Length;
             _int32ConstantBytes = loader.Int32ConstantBytes;
@@ -65,13 +77,23 @@ namespace NanoQuant
         /// </summary>
         /// <exception cref="InvalidModelException">The model is malformed; the message says how.</exception>
         public Interpreter(Stream stream, ModelLoadMode mode, int maxArenaBytes)
+            : this(stream, mode, maxArenaBytes, int.MaxValue)
         {
-            ModelLoader loader = ModelLoader.Load(stream, mode, maxArenaBytes);
+        }
+
+        /// <summary>
+        /// As <see cref="Interpreter(Stream, ModelLoadMode, int)"/>, allocating no array larger than
+        /// <paramref name="maxArrayBytes"/> (see <see cref="Interpreter(byte[], int, int)"/>).
+        /// </summary>
+        /// <exception cref="InvalidModelException">The model is malformed or needs a larger array; the message says how.</exception>
+        public Interpreter(Stream stream, ModelLoadMode mode, int maxArenaBytes, int maxArrayBytes)
+        {
+            ModelLoader loader = ModelLoader.Load(stream, mode, maxArenaBytes, maxArrayBytes);
             _tensors = loader.Tensors;
             _kernels = loader.Kernels;
             _inputs = loader.Inputs;
             _outputs = loader.Outputs;
-            _arenaBytes = loader.Arena.Length;
+            _arenaBytes = loader.ArenaBytes;
             _constantBytes = loader.FileLength;
             _constantPoolBytes = loader.ConstantPool.Length;
             _int32ConstantBytes = loader.Int32ConstantBytes;

@@ -14,7 +14,11 @@ namespace NanoQuant
         internal OperatorDefinition[] Operators;
         internal int[] Inputs;
         internal int[] Outputs;
-        internal sbyte[] Arena;
+        /// <summary>The arena: one array, or several when it exceeds the largest array allowed (see <see cref="ArenaSegments"/>).</summary>
+        internal sbyte[][] ArenaArrays;
+
+        /// <summary>Bytes of the arena (all its arrays).</summary>
+        internal int ArenaBytes;
         internal sbyte[] ConstantPool;
 
         /// <summary>Streaming mode only: stages each operator's int8 constants before it runs; null otherwise.</summary>
@@ -28,6 +32,7 @@ namespace NanoQuant
 
         private readonly ModelSource _source;
         private readonly bool _streamWeights;
+        private int _maxArrayBytes = int.MaxValue;
 
         // The model's bytes before the constant section (header, edge lists, tensor and operator tables):
         // the whole model array for an in-RAM model, a copy of that prefix for a streamed one.
@@ -43,12 +48,22 @@ namespace NanoQuant
         /// <summary>Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/>.</summary>
         internal static ModelLoader Load(byte[] model, int maxArenaBytes)
         {
+            return Load(model, maxArenaBytes, int.MaxValue);
+        }
+
+        /// <summary>
+        /// Loads <paramref name="model"/>; the arena may be at most <paramref name="maxArenaBytes"/> and no array
+        /// the loader allocates may exceed <paramref name="maxArrayBytes"/> (a larger arena is split).
+        /// </summary>
+        internal static ModelLoader Load(byte[] model, int maxArenaBytes, int maxArrayBytes)
+        {
             if (model == null)
             {
                 throw new InvalidModelException("model is null");
             }
 
             ModelLoader loader = new ModelLoader(new ArrayModelSource(model), false);
+            loader._maxArrayBytes = maxArrayBytes;
             loader._model = model;
             loader.Read(maxArenaBytes);
             return loader;
@@ -61,6 +76,12 @@ namespace NanoQuant
         /// </summary>
         internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes)
         {
+            return Load(stream, mode, maxArenaBytes, int.MaxValue);
+        }
+
+        /// <summary>As <see cref="Load(System.IO.Stream, ModelLoadMode, int)"/>, with no array larger than <paramref name="maxArrayBytes"/>.</summary>
+        internal static ModelLoader Load(System.IO.Stream stream, ModelLoadMode mode, int maxArenaBytes, int maxArrayBytes)
+        {
             StreamModelSource source = new StreamModelSource(stream);
             if (mode != ModelLoadMode.CopyToRam && mode != ModelLoadMode.StreamWeights)
             {
@@ -68,6 +89,7 @@ namespace NanoQuant
             }
 
             ModelLoader loader = new ModelLoader(source, mode == ModelLoadMode.StreamWeights);
+            loader._maxArrayBytes = maxArrayBytes;
             int length = source.Length;
             if (length < ModelFormat.HeaderSize)
             {
@@ -203,7 +225,8 @@ namespace NanoQuant
 
             PlanValidator.Validate(Tensors, Operators, Inputs, Outputs);
 
-            Arena = new sbyte[arenaBytes];
+            ArenaBytes = (int)arenaBytes;
+            ArenaArrays = ArenaSegments.Attach(Tensors, ArenaBytes, _maxArrayBytes);
             AttachData();
 
             Kernels = new Kernel[operatorCount];
@@ -449,10 +472,16 @@ namespace NanoQuant
             if (_streamWeights)
             {
                 ConstantPool = new sbyte[0];
-                Streamer = new WeightStreamer(_source, Tensors, Operators);
+                Streamer = new WeightStreamer(_source, Tensors, Operators, _maxArrayBytes);
             }
             else
             {
+                if (_poolBytes > _maxArrayBytes)
+                {
+                    throw new InvalidModelException("int8 constants of " + _poolBytes.ToString() + " bytes exceed the largest array of " + _maxArrayBytes.ToString()
+                        + " bytes; load the model with ModelLoadMode.StreamWeights");
+                }
+
                 ConstantPool = new sbyte[_poolBytes];
             }
 
@@ -462,7 +491,7 @@ namespace NanoQuant
                 Tensor t = Tensors[i];
                 if (t.storage == TensorStorage.Arena)
                 {
-                    t.data = Arena;
+                    // Attached to its arena array by ArenaSegments.
                 }
                 else if (t.type == TensorType.Int8)
                 {

@@ -31,26 +31,61 @@ KIT="$(cd "$KIT" && pwd)"
 mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 say() { [ "$QUIET" = 1 ] || echo "$@"; }
 
-# The device library's sources: exactly the <Compile Include> list of the .nfproj (a test keeps it complete).
-device_sources() {
-  sed -n 's/.*<Compile Include="\([^"]*\.cs\)".*/\1/p' "$root/device/NanoQuant.Device.nfproj" | tr '\\' '/' | sed "s|^|$root/device/|"
+# A project's sources: exactly the <Compile Include> list of its .nfproj (for the device library a test keeps
+# that list complete), as paths.
+sources_of() {
+  local dir; dir="$(dirname "$1")"
+  sed -n 's/.*<Compile Include="\([^"]*\.cs\)".*/\1/p' "$1" | tr '\\' '/' | sed "s|^|$dir/|"
 }
-mapfile -t DEVICE < <(device_sources)
+mapfile -t DEVICE < <(sources_of "$root/device/NanoQuant.Device.nfproj")
 RUNNER=("$root"/nanoclr/runner/*.cs "$root/hardware/common/DotProductBaseline.cs")
-TESTSRC=(); [ "$TESTS" = 1 ] && mapfile -t TESTSRC < <(find "$root/tests/NanoQuant.Device.nfTests" -name '*.cs' -not -path '*/bin/*' -not -path '*/obj/*' | sort)
-SAMPLESRC=(); [ "$SAMPLES" = 1 ] && mapfile -t SAMPLESRC < <(find "$root/hardware" -name '*.cs' -o -name '*.resx' -o -name '*.nq' -o -name '*.bin' | grep -v '/bin/\|/obj/' | sort)
+TESTPROJ="$root/tests/NanoQuant.Device.nfTests/NanoQuant.Device.nfTests.nfproj"
+SAMPLEPROJS=("$root/hardware/esp32/NanoQuant.Samples.Esp32.nfproj" "$root/hardware/stm32/NanoQuant.Samples.Stm32.nfproj")
+TESTSRC=(); [ "$TESTS" = 1 ] && mapfile -t TESTSRC < <(sources_of "$TESTPROJ"; ls "$root"/tests/NanoQuant.Device.nfTests/Resources.resx "$root"/tests/NanoQuant.Device.nfTests/Resources/*)
+SAMPLESRC=(); [ "$SAMPLES" = 1 ] && mapfile -t SAMPLESRC < <(for p in "${SAMPLEPROJS[@]}"; do sources_of "$p"; ls "$(dirname "$p")/Resources.resx"; done; ls "$root"/hardware/common/Resources/*)
 
 # Serialize concurrent builds into the same folder (tests run in parallel).
 exec 9> "$OUT/.lock"; flock 9
-stamp_of() { { echo "$KIT $TESTS $SAMPLES"; cat "$0" "$@" "$KIT"/lib/*.dll | sha256sum; } | sha256sum | cut -c1-64; }
-stamp="$(stamp_of "${DEVICE[@]}" "${RUNNER[@]}" "${TESTSRC[@]}" "${SAMPLESRC[@]}")"
-if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$stamp" ]; then say "nanoclr/build.sh: up to date in $OUT"; exit 0; fi
-rm -f "$OUT/.stamp"
+# One content stamp per part (library + runner, tests, samples): a part is rebuilt only when its inputs changed.
+stamp_of() { { echo "$KIT"; cat "$0" "$@" "$KIT"/lib/*.dll | sha256sum; } | sha256sum | cut -c1-64; }
+fresh() { [ -f "$OUT/.stamp-$1" ] && [ "$(cat "$OUT/.stamp-$1")" = "$2" ]; }
+core="$(stamp_of "${DEVICE[@]}" "${RUNNER[@]}")"
 
 nf() { local log; log="$("$KIT/bin/nfcompile" "$@" 2>&1)" || { echo "$log" >&2; echo "error: nanoFramework build failed (${*: -1})" >&2; exit 1; }; say "$(echo "$log" | tail -1)"; }
 DEVREFS=(-r System.Math -r System.IO.Streams -r nanoFramework.Runtime.Events -r nanoFramework.System.Text -r System.IO.FileSystem)
 
+if fresh core "$core"; then say "nanoclr/build.sh: NanoQuant.Device and the runner are up to date in $OUT"; else
+rm -f "$OUT/.stamp-core"
 nf -o "$OUT/NanoQuant.Device" -t library "${DEVREFS[@]}" --csc "-doc:$OUT/NanoQuant.Device.xml" --csc -warnaserror+ "${DEVICE[@]}"
 nf -o "$OUT/NanoQuant.NanoClr.Runner" -t exe "${DEVREFS[@]}" -r nanoFramework.Runtime.Native -r nanoFramework.ResourceManager \
    -r "$OUT/NanoQuant.Device.dll" "${RUNNER[@]}"
-echo "$stamp" > "$OUT/.stamp"
+echo "$core" > "$OUT/.stamp-core"
+fi
+
+# .resx -> .resources (byte[] file references), embedded under the name ResourceManager looks for.
+resources() {
+  local resx="$1" out="$2" log
+  if ! log="$(cd "$root" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet run nanoclr/tools/resx2resources.cs -- "$resx" "$out" 2>&1)"; then
+    echo "$log" >&2; echo "error: could not convert $resx" >&2; exit 1
+  fi
+}
+TESTREFS=(-r nanoFramework.Runtime.Native -r nanoFramework.ResourceManager -r "$OUT/NanoQuant.Device.dll")
+tests="$(stamp_of "${DEVICE[@]}" "${TESTSRC[@]}")"
+if [ "$TESTS" = 1 ] && ! fresh tests "$tests"; then
+  # nanoFramework's UnitTestLauncher loads the test assembly by the name NFUnitTest.
+  resources "$root/tests/NanoQuant.Device.nfTests/Resources.resx" "$OUT/NFUnitTest.Resources.resources"
+  mapfile -t src < <(sources_of "$TESTPROJ")
+  nf -o "$OUT/NFUnitTest" -t library "${DEVREFS[@]}" "${TESTREFS[@]}" -r nanoFramework.TestFramework \
+     --resource "$OUT/NFUnitTest.Resources.resources,NanoQuant.Device.NfTests.Resources.resources" "${src[@]}"
+  echo "$tests" > "$OUT/.stamp-tests"
+fi
+samples="$(stamp_of "${DEVICE[@]}" "${SAMPLESRC[@]}")"
+if [ "$SAMPLES" = 1 ] && ! fresh samples "$samples"; then
+  for p in "${SAMPLEPROJS[@]}"; do
+    name="$(basename "$p" .nfproj)"
+    resources "$(dirname "$p")/Resources.resx" "$OUT/$name.Resources.resources"
+    mapfile -t src < <(sources_of "$p")
+    nf -o "$OUT/$name" -t exe "${DEVREFS[@]}" "${TESTREFS[@]}" --resource "$OUT/$name.Resources.resources,$name.Resources.resources" "${src[@]}"
+  done
+  echo "$samples" > "$OUT/.stamp-samples"
+fi

@@ -18,8 +18,8 @@ namespace NanoQuant
         private readonly int[] _bufferOffset;
         private int _current = -1;
 
-        /// <summary>Plans the buffer for <paramref name="operators"/>; nothing is read yet.</summary>
-        internal WeightStreamer(ModelSource source, Tensor[] tensors, OperatorDefinition[] operators)
+        /// <summary>Plans the buffer for <paramref name="operators"/> (at most <paramref name="maxArrayBytes"/> bytes); nothing is read yet.</summary>
+        internal WeightStreamer(ModelSource source, Tensor[] tensors, OperatorDefinition[] operators, int maxArrayBytes)
         {
             _source = source;
             _operatorStart = new int[operators.Length + 1];
@@ -48,6 +48,11 @@ namespace NanoQuant
 
             _staged = new Tensor[entries];
             _bufferOffset = new int[entries];
+            if (largest > maxArrayBytes)
+            {
+                throw new InvalidModelException("an operator has " + largest.ToString() + " bytes of int8 weights, more than the largest array of " + maxArrayBytes.ToString() + " bytes");
+            }
+
             _buffer = new sbyte[largest];
 
             // Second pass: lay each operator's constants out from the start of the buffer.

@@ -186,7 +186,7 @@ namespace NanoQuant.Samples
         /// <summary>Free managed heap after a full garbage collection.</summary>
         public static long FreeMemory()
         {
-            return nanoFramework.Runtime.Native.GC.Run(true);
+            return nanoFramework.Runtime.Native.GC.Run(false);
         }
     }
 }

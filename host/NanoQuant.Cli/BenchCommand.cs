@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.Conversion;
+using NanoQuant.Host.NanoClr;
 
 namespace NanoQuant.Cli;
 
@@ -13,14 +14,24 @@ public static class BenchCommand
     public static Command Create(CliConsole console)
     {
         var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, golden/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
-        var models = new Option<string[]>("--model", "-m") { Description = "only these golden models (default: all int8 goldens)" };
+        var models = new Option<string[]>("--model", "-m") { Description = "golden model names or model files (.tflite or .nq; default: all int8 goldens)" };
+        var runtime = new Option<string>("--runtime") { Description = "dotnet (in this process) or nanoclr (nanoFramework's real interpreter: ms per Invoke, MAC/s and the ratio to a plain int8 dot loop in the same process)", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr");
+        var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
+        var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, kit, nanoclr };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
             string golden = Path.Combine(root.FullName, "golden");
+            var chosenModels = parse.GetValue(models) ?? [];
+            if (parse.GetValue(runtime) == "nanoclr")
+            {
+                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName });
+            }
+
             if (!Directory.Exists(golden))
             {
                 throw new CliUsageException($"no golden folder at {golden} (pass --shared)");
@@ -36,10 +47,11 @@ public static class BenchCommand
             w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (string name in selected)
             {
-                string tflite = FindModel(root.FullName, name);
                 try
                 {
-                    var r = ModelBenchmark.Measure(name, tflite, Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                    var r = File.Exists(name)
+                        ? ModelBenchmark.Measure(Path.GetFileNameWithoutExtension(name), name, TimeSpan.FromSeconds(parse.GetValue(seconds)))
+                        : ModelBenchmark.Measure(name, FindModel(root.FullName, name), Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
                     w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {r.MacsPerSecond / 1e6:F1}M | {r.ArenaBytes:N0} | {r.TfliteMicroArenaBytes:N0} | {r.LowerBoundBytes:N0} | {(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3} | {r.DeviceModelBytes:N0} | {r.TfliteBytes:N0} | {r.BytesAllocatedPerInvoke} |");
                 }
                 catch (UnsupportedModelException e)
@@ -51,6 +63,42 @@ public static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options)
+    {
+        string[] names = chosen.Length > 0
+            ? chosen
+            : Directory.Exists(golden)
+                ? Directory.GetDirectories(golden).Select(Path.GetFileName).Select(n => n!)
+                    .Where(n => !NotInt8.Contains(n) && !n.StartsWith("op16_", StringComparison.Ordinal) && !n.EndsWith("_16x8", StringComparison.Ordinal)
+                        && !n.EndsWith("_stream", StringComparison.Ordinal) && (includeOps || !n.StartsWith("op_", StringComparison.Ordinal)))
+                    .Order(StringComparer.Ordinal).ToArray()
+                : throw new CliUsageException($"no golden folder at {golden} (pass --shared or --model)");
+        var models = new List<(string Name, byte[] Model)>();
+        foreach (string name in names)
+        {
+            string path = File.Exists(name) ? name : FindModel(shared, name);
+            byte[] bytes = path.EndsWith(".nq", StringComparison.OrdinalIgnoreCase) ? File.ReadAllBytes(path) : Converter.ConvertFile(path).Bytes;
+            models.Add((File.Exists(name) ? Path.GetFileNameWithoutExtension(name) : name, bytes));
+        }
+
+        var host = new NanoClrHost(options);
+        var (rows, baseline) = NanoClrBenchmark.Measure(host, models);
+        var w = console.Out;
+        w.WriteLine($"nanoCLR ({host.NanoClrPath}); plain unrolled int8 dot loop in the same process: {baseline / 1e6:F2}M MAC/s");
+        w.WriteLine();
+        w.WriteLine("| model | MACs | ms/invoke | MAC/s | ratio | runs | arena B | .nq B | loaded |");
+        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in rows)
+        {
+            string rate = r.Macs > 0 ? $"{r.MacsPerSecond / 1e6:F2}M" : "-";
+            string ratio = double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F1} | {rate} | {ratio} | {r.TimedRuns} | {r.ArenaBytes:N0} | {r.ModelBytes:N0} | {(r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed")} |");
+        }
+
+        return 0;
     }
 
     private static string FindModel(string shared, string name)

@@ -21,8 +21,9 @@ public static class RunCommand
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
         var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process) or nanoclr (nanoFramework's real interpreter, from the nanoCLR kit)", DefaultValueFactory = _ => "dotnet" };
         runtime.AcceptOnlyFromAmong("dotnet", "nanoclr");
+        var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
-        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit };
+        var command = new Command("run", "Run a device model on .npy inputs with the device runtime") { model, inputs, outputs, runtime, kit, nanoclr };
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -45,7 +46,7 @@ public static class RunCommand
             if (parse.GetValue(runtime) == "nanoclr")
             {
                 runner.SampleCount(arrays);
-                var host = new NanoClrHost(new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName });
+                var host = new NanoClrHost(new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName });
                 var run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
                 results = run.Outputs;
                 console.Out.WriteLine(NanoClrSummary(run));
@@ -79,9 +80,9 @@ public static class RunCommand
     {
         var job = run.Job;
         string speed = job.Macs > 0
-            ? $", {job.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
+            ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
             : "";
-        return $"nanoCLR: {job.MillisecondsPerInvoke:F1} ms per Invoke ({job.TimedRuns} timed runs, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
+        return $"nanoCLR: {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}";
     }
 
     private static void Print(TextWriter writer, NpyArray array)

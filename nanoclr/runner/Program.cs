@@ -10,7 +10,7 @@ namespace NanoQuant.NanoClr
     /// <summary>
     /// The nanoCLR side of <c>nanoquant run/bench --runtime nanoclr</c> and of the nanoCLR checks in CI.
     /// It reads its jobs from the run-data assembly (<c>NanoQuantRunData</c>, made by the host for each
-    /// run: a "config" string resource plus one binary resource per model and per job's inputs), runs
+    /// run: a "config" text resource plus one binary resource per model and per job's inputs), runs
     /// each job on the device runtime and prints what it computed as <c>nq:</c> lines, which the host
     /// parses (<c>host/NanoQuant.Host/NanoClr/NanoClrProtocol.cs</c>). nanoCLR's exit code is 0 whatever
     /// the program does, so the last line is always <c>nq:done</c>; a job that throws prints
@@ -20,13 +20,24 @@ namespace NanoQuant.NanoClr
     {
         private const string Hex = "0123456789abcdef";
 
+        // What the current job is doing, for its error line.
+        private static string _stage = string.Empty;
+
         /// <summary>Runs every job of the run-data assembly.</summary>
         public static void Main()
         {
             try
             {
                 ResourceManager resources = new ResourceManager("NanoQuantRunData.Resources", Assembly.Load("NanoQuantRunData"));
-                string config = (string)ResourceUtility.GetObject(resources, (ResourceId)ParseId("config"));
+                // The configuration is ASCII text stored as bytes (MetadataProcessor mangles string resources of 16 K characters or more).
+                byte[] bytes = (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId("config"));
+                char[] chars = new char[bytes.Length];
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    chars[i] = (char)bytes[i];
+                }
+
+                string config = new string(chars);
                 string[] lines = config.Split('\n');
                 for (int j = 0; j < lines.Length; j++)
                 {
@@ -47,8 +58,9 @@ namespace NanoQuant.NanoClr
         private static void RunLine(ResourceManager resources, string line)
         {
             // job=K model=ID modelBytes=N inputs=ID samples=S mode=ram|stream|stream-weights|resource-weights
-            //   runs=R memory=0|1 baseline=0|1 outputs=0|1
+            //   runs=R memory=0|1 outputs=0|1 maxArray=BYTES (the largest array to allocate; a larger arena is split)
             string job = Field(line, "job");
+            _stage = "starting";
             try
             {
                 if (job == "baseline")
@@ -62,7 +74,7 @@ namespace NanoQuant.NanoClr
             }
             catch (Exception e)
             {
-                Console.WriteLine("nq:error " + job + " " + Describe(e));
+                Console.WriteLine("nq:error " + job + " " + _stage + ": " + Describe(e));
             }
         }
 
@@ -72,19 +84,30 @@ namespace NanoQuant.NanoClr
             int modelBytes = int.Parse(Field(line, "modelBytes"));
             string mode = Field(line, "mode");
             int samples = int.Parse(Field(line, "samples"));
+            int inputBytes = int.Parse(Field(line, "inputBytes"));
+            int scratchBytes = int.Parse(Field(line, "scratch"));
             int runs = int.Parse(Field(line, "runs"));
             bool memory = Field(line, "memory") == "1";
             bool printOutputs = Field(line, "outputs") == "1";
+            int maxArray = int.Parse(Field(line, "maxArray"));
 
-            long freeBefore = memory ? FreeMemory() : 0;
-            long start = DateTime.UtcNow.Ticks;
+            // What the program itself holds is allocated before the first free-memory figure, so the
+            // figures count only what the interpreter allocates: the model array (which on a board would
+            // be a resource or a file) and the inputs are not counted.
+            _stage = "reading the inputs";
+            byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
+            if (inputData == null || inputData.Length != inputBytes * samples)
+            {
+                throw new IOException("input resource missing or of the wrong size");
+            }
+
+            sbyte[] values = new sbyte[scratchBytes];
+            _stage = "reading the model";
             byte[] modelArray = null;
-            Stream stream = null;
-            Interpreter interpreter;
+            Stream stream;
             if (mode == "resource-weights")
             {
                 stream = new ResourceModelStream(resources, modelId, modelBytes);
-                interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
             }
             else
             {
@@ -94,21 +117,21 @@ namespace NanoQuant.NanoClr
                     throw new IOException("model resource missing or of the wrong size");
                 }
 
-                if (mode == "ram")
-                {
-                    interpreter = new Interpreter(modelArray);
-                }
-                else
-                {
-                    stream = new MemoryStream(modelArray);
-                    interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
-                    if (mode == "stream")
-                    {
-                        stream.Dispose();
-                        stream = null;
-                        modelArray = null;
-                    }
-                }
+                stream = mode == "ram" ? null : new ByteArrayStream(modelArray);
+            }
+
+            _stage = "measuring free memory";
+            long freeBefore = memory ? FreeMemory() : 0;
+            _stage = "loading the model";
+            long start = DateTime.UtcNow.Ticks;
+            Interpreter interpreter;
+            if (mode == "ram")
+            {
+                interpreter = new Interpreter(modelArray, Interpreter.DefaultMaxArenaBytes, maxArray);
+            }
+            else
+            {
+                interpreter = new Interpreter(stream, mode == "stream" ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, maxArray);
             }
 
             long loadTicks = DateTime.UtcNow.Ticks - start;
@@ -117,27 +140,11 @@ namespace NanoQuant.NanoClr
                 + " operators=" + interpreter.OperatorCount.ToString() + " macs=" + interpreter.MacCount.ToString()
                 + " freeBefore=" + freeBefore.ToString() + " freeAfterLoad=" + freeAfterLoad.ToString());
 
+            _stage = "running the samples";
+
             // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
-            int inputBytes = 0;
-            for (int i = 0; i < interpreter.InputCount; i++)
-            {
-                inputBytes += interpreter.GetInput(i).Length;
-            }
-
-            byte[] inputData = inputBytes * samples > 0 ? (byte[])ResourceUtility.GetObject(resources, (ResourceId)ParseId(Field(line, "inputs"))) : new byte[0];
-            if (inputData == null || inputData.Length != inputBytes * samples)
-            {
-                throw new IOException("input resource missing or of the wrong size");
-            }
-
-            int largest = 0;
-            for (int o = 0; o < interpreter.OutputCount; o++)
-            {
-                largest = Math.Max(largest, interpreter.GetOutput(o).Length);
-            }
-
-            sbyte[] values = new sbyte[Math.Max(largest, inputBytes)];
             long firstTicks = 0;
+            long sampleTicks = 0;
             for (int s = 0; s < samples; s++)
             {
                 int inputOffset = 0;
@@ -156,9 +163,11 @@ namespace NanoQuant.NanoClr
 
                 long invokeStart = DateTime.UtcNow.Ticks;
                 interpreter.Invoke();
+                long invokeTicks = DateTime.UtcNow.Ticks - invokeStart;
+                sampleTicks += invokeTicks;
                 if (s == 0)
                 {
-                    firstTicks = DateTime.UtcNow.Ticks - invokeStart;
+                    firstTicks = invokeTicks;
                 }
 
                 if (printOutputs)
@@ -172,8 +181,11 @@ namespace NanoQuant.NanoClr
                 }
             }
 
-            // Timed runs after the first (which includes one-time costs); free memory around them shows
-            // whether Invoke allocates on the real runtime.
+            long freeAfterSamples = memory ? FreeMemory() : 0;
+            Console.WriteLine("nq:samples " + job + " samples=" + samples.ToString() + " ticks=" + sampleTicks.ToString() + " first=" + firstTicks.ToString()
+                + " freeAfterSamples=" + freeAfterSamples.ToString());
+
+            // Timed runs after the samples; free memory around them shows whether Invoke keeps anything.
             if (runs > 0)
             {
                 long freeBeforeRuns = memory ? FreeMemory() : 0;
@@ -185,7 +197,7 @@ namespace NanoQuant.NanoClr
 
                 long runTicks = DateTime.UtcNow.Ticks - runStart;
                 long freeAfterRuns = memory ? FreeMemory() : 0;
-                Console.WriteLine("nq:time " + job + " runs=" + runs.ToString() + " ticks=" + runTicks.ToString() + " first=" + firstTicks.ToString()
+                Console.WriteLine("nq:time " + job + " runs=" + runs.ToString() + " ticks=" + runTicks.ToString()
                     + " freeBeforeRuns=" + freeBeforeRuns.ToString() + " freeAfterRuns=" + freeAfterRuns.ToString());
             }
 
@@ -193,11 +205,6 @@ namespace NanoQuant.NanoClr
             if (stream != null)
             {
                 stream.Dispose();
-            }
-
-            if (modelArray != null)
-            {
-                modelArray = null;
             }
 
             Console.WriteLine("nq:end " + job);

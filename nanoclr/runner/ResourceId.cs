@@ -7,7 +7,7 @@ namespace NanoQuant.NanoClr
     /// </summary>
     public enum ResourceId : short
     {
-        /// <summary>The run configuration (a string resource named "config").</summary>
+        /// <summary>The run configuration (a binary resource named "config" holding ASCII text).</summary>
         Config = 0,
     }
 }

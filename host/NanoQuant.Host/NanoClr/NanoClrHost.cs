@@ -20,11 +20,12 @@ public sealed record NanoClrBatchResult(IReadOnlyList<NanoClrJobResult> Jobs, lo
 public sealed class NanoClrHost
 {
     /// <summary>
-    /// The largest array this nanoCLR can allocate: an object is at most 65,535 heap blocks, 20 bytes each
-    /// on 64-bit builds (12 on 32-bit boards: about 786 KB there), less the array header. A bigger array
-    /// (a model held whole in RAM, an arena, a weight buffer) makes nanoCLR's out-of-memory path crash.
+    /// The largest array the program lets the runtime allocate on this nanoCLR: an object is at most 65,535
+    /// heap blocks, 24 bytes each on the 64-bit POSIX build (measured: <c>new sbyte[1572700]</c> works,
+    /// 1,572,800 crashes, larger ones throw OutOfMemoryException; 12-byte blocks on 32-bit boards: about 786 KB).
+    /// Larger models are streamed from their resource and a larger arena is split into several arrays.
     /// </summary>
-    public const int MaxArrayBytes = 1_310_000;
+    public const int MaxArrayBytes = 1_572_000;
 
     /// <summary>The class libraries the program needs, in load order (mscorlib first).</summary>
     public static readonly string[] KitAssemblies =
@@ -78,7 +79,7 @@ public sealed class NanoClrHost
     public string BuildDirectory { get; }
 
     /// <summary>The device library as nanoCLR loads it (built by <see cref="Build"/>).</summary>
-    public string DevicePe => Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
+    public string DevicePe => _options.DevicePe is { } pe ? Path.GetFullPath(pe) : Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
 
     /// <summary>The nanoCLR program that runs the jobs.</summary>
     public string RunnerPe => Path.Combine(BuildDirectory, "NanoQuant.NanoClr.Runner.pe");
@@ -117,6 +118,12 @@ public sealed class NanoClrHost
     {
         var shapes = jobs.Select(Describe).ToArray();
         Build();
+
+        return RunProcessBatch(jobs, shapes, baselineMacs);
+    }
+
+    private NanoClrBatchResult RunProcessBatch(IReadOnlyList<NanoClrJob> jobs, JobShape[] shapes, long baselineMacs)
+    {
         string work = Directory.CreateTempSubdirectory("nanoquant-nanoclr-").FullName;
         try
         {
@@ -124,12 +131,23 @@ public sealed class NanoClrHost
             var arguments = KitPeFiles.Append(DevicePe).Concat(_options.ExtraAssemblies.Select(Path.GetFullPath)).Append(dataPe).Append(RunnerPe).ToList();
             var (code, stdout, stderr) = RunProcess(NanoClrPath, arguments, _options.Timeout);
             string output = stdout.Replace("\r", "", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(work, "nanoclr-output.txt"), output + stderr);
             return Parse(output, stderr, code, jobs, shapes, baselineMacs > 0);
         }
         finally
         {
             try
             {
+                // NANOQUANT_NANOCLR_KEEP=DIR keeps the run-data assembly and nanoCLR's output there (debugging).
+                if (NonEmpty(Environment.GetEnvironmentVariable("NANOQUANT_NANOCLR_KEEP")) is { } keep)
+                {
+                    Directory.CreateDirectory(keep);
+                    foreach (string file in Directory.GetFiles(work))
+                    {
+                        File.Copy(file, Path.Combine(keep, Path.GetFileName(file)), overwrite: true);
+                    }
+                }
+
                 Directory.Delete(work, recursive: true);
             }
             catch (IOException)
@@ -143,10 +161,28 @@ public sealed class NanoClrHost
 
     private static JobShape Describe(NanoClrJob job)
     {
-        var interpreter = new Interpreter(job.Model);
-        if (interpreter.ArenaBytes > MaxArrayBytes)
+        var mode = job.Mode == NanoClrLoadMode.Auto
+            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
+            : job.Mode;
+        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
         {
-            throw new NanoClrException($"the model's arena is {interpreter.ArenaBytes:N0} bytes; nanoCLR allocates at most {MaxArrayBytes:N0} bytes in one array (the arena is one array), so this model cannot run on nanoCLR");
+            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
+        }
+
+        // The device loader on the desktop, with nanoCLR's array limit and the same load mode: a model that
+        // cannot be held (an arena that cannot be split, int8 constants or one operator's weights over the
+        // limit) is refused here with the message the device would give, before nanoCLR starts.
+        Interpreter interpreter;
+        try
+        {
+            interpreter = mode is NanoClrLoadMode.Ram
+                ? new Interpreter(job.Model, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes)
+                : new Interpreter(new MemoryStream(job.Model, writable: false), mode is NanoClrLoadMode.StreamCopyToRam ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes);
+        }
+        catch (InvalidModelException e)
+        {
+            _ = new Interpreter(job.Model); // a malformed model gets the loader's own message
+            throw new NanoClrException($"the model cannot run on nanoCLR: {e.Message}");
         }
 
         var inputLengths = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInput(i).Length).ToArray();
@@ -162,14 +198,6 @@ public sealed class NanoClrHost
             {
                 throw new ArgumentException($"input {i} holds {job.Inputs[i].Length} bytes; {job.Samples} sample(s) of {inputLengths[i]} bytes expected");
             }
-        }
-
-        var mode = job.Mode == NanoClrLoadMode.Auto
-            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
-            : job.Mode;
-        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
-        {
-            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
         }
 
         if (inputLengths.Sum() * (long)job.Samples > MaxArrayBytes)
@@ -206,7 +234,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}\n");
             }
 
             if (baselineMacs > 0)
@@ -214,7 +242,7 @@ public sealed class NanoClrHost
                 config.Append(CultureInfo.InvariantCulture, $"job=baseline macs={Math.Min(baselineMacs, int.MaxValue)}\n");
             }
 
-            writer.AddResource("config", config.ToString());
+            writer.AddResource("config", Encoding.ASCII.GetBytes(config.ToString()));
         }
 
         // The resource names are chosen so that their ids (what MetadataProcessor derives) are distinct.
@@ -287,7 +315,8 @@ public sealed class NanoClrHost
 
             var load = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:load {id} ", StringComparison.Ordinal)));
             var time = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:time {id} ", StringComparison.Ordinal)));
-            if (load is null || !nq.Contains($"nq:end {id}") || (jobs[j].TimedRuns > 0 && time is null))
+            var sampleTimes = Fields(nq.FirstOrDefault(l => l.StartsWith($"nq:samples {id} ", StringComparison.Ordinal)));
+            if (load is null || sampleTimes is null || !nq.Contains($"nq:end {id}") || (jobs[j].TimedRuns > 0 && time is null))
             {
                 throw new NanoClrException($"nanoCLR returned no complete result for job {j}");
             }
@@ -335,8 +364,10 @@ public sealed class NanoClrHost
                 FreeBeforeLoad = long.Parse(load["freeBefore"], CultureInfo.InvariantCulture),
                 FreeAfterLoad = long.Parse(load["freeAfterLoad"], CultureInfo.InvariantCulture),
                 TimedRuns = runs,
-                FirstInvokeMilliseconds = time is null ? double.NaN : long.Parse(time["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                FirstInvokeMilliseconds = long.Parse(sampleTimes["first"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond,
+                SampleMillisecondsPerInvoke = long.Parse(sampleTimes["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / jobs[j].Samples,
                 MillisecondsPerInvoke = runs == 0 ? double.NaN : long.Parse(time!["ticks"], CultureInfo.InvariantCulture) / (double)TicksPerMillisecond / runs,
+                FreeAfterSamples = long.Parse(sampleTimes["freeAfterSamples"], CultureInfo.InvariantCulture),
                 FreeBeforeRuns = time is null ? 0 : long.Parse(time["freeBeforeRuns"], CultureInfo.InvariantCulture),
                 FreeAfterRuns = time is null ? 0 : long.Parse(time["freeAfterRuns"], CultureInfo.InvariantCulture),
             };

@@ -15,6 +15,9 @@ public sealed record NanoClrJobResult
     /// <summary>Milliseconds of the first Invoke (one-time costs included).</summary>
     public double FirstInvokeMilliseconds { get; init; }
 
+    /// <summary>Average milliseconds of the Invoke calls that ran the samples (the first included).</summary>
+    public double SampleMillisecondsPerInvoke { get; init; }
+
     /// <summary>Invoke calls timed (0 when not requested).</summary>
     public int TimedRuns { get; init; }
 
@@ -27,11 +30,19 @@ public sealed record NanoClrJobResult
     /// <summary>Arena bytes the interpreter allocated.</summary>
     public int ArenaBytes { get; init; }
 
-    /// <summary>Free managed memory (GC.Run(false)) before the load, after it, before and after the timed runs; 0 when not measured.</summary>
+    /// <summary>
+    /// Free managed memory (GC.Run(false): after a garbage collection) before the load, after it, after the
+    /// sample Invokes, and before and after the timed runs; 0 when not measured. The model's byte array (in RAM
+    /// modes) and the inputs are allocated before the first figure, so the differences count what the
+    /// interpreter allocates.
+    /// </summary>
     public long FreeBeforeLoad { get; init; }
 
     /// <inheritdoc cref="FreeBeforeLoad"/>
     public long FreeAfterLoad { get; init; }
+
+    /// <inheritdoc cref="FreeBeforeLoad"/>
+    public long FreeAfterSamples { get; init; }
 
     /// <inheritdoc cref="FreeBeforeLoad"/>
     public long FreeBeforeRuns { get; init; }
@@ -39,8 +50,11 @@ public sealed record NanoClrJobResult
     /// <inheritdoc cref="FreeBeforeLoad"/>
     public long FreeAfterRuns { get; init; }
 
-    /// <summary>Managed heap the load took on nanoCLR: free memory before minus after (the model resource array included in RAM modes).</summary>
+    /// <summary>Managed heap the load took on nanoCLR (the model's byte array not counted).</summary>
     public long LoadBytes => FreeBeforeLoad - FreeAfterLoad;
+
+    /// <summary>Managed heap the interpreter holds after the load and the sample Invokes.</summary>
+    public long LoadAndInvokeBytes => FreeBeforeLoad - FreeAfterSamples;
 
     /// <summary>MAC/s of the timed runs.</summary>
     public double MacsPerSecond => Macs / (MillisecondsPerInvoke / 1000.0);

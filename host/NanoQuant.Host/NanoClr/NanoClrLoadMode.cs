@@ -9,10 +9,10 @@ public enum NanoClrLoadMode
     /// <summary>The model as one byte[] (from the resource) into <c>new Interpreter(byte[])</c>: the in-RAM loader.</summary>
     Ram,
 
-    /// <summary>The model byte[] wrapped in a MemoryStream, loaded with <c>ModelLoadMode.CopyToRam</c>: the stream loader.</summary>
+    /// <summary>The model byte[] wrapped in a stream over the array (nanoclr/runner/ByteArrayStream.cs), loaded with <c>ModelLoadMode.CopyToRam</c>: the stream loader.</summary>
     StreamCopyToRam,
 
-    /// <summary>The model byte[] wrapped in a MemoryStream, loaded with <c>ModelLoadMode.StreamWeights</c>: weights streamed per operator.</summary>
+    /// <summary>The model byte[] wrapped in a stream over the array (nanoclr/runner/ByteArrayStream.cs), loaded with <c>ModelLoadMode.StreamWeights</c>: weights streamed per operator.</summary>
     StreamWeights,
 
     /// <summary>A Stream that reads the resource piece by piece, with <c>ModelLoadMode.StreamWeights</c>: the model is never whole in RAM.</summary>

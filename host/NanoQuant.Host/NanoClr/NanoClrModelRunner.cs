@@ -6,11 +6,14 @@ namespace NanoQuant.Host.NanoClr;
 /// <summary>A model run on nanoCLR: the outputs as .npy arrays, nanoCLR's figures, and the dot-product baseline measured in the same process.</summary>
 public sealed record NanoClrRunResult(NpyArray[] Outputs, NanoClrJobResult Job, long BaselineMacsPerSecond)
 {
-    /// <summary>nanoCLR milliseconds per Invoke (average of the timed runs).</summary>
-    public double MillisecondsPerInvoke => Job.MillisecondsPerInvoke;
+    /// <summary>nanoCLR milliseconds per Invoke: the average of the timed runs, or of the sample runs when there were none.</summary>
+    public double MillisecondsPerInvoke => Job.TimedRuns > 0 ? Job.MillisecondsPerInvoke : Job.SampleMillisecondsPerInvoke;
+
+    /// <summary>Invoke calls <see cref="MillisecondsPerInvoke"/> averages.</summary>
+    public int TimedInvokes { get; init; }
 
     /// <summary>The model's multiply-accumulates per second on nanoCLR.</summary>
-    public double MacsPerSecond => Job.MacsPerSecond;
+    public double MacsPerSecond => Job.Macs / (MillisecondsPerInvoke / 1000.0);
 
     /// <summary>Model MAC/s ÷ the plain unrolled int8 dot loop's MAC/s in the same nanoCLR process (NaN without a baseline or MACs).</summary>
     public double Ratio => BaselineMacsPerSecond > 0 && Job.Macs > 0 ? MacsPerSecond / BaselineMacsPerSecond : double.NaN;
@@ -27,13 +30,33 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
 
     /// <summary>
     /// Runs every sample of <paramref name="inputs"/> on nanoCLR, then <paramref name="timedRuns"/> more Invoke
-    /// calls for the time per Invoke, then (with <paramref name="baseline"/>) the plain int8 dot loop over as many MACs.
+    /// calls for the time per Invoke (0: the sample runs are timed), then (with <paramref name="baseline"/>) the
+    /// plain int8 dot loop over as many MACs.
     /// </summary>
-    public NanoClrRunResult Run(byte[] model, IReadOnlyList<NpyArray> inputs, int timedRuns = 3, bool baseline = true, NanoClrLoadMode mode = NanoClrLoadMode.Auto)
+    public NanoClrRunResult Run(byte[] model, IReadOnlyList<NpyArray> inputs, int timedRuns = 0, bool baseline = true, NanoClrLoadMode mode = NanoClrLoadMode.Auto)
+    {
+        var (job, local) = PrepareJob(model, [inputs]);
+        int samples = job.Samples;
+        var interpreter = local.Interpreter;
+        job = job with { Mode = mode, TimedRuns = Math.Max(0, timedRuns) };
+        int timed = timedRuns > 0 ? timedRuns : samples;
+        long baselineMacs = baseline ? Math.Clamp(interpreter.MacCount * timed, 4_000_000, int.MaxValue) : 0;
+        var batch = Host.Run([job], baselineMacs);
+        var result = batch.Jobs[0];
+        return new NanoClrRunResult(local.ToOutputArrays(result.Outputs, samples), result, batch.BaselineMacsPerSecond) { TimedInvokes = timed };
+    }
+
+    /// <summary>
+    /// A job running every sample of every input set in <paramref name="inputSets"/> (e.g. every golden case),
+    /// inputs converted to int8 on the host exactly as <see cref="ModelRunner"/> does; also returns the desktop
+    /// runner that turns the job's outputs back into .npy arrays (<see cref="OutputsOf"/>).
+    /// </summary>
+    public static (NanoClrJob Job, ModelRunner Local) PrepareJob(byte[] model, IReadOnlyList<IReadOnlyList<NpyArray>> inputSets)
     {
         var local = new ModelRunner(model);
-        int samples = local.SampleCount(inputs);
         var interpreter = local.Interpreter;
+        int[] counts = inputSets.Select(set => local.SampleCount(set)).ToArray();
+        int samples = counts.Sum();
         var perInput = new byte[interpreter.InputCount][];
         for (int i = 0; i < perInput.Length; i++)
         {
@@ -41,21 +64,34 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
         }
 
         var sample = new sbyte[perInput.Length == 0 ? 0 : Enumerable.Range(0, perInput.Length).Max(i => interpreter.GetInput(i).Length)];
-        for (int s = 0; s < samples; s++)
+        int next = 0;
+        for (int set = 0; set < inputSets.Count; set++)
         {
-            local.Prepare(inputs, s);
-            for (int i = 0; i < perInput.Length; i++)
+            for (int s = 0; s < counts[set]; s++, next++)
             {
-                var tensor = interpreter.GetInput(i);
-                tensor.CopyTo(sample, 0);
-                Buffer.BlockCopy(sample, 0, perInput[i], s * tensor.Length, tensor.Length);
+                local.Prepare(inputSets[set], s);
+                for (int i = 0; i < perInput.Length; i++)
+                {
+                    var tensor = interpreter.GetInput(i);
+                    tensor.CopyTo(sample, 0);
+                    Buffer.BlockCopy(sample, 0, perInput[i], next * tensor.Length, tensor.Length);
+                }
             }
         }
 
-        var job = new NanoClrJob(model, perInput, samples) { Mode = mode, TimedRuns = Math.Max(0, timedRuns) };
-        long baselineMacs = baseline ? Math.Clamp(interpreter.MacCount * Math.Max(1, timedRuns), 4_000_000, int.MaxValue) : 0;
-        var batch = Host.Run([job], baselineMacs);
-        var result = batch.Jobs[0];
-        return new NanoClrRunResult(local.ToOutputArrays(result.Outputs, samples), result, batch.BaselineMacsPerSecond);
+        return (new NanoClrJob(model, perInput, samples), local);
+    }
+
+    /// <summary>The .npy outputs of samples [<paramref name="first"/>, +<paramref name="count"/>) of a job's result.</summary>
+    public static NpyArray[] OutputsOf(ModelRunner local, NanoClrJobResult result, int first, int count)
+    {
+        var slices = new List<sbyte[]>();
+        for (int o = 0; o < result.Outputs.Count; o++)
+        {
+            int length = local.Interpreter.GetOutput(o).Length;
+            slices.Add(result.Outputs[o].AsSpan(first * length, count * length).ToArray());
+        }
+
+        return local.ToOutputArrays(slices, count);
     }
 }

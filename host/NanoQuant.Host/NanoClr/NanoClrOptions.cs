@@ -21,6 +21,9 @@ public sealed record NanoClrOptions
     /// <summary>Where the nanoFramework build goes; null: artifacts/nanoclr in the repository.</summary>
     public string? BuildDirectory { get; init; }
 
+    /// <summary>A NanoQuant.Device.pe to load instead of the one nanoclr/build.sh builds (e.g. from the NuGet package); it must be that same build.</summary>
+    public string? DevicePe { get; init; }
+
     /// <summary>Extra .pe files loaded after the device library (e.g. an Interop assembly whose natives the nanoCLR build has).</summary>
     public IReadOnlyList<string> ExtraAssemblies { get; init; } = [];
 

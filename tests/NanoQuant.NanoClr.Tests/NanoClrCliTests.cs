@@ -1,0 +1,165 @@
+using NanoQuant.Cli;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.NanoClr;
+using NanoQuant.Host.Npy;
+
+namespace NanoQuant.Tests.NanoClr;
+
+/// <summary>
+/// `nanoquant run --runtime nanoclr` writes the same bytes as `--runtime dotnet`; every way nanoCLR can fail is
+/// one `error:` line, exit code 1 and no output file; `bench --runtime nanoclr` takes any model file.
+/// </summary>
+public sealed class NanoClrCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nanoquant-cli-nanoclr-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A golden model (int8 input), the samples' sine model (float in and out, several samples) and an extra model the tests never used.</summary>
+    public static TheoryData<string> Models() => new("kws_ref_model_int8", "sine", "resnet_eb78d0e_int8");
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Run_on_nanoCLR_writes_the_bytes_of_the_dotnet_runtime(string name)
+    {
+        string model = Path.Combine(_folder, name + ".nq");
+        string input;
+        if (name == "sine")
+        {
+            string sine = Path.Combine(SharedResources.ProjectRoot, "samples", "sine");
+            Assert.Equal(0, Cli("convert", Path.Combine(sine, "sine_float.tflite"), "--calibration", Path.Combine(sine, "calibration.npy"), "--io", "float", "-o", model).Code);
+            input = Path.Combine(sine, "input.npy");
+        }
+        else
+        {
+            Assert.Equal(0, Cli("convert", SharedResources.ModelPath(name), "-o", model).Code);
+            input = Path.Combine(_folder, name + ".input.npy");
+            var interpreter = new Interpreter(File.ReadAllBytes(model));
+            var random = new Random(3);
+            var data = new sbyte[interpreter.GetInput(0).Length];
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (sbyte)random.Next(-128, 128);
+            }
+
+            File.WriteAllBytes(input, NpyArray.FromSBytes(data, interpreter.GetInput(0).GetShape()).ToBytes());
+        }
+
+        string dotnet = Path.Combine(_folder, name + ".dotnet.npy");
+        string nanoclr = Path.Combine(_folder, name + ".nanoclr.npy");
+        Assert.Equal(0, Cli("run", model, "--input", input, "--output", dotnet).Code);
+        var run = Cli("run", model, "--input", input, "--output", nanoclr, "--runtime", "nanoclr");
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Matches(@"nanoCLR: [0-9.]+ ms per Invoke \(average of [0-9]+, [0-9,]+ MACs\)", run.Out);
+        Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(nanoclr));
+    }
+
+    [Fact]
+    public void A_missing_kit_is_one_error_line_and_no_output()
+    {
+        var (model, input, output) = Kws();
+        var run = Cli("run", model, "--input", input, "--output", output, "--runtime", "nanoclr", "--nanoclr-kit", Path.Combine(_folder, "no-kit"));
+        AssertOneError(run, "nanoCLR kit not found", output);
+    }
+
+    [Fact]
+    public void A_nanoCLR_crash_is_one_error_line_and_no_output()
+    {
+        var (model, input, output) = Kws();
+        var run = Cli("run", model, "--input", input, "--output", output, "--runtime", "nanoclr", "--nanoclr", FakeNanoClr("crash", "kill -SEGV $$"));
+        AssertOneError(run, "nanoCLR crashed (SIGSEGV", output);
+    }
+
+    [Fact]
+    public void An_output_of_the_wrong_size_is_one_error_line_and_no_output()
+    {
+        var (model, input, output) = Kws();
+        string lines = string.Join("\n", "nq:load 0 ticks=1 arena=16000 operators=13 macs=1 freeBefore=0 freeAfterLoad=0", "nq:out 0 0 0 0 0102",
+            "nq:samples 0 samples=1 ticks=1 first=1 freeAfterSamples=0", "nq:end 0", "nq:baseline macsPerSecond=1", "nq:done");
+        var run = Cli("run", model, "--input", input, "--output", output, "--runtime", "nanoclr", "--nanoclr", FakeNanoClr("short", $"printf '%s\\n' \"{lines.Replace("\n", "\" \"", StringComparison.Ordinal)}\""));
+        AssertOneError(run, "nanoCLR returned 2 bytes for output 0 of sample 0; the model's output has 12", output);
+    }
+
+    [Fact]
+    public void A_program_that_stops_early_is_one_error_line_and_no_output()
+    {
+        // nanoCLR's exit code is 0 even when the program dies silently (an unhandled exception prints nothing).
+        var (model, input, output) = Kws();
+        var run = Cli("run", model, "--input", input, "--output", output, "--runtime", "nanoclr", "--nanoclr", FakeNanoClr("silent", "echo Ready.; exit 0"));
+        AssertOneError(run, "nanoCLR stopped before the program finished", output);
+    }
+
+    [Fact]
+    public void A_hang_is_stopped_by_the_time_limit()
+    {
+        var golden = Golden.Load("hello_world_int8");
+        byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
+        var host = new NanoClrHost(new NanoClrOptions { NanoClrPath = FakeNanoClr("hang", "sleep 60"), Timeout = TimeSpan.FromSeconds(2) });
+        var started = DateTime.UtcNow;
+        var e = Assert.Throws<NanoClrException>(() => new NanoClrModelRunner(host).Run(model, golden.Inputs(0)));
+        Assert.Contains("did not finish within 2 s and was stopped", e.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(40));
+    }
+
+    [Fact]
+    public void A_model_held_in_RAM_over_nanoCLRs_array_limit_is_refused_before_running()
+    {
+        byte[] model = Converter.ConvertFile(SharedResources.ModelPath("mobilenet_v2_quantized_1x3x224x224")).Bytes;
+        Assert.True(model.Length > NanoClrHost.MaxArrayBytes);
+        var interpreter = new Interpreter(model);
+        var job = new NanoClrJob(model, [new byte[interpreter.GetInput(0).Length]], 1) { Mode = NanoClrLoadMode.Ram };
+        var e = Assert.Throws<NanoClrException>(() => new NanoClrHost().Run([job]));
+        Assert.Contains($"the model is {model.Length:N0} bytes; nanoCLR holds at most {NanoClrHost.MaxArrayBytes:N0} bytes in one array", e.Message);
+    }
+
+    [Fact]
+    public void Bench_on_nanoCLR_takes_a_user_model_file_and_prints_the_ratio()
+    {
+        var (model, _, _) = Kws();
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", model);
+        Assert.True(bench.Code == 0, bench.Err);
+        Assert.Contains("| model | MACs | ms/invoke | MAC/s | ratio |", bench.Out);
+        Assert.Matches(@"\| kws \| 2,656,768 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \|", bench.Out);
+        Assert.Matches(@"plain unrolled int8 dot loop in the same process: [0-9.]+M MAC/s", bench.Out);
+    }
+
+    private (string Model, string Input, string Output) Kws()
+    {
+        string model = Path.Combine(_folder, "kws.nq");
+        if (!File.Exists(model))
+        {
+            Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "-o", model).Code);
+        }
+
+        return (model, Path.Combine(SharedResources.Golden, "kws_ref_model_int8", "input_0_0.npy"), Path.Combine(_folder, "out.npy"));
+    }
+
+    private string FakeNanoClr(string name, string body)
+    {
+        string path = Path.Combine(_folder, name + ".sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return path;
+    }
+
+    private static void AssertOneError((int Code, string Out, string Err) run, string expected, string output)
+    {
+        Assert.Equal(1, run.Code);
+        var lines = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), run.Err);
+        Assert.Contains(expected, lines[0]);
+        Assert.False(File.Exists(output), "an output file was written");
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, "*.tmp"));
+    }
+}
