@@ -190,13 +190,23 @@ namespace NanoQuant
                         acc += input[i++] * filter[weights++];
                     }
 
-                    if (perChannel)
+                    if (unitMultipliers != null)
                     {
-                        multiplier = multipliers[c];
-                        shift = shifts[c];
+                        long high = (((long)(acc << leftShifts[c]) * unitMultipliers[c]) + 0x40000000L) >> 31;
+                        int rounding = roundings[c];
+                        acc = (int)(high >= 0 ? (high + rounding) >> rightShifts[c] : -((rounding - high) >> rightShifts[c])) + outputOffset;
+                    }
+                    else
+                    {
+                        if (perChannel)
+                        {
+                            multiplier = multipliers[c];
+                            shift = shifts[c];
+                        }
+
+                        acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
                     }
 
-                    acc = QuantizedMath.MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
                     output[outputIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
                 }
 
