@@ -1,3 +1,5 @@
+using System;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -30,6 +32,17 @@ namespace NanoQuant
             65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
             65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
         };
+
+        /// <summary>
+        /// A copy of the 256-entry sigmoid table (sigmoid(i / 24) in unsigned 0.16 fixed point), for the
+        /// host, which hands it to the 16x8 LOGISTIC and TANH kernels as a model constant.
+        /// </summary>
+        public static int[] CopySigmoidTable()
+        {
+            int[] copy = new int[SigmoidTable.Length];
+            Array.Copy(SigmoidTable, copy, SigmoidTable.Length);
+            return copy;
+        }
 
         /// <summary>
         /// Sigmoid of a Q3.12 value (TFLM's int16 Logistic with input multiplier 0 and shift 0, i.e. the
