@@ -83,25 +83,7 @@ public static class EmbedCommand
     /// The 16-bit id nanoFramework's MetadataProcessor gives a resource (a hash of its name), which
     /// the accessor passes to ResourceUtility.GetObject.
     /// </summary>
-    public static short ResourceId(string value)
-    {
-        int hash1 = (5381 << 16) + 5381, hash2 = hash1;
-        for (int i = 0; i < value.Length; ++i)
-        {
-            char c = value[i];
-            if (i % 2 == 0)
-            {
-                hash1 = ((hash1 << 5) + hash1) ^ c;
-            }
-            else
-            {
-                hash2 = ((hash2 << 5) + hash2) ^ c;
-            }
-        }
-
-        int hash = hash1 + (hash2 * 1566083941);
-        return (short)((short)(hash >> 16) ^ (short)hash);
-    }
+    public static short ResourceId(string value) => NanoQuant.Host.NanoClr.NanoClrHost.ResourceId(value);
 
     private static byte[] Resources(byte[] model)
     {
