@@ -91,6 +91,11 @@ namespace NanoQuant.NanoClr
             bool printOutputs = Field(line, "outputs") == "1";
             int maxArray = int.Parse(Field(line, "maxArray"));
 
+            // resetEvery=K: variable (state) tensors back to their reset value before every K-th sample
+            // (independent cases of a stateful model, e.g. golden cases of an LSTM); absent: state carries.
+            string resetField = OptionalField(line, "resetEvery");
+            int resetEvery = resetField == null ? 0 : int.Parse(resetField);
+
             // What the program itself holds is allocated before the first free-memory figure, so the
             // figures count only what the interpreter allocates: the model array (which on a board would
             // be a resource or a file) and the inputs are not counted.
@@ -170,6 +175,11 @@ namespace NanoQuant.NanoClr
 
                     input.CopyFrom(values, 0);
                     inputOffset += input.Length;
+                }
+
+                if (resetEvery > 0 && (s % resetEvery) == 0)
+                {
+                    interpreter.ResetState();
                 }
 
                 long invokeStart = DateTime.UtcNow.Ticks;

@@ -51,7 +51,7 @@ public class PaletteTests(ITestOutputHelper output)
             var expected = golden.Outputs(c);
             foreach (var runner in new[] { plain, inRam, streamed, compact })
             {
-                var actual = runner.Run(inputs);
+                var actual = runner.Run(inputs, resetState: true);
                 Assert.Equal(expected.Length, actual.Length);
                 for (int o = 0; o < expected.Length; o++)
                 {

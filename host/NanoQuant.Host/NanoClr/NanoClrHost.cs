@@ -100,20 +100,18 @@ public sealed class NanoClrHost
     {
         lock (BuildLock)
         {
-            if (Built.Contains(BuildDirectory) && File.Exists(DevicePe) && File.Exists(RunnerPe))
+            if (!(Built.Contains(BuildDirectory) && File.Exists(DevicePe) && File.Exists(RunnerPe)))
             {
-                return;
-            }
+                string script = Path.Combine(RepositoryRoot, "nanoclr", "build.sh");
+                var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", BuildDirectory, "--quiet"], TimeSpan.FromMinutes(10));
+                if (code != 0)
+                {
+                    string detail = (stderr + stdout).Trim();
+                    throw new NanoClrException($"the nanoFramework build (nanoclr/build.sh) failed: {LastLines(detail, 8)}");
+                }
 
-            string script = Path.Combine(RepositoryRoot, "nanoclr", "build.sh");
-            var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", BuildDirectory, "--quiet"], TimeSpan.FromMinutes(10));
-            if (code != 0)
-            {
-                string detail = (stderr + stdout).Trim();
-                throw new NanoClrException($"the nanoFramework build (nanoclr/build.sh) failed: {LastLines(detail, 8)}");
+                Built.Add(BuildDirectory);
             }
-
-            Built.Add(BuildDirectory);
         }
 
         if (_options.NativeKernels)
@@ -284,7 +282,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(_options.NativeKernels ? " backend=native" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}\n");
             }
 
             if (baselineMacs > 0)

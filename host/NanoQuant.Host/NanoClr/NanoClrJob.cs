@@ -15,6 +15,12 @@ public sealed record NanoClrJob(byte[] Model, IReadOnlyList<byte[]> Inputs, int 
     /// <summary>Measure free managed memory (GC.Run(false)) before and after the load and around the timed runs.</summary>
     public bool MeasureMemory { get; init; }
 
+    /// <summary>
+    /// Reset the model's state (variable tensors) before every sample whose index is a multiple of this
+    /// (0: never; the state carries from sample to sample, as one stream).
+    /// </summary>
+    public int ResetStateEvery { get; init; }
+
     /// <summary>Send every sample's outputs back (off for pure timing or memory jobs).</summary>
     public bool ReturnOutputs { get; init; } = true;
 }

@@ -47,7 +47,8 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
     }
 
     /// <summary>
-    /// A job running every sample of every input set in <paramref name="inputSets"/> (e.g. every golden case),
+    /// A job running every sample of every input set in <paramref name="inputSets"/> (e.g. every golden case;
+    /// a stateful model's state is reset at the start of each set when the sets are of one length),
     /// inputs converted to int8 on the host exactly as <see cref="ModelRunner"/> does; also returns the desktop
     /// runner that turns the job's outputs back into .npy arrays (<see cref="OutputsOf"/>).
     /// </summary>
@@ -79,7 +80,10 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
             }
         }
 
-        return (new NanoClrJob(model, perInput, samples), local);
+        // Input sets are independent (e.g. golden cases): a stateful model starts each from reset state,
+        // as a fresh interpreter would. When the sets differ in length the state simply carries.
+        int resetEvery = inputSets.Count > 1 && counts.Distinct().Count() == 1 ? counts[0] : 0;
+        return (new NanoClrJob(model, perInput, samples) { ResetStateEvery = resetEvery }, local);
     }
 
     /// <summary>The .npy outputs of samples [<paramref name="first"/>, +<paramref name="count"/>) of a job's result.</summary>

@@ -34,7 +34,7 @@ public class NativeKernelTests
         Assert.Equal("native", runner.Interpreter.Backend);
         for (int c = 0; c < golden.CaseCount; c++)
         {
-            var actual = runner.Run(golden.Inputs(c));
+            var actual = runner.Run(golden.Inputs(c), resetState: true);
             var expected = golden.Outputs(c);
             Assert.Equal(expected.Length, actual.Length);
             for (int o = 0; o < expected.Length; o++)
