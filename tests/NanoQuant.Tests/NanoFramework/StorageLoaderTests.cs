@@ -120,14 +120,22 @@ public class StorageLoaderTests(ITestOutputHelper output)
                     interpreter.Invoke();
                 }
 
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 1000; i++)
+                // The least of three rounds of 1000 calls: now and then the .NET runtime itself allocates on
+                // this thread mid-round (tiered JIT recompiling a hot kernel loop, on-stack replacement);
+                // an allocation of the interpreter's would show in every round.
+                long allocated = long.MaxValue;
+                for (int round = 0; round < 3 && allocated != 0; round++)
                 {
-                    interpreter.Invoke();
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 1000; i++)
+                    {
+                        interpreter.Invoke();
+                    }
+
+                    allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
 
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                output.WriteLine($"{name} {(interpreter.IsStreamingWeights ? "streamed" : "in RAM")}: {allocated} bytes allocated by 1000 Invoke calls");
+                output.WriteLine($"{name} {(interpreter.IsStreamingWeights ? "streamed" : "in RAM")}: {allocated} bytes allocated by 1000 Invoke calls (least of up to three rounds)");
                 Assert.Equal(0, allocated);
             }
         }
