@@ -57,7 +57,7 @@ namespace NanoQuant.NanoClr
 
         private static void RunLine(ResourceManager resources, string line)
         {
-            // job=K model=ID modelBytes=N inputs=ID samples=S mode=ram|stream|stream-weights|resource-weights
+            // job=K model=ID modelBytes=N inputs=ID samples=S inputBytes=B (of one sample, all inputs) mode=ram|stream|stream-weights|resource-weights
             //   runs=R memory=0|1 outputs=0|1 maxArray=BYTES (the largest array to allocate; a larger arena is split)
             string job = Field(line, "job");
             _stage = "starting";
@@ -85,7 +85,6 @@ namespace NanoQuant.NanoClr
             string mode = Field(line, "mode");
             int samples = int.Parse(Field(line, "samples"));
             int inputBytes = int.Parse(Field(line, "inputBytes"));
-            int scratchBytes = int.Parse(Field(line, "scratch"));
             int runs = int.Parse(Field(line, "runs"));
             bool memory = Field(line, "memory") == "1";
             bool printOutputs = Field(line, "outputs") == "1";
@@ -106,7 +105,6 @@ namespace NanoQuant.NanoClr
                 throw new IOException("input resource missing or of the wrong size");
             }
 
-            sbyte[] values = new sbyte[scratchBytes];
             _stage = "reading the model";
             byte[] modelArray = null;
             Stream stream;
@@ -158,7 +156,9 @@ namespace NanoQuant.NanoClr
 
             _stage = "running the samples";
 
-            // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...).
+            // Every sample: inputs from the job's input resource (all samples of input 0, then of input 1, ...), each
+            // tensor's raw bytes (int16 elements as little-endian byte pairs, as the tensor holds them) written
+            // straight into its place in the arena; outputs sent back the same way.
             long firstTicks = 0;
             long sampleTicks = 0;
             for (int s = 0; s < samples; s++)
@@ -167,14 +167,16 @@ namespace NanoQuant.NanoClr
                 for (int i = 0; i < interpreter.InputCount; i++)
                 {
                     Tensor input = interpreter.GetInput(i);
-                    int from = (inputOffset * samples) + (s * input.Length);
-                    for (int k = 0; k < input.Length; k++)
+                    int bytes = ByteLength(input);
+                    int from = (inputOffset * samples) + (s * bytes);
+                    sbyte[] data = input.Data;
+                    int to = input.Offset;
+                    for (int k = 0; k < bytes; k++)
                     {
-                        values[k] = (sbyte)inputData[from + k];
+                        data[to + k] = (sbyte)inputData[from + k];
                     }
 
-                    input.CopyFrom(values, 0);
-                    inputOffset += input.Length;
+                    inputOffset += bytes;
                 }
 
                 if (resetEvery > 0 && (s % resetEvery) == 0)
@@ -196,8 +198,7 @@ namespace NanoQuant.NanoClr
                     for (int o = 0; o < interpreter.OutputCount; o++)
                     {
                         Tensor output = interpreter.GetOutput(o);
-                        output.CopyTo(values, 0);
-                        PrintBytes(job, s, o, values, output.Length);
+                        PrintBytes(job, s, o, output.Data, output.Offset, ByteLength(output));
                     }
                 }
             }
@@ -207,6 +208,9 @@ namespace NanoQuant.NanoClr
                 + " freeAfterSamples=" + freeAfterSamples.ToString());
 
             // Timed runs after the samples; free memory around them shows whether Invoke keeps anything.
+            // memoryEvery=K (with memory=1): free memory also after every K-th run (nq:free lines; the time then includes those collections).
+            string everyField = OptionalField(line, "memoryEvery");
+            int memoryEvery = everyField == null || !memory ? 0 : int.Parse(everyField);
             if (runs > 0)
             {
                 long freeBeforeRuns = memory ? FreeMemory() : 0;
@@ -214,6 +218,12 @@ namespace NanoQuant.NanoClr
                 for (int r = 0; r < runs; r++)
                 {
                     interpreter.Invoke();
+                    if (memoryEvery > 0 && ((r + 1) % memoryEvery) == 0)
+                    {
+                        // Measured before the line's strings exist, so they are not counted.
+                        long free = FreeMemory();
+                        Console.WriteLine("nq:free " + job + " runs=" + (r + 1).ToString() + " free=" + free.ToString());
+                    }
                 }
 
                 long runTicks = DateTime.UtcNow.Ticks - runStart;
@@ -231,7 +241,23 @@ namespace NanoQuant.NanoClr
             Console.WriteLine("nq:end " + job);
         }
 
-        private static void PrintBytes(string job, int sample, int output, sbyte[] data, int length)
+        /// <summary>Bytes of an input or output tensor: int8 one per element, int16 two (the only activation types the runtime has).</summary>
+        private static int ByteLength(Tensor tensor)
+        {
+            if (tensor.Type == NanoQuant.Format.TensorType.Int8)
+            {
+                return tensor.Length;
+            }
+
+            if (tensor.Type == NanoQuant.Format.TensorType.Int16)
+            {
+                return 2 * tensor.Length;
+            }
+
+            throw new NotSupportedException("input/output tensor of type " + ((int)tensor.Type).ToString());
+        }
+
+        private static void PrintBytes(string job, int sample, int output, sbyte[] data, int offset, int length)
         {
             const int PerLine = 256;
             char[] text = new char[PerLine * 2];
@@ -241,7 +267,7 @@ namespace NanoQuant.NanoClr
                 int n = Math.Min(PerLine, length - start);
                 for (int k = 0; k < n; k++)
                 {
-                    int b = (byte)data[start + k];
+                    int b = (byte)data[offset + start + k];
                     text[2 * k] = Hex[b >> 4];
                     text[(2 * k) + 1] = Hex[b & 15];
                 }

@@ -115,7 +115,7 @@ public sealed class NanoClrCliTests : IDisposable
         byte[] model = Converter.ConvertFile(SharedResources.ModelPath("mobilenet_v2_quantized_1x3x224x224")).Bytes;
         Assert.True(model.Length > NanoClrHost.MaxArrayBytes);
         var interpreter = new Interpreter(model);
-        var job = new NanoClrJob(model, [new byte[interpreter.GetInput(0).Length]], 1) { Mode = NanoClrLoadMode.Ram };
+        var job = new NanoClrJob(model, [new byte[NanoClrJob.TensorBytes(interpreter.GetInput(0))]], 1) { Mode = NanoClrLoadMode.Ram };
         var e = Assert.Throws<NanoClrException>(() => new NanoClrHost().Run([job]));
         Assert.Contains($"the model is {model.Length:N0} bytes; nanoCLR holds at most {NanoClrHost.MaxArrayBytes:N0} bytes in one array", e.Message);
     }

@@ -9,7 +9,7 @@ namespace NanoQuant.Tests.NanoClr;
 /// Every int8 golden model on nanoCLR, every case (each case one sample of the model's job), twice: loaded
 /// from a byte array (the in-RAM loader) and from a Stream with its weights streamed per operator; free
 /// managed memory measured around each load. The board samples' bundled sine model runs too (for the RAM
-/// table). Shared by the tests of the "nanoCLR goldens" collection.
+/// table), then every 16x8 golden (int16 inputs and outputs). Shared by the tests of the "nanoCLR goldens" collection.
 /// </summary>
 public sealed class NanoClrGoldenRun
 {
@@ -38,6 +38,17 @@ public sealed class NanoClrGoldenRun
         Models[BundledModel] = sine;
         jobs.Add(new NanoClrJob(sine, [sineInput], sineInput.Length));
 
+        // The 16x8 goldens after the models of the RAM table (Names): int16 tensors travel as little-endian byte pairs.
+        foreach (string name in Golden.Int16Names())
+        {
+            var golden = Golden.Load(name);
+            byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
+            var cases = Enumerable.Range(0, golden.CaseCount).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
+            var (job, local) = NanoClrModelRunner.PrepareJob(model, cases);
+            Locals[name] = (golden, local, jobs.Count);
+            jobs.Add(job);
+        }
+
         InRam = host.Run(jobs.Select(j => j with { Mode = NanoClrLoadMode.Ram, MeasureMemory = true }).ToList());
         Streamed = host.Run(jobs.Select(j => j with { Mode = NanoClrLoadMode.StreamWeights, MeasureMemory = true }).ToList());
         Names = names;
@@ -46,7 +57,7 @@ public sealed class NanoClrGoldenRun
     /// <summary>Per golden: the golden, the desktop runner that decodes its outputs, its job index in both batches.</summary>
     public Dictionary<string, (Golden Golden, ModelRunner Local, int Job)> Locals { get; } = [];
 
-    /// <summary>Every model run, in job order (the int8 goldens, then <see cref="BundledModel"/>).</summary>
+    /// <summary>The models of the RAM table, in job order (the int8 goldens, then <see cref="BundledModel"/>); the 16x8 goldens' jobs follow.</summary>
     public IReadOnlyList<string> Names { get; }
 
     public Dictionary<string, byte[]> Models { get; } = [];
@@ -62,11 +73,13 @@ public sealed class NanoClrGoldenCollection : ICollectionFixture<NanoClrGoldenRu
     public const string Name = "nanoCLR goldens";
 }
 
-/// <summary>Every int8 golden in ../shared/golden, every case, byte-exact on nanoCLR (the device oracle).</summary>
+/// <summary>Every int8 and 16x8 golden in ../shared/golden, every case, byte-exact on nanoCLR (the device oracle).</summary>
 [Collection(NanoClrGoldenCollection.Name)]
 public sealed class NanoClrGoldenTests(NanoClrGoldenRun run)
 {
     public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
+
+    public static TheoryData<string> Int16Goldens() => new(Golden.Int16Names());
 
     [Theory]
     [MemberData(nameof(Int8Goldens))]
@@ -78,16 +91,34 @@ public sealed class NanoClrGoldenTests(NanoClrGoldenRun run)
         AssertGolden(name, golden, local, result);
     }
 
-    [Fact]
-    public void Every_int8_golden_ran()
+    [Theory]
+    [MemberData(nameof(Int16Goldens))]
+    public void Every_case_of_a_16x8_golden_gives_TFLMs_bytes_on_nanoCLR(string name)
     {
-        Assert.True(run.Locals.Count >= 60, $"only {run.Locals.Count} int8 goldens found");
-        Assert.Equal(run.Locals.Count + 1, run.InRam.Jobs.Count);
+        var (golden, local, job) = run.Locals[name];
+        var result = run.InRam.Jobs[job];
+        Assert.Equal(NanoClrLoadMode.Ram, result.Mode);
+        var interpreter = local.Interpreter;
+        var types = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInput(i).Type)
+            .Concat(Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutput(o).Type));
+        Assert.Contains(Format.TensorType.Int16, types);
+        AssertGolden(name, golden, local, result);
+    }
+
+    [Fact]
+    public void Every_int8_and_16x8_golden_ran()
+    {
+        int int8 = Golden.Int8Names().Count(), int16 = Golden.Int16Names().Count();
+        Assert.True(int8 >= 60, $"only {int8} int8 goldens found");
+        Assert.True(int16 >= 30, $"only {int16} 16x8 goldens found");
+        Assert.Equal(int8 + int16, run.Locals.Count);
+        Assert.Equal(int8 + 1 + int16, run.InRam.Jobs.Count);
+        Assert.Equal(int8 + 1, run.Names.Count);
     }
 
     internal static void AssertGolden(string name, Golden golden, ModelRunner local, NanoClrJobResult result)
     {
-        Assert.Equal(golden.CaseCount, result.Outputs[0].Length / local.Interpreter.GetOutput(0).Length);
+        Assert.Equal(golden.CaseCount, NanoClrModelRunner.SamplesIn(local, result));
         for (int c = 0; c < golden.CaseCount; c++)
         {
             var actual = NanoClrModelRunner.OutputsOf(local, result, c, 1);
@@ -95,6 +126,8 @@ public sealed class NanoClrGoldenTests(NanoClrGoldenRun run)
             Assert.Equal(expected.Length, actual.Length);
             for (int o = 0; o < expected.Length; o++)
             {
+                Assert.Equal(expected[o].Type, actual[o].Type);
+                Assert.Equal(expected[o].Shape, actual[o].Shape);
                 Assert.True(expected[o].ToBytes().AsSpan().SequenceEqual(actual[o].ToBytes()), $"{name} case {c} output {o} differs from TFLM on nanoCLR ({result.Mode})");
             }
         }

@@ -57,4 +57,52 @@ public sealed class NanoClrPackageTests : IDisposable
         var result = packaged.Run([job]).Jobs[0];
         NanoClrGoldenTests.AssertGolden(golden.Name, golden, local, result);
     }
+
+    /// <summary>The nanoFramework package of each kit assembly the projects reference.</summary>
+    private static readonly Dictionary<string, string> AssemblyOfPackage = new()
+    {
+        ["nanoFramework.CoreLibrary"] = "mscorlib",
+        ["nanoFramework.System.Math"] = "System.Math",
+        ["nanoFramework.System.Text"] = "nanoFramework.System.Text",
+        ["nanoFramework.System.IO.Streams"] = "System.IO.Streams",
+        ["nanoFramework.System.IO.FileSystem"] = "System.IO.FileSystem",
+        ["nanoFramework.Runtime.Events"] = "nanoFramework.Runtime.Events",
+        ["nanoFramework.Runtime.Native"] = "nanoFramework.Runtime.Native",
+        ["nanoFramework.ResourceManager"] = "nanoFramework.ResourceManager",
+        ["nanoFramework.TestFramework"] = "nanoFramework.TestFramework",
+    };
+
+    [Theory]
+    [InlineData("device/packages.config")]
+    [InlineData("hardware/esp32/packages.config")]
+    [InlineData("hardware/stm32/packages.config")]
+    [InlineData("tests/NanoQuant.Device.nfTests/packages.config")]
+    public void Every_package_version_is_the_version_of_the_kit_assembly_it_is_built_against(string config)
+    {
+        var host = new NanoClrHost();
+        var packages = XDocument.Load(Path.Combine(host.RepositoryRoot, config)).Descendants("package")
+            .ToDictionary(p => p.Attribute("id")!.Value, p => p.Attribute("version")!.Value);
+        Assert.NotEmpty(packages);
+        foreach (var (id, version) in packages)
+        {
+            Assert.True(AssemblyOfPackage.TryGetValue(id, out string? assembly), $"{config}: no kit assembly known for {id}");
+            var kit = AssemblyName.GetAssemblyName(Path.Combine(host.KitDirectory, "lib", assembly + ".dll")).Version!;
+            Assert.True($"{kit.Major}.{kit.Minor}.{kit.Build}" == version, $"{config}: {id} {version}, but the kit's {assembly}.dll is {kit}");
+        }
+
+        if (config == "device/packages.config")
+        {
+            // The hand-made package's nuspec pins exactly what the library is built against, as the CI package does.
+            XNamespace ns = "http://schemas.microsoft.com/packaging/2012/06/nuspec.xsd";
+            var pins = XDocument.Load(Path.Combine(host.RepositoryRoot, "device", "NanoQuant.Device.nuspec")).Descendants(ns + "dependency")
+                .ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
+            Assert.Equal(packages.OrderBy(p => p.Key).Select(p => (p.Key, "[" + p.Value + "]")), pins.OrderBy(p => p.Key).Select(p => (p.Key, p.Value)));
+            host.Build();
+            var built = NanoFrameworkPackage.ReferencesOf(Path.Combine(host.BuildDirectory, "NanoQuant.Device.dll"));
+            // Every assembly the built library really references is among them (the compiler drops unused references,
+            // so packages.config may list more: what the project compiles against).
+            Assert.NotEmpty(built);
+            Assert.All(built, r => Assert.Contains(NanoFrameworkPackage.PackageOfAssembly[r.Name!], packages.Keys));
+        }
+    }
 }

@@ -6,15 +6,15 @@ namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
 /// The streaming loader (<c>ModelLoadMode.StreamWeights</c> over a <c>Stream</c>) on nanoCLR gives the in-RAM
-/// loader's bytes — TFLM's — for every int8 golden and case; the other stream paths on a few models.
+/// loader's bytes — TFLM's — for every int8 and 16x8 golden and case; the other stream paths on a few models.
 /// </summary>
 [Collection(NanoClrGoldenCollection.Name)]
 public sealed class NanoClrStreamingTests(NanoClrGoldenRun run)
 {
-    public static TheoryData<string> Int8Goldens() => new(Golden.Int8Names());
+    public static TheoryData<string> Int8And16x8Goldens() => new(Golden.Int8Names().Concat(Golden.Int16Names()));
 
     [Theory]
-    [MemberData(nameof(Int8Goldens))]
+    [MemberData(nameof(Int8And16x8Goldens))]
     public void Streamed_weights_give_the_in_RAM_bytes_on_nanoCLR(string name)
     {
         var (golden, local, job) = run.Locals[name];

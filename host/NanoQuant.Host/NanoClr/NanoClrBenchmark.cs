@@ -24,7 +24,7 @@ public static class NanoClrBenchmark
             var interpreter = new Interpreter(model);
             var inputs = Enumerable.Range(0, interpreter.InputCount).Select(i =>
             {
-                var bytes = new byte[interpreter.GetInput(i).Length];
+                var bytes = new byte[NanoClrJob.TensorBytes(interpreter.GetInput(i))];
                 random.NextBytes(bytes);
                 return bytes;
             }).ToArray();

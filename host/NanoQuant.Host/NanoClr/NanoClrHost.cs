@@ -233,8 +233,8 @@ public sealed class NanoClrHost
             throw new NanoClrException($"the model cannot run on nanoCLR: {e.Message}");
         }
 
-        var inputLengths = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInput(i).Length).ToArray();
-        var outputLengths = Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutput(o).Length).ToArray();
+        var inputLengths = Enumerable.Range(0, interpreter.InputCount).Select(i => NanoClrJob.TensorBytes(interpreter.GetInput(i))).ToArray();
+        var outputLengths = Enumerable.Range(0, interpreter.OutputCount).Select(o => NanoClrJob.TensorBytes(interpreter.GetOutput(o))).ToArray();
         if (job.Samples < 1 || job.Inputs.Count != inputLengths.Length)
         {
             throw new ArgumentException($"a nanoCLR job needs at least one sample and {inputLengths.Length} input(s); got {job.Samples} sample(s) and {job.Inputs.Count} input(s)");
@@ -282,7 +282,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(jobs[j].MeasureMemoryEvery > 0 ? $" memoryEvery={jobs[j].MeasureMemoryEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}\n");
             }
 
             if (baselineMacs > 0)
@@ -408,6 +408,13 @@ public sealed class NanoClrHost
             }
 
             int runs = time is null ? 0 : int.Parse(time["runs"], CultureInfo.InvariantCulture);
+            var during = nq.Where(l => l.StartsWith($"nq:free {id} ", StringComparison.Ordinal)).Select(Fields)
+                .Select(f => (int.Parse(f!["runs"], CultureInfo.InvariantCulture), long.Parse(f["free"], CultureInfo.InvariantCulture))).ToList();
+            if (jobs[j].MeasureMemory && jobs[j].MeasureMemoryEvery > 0 && during.Count != runs / jobs[j].MeasureMemoryEvery)
+            {
+                throw new NanoClrException($"nanoCLR returned {during.Count} free-memory figures for job {j}; {runs / jobs[j].MeasureMemoryEvery} expected");
+            }
+
             results[j] = new NanoClrJobResult
             {
                 Mode = shapes[j].Mode,
@@ -426,6 +433,7 @@ public sealed class NanoClrHost
                 FreeAfterSamples = long.Parse(sampleTimes["freeAfterSamples"], CultureInfo.InvariantCulture),
                 FreeBeforeRuns = time is null ? 0 : long.Parse(time["freeBeforeRuns"], CultureInfo.InvariantCulture),
                 FreeAfterRuns = time is null ? 0 : long.Parse(time["freeAfterRuns"], CultureInfo.InvariantCulture),
+                FreeDuringRuns = during,
             };
         }
 

@@ -6,7 +6,10 @@ public sealed record NanoClrJobResult
     /// <summary>The load mode used (<see cref="NanoClrLoadMode.Auto"/> resolved).</summary>
     public required NanoClrLoadMode Mode { get; init; }
 
-    /// <summary>Per model output: every sample's int8 bytes back to back (empty when outputs were not requested).</summary>
+    /// <summary>
+    /// Per model output: every sample's tensor bytes back to back (int8 one per element, int16 two, little-endian;
+    /// empty when outputs were not requested). <see cref="NanoClrModelRunner.OutputsOf"/> turns them into .npy arrays.
+    /// </summary>
     public required IReadOnlyList<sbyte[]> Outputs { get; init; }
 
     /// <summary>The interpreter's kernel backend on nanoCLR: "managed" or "native" (Interpreter.Backend).</summary>
@@ -55,6 +58,9 @@ public sealed record NanoClrJobResult
 
     /// <inheritdoc cref="FreeBeforeLoad"/>
     public long FreeAfterRuns { get; init; }
+
+    /// <summary>Free managed memory after every <see cref="NanoClrJob.MeasureMemoryEvery"/> timed runs: (runs so far, free bytes).</summary>
+    public IReadOnlyList<(int Runs, long Free)> FreeDuringRuns { get; init; } = [];
 
     /// <summary>Managed heap the load took on nanoCLR (the model's byte array not counted).</summary>
     public long LoadBytes => FreeBeforeLoad - FreeAfterLoad;

@@ -21,8 +21,9 @@ public sealed record NanoClrRunResult(NpyArray[] Outputs, NanoClrJobResult Job, 
 
 /// <summary>
 /// <see cref="ModelRunner"/> on nanoCLR: the same .npy inputs (float32 quantized with the input's scale and
-/// zero point by the host, exactly as <see cref="ModelRunner"/> does; int8 taken as is; a leading axis of N
-/// runs N samples) and the same outputs, computed by the device library on nanoFramework's interpreter.
+/// zero point by the host, exactly as <see cref="ModelRunner"/> does; int8 and int16 taken as they are; a
+/// leading axis of N runs N samples) and the same outputs (int8, int16, or dequantized float32), computed by
+/// the device library on nanoFramework's interpreter.
 /// </summary>
 public sealed class NanoClrModelRunner(NanoClrHost host)
 {
@@ -43,13 +44,13 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
         long baselineMacs = baseline ? Math.Clamp(interpreter.MacCount * timed, 4_000_000, int.MaxValue) : 0;
         var batch = Host.Run([job], baselineMacs);
         var result = batch.Jobs[0];
-        return new NanoClrRunResult(local.ToOutputArrays(result.Outputs, samples, local.StackedInFront(inputs, samples)), result, batch.BaselineMacsPerSecond) { TimedInvokes = timed };
+        return new NanoClrRunResult(ToOutputArrays(local, result.Outputs, samples, local.StackedInFront(inputs, samples)), result, batch.BaselineMacsPerSecond) { TimedInvokes = timed };
     }
 
     /// <summary>
     /// A job running every sample of every input set in <paramref name="inputSets"/> (e.g. every golden case;
     /// a stateful model's state is reset at the start of each set when the sets are of one length),
-    /// inputs converted to int8 on the host exactly as <see cref="ModelRunner"/> does; also returns the desktop
+    /// inputs converted to the input tensors' bytes on the host exactly as <see cref="ModelRunner"/> does; also returns the desktop
     /// runner that turns the job's outputs back into .npy arrays (<see cref="OutputsOf"/>).
     /// </summary>
     public static (NanoClrJob Job, ModelRunner Local) PrepareJob(byte[] model, IReadOnlyList<IReadOnlyList<NpyArray>> inputSets)
@@ -61,10 +62,9 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
         var perInput = new byte[interpreter.InputCount][];
         for (int i = 0; i < perInput.Length; i++)
         {
-            perInput[i] = new byte[interpreter.GetInput(i).Length * samples];
+            perInput[i] = new byte[NanoClrJob.TensorBytes(interpreter.GetInput(i)) * samples];
         }
 
-        var sample = new sbyte[perInput.Length == 0 ? 0 : Enumerable.Range(0, perInput.Length).Max(i => interpreter.GetInput(i).Length)];
         int next = 0;
         for (int set = 0; set < inputSets.Count; set++)
         {
@@ -74,8 +74,8 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
                 for (int i = 0; i < perInput.Length; i++)
                 {
                     var tensor = interpreter.GetInput(i);
-                    tensor.CopyTo(sample, 0);
-                    Buffer.BlockCopy(sample, 0, perInput[i], next * tensor.Length, tensor.Length);
+                    int bytes = NanoClrJob.TensorBytes(tensor);
+                    Buffer.BlockCopy(tensor.Data, tensor.Offset, perInput[i], next * bytes, bytes);
                 }
             }
         }
@@ -92,10 +92,40 @@ public sealed class NanoClrModelRunner(NanoClrHost host)
         var slices = new List<sbyte[]>();
         for (int o = 0; o < result.Outputs.Count; o++)
         {
-            int length = local.Interpreter.GetOutput(o).Length;
+            int length = NanoClrJob.TensorBytes(local.Interpreter.GetOutput(o));
             slices.Add(result.Outputs[o].AsSpan(first * length, count * length).ToArray());
         }
 
-        return local.ToOutputArrays(slices, count);
+        return ToOutputArrays(local, slices, count, stackedInFront: false);
+    }
+
+    /// <summary>Samples in a job result's outputs (output 0's bytes ÷ one sample's bytes).</summary>
+    public static int SamplesIn(ModelRunner local, NanoClrJobResult result) =>
+        result.Outputs.Count == 0 ? 0 : result.Outputs[0].Length / NanoClrJob.TensorBytes(local.Interpreter.GetOutput(0));
+
+    /// <summary>The .npy arrays of outputs sent back as tensor bytes (int16 as little-endian pairs), as <see cref="ModelRunner.Run"/> gives them.</summary>
+    private static NpyArray[] ToOutputArrays(ModelRunner local, IReadOnlyList<sbyte[]> outputs, int samples, bool stackedInFront)
+    {
+        var values = new List<int[]>();
+        for (int o = 0; o < outputs.Count; o++)
+        {
+            sbyte[] bytes = outputs[o];
+            if (local.Interpreter.GetOutput(o).Type == Format.TensorType.Int16)
+            {
+                var elements = new int[bytes.Length / 2];
+                for (int k = 0; k < elements.Length; k++)
+                {
+                    elements[k] = (short)((byte)bytes[2 * k] | (bytes[(2 * k) + 1] << 8));
+                }
+
+                values.Add(elements);
+            }
+            else
+            {
+                values.Add(bytes.Select(b => (int)b).ToArray());
+            }
+        }
+
+        return local.ToOutputArrays(values, samples, stackedInFront);
     }
 }

@@ -107,7 +107,11 @@ public sealed class ModelRunner
     public bool StackedInFront(IReadOnlyList<NpyArray> inputs, int samples) =>
         samples > 1 && inputs.Select((a, i) => a.Shape.Length == _interpreter.GetInput(i).Rank + 1).Any(x => x);
 
-    private NpyArray[] ToOutputArrays(IReadOnlyList<int[]> outputs, int samples, bool stackedInFront)
+    /// <summary>
+    /// The .npy arrays of the model's outputs from their element values (<paramref name="outputs"/>: per output,
+    /// every sample back to back; int8 or int16 values), dequantized where the source model's output was float.
+    /// </summary>
+    public NpyArray[] ToOutputArrays(IReadOnlyList<int[]> outputs, int samples, bool stackedInFront)
     {
         var result = new NpyArray[outputs.Count];
         for (int o = 0; o < outputs.Count; o++)

@@ -5,7 +5,7 @@ namespace NanoQuant.Tests.NanoFramework;
 /// <summary>
 /// The nanoFramework projects stay in step with the sources: device/NanoQuant.Device.nfproj lists
 /// every .cs file the desktop build compiles (so a new kernel cannot be forgotten), its package
-/// references agree with packages.config and the .nuspec, and it is C# 10.
+/// references agree with packages.config and the .nuspec (exact pins), and it is C# 10.
 /// </summary>
 public class NanoFrameworkProjectTests
 {
@@ -61,7 +61,7 @@ public class NanoFrameworkProjectTests
 
         var packages = XDocument.Load(DevicePath("packages.config")).Descendants("package")
             .ToDictionary(p => p.Attribute("id")!.Value, p => p.Attribute("version")!.Value);
-        Assert.Equal("1.17.11", packages["nanoFramework.CoreLibrary"]);
+        Assert.Equal("1.17.21", packages["nanoFramework.CoreLibrary"]);
         Assert.True(packages["nanoFramework.CoreLibrary"].StartsWith("1.", StringComparison.Ordinal), "CoreLibrary 1.x (2.x previews add generics nanoCLR 1.x cannot run)");
         Assert.Contains("nanoFramework.System.Math", packages.Keys);
 
@@ -80,6 +80,6 @@ public class NanoFrameworkProjectTests
         XNamespace nuspec = "http://schemas.microsoft.com/packaging/2012/06/nuspec.xsd";
         var dependencies = XDocument.Load(DevicePath("NanoQuant.Device.nuspec")).Descendants(nuspec + "dependency")
             .ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.Equal(packages.OrderBy(p => p.Key), dependencies.OrderBy(p => p.Key));
+        Assert.Equal(packages.Select(p => (p.Key, "[" + p.Value + "]")).OrderBy(p => p.Key), dependencies.Select(d => (d.Key, d.Value)).OrderBy(p => p.Key));
     }
 }
