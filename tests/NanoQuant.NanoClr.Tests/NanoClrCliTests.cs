@@ -23,8 +23,8 @@ public sealed class NanoClrCliTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
-    /// <summary>A golden model (int8 input), the samples' sine model (float in and out, several samples) and an extra model the tests never used.</summary>
-    public static TheoryData<string> Models() => new("kws_ref_model_int8", "sine", "resnet_eb78d0e_int8");
+    /// <summary>A golden model (int8 input), the samples' sine model (float in and out, several samples), an extra model the tests never used and a 16x8 model (int16 in and out).</summary>
+    public static TheoryData<string> Models() => new("kws_ref_model_int8", "sine", "resnet_eb78d0e_int8", "ad01_16x8");
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -44,13 +44,11 @@ public sealed class NanoClrCliTests : IDisposable
             input = Path.Combine(_folder, name + ".input.npy");
             var interpreter = new Interpreter(File.ReadAllBytes(model));
             var random = new Random(3);
-            var data = new sbyte[interpreter.GetInput(0).Length];
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (sbyte)random.Next(-128, 128);
-            }
-
-            File.WriteAllBytes(input, NpyArray.FromSBytes(data, interpreter.GetInput(0).GetShape()).ToBytes());
+            var tensor = interpreter.GetInput(0);
+            var array = tensor.Type == Format.TensorType.Int16
+                ? NpyArray.FromInt16s(Enumerable.Range(0, tensor.Length).Select(_ => (short)random.Next(short.MinValue, short.MaxValue + 1)).ToArray(), tensor.GetShape())
+                : NpyArray.FromSBytes(Enumerable.Range(0, tensor.Length).Select(_ => (sbyte)random.Next(-128, 128)).ToArray(), tensor.GetShape());
+            File.WriteAllBytes(input, array.ToBytes());
         }
 
         string dotnet = Path.Combine(_folder, name + ".dotnet.npy");
