@@ -32,6 +32,15 @@ namespace NanoQuant
         private readonly int _activationMin;
         private readonly int _activationMax;
 
+        // One multiplier ≥ 0 and one right shift (≤ Requantization.MaxFoldedRightShift, no left shift) for
+        // every unit, the common case of per-tensor weights: InvokeUniform keeps the output stage in locals,
+        // in Requantization.ApplyFolded's one-rounding form with the output offset folded in.
+        private readonly bool _uniform;
+        private readonly long _uniformMultiplier;
+        private readonly int _uniformShift;
+        private readonly long _uniformUp;
+        private readonly long _uniformDown;
+
         internal FullyConnectedKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, 5, 1, 3);
@@ -73,6 +82,20 @@ namespace NanoQuant
                 _leftShifts = Requantization.LeftShifts(shifts);
                 _rightShifts = Requantization.RightShifts(shifts);
                 _roundings = Requantization.Roundings(shifts);
+                _uniform = true;
+                for (int c = 0; c < _units; c++)
+                {
+                    _uniform = _uniform && _leftShifts[c] == 0 && _unitMultipliers[c] == _unitMultipliers[0] && _rightShifts[c] == _rightShifts[0]
+                        && _rightShifts[c] <= Requantization.MaxFoldedRightShift;
+                }
+
+                if (_uniform)
+                {
+                    _uniformMultiplier = _unitMultipliers[0];
+                    _uniformShift = 31 + _rightShifts[0];
+                    _uniformUp = Requantization.FoldedUp(_rightShifts[0], _outputOffset);
+                    _uniformDown = Requantization.FoldedDown(_rightShifts[0], _outputOffset);
+                }
             }
         }
 
@@ -81,7 +104,9 @@ namespace NanoQuant
             get { return (long)_batches * _units * _depth; }
         }
 
-        internal override void Invoke()
+        // Per-channel output stages (or a negative multiplier, a left shift, a right shift over
+        // Requantization.MaxFoldedRightShift): the four-unit loop with per-unit shifts, or QuantizedMath.
+        private void InvokePerChannel()
         {
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
@@ -208,6 +233,195 @@ namespace NanoQuant
                     }
 
                     output[outputIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                }
+
+                inputBase += depth;
+            }
+        }
+        internal override void Invoke()
+        {
+            if (!_uniform)
+            {
+                InvokePerChannel();
+                return;
+            }
+
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            int[] bias = _bias;
+            int depth = _depth;
+            int units = _units;
+            int blockedUnits = units & ~3;
+            int depth2 = depth & ~1;
+            int d1 = depth;
+            int d2 = 2 * depth;
+            int d3 = 3 * depth;
+            int d1n = d1 + 1;
+            int d2n = d2 + 1;
+            int d3n = d3 + 1;
+            int blockStep = d3;
+            int blockedUnits8 = units & ~7;
+            int d4 = 4 * depth;
+            int d5 = 5 * depth;
+            int d6 = 6 * depth;
+            int d7 = 7 * depth;
+            int d4n = d4 + 1;
+            int d5n = d5 + 1;
+            int d6n = d6 + 1;
+            int d7n = d7 + 1;
+            int blockStep8 = d7;
+            long multiplier = _uniformMultiplier;
+            int shift = _uniformShift;
+            long up = _uniformUp;
+            long down = _uniformDown;
+            int min = _activationMin;
+            int max = _activationMax;
+            int inputBase = _input.offset;
+            int outputIndex = _output.offset;
+            for (int b = _batches; b > 0; b--)
+            {
+                int weights = _filter.offset;
+                int end2 = inputBase + depth2;
+                int c = 0;
+                // Eight units at a time while eight remain: each pair of input values feeds eight accumulators.
+                while (c < blockedUnits8)
+                {
+                    int acc0 = bias[c];
+                    int acc1 = bias[c + 1];
+                    int acc2 = bias[c + 2];
+                    int acc3 = bias[c + 3];
+                    int acc4 = bias[c + 4];
+                    int acc5 = bias[c + 5];
+                    int acc6 = bias[c + 6];
+                    int acc7 = bias[c + 7];
+                    int i = inputBase;
+                    while (i < end2)
+                    {
+                        int x0 = input[i];
+                        int x1 = input[i + 1];
+                        acc0 += (x0 * filter[weights]) + (x1 * filter[weights + 1]);
+                        acc1 += (x0 * filter[weights + d1]) + (x1 * filter[weights + d1n]);
+                        acc2 += (x0 * filter[weights + d2]) + (x1 * filter[weights + d2n]);
+                        acc3 += (x0 * filter[weights + d3]) + (x1 * filter[weights + d3n]);
+                        acc4 += (x0 * filter[weights + d4]) + (x1 * filter[weights + d4n]);
+                        acc5 += (x0 * filter[weights + d5]) + (x1 * filter[weights + d5n]);
+                        acc6 += (x0 * filter[weights + d6]) + (x1 * filter[weights + d6n]);
+                        acc7 += (x0 * filter[weights + d7]) + (x1 * filter[weights + d7n]);
+                        i += 2;
+                        weights += 2;
+                    }
+
+                    if (depth2 != depth)
+                    {
+                        int x = input[i];
+                        acc0 += x * filter[weights];
+                        acc1 += x * filter[weights + d1];
+                        acc2 += x * filter[weights + d2];
+                        acc3 += x * filter[weights + d3];
+                        acc4 += x * filter[weights + d4];
+                        acc5 += x * filter[weights + d5];
+                        acc6 += x * filter[weights + d6];
+                        acc7 += x * filter[weights + d7];
+                        weights++;
+                    }
+
+                    weights += blockStep8;
+                    long p = acc0 * multiplier;
+                    acc0 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                    p = acc1 * multiplier;
+                    acc1 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                    p = acc2 * multiplier;
+                    acc2 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                    p = acc3 * multiplier;
+                    acc3 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                    p = acc4 * multiplier;
+                    acc4 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 4] = (sbyte)(acc4 < min ? min : (acc4 > max ? max : acc4));
+                    p = acc5 * multiplier;
+                    acc5 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 5] = (sbyte)(acc5 < min ? min : (acc5 > max ? max : acc5));
+                    p = acc6 * multiplier;
+                    acc6 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 6] = (sbyte)(acc6 < min ? min : (acc6 > max ? max : acc6));
+                    p = acc7 * multiplier;
+                    acc7 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 7] = (sbyte)(acc7 < min ? min : (acc7 > max ? max : acc7));
+                    outputIndex += 8;
+                    c += 8;
+                }
+
+                while (c < blockedUnits)
+                {
+                    int acc0 = bias[c];
+                    int acc1 = bias[c + 1];
+                    int acc2 = bias[c + 2];
+                    int acc3 = bias[c + 3];
+                    int i = inputBase;
+                    while (i < end2)
+                    {
+                        int x0 = input[i];
+                        int x1 = input[i + 1];
+                        acc0 += (x0 * filter[weights]) + (x1 * filter[weights + 1]);
+                        acc1 += (x0 * filter[weights + d1]) + (x1 * filter[weights + d1n]);
+                        acc2 += (x0 * filter[weights + d2]) + (x1 * filter[weights + d2n]);
+                        acc3 += (x0 * filter[weights + d3]) + (x1 * filter[weights + d3n]);
+                        i += 2;
+                        weights += 2;
+                    }
+
+                    if (depth2 != depth)
+                    {
+                        int x = input[i];
+                        acc0 += x * filter[weights];
+                        acc1 += x * filter[weights + d1];
+                        acc2 += x * filter[weights + d2];
+                        acc3 += x * filter[weights + d3];
+                        weights++;
+                    }
+
+                    weights += blockStep;
+                    long p = acc0 * multiplier;
+                    acc0 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex] = (sbyte)(acc0 < min ? min : (acc0 > max ? max : acc0));
+                    p = acc1 * multiplier;
+                    acc1 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 1] = (sbyte)(acc1 < min ? min : (acc1 > max ? max : acc1));
+                    p = acc2 * multiplier;
+                    acc2 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 2] = (sbyte)(acc2 < min ? min : (acc2 > max ? max : acc2));
+                    p = acc3 * multiplier;
+                    acc3 = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex + 3] = (sbyte)(acc3 < min ? min : (acc3 > max ? max : acc3));
+                    outputIndex += 4;
+                    c += 4;
+                }
+
+                while (c < units)
+                {
+                    int acc = bias[c];
+                    int i = inputBase;
+                    while (i < end2)
+                    {
+                        acc += (input[i] * filter[weights]) + (input[i + 1] * filter[weights + 1]);
+                        i += 2;
+                        weights += 2;
+                    }
+
+                    if (depth2 != depth)
+                    {
+                        acc += input[i] * filter[weights];
+                        weights++;
+                    }
+
+                    long p = acc * multiplier;
+                    acc = (int)(p >= -0x40000000L ? (p + up) >> shift : -((down - p) >> shift));
+                    output[outputIndex++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
+                    c++;
                 }
 
                 inputBase += depth;

@@ -23,8 +23,9 @@ public static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
         var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR (nanoclr-native)", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
+        var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
         var format = CliOptions.Format();
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, kit, nanoclr, runs, json, format };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -32,7 +33,12 @@ public static class BenchCommand
             var chosenModels = parse.GetValue(models) ?? [];
             if (parse.GetValue(runtime) == "nanoclr")
             {
-                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName });
+                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName }, parse.GetValue(perOp));
+            }
+
+            if (parse.GetValue(perOp))
+            {
+                throw new CliUsageException("--per-op needs --runtime nanoclr");
             }
 
             if (!Directory.Exists(golden))
@@ -105,7 +111,7 @@ public static class BenchCommand
     }
 
     /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options)
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -124,17 +130,35 @@ public static class BenchCommand
         }
 
         var host = new NanoClrHost(options);
-        var (rows, baseline) = NanoClrBenchmark.Measure(host, models);
+        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
         var w = console.Out;
-        w.WriteLine($"nanoCLR ({host.NanoClrPath}); plain unrolled int8 dot loop in the same process: {baseline / 1e6:F2}M MAC/s");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        w.WriteLine($"nanoCLR ({host.NanoClrPath}); plain unrolled int8 dot loop in the same process: {baseline / 1e6:F2}M MAC/s (median of its rounds)");
+        w.WriteLine($"{NanoClrBenchmark.DefaultRounds} rounds per model, each its Invoke calls then the dot loop over as many MACs; ms/invoke, MAC/s and ratio are the median round's, 'ratio range' the lowest and highest round's.");
         w.WriteLine();
-        w.WriteLine("| model | MACs | ms/invoke | MAC/s | ratio | runs | arena B | .nq B | loaded |");
-        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        w.WriteLine("| model | MACs | ms/invoke | MAC/s | ratio | ratio range | runs/round | arena B | .nq B | loaded |");
+        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in rows)
         {
             string rate = r.Macs > 0 ? $"{r.MacsPerSecond / 1e6:F2}M" : "-";
-            string ratio = double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-            w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F1} | {rate} | {ratio} | {r.TimedRuns} | {r.ArenaBytes:N0} | {r.ModelBytes:N0} | {(r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed")} |");
+            string ratio = double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", inv);
+            string range = double.IsNaN(r.RatioMin) ? "-" : $"{r.RatioMin.ToString("F2", inv)}–{r.RatioMax.ToString("F2", inv)}";
+            w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {rate} | {ratio} | {range} | {r.TimedRuns} | {r.ArenaBytes:N0} | {r.ModelBytes:N0} | {(r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed")} |");
+        }
+
+        foreach (var r in rows.Where(r => r.Operators.Count > 0))
+        {
+            w.WriteLine();
+            w.WriteLine($"{r.Model}, each operator timed alone ({r.TimedRuns} runs; ratio against the dot loop run right after):");
+            w.WriteLine();
+            w.WriteLine("| # | operator | MACs | ms/invoke | share of time | MAC/s | ratio |");
+            w.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+            foreach (var o in r.Operators)
+            {
+                string rate = o.Macs > 0 && !double.IsNaN(o.MacsPerSecond) ? $"{o.MacsPerSecond / 1e6:F2}M" : "-";
+                string ratio = double.IsNaN(o.Ratio) ? "-" : o.Ratio.ToString("F2", inv);
+                w.WriteLine($"| {o.Index} | {o.Operator} | {o.Macs:N0} | {o.MillisecondsPerInvoke:F4} | {o.Share * 100:F1} % | {rate} | {ratio} |");
+            }
         }
 
         return 0;

@@ -232,6 +232,20 @@ namespace NanoQuant.NanoClr
                     + " freeBeforeRuns=" + freeBeforeRuns.ToString() + " freeAfterRuns=" + freeAfterRuns.ToString());
             }
 
+            // rounds=K: K more rounds of the timed runs, each followed by the dot loop; perOp=1: each operator timed.
+            string roundsField = OptionalField(line, "rounds");
+            if (roundsField != null && runs > 0)
+            {
+                _stage = "timing rounds";
+                RoundTiming.Rounds(interpreter, job, runs, int.Parse(roundsField));
+            }
+
+            if (OptionalField(line, "perOp") == "1" && runs > 0)
+            {
+                _stage = "timing each operator";
+                RoundTiming.Operators(interpreter, job, runs);
+            }
+
             interpreter.Dispose();
             if (stream != null)
             {

@@ -129,6 +129,21 @@ public sealed class NanoClrCliTests : IDisposable
         Assert.Matches(@"plain unrolled int8 dot loop in the same process: [0-9.]+M MAC/s", bench.Out);
     }
 
+    [Fact]
+    public void Bench_on_nanoCLR_with_per_op_times_every_operator()
+    {
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--per-op");
+        Assert.True(bench.Code == 0, bench.Err);
+        Assert.Matches(@"\| hello_world_int8 \| 288 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9]{2}–[0-9]+\.[0-9]{2} \| [0-9]+ \|", bench.Out);
+        Assert.Contains("| # | operator | MACs | ms/invoke | share of time | MAC/s | ratio |", bench.Out);
+
+        // hello_world: FULLY_CONNECTED 1→16, 16→16, 16→1; the shares of the time add up to 100 %.
+        var rows = System.Text.RegularExpressions.Regex.Matches(bench.Out, @"\| (\d) \| FullyConnected \| ([0-9,]+) \| [0-9.]+ \| ([0-9.]+) % \|");
+        Assert.Equal(["0", "1", "2"], rows.Select(r => r.Groups[1].Value));
+        Assert.Equal(["16", "256", "16"], rows.Select(r => r.Groups[2].Value));
+        Assert.InRange(rows.Sum(r => double.Parse(r.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), 99.5, 100.5);
+    }
+
     private (string Model, string Input, string Output) Kws()
     {
         string model = Path.Combine(_folder, "kws.nq");

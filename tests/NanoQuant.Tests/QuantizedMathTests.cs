@@ -72,6 +72,44 @@ public class QuantizedMathTests
     }
 
     [Fact]
+    public void Folded_requantization_equals_MultiplyByQuantizedMultiplier_plus_offset()
+    {
+        int[] xs = [0, 1, -1, 2, -2, 3, -3, 127, -128, 255, -255, 1 << 20, -(1 << 20), int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1, 12345678, -12345678];
+        int[] multipliers = [0, 1, 1 << 30, (1 << 30) + 1, int.MaxValue, 1518500250, 1073741824, 2147483000];
+        int[] offsets = [0, 1, -1, 5, -128, 127, 42];
+        for (int right = 0; right <= Requantization.MaxFoldedRightShift; right++)
+        {
+            foreach (int x in xs)
+            {
+                foreach (int m in multipliers)
+                {
+                    foreach (int offset in offsets)
+                    {
+                        int expected = unchecked(QuantizedMath.MultiplyByQuantizedMultiplier(x, m, -right) + offset);
+                        Assert.True(expected == Requantization.ApplyFolded(x, m, right, offset), $"x {x} m {m} right {right} offset {offset}");
+                    }
+                }
+            }
+        }
+
+        // Around the branch point x × m = −2^30 and around every rounding tie of the right shift.
+        var random = new Random(11);
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            int m = random.Next(2) == 0 ? random.Next(1 << 30, int.MaxValue) : random.Next(0, int.MaxValue);
+            int right = random.Next(Requantization.MaxFoldedRightShift + 1);
+            int offset = random.Next(-128, 128);
+            int x = random.Next(3) switch
+            {
+                0 => random.Next(-70000, 70000),
+                1 => m == 0 ? 0 : (int)Math.Clamp((-(1L << 30) / m) + random.Next(-3, 4), int.MinValue, int.MaxValue),
+                _ => random.Next(int.MinValue, int.MaxValue),
+            };
+            Assert.Equal(unchecked(QuantizedMath.MultiplyByQuantizedMultiplier(x, m, -right) + offset), Requantization.ApplyFolded(x, m, right, offset));
+        }
+    }
+
+    [Fact]
     public void Known_values_from_TFLite()
     {
         // 0.5 = 2^30 / 2^31 with shift 0. The doubling high multiply's nudge rounds a positive tie up

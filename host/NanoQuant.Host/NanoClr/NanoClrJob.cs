@@ -35,4 +35,14 @@ public sealed record NanoClrJob(byte[] Model, IReadOnlyList<byte[]> Inputs, int 
 
     /// <summary>Send every sample's outputs back (off for pure timing or memory jobs).</summary>
     public bool ReturnOutputs { get; init; } = true;
+
+    /// <summary>
+    /// After the timed runs, this many more rounds of <see cref="TimedRuns"/> Invoke calls, each followed by the
+    /// plain dot loop over as many MACs (<see cref="NanoClrJobResult.Rounds"/>): ratios of neighbouring
+    /// measurements, which hold on a loaded machine (0: none).
+    /// </summary>
+    public int Rounds { get; init; }
+
+    /// <summary>After the timed runs, time each operator over <see cref="TimedRuns"/> runs (<see cref="NanoClrJobResult.Operators"/>).</summary>
+    public bool TimeOperators { get; init; }
 }

@@ -12,6 +12,15 @@ public sealed record NanoClrJobResult
     /// </summary>
     public required IReadOnlyList<sbyte[]> Outputs { get; init; }
 
+    /// <summary>Per round (<see cref="NanoClrJob.Rounds"/>): ms per Invoke and the dot loop's MAC/s measured right after.</summary>
+    public IReadOnlyList<NanoClrRound> Rounds { get; init; } = [];
+
+    /// <summary>Per operator (<see cref="NanoClrJob.TimeOperators"/>): ms per Invoke of that operator alone (clock reads taken off).</summary>
+    public IReadOnlyList<double> OperatorMilliseconds { get; init; } = [];
+
+    /// <summary>The dot loop's MAC/s measured right after the per-operator timing (0 without it).</summary>
+    public long OperatorBaselineMacsPerSecond { get; init; }
+
     /// <summary>The interpreter's kernel backend on nanoCLR: "managed" or "native" (Interpreter.Backend).</summary>
     public string Backend { get; init; } = "managed";
 
