@@ -48,13 +48,15 @@ public static class Converter
     public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
 
     /// <summary>Converts the .tflite file at <paramref name="path"/>; see <see cref="Convert"/>.</summary>
-    public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller) => Convert(TfLiteReader.ReadFile(path), palettes);
+    public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller, bool compactConstants = false) => Convert(TfLiteReader.ReadFile(path), palettes, compactConstants);
 
     /// <summary>
     /// Converts <paramref name="source"/>. By default (<see cref="PaletteMode.WhenSmaller"/>) int8 constants whose
     /// values fit a smaller palette encoding are stored that way — losslessly, so the outputs are unchanged.
+    /// <paramref name="compactConstants"/> stores int32 constants narrow and derives folded biases at load
+    /// (<see cref="ConstantCompaction"/>), losslessly too.
     /// </summary>
-    public static ConversionResult Convert(TfLiteModel source, PaletteMode palettes = PaletteMode.WhenSmaller)
+    public static ConversionResult Convert(TfLiteModel source, PaletteMode palettes = PaletteMode.WhenSmaller, bool compactConstants = false)
     {
         CheckSupportedKind(source);
         var target = new DeviceModel();
@@ -112,7 +114,7 @@ public static class Converter
         }
 
         var plan = MemoryPlanner.Plan(target);
-        return new ConversionResult(target, DeviceModelWriter.Write(target, palettes), plan, context.TensorMap);
+        return new ConversionResult(target, DeviceModelWriter.Write(target, palettes, compactConstants), plan, context.TensorMap);
     }
 
     private static int MapInput(LoweringContext context, TfLiteTensor input, HashSet<int> skipped)
