@@ -171,6 +171,15 @@ public static class Converter
 
     private static void CheckSupportedKind(TfLiteModel source)
     {
+        // TFLM's lookup-table compression (tensorflow/lite/micro/compression): packed indices in the weight
+        // buffers, value tables in the metadata, or a DECODE operator in front of the weights.
+        if (source.MetadataNames.Contains("COMPRESSION_METADATA", StringComparer.Ordinal)
+            || source.Operators.FirstOrDefault(o => (o.CustomCode ?? "").Contains("DECODE", StringComparison.OrdinalIgnoreCase)) is not null)
+        {
+            throw new UnsupportedModelException("the model was compressed by TensorFlow Lite Micro's compression tool (COMPRESSION_METADATA lookup tables or DECODE operators), which nanoQuant does not import: " +
+                "convert the uncompressed model instead — its palette storage keeps weights with few values per channel as compactly, and --cluster N makes them so (docs/device-model-format.md)");
+        }
+
         if (source.Operators.FirstOrDefault(o => RecurrentOperators.Contains(o.Code)) is { } recurrent)
         {
             throw new UnsupportedModelException($"{recurrent}: operator {recurrent.Name} is not supported by the nanoQuant runtime, so this model cannot be converted; of the recurrent operators it runs UNIDIRECTIONAL_SEQUENCE_LSTM (int8, as TFLite Micro does)");
