@@ -261,7 +261,8 @@ public static class ConvertCommand
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";
-            console.Out.WriteLine($"  {l.Operator} {l.Tensor}: {l.DistinctBefore} → {l.DistinctAfter} values/channel, {sqnr}, RMS error {l.RelativeError.ToString("P2", CultureInfo.InvariantCulture)}");
+            string table = l.SharedTable && !perTensor ? " (one table for the tensor)" : "";
+            console.Out.WriteLine($"  {l.Operator} {l.Tensor}: {l.DistinctBefore} → {l.DistinctAfter} values/channel{table}, {sqnr}, RMS error {l.RelativeError.ToString("P2", CultureInfo.InvariantCulture)}");
         }
     }
 

@@ -212,7 +212,7 @@ public class PaletteTests(ITestOutputHelper output)
     {
         // ad01 with its weights clustered to 16 values per tensor: 4-bit palettes, half the bytes.
         var (clustered, _) = NanoQuant.Host.Quantization.WeightClustering.Apply(NanoQuant.Host.TfLite.TfLiteReader.ReadFile(Golden.Load("ad01_int8").ModelPath), 16, perTensor: true);
-        byte[] model = Converter.Convert(clustered).Bytes;
+        byte[] model = Converter.Convert(clustered, compactConstants: true).Bytes;
         byte[] plain = Converter.Convert(clustered, PaletteMode.Off).Bytes;
         using var inRam = new Interpreter(model);
         using var compact = new Interpreter(new MemoryStream(model, writable: false), ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);

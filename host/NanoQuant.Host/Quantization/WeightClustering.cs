@@ -268,7 +268,7 @@ public static class WeightClustering
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "∞ (unchanged)" : l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {l.Operator} | {l.Tensor} | {l.Channels} | {l.DistinctBefore} | {l.DistinctAfter} | {sqnr} | {l.RelativeError:P2} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {l.Operator} | {l.Tensor} | {l.Channels}{(l.SharedTable ? " (one table)" : "")} | {l.DistinctBefore} | {l.DistinctAfter} | {sqnr} | {l.RelativeError:P2} |");
         }
 
         return text.ToString();
