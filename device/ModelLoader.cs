@@ -36,7 +36,7 @@ namespace NanoQuant
         /// <summary>Bytes of the model file.</summary>
         internal int FileLength;
 
-        /// <summary>Bytes of int32 and int64 constants copied to RAM.</summary>
+        /// <summary>Bytes of int32 and int64 constants in RAM (copied, widened from narrow storage, or derived by their kernel).</summary>
         internal int Int32ConstantBytes;
 
         private readonly ModelSource _source;
@@ -328,9 +328,26 @@ namespace NanoQuant
                     throw new InvalidModelException(name + ": unknown type " + type.ToString());
                 }
 
-                if (storage != (int)TensorStorage.Arena && storage != (int)TensorStorage.Constant && storage != (int)TensorStorage.Palette)
+                if (storage != (int)TensorStorage.Arena && storage != (int)TensorStorage.Constant && storage != (int)TensorStorage.Palette
+                    && storage != (int)TensorStorage.Narrow && storage != (int)TensorStorage.Derived)
                 {
                     throw new InvalidModelException(name + ": unknown storage " + storage.ToString());
+                }
+
+                // A narrow int32 constant (1–3 bytes an element) is widened at load; a derived one (a folded
+                // bias) has no bytes and is computed by its operator's kernel.
+                bool isNarrow = storage == (int)TensorStorage.Narrow;
+                if (isNarrow || storage == (int)TensorStorage.Derived)
+                {
+                    if (type != (int)TensorType.Int32)
+                    {
+                        throw new InvalidModelException(name + ": only int32 constants can be stored narrow or derived");
+                    }
+
+                    if (isNarrow)
+                    {
+                        storage = (int)TensorStorage.Constant;
+                    }
                 }
 
                 // A palette is an int8 constant whose stored bytes are a palette block; once checked it is a constant like any other.
@@ -389,7 +406,22 @@ namespace NanoQuant
 
                 t.elementCount = (int)elements;
                 t.byteLength = (int)elements * elementSize;
-                if (!isPalette && byteLength != t.byteLength)
+                if (isNarrow)
+                {
+                    t.narrowBytes = byteLength == t.elementCount ? 1 : byteLength == 2 * t.elementCount ? 2 : byteLength == 3 * t.elementCount ? 3 : 0;
+                    if (t.narrowBytes == 0)
+                    {
+                        throw new InvalidModelException(name + ": narrow byte length " + byteLength.ToString() + " is not 1, 2 or 3 bytes for each of " + t.elementCount.ToString() + " elements");
+                    }
+                }
+                else if (t.storage == TensorStorage.Derived)
+                {
+                    if (byteLength != 0 || dataOffset != 0 || t.flags != 0)
+                    {
+                        throw new InvalidModelException(name + ": a derived tensor has no data (byte length and offset 0) and no flags");
+                    }
+                }
+                else if (!isPalette && byteLength != t.byteLength)
                 {
                     throw new InvalidModelException(name + ": byte length " + byteLength.ToString() + " does not match its shape (" + t.byteLength.ToString() + ")");
                 }
@@ -417,6 +449,10 @@ namespace NanoQuant
                     }
 
                     t.offset = dataOffset;
+                }
+                else if (t.storage == TensorStorage.Derived)
+                {
+                    // Computed by the kernel that reads it (checked above: no bytes, no flags).
                 }
                 else
                 {
@@ -526,6 +562,32 @@ namespace NanoQuant
         }
 
         private readonly byte[] _paletteHeader = new byte[ModelFormat.PaletteHeaderSize];
+
+        /// <summary>Widens a narrow int32 constant: each element 1, 2 or 3 little-endian bytes, sign-extended.</summary>
+        private void ReadNarrow(Tensor t, int[] values)
+        {
+            int width = t.narrowBytes;
+            byte[] raw = new byte[t.elementCount * width];
+            _source.ReadBytes(t.fileOffset, raw, 0, raw.Length);
+            int shift = 32 - (8 * width);
+            int p = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                int v = raw[p];
+                if (width > 1)
+                {
+                    v |= raw[p + 1] << 8;
+                }
+
+                if (width > 2)
+                {
+                    v |= raw[p + 2] << 16;
+                }
+
+                values[i] = (v << shift) >> shift;
+                p += width;
+            }
+        }
 
         private static float ScaleFromBits(int bits, string name)
         {
@@ -650,10 +712,23 @@ namespace NanoQuant
                         _source.ReadInt8(t.fileOffset, ConstantPool, t.offset, t.byteLength);
                     }
                 }
+                else if (t.storage == TensorStorage.Derived)
+                {
+                    // Computed by its kernel at load, into an array of its own.
+                    int32Bytes += t.byteLength;
+                }
                 else if (t.type == TensorType.Int32)
                 {
                     int[] values = new int[t.elementCount];
-                    _source.ReadInt32(t.fileOffset, values);
+                    if (t.narrowBytes == 0)
+                    {
+                        _source.ReadInt32(t.fileOffset, values);
+                    }
+                    else
+                    {
+                        ReadNarrow(t, values);
+                    }
+
                     t.int32Data = values;
                     int32Bytes += t.byteLength;
                 }

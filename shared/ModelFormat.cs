@@ -1,7 +1,7 @@
 namespace NanoQuant.Format
 {
     /// <summary>
-    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 2.
+    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 3.
     /// The layout is documented in docs/device-model-format.md; the host writer and the device
     /// loader both take every number from here.
     /// </summary>
@@ -11,7 +11,7 @@ namespace NanoQuant.Format
         public const uint Magic = 0x444D514E;
 
         /// <summary>The only format version this runtime reads.</summary>
-        public const ushort Version = 2;
+        public const ushort Version = 3;
 
         /// <summary>Size of the fixed header in bytes.</summary>
         public const int HeaderSize = 40;
@@ -118,5 +118,8 @@ namespace NanoQuant.Format
 
         /// <summary>Channel axis value of a palette block with one value table for the whole tensor.</summary>
         public const int PalettePerTensor = 0xFF;
+
+        /// <summary>Widest element, in bytes, of a narrow int32 constant (storage <see cref="TensorStorage.Narrow"/>).</summary>
+        public const int NarrowMaxBytes = 3;
     }
 }

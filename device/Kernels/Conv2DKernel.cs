@@ -5,7 +5,8 @@ namespace NanoQuant
     /// convolutions included (input channels a multiple of the filter's).
     /// Inputs: 0 input int8 [batches, height, width, in channels]; 1 filter int8 constant
     /// [out channels, kernel height, kernel width, in channels per group]; 2 bias int32 [out channels];
-    /// 3 folded bias int32 [out channels] = bias + input offset × Σ filter row (checked at load);
+    /// 3 folded bias int32 [out channels] = bias + input offset × Σ filter row (checked at load, or computed
+    /// at load when stored as derived);
     /// 4 multipliers int32 [out channels] (≥ 0); 5 shifts int32 [out channels] (in [−31, 30]).
     /// Output 0: int8 [batches, out height, out width, out channels].
     /// Parameters 0–10: the window and output stage of <see cref="ConvWindow"/> (padding type,
@@ -67,11 +68,10 @@ namespace NanoQuant
             _rowLength = kernelHeight * kernelWidth * _filterDepth;
 
             _bias = Check.Int32Constant(op, tensors, 2, outDepth);
-            _foldedBias = Check.Int32Constant(op, tensors, 3, outDepth);
             _multipliers = Check.Int32Constant(op, tensors, 4, outDepth);
             _shifts = Check.Shifts(op, tensors, 5, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            ConvWindow.CheckFoldedBias(op, _bias, _foldedBias, _filter, _rowLength, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, 3, _bias, _filter, _rowLength, _window.InputOffset);
             _leftShifts = Requantization.LeftShifts(_shifts);
             _rightShifts = Requantization.RightShifts(_shifts);
             _roundings = Requantization.Roundings(_shifts);

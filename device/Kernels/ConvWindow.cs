@@ -106,6 +106,43 @@ namespace NanoQuant
         }
 
         /// <summary>
+        /// The folded bias of input <paramref name="slot"/>: a stored int32 constant, checked against
+        /// <see cref="CheckFoldedBias"/>, or — when the model stores it as derived (format version 3) —
+        /// computed here, bias + input offset × Σ weights of each channel.
+        /// </summary>
+        internal static int[] FoldedBias(OperatorDefinition op, Tensor[] tensors, int slot, int[] bias, Tensor filter, int rowLength, int inputOffset)
+        {
+            int index = slot < op.Inputs.Length ? op.Inputs[slot] : Format.ModelFormat.NoTensor;
+            if (index == Format.ModelFormat.NoTensor || tensors[index].storage != Format.TensorStorage.Derived)
+            {
+                int[] stored = Check.Int32Constant(op, tensors, slot, bias.Length);
+                CheckFoldedBias(op, bias, stored, filter, rowLength, inputOffset);
+                return stored;
+            }
+
+            if (tensors[index].elementCount != bias.Length)
+            {
+                Check.Fail(op, "input " + slot.ToString() + " must hold " + bias.Length.ToString() + " values, holds " + tensors[index].elementCount.ToString());
+            }
+
+            int[] folded = new int[bias.Length];
+            sbyte[] weights = filter.data;
+            int w = filter.offset;
+            for (int c = 0; c < folded.Length; c++)
+            {
+                int sum = 0;
+                for (int j = 0; j < rowLength; j++)
+                {
+                    sum += weights[w++];
+                }
+
+                folded[c] = bias[c] + (inputOffset * sum);
+            }
+
+            return folded;
+        }
+
+        /// <summary>
         /// Checks every int32 bias of <paramref name="folded"/> against <paramref name="bias"/> +
         /// input offset × Σ weights of its channel (channels are contiguous rows of the filter), so
         /// the interior and the border of the output compute the same function.

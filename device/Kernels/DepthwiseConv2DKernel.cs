@@ -6,7 +6,8 @@ namespace NanoQuant
     /// Inputs: 0 input int8 [batches, height, width, in channels]; 1 filter int8 constant
     /// [out channels, kernel height, kernel width], channel-major (the host transposes TFLite's
     /// [1, kh, kw, out channels] so each channel's taps are contiguous); 2 bias int32 [out channels];
-    /// 3 folded bias int32 [out channels] = bias + input offset × Σ channel taps (checked at load);
+    /// 3 folded bias int32 [out channels] = bias + input offset × Σ channel taps (checked at load, or
+    /// computed at load when stored as derived);
     /// 4 multipliers int32 [out channels] (≥ 0); 5 shifts int32 [out channels] (in [−31, 30]).
     /// Output 0: int8 [batches, out height, out width, out channels].
     /// Parameters 0–10: the window and output stage of <see cref="ConvWindow"/>; 11 depth multiplier
@@ -59,11 +60,10 @@ namespace NanoQuant
             _taps = kernelHeight * kernelWidth;
 
             _bias = Check.Int32Constant(op, tensors, 2, outDepth);
-            _foldedBias = Check.Int32Constant(op, tensors, 3, outDepth);
             _multipliers = Check.Int32Constant(op, tensors, 4, outDepth);
             _shifts = Check.Shifts(op, tensors, 5, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            ConvWindow.CheckFoldedBias(op, _bias, _foldedBias, _filter, _taps, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, 3, _bias, _filter, _taps, _window.InputOffset);
 
             _tapStarts = new int[_taps];
             if (_window.InteriorTop < _window.InteriorBottom && _window.InteriorLeft < _window.InteriorRight)

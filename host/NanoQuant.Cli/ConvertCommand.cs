@@ -42,9 +42,10 @@ public static class ConvertCommand
         var cluster = new Option<int?>("--cluster") { Description = "cluster the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into at most N values per output channel (2 … 128; 16 gives 4-bit palette weights): smaller model, some accuracy lost" };
         var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel" };
         var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
+        var compact = new Option<bool>("--compact") { Description = "store int32 constants narrow (1–3 bytes when their values fit) and let the device derive folded convolution biases at load: lossless, smaller; always on with --cluster" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -67,6 +68,7 @@ public static class ConvertCommand
             }
 
             var palettes = parse.GetValue(noPalette) ? PaletteMode.Off : PaletteMode.WhenSmaller;
+            bool compactConstants = parse.GetValue(compact) || clusters is not null;
 
             if (reportFile is not null)
             {
@@ -99,7 +101,7 @@ public static class ConvertCommand
                     (tflite, clustered) = WeightClustering.Apply(tflite, clusterCount, perTensor: parse.GetValue(clusterPerTensor));
                 }
 
-                var result = Converter.Convert(tflite, palettes);
+                var result = Converter.Convert(tflite, palettes, compactConstants);
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
                 WriteClustering(console, clustered, clusters, parse.GetValue(clusterPerTensor));
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
@@ -143,6 +145,7 @@ public static class ConvertCommand
                 Clusters = clusters,
                 ClusterPerTensor = parse.GetValue(clusterPerTensor),
                 Palettes = palettes,
+                CompactConstants = compactConstants,
             };
 
             // Every check on the model and the data comes before any work.
@@ -258,13 +261,22 @@ public static class ConvertCommand
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";
-            console.Out.WriteLine($"  {l.Operator} {l.Tensor}: {l.DistinctBefore} → {l.DistinctAfter} values/channel, {sqnr}, RMS error {l.RelativeError.ToString("P2", CultureInfo.InvariantCulture)}");
+            string table = l.SharedTable && !perTensor ? " (one table for the tensor)" : "";
+            console.Out.WriteLine($"  {l.Operator} {l.Tensor}: {l.DistinctBefore} → {l.DistinctAfter} values/channel{table}, {sqnr}, RMS error {l.RelativeError.ToString("P2", CultureInfo.InvariantCulture)}");
         }
     }
 
     /// <summary>How many int8 constants were stored as palettes, and the bytes they take against plain int8.</summary>
     private static void WritePalettes(CliConsole console, NanoQuant.Host.DeviceModels.DeviceModel model)
     {
+        var narrow = model.Tensors.Where(t => t.NarrowBytes > 0).ToList();
+        var derived = model.Tensors.Where(t => t.IsDerived).ToList();
+        if (narrow.Count + derived.Count > 0)
+        {
+            console.Out.WriteLine($"compact constants: {narrow.Count} int32 constants narrow in {narrow.Sum(t => t.ElementCount * t.NarrowBytes):N0} bytes instead of {narrow.Sum(t => t.ByteLength):N0}, " +
+                $"{derived.Count} folded biases ({derived.Sum(t => t.ByteLength):N0} bytes) derived at load (lossless)");
+        }
+
         var palettes = model.Tensors.Where(t => t.Palette is not null).ToList();
         if (palettes.Count == 0)
         {

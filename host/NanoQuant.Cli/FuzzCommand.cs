@@ -13,7 +13,7 @@ public static class FuzzCommand
         var cases = new Option<long>("--cases", "-n") { Description = "total cases, spread evenly over the models", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<int>("--seed") { Description = "first random seed", DefaultValueFactory = _ => 1 };
         var tflite = new Option<bool>("--tflite") { Description = "mutate the .tflite files (reader and converter) instead of the device models" };
-        var palettes = new Option<bool>("--palettes") { Description = "convert with every int8 constant that fits stored as a palette, so the palette checks and decoders are fuzzed" };
+        var palettes = new Option<bool>("--palettes") { Description = "convert with every int8 constant that fits stored as a palette and the int32 constants compacted (narrow, derived), so those checks and decoders are fuzzed" };
         var command = new Command("fuzz", "Mutate models and check that every mutant loads cleanly or is rejected with the documented error") { models, cases, seed, tflite, palettes };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -37,7 +37,7 @@ public static class FuzzCommand
 
                 try
                 {
-                    seeds.Add((file.Name, mutateTfLite ? File.ReadAllBytes(file.FullName) : Converter.ConvertFile(file.FullName, parse.GetValue(palettes) ? NanoQuant.Host.DeviceModels.PaletteMode.Always : NanoQuant.Host.DeviceModels.PaletteMode.WhenSmaller).Bytes));
+                    seeds.Add((file.Name, mutateTfLite ? File.ReadAllBytes(file.FullName) : Converter.ConvertFile(file.FullName, parse.GetValue(palettes) ? NanoQuant.Host.DeviceModels.PaletteMode.Always : NanoQuant.Host.DeviceModels.PaletteMode.WhenSmaller, compactConstants: parse.GetValue(palettes)).Bytes));
                 }
                 catch (UnsupportedModelException e)
                 {

@@ -7,9 +7,10 @@ using NanoQuant.Host.Runtime;
 namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
-/// Palette weights (format 2) on the real nanoCLR: goldens converted with every fitting int8 constant
-/// stored as a palette, run in one nanoCLR process decoded at load (in-RAM loader) and decoded per
-/// operator (streaming loader), every case byte-exact against TFLite Micro.
+/// Palette weights (format 2) and compact int32 constants (format 3) on the real nanoCLR: goldens converted
+/// with every fitting int8 constant stored as a palette, int32 constants narrow and folded biases derived,
+/// run in one nanoCLR process decoded at load (in-RAM loader) and decoded per operator (streaming loader),
+/// every case byte-exact against TFLite Micro.
 /// </summary>
 public sealed class NanoClrPaletteTests
 {
@@ -23,8 +24,9 @@ public sealed class NanoClrPaletteTests
         foreach (string name in Models)
         {
             var golden = Golden.Load(name);
-            var conversion = Converter.ConvertFile(golden.ModelPath, PaletteMode.Always);
+            var conversion = Converter.ConvertFile(golden.ModelPath, PaletteMode.Always, compactConstants: true);
             Assert.Contains(conversion.Model.Tensors, t => t.Palette is not null);
+            Assert.Contains(conversion.Model.Tensors, t => t.NarrowBytes > 0);
             var cases = Enumerable.Range(0, golden.CaseCount).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
             foreach (var mode in new[] { NanoClrLoadMode.Ram, NanoClrLoadMode.StreamWeights })
             {

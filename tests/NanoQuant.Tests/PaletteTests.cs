@@ -8,9 +8,10 @@ using Xunit.Abstractions;
 namespace NanoQuant.Tests;
 
 /// <summary>
-/// Palette-stored int8 constants (format version 2): lossless encoding on the host, decoding on the
-/// device, in RAM and streamed, byte-exact against TFLite Micro's goldens with palettes off and with
-/// every constant that fits a palette stored as one; and the loader's checks of palette blocks.
+/// Palette-stored int8 constants (format version 2) and compact int32 constants (version 3): lossless encoding
+/// on the host, decoding on the device, in RAM and streamed, byte-exact against TFLite Micro's goldens with
+/// palettes off and with every constant that fits a palette stored as one and the int32 constants compacted;
+/// and the loader's checks of palette blocks.
 /// </summary>
 [Collection(NanoFramework.MemoryMeasurement.Name)]
 public class PaletteTests(ITestOutputHelper output)
@@ -23,10 +24,10 @@ public class PaletteTests(ITestOutputHelper output)
     {
         var golden = Golden.Load(name);
         var off = Converter.ConvertFile(golden.ModelPath, PaletteMode.Off);
-        var forced = Converter.ConvertFile(golden.ModelPath, PaletteMode.Always);
-        Assert.All(off.Model.Tensors, t => Assert.Null(t.Palette));
+        var forced = Converter.ConvertFile(golden.ModelPath, PaletteMode.Always, compactConstants: true);
+        Assert.All(off.Model.Tensors, t => Assert.True(t.Palette is null && t.NarrowBytes == 0 && !t.IsDerived));
         int palettes = forced.Model.Tensors.Count(t => t.Palette is not null);
-        output.WriteLine($"{name}: {palettes} palette tensors; {off.Bytes.Length} bytes plain, {forced.Bytes.Length} forced");
+        output.WriteLine($"{name}: {palettes} palette tensors, {forced.Model.Tensors.Count(t => t.NarrowBytes > 0)} narrow and {forced.Model.Tensors.Count(t => t.IsDerived)} derived int32 constants; {off.Bytes.Length} bytes plain, {forced.Bytes.Length} forced");
 
         // What the device loads back from the forced model is exactly the plain model's constants.
         var readBack = DeviceModelReader.Read(forced.Bytes);
@@ -34,6 +35,7 @@ public class PaletteTests(ITestOutputHelper output)
         {
             Assert.Equal(off.Model.Tensors[i].ConstantData, readBack.Tensors[i].ConstantData);
             Assert.Equal(forced.Model.Tensors[i].Palette is not null, readBack.Tensors[i].Palette is not null);
+            Assert.Equal((forced.Model.Tensors[i].NarrowBytes, forced.Model.Tensors[i].IsDerived), (readBack.Tensors[i].NarrowBytes, readBack.Tensors[i].IsDerived));
         }
 
         // Plain; palettes decoded at load; streamed and decoded per operator; kept encoded in RAM and decoded per operator.
@@ -44,6 +46,7 @@ public class PaletteTests(ITestOutputHelper output)
         using var compactInterpreter = new Interpreter(new MemoryStream(forced.Bytes, writable: false), ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);
         var compact = new ModelRunner(compactInterpreter);
         Assert.Equal(new Interpreter(off.Bytes).ConstantPoolBytes, inRam.Interpreter.ConstantPoolBytes);
+        Assert.Equal(new Interpreter(off.Bytes).Int32ConstantBytes, inRam.Interpreter.Int32ConstantBytes);
         Assert.Equal(palettes > 0, compactInterpreter.WeightBufferBytes > 0);
         for (int c = 0; c < golden.CaseCount; c++)
         {
@@ -209,7 +212,7 @@ public class PaletteTests(ITestOutputHelper output)
     {
         // ad01 with its weights clustered to 16 values per tensor: 4-bit palettes, half the bytes.
         var (clustered, _) = NanoQuant.Host.Quantization.WeightClustering.Apply(NanoQuant.Host.TfLite.TfLiteReader.ReadFile(Golden.Load("ad01_int8").ModelPath), 16, perTensor: true);
-        byte[] model = Converter.Convert(clustered).Bytes;
+        byte[] model = Converter.Convert(clustered, compactConstants: true).Bytes;
         byte[] plain = Converter.Convert(clustered, PaletteMode.Off).Bytes;
         using var inRam = new Interpreter(model);
         using var compact = new Interpreter(new MemoryStream(model, writable: false), ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);

@@ -48,13 +48,15 @@ public static class Converter
     public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
 
     /// <summary>Converts the .tflite file at <paramref name="path"/>; see <see cref="Convert"/>.</summary>
-    public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller) => Convert(TfLiteReader.ReadFile(path), palettes);
+    public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller, bool compactConstants = false) => Convert(TfLiteReader.ReadFile(path), palettes, compactConstants);
 
     /// <summary>
     /// Converts <paramref name="source"/>. By default (<see cref="PaletteMode.WhenSmaller"/>) int8 constants whose
     /// values fit a smaller palette encoding are stored that way — losslessly, so the outputs are unchanged.
+    /// <paramref name="compactConstants"/> stores int32 constants narrow and derives folded biases at load
+    /// (<see cref="ConstantCompaction"/>), losslessly too.
     /// </summary>
-    public static ConversionResult Convert(TfLiteModel source, PaletteMode palettes = PaletteMode.WhenSmaller)
+    public static ConversionResult Convert(TfLiteModel source, PaletteMode palettes = PaletteMode.WhenSmaller, bool compactConstants = false)
     {
         CheckSupportedKind(source);
         var target = new DeviceModel();
@@ -112,7 +114,7 @@ public static class Converter
         }
 
         var plan = MemoryPlanner.Plan(target);
-        return new ConversionResult(target, DeviceModelWriter.Write(target, palettes), plan, context.TensorMap);
+        return new ConversionResult(target, DeviceModelWriter.Write(target, palettes, compactConstants), plan, context.TensorMap);
     }
 
     private static int MapInput(LoweringContext context, TfLiteTensor input, HashSet<int> skipped)
@@ -169,6 +171,15 @@ public static class Converter
 
     private static void CheckSupportedKind(TfLiteModel source)
     {
+        // TFLM's lookup-table compression (tensorflow/lite/micro/compression): packed indices in the weight
+        // buffers, value tables in the metadata, or a DECODE operator in front of the weights.
+        if (source.MetadataNames.Contains("COMPRESSION_METADATA", StringComparer.Ordinal)
+            || source.Operators.FirstOrDefault(o => (o.CustomCode ?? "").Contains("DECODE", StringComparison.OrdinalIgnoreCase)) is not null)
+        {
+            throw new UnsupportedModelException("the model was compressed by TensorFlow Lite Micro's compression tool (COMPRESSION_METADATA lookup tables or DECODE operators), which nanoQuant does not import: " +
+                "convert the uncompressed model instead — its palette storage keeps weights with few values per channel as compactly, and --cluster N makes them so (docs/device-model-format.md)");
+        }
+
         if (source.Operators.FirstOrDefault(o => RecurrentOperators.Contains(o.Code)) is { } recurrent)
         {
             throw new UnsupportedModelException($"{recurrent}: operator {recurrent.Name} is not supported by the nanoQuant runtime, so this model cannot be converted; of the recurrent operators it runs UNIDIRECTIONAL_SEQUENCE_LSTM (int8, as TFLite Micro does)");

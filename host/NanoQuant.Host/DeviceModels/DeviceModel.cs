@@ -21,6 +21,12 @@ public sealed class DeviceTensor
     /// </summary>
     public PaletteEncoding? Palette { get; set; }
 
+    /// <summary>For an int32 constant the last write (or the reader) found stored narrow: bytes per element (1–3); else 0.</summary>
+    public int NarrowBytes { get; set; }
+
+    /// <summary>An int32 constant the last write (or the reader) left for the device to derive at load (a folded bias).</summary>
+    public bool IsDerived { get; set; }
+
     /// <summary>Offset in the arena chosen by the memory plan (arena tensors).</summary>
     public int ArenaOffset { get; set; }
 

@@ -48,6 +48,19 @@ public static class DeviceModelReader
             }
 
             byte[]? constant = storage == TensorStorage.Arena ? null : bytes.AsSpan(constantsStart + offset, length).ToArray();
+            int narrowBytes = 0;
+            bool derived = storage == TensorStorage.Derived;
+            if (storage == TensorStorage.Narrow)
+            {
+                narrowBytes = length / shape.Aggregate(1, (a, b) => a * b);
+                constant = ConstantCompaction.Widen(constant, narrowBytes);
+                storage = TensorStorage.Constant;
+            }
+            else if (derived)
+            {
+                storage = TensorStorage.Constant; // its values are filled in below, from the operator that derives them
+            }
+
             PaletteEncoding? palette = null;
             if (storage == TensorStorage.Palette)
             {
@@ -64,6 +77,8 @@ public static class DeviceModelReader
             model.Tensors.Add(new DeviceTensor
             {
                 Palette = palette,
+                NarrowBytes = narrowBytes,
+                IsDerived = derived,
                 Type = type,
                 Storage = storage,
                 Shape = shape,
@@ -100,6 +115,33 @@ public static class DeviceModelReader
             }
 
             model.Operators.Add(new DeviceOperator(type, ins, outs, ps));
+        }
+
+        // Derived folded biases: the values the kernel computes (the device loader accepted only those it computes).
+        var filled = new Dictionary<int, byte[]>();
+        foreach (var op in model.Operators)
+        {
+            if (op.Inputs.Length > 3 && op.Inputs[3] >= 0 && model.Tensors[op.Inputs[3]].IsDerived && !filled.ContainsKey(op.Inputs[3]))
+            {
+                filled[op.Inputs[3]] = System.Runtime.InteropServices.MemoryMarshal.AsBytes(ConstantCompaction.FoldedBias(model, op).AsSpan()).ToArray();
+            }
+        }
+
+        foreach (var (index, data) in filled)
+        {
+            var t = model.Tensors[index];
+            model.Tensors[index] = new DeviceTensor
+            {
+                NarrowBytes = 0,
+                IsDerived = true,
+                Type = t.Type,
+                Storage = t.Storage,
+                Shape = t.Shape,
+                ZeroPoint = t.ZeroPoint,
+                Scale = t.Scale,
+                Flags = t.Flags,
+                ConstantData = data,
+            };
         }
 
         return model;

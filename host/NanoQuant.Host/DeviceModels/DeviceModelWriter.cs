@@ -10,9 +10,12 @@ public static class DeviceModelWriter
     /// Writes <paramref name="model"/>. With <see cref="PaletteMode.WhenSmaller"/>, every int8 constant whose
     /// values fit a palette (≤ 128 distinct values per tensor or per channel) in fewer bytes than plain int8 is
     /// stored as a palette block — losslessly: the device decodes exactly the same int8 values.
-    /// Each tensor's <see cref="DeviceTensor.Palette"/> is set to the encoding chosen (or null).
+    /// Each tensor's <see cref="DeviceTensor.Palette"/> is set to the encoding chosen (or null). With
+    /// <paramref name="compactConstants"/>, int32 constants are stored narrow and folded biases derived at load
+    /// (<see cref="ConstantCompaction"/>), also losslessly; each tensor's <see cref="DeviceTensor.NarrowBytes"/>
+    /// and <see cref="DeviceTensor.IsDerived"/> say what was chosen.
     /// </summary>
-    public static byte[] Write(DeviceModel model, PaletteMode palettes = PaletteMode.Off)
+    public static byte[] Write(DeviceModel model, PaletteMode palettes = PaletteMode.Off, bool compactConstants = false)
     {
         if (model.Tensors.Count > ModelFormat.MaxTensors || model.Operators.Count > ModelFormat.MaxOperators)
         {
@@ -20,12 +23,23 @@ public static class DeviceModelWriter
         }
 
         var constantOffsets = new int[model.Tensors.Count];
+        var storedLengths = new int[model.Tensors.Count];
         var constants = new MemoryStream();
+        var derived = compactConstants ? ConstantCompaction.DerivableFoldedBiases(model) : [];
         for (int i = 0; i < model.Tensors.Count; i++)
         {
             var t = model.Tensors[i];
+            t.NarrowBytes = 0;
+            t.IsDerived = false;
             if (t.Storage != TensorStorage.Constant)
             {
+                continue;
+            }
+
+            if (derived.Contains(i))
+            {
+                t.Palette = null;
+                t.IsDerived = true;
                 continue;
             }
 
@@ -38,7 +52,19 @@ public static class DeviceModelWriter
             Align(constants, ModelFormat.ConstantAlignment);
             constantOffsets[i] = (int)constants.Length;
             t.Palette = t.Type == TensorType.Int8 ? PaletteEncoding.Choose(AsInt8(data), t.Shape, palettes) : null;
-            constants.Write(t.Palette?.Block ?? data);
+            if (compactConstants && t.Type == TensorType.Int32 && data.Length > 0)
+            {
+                int width = ConstantCompaction.NarrowBytes(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data));
+                if (width < 4)
+                {
+                    t.NarrowBytes = width;
+                    data = ConstantCompaction.Narrow(data, width);
+                }
+            }
+
+            byte[] stored = t.Palette?.Block ?? data;
+            storedLengths[i] = stored.Length;
+            constants.Write(stored);
         }
 
         var tables = new MemoryStream();
@@ -64,12 +90,12 @@ public static class DeviceModelWriter
 
             w.Write((byte)t.Type);
             w.Write((byte)t.Shape.Length);
-            w.Write((byte)(t.Palette is null ? t.Storage : TensorStorage.Palette));
+            w.Write((byte)(t.Palette is not null ? TensorStorage.Palette : t.IsDerived ? TensorStorage.Derived : t.NarrowBytes > 0 ? TensorStorage.Narrow : t.Storage));
             w.Write((byte)t.Flags);
             w.Write(t.ZeroPoint);
             w.Write(t.Scale);
             w.Write(t.IsArena ? t.ArenaOffset : constantOffsets[i]);
-            w.Write(t.Palette?.Block.Length ?? t.ByteLength);
+            w.Write(t.IsArena ? t.ByteLength : storedLengths[i]);
             foreach (int dim in t.Shape)
             {
                 w.Write(dim);

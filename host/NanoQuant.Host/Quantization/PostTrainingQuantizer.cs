@@ -77,7 +77,7 @@ public static class PostTrainingQuantizer
 
         var quantizationTime = stopwatch.Elapsed;
         stopwatch.Restart();
-        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes);
+        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes, quantizerOptions.CompactConstants ?? quantizerOptions.Clusters is not null);
         var conversionTime = stopwatch.Elapsed;
         return new PostTrainingResult(model, statistics, calibrationOptions, quantizerOptions, ranges, quantized, conversion, calibrationTime, quantizationTime, conversionTime)
         {

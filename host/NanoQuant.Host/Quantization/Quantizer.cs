@@ -33,6 +33,9 @@ public sealed record QuantizerOptions
     /// <summary>How the device model stores int8 constants that fit a palette.</summary>
     public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
 
+    /// <summary>Store int32 constants narrow and derive folded biases at load (<see cref="DeviceModels.ConstantCompaction"/>); null: only with <see cref="Clusters"/>.</summary>
+    public bool? CompactConstants { get; init; }
+
     /// <summary>
     /// 16x8 quantization (TensorFlow's EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8):
     /// int16 symmetric activations (zero point 0), int8 weights per output channel (FULLY_CONNECTED too), int64 biases, SOFTMAX,

@@ -15,7 +15,8 @@ namespace NanoQuant.Host.Quantization;
 /// <summary>Per channel (last axis) of an operator's input activation, over calibration data: the mean and the mean square.</summary>
 public sealed record InputChannelStatistics(float[] Mean, float[] MeanSquare);
 
-public sealed record ClusteredLayer(string Operator, string Tensor, int Channels, int DistinctBefore, int DistinctAfter, double SqnrDb, double RelativeError);
+/// <param name="SharedTable">True when the tensor's channels share one set of values (one palette table) rather than one each.</param>
+public sealed record ClusteredLayer(string Operator, string Tensor, int Channels, int DistinctBefore, int DistinctAfter, double SqnrDb, double RelativeError, bool SharedTable = false);
 
 /// <summary>
 /// Post-training weight clustering: every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED weight
@@ -49,15 +50,12 @@ public static class WeightClustering
 
         var tensors = model.Tensors.ToArray();
         var layers = new List<ClusteredLayer>();
+        long clusterable = model.Operators.Where(o => WeightAxis(o.Code) >= 0 && o.Inputs.Length >= 2 && o.Inputs[1] >= 0)
+            .Select(o => tensors[o.Inputs[1]]).Where(t => t.Type == TfLiteType.Int8 && t.Data is not null).Distinct().Sum(t => (long)t.Data!.Length);
         var done = new HashSet<int>();
         foreach (var op in model.Operators)
         {
-            int axis = op.Code switch
-            {
-                BuiltinOperator.Conv2d or BuiltinOperator.FullyConnected => 0,
-                BuiltinOperator.DepthwiseConv2d => 3,
-                _ => -1,
-            };
+            int axis = WeightAxis(op.Code);
             if (axis < 0 || op.Inputs.Length < 2 || op.Inputs[1] < 0)
             {
                 continue;
@@ -69,10 +67,20 @@ public static class WeightClustering
                 continue;
             }
 
-            // Clustering a tensor too small for its palette to pay (tables cost 2^k bytes per channel) would
-            // lose accuracy for nothing: it stays as it is.
+            // One set of values per output channel, unless its tables would cost more than an eighth of the
+            // indices (short channels: 16 entries against < 256 4-bit indices): then one set for the tensor.
+            // Clustering a tensor too small for its palette to pay even so would lose accuracy for nothing:
+            // it stays as it is.
             int bits = DeviceModels.PaletteEncoding.BitsFor(clusters);
-            int tables = perTensor ? 1 : weights.Shape[axis];
+            bool shared = perTensor || SharesTable(bits, weights.Shape[axis], weights.Data.Length);
+            if (model.Inputs.Contains(op.Inputs[0]) && 16L * weights.Data.Length < clusterable)
+            {
+                // A small first layer: it saves little flash, and errors in the layer that reads the model's input
+                // reach every later one (TF-MOT's advice too: cluster the later layers, not the early ones).
+                continue;
+            }
+
+            int tables = shared ? 1 : weights.Shape[axis];
             if (!DeviceModels.PaletteEncoding.Pays(DeviceModels.PaletteEncoding.BlockLength(bits, tables, weights.Data.Length), weights.Data.Length))
             {
                 continue;
@@ -81,13 +89,13 @@ public static class WeightClustering
             var original = weights.Data.Select(b => (int)unchecked((sbyte)b)).ToArray();
             InputChannelStatistics? statistics = inputs is not null && inputs.TryGetValue(op.Index, out var found) ? found : null;
             double[]? importance = statistics is null ? null : Importance(op.Code, weights.Shape, statistics.MeanSquare);
-            var clustered = ClusterChannels(original, weights.Shape, perTensor ? null : axis, clusters, importance);
+            var clustered = ClusterChannels(original, weights.Shape, shared ? null : axis, clusters, importance);
             if (statistics is not null && Importance(op.Code, weights.Shape, statistics.Mean) is { } means)
             {
                 CorrectBias(model, tensors, op, axis, weights.Shape, original, clustered, means);
             }
             tensors[weights.Index] = weights with { Data = clustered.Select(v => unchecked((byte)(sbyte)v)).ToArray() };
-            layers.Add(Measure(op.ToString(), weights, axis, original, clustered));
+            layers.Add(Measure(op.ToString(), weights, axis, original, clustered) with { SharedTable = shared });
         }
 
         var result = new TfLiteModel
@@ -102,6 +110,22 @@ public static class WeightClustering
         };
         return (result, layers);
     }
+
+    // The output-channel axis of a clusterable operator's weights (input 1), or -1.
+    private static int WeightAxis(BuiltinOperator code) => code switch
+    {
+        BuiltinOperator.Conv2d or BuiltinOperator.FullyConnected => 0,
+        BuiltinOperator.DepthwiseConv2d => 3,
+        _ => -1,
+    };
+
+    /// <summary>
+    /// Whether a tensor of <paramref name="elements"/> weights in <paramref name="channels"/> output channels is
+    /// clustered with one set of values for all channels: when one 2^k-entry table per channel would take more
+    /// than an eighth of the k-bit indices (for 16 clusters: channels shorter than 256 weights).
+    /// </summary>
+    public static bool SharesTable(int bits, int channels, int elements) =>
+        8L * channels * (1L << bits) > ((long)elements * bits + 7) / 8;
 
     /// <summary>
     /// Clusters each channel of <paramref name="values"/> (int8 values, channel axis <paramref name="axis"/>; the
@@ -244,7 +268,7 @@ public static class WeightClustering
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "∞ (unchanged)" : l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {l.Operator} | {l.Tensor} | {l.Channels} | {l.DistinctBefore} | {l.DistinctAfter} | {sqnr} | {l.RelativeError:P2} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {l.Operator} | {l.Tensor} | {l.Channels}{(l.SharedTable ? " (one table)" : "")} | {l.DistinctBefore} | {l.DistinctAfter} | {sqnr} | {l.RelativeError:P2} |");
         }
 
         return text.ToString();

@@ -42,6 +42,9 @@ public sealed class TfLiteModel
     public required int[] Outputs { get; init; }
     public required int SubgraphCount { get; init; }
 
+    /// <summary>The names of the model's metadata entries (e.g. TensorFlow's "min_runtime_version", TFLM's "COMPRESSION_METADATA").</summary>
+    public IReadOnlyList<string> MetadataNames { get; init; } = [];
+
     public IEnumerable<TfLiteTensor> InputTensors => Inputs.Select(i => Tensors[i]);
     public IEnumerable<TfLiteTensor> OutputTensors => Outputs.Select(i => Tensors[i]);
 }

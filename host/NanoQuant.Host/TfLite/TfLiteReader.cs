@@ -62,8 +62,11 @@ public static class TfLiteReader
             operators[i] = ReadOperator(i, operatorTables[i], codes, tensors.Length);
         }
 
+        var metadataNames = model.GetTableArray(6, "metadata").Select((m, i) => m.GetString(0, $"metadata {i} name") ?? "").ToArray();
+
         return new TfLiteModel
         {
+            MetadataNames = metadataNames,
             SchemaVersion = version,
             Description = description,
             Tensors = tensors,

@@ -6,7 +6,8 @@ namespace NanoQuant.Host.TfLite;
 /// their constant data (one buffer each, aligned to 16 bytes as TensorFlow's converter does),
 /// quantization, operators and operator codes. Operator options are copied byte for byte from
 /// the tables the model holds, with their vectors and strings re-made. Not written: what the
-/// reader does not keep (metadata, signature definitions, custom options, sparsity).
+/// reader does not keep (signature definitions, custom options, sparsity) and metadata, unless given
+/// to <see cref="Write"/> explicitly.
 /// </summary>
 public static class TfLiteWriter
 {
@@ -22,7 +23,8 @@ public static class TfLiteWriter
         [115] = [(0, 4)],          // BucketizeOptions: boundaries
     };
 
-    public static byte[] Write(TfLiteModel model)
+    /// <summary>Writes <paramref name="model"/>, with <paramref name="metadata"/> entries (name, buffer contents) when given.</summary>
+    public static byte[] Write(TfLiteModel model, IReadOnlyList<(string Name, byte[] Data)>? metadata = null)
     {
         if (model.SubgraphCount != 1)
         {
@@ -118,12 +120,24 @@ public static class TfLiteWriter
             .Tables(3, operators)
             .String(4, "main");
 
+        var metadataTables = new List<FlatBufferObject>();
+        foreach (var (name, data) in metadata ?? [])
+        {
+            metadataTables.Add(new FlatBufferTableBuilder().String(0, name).UInt(1, (uint)buffers.Count));
+            buffers.Add(new FlatBufferTableBuilder().Object(0, new FlatBufferScalarVector(data, 1, alignment: 16)));
+        }
+
         var root = new FlatBufferTableBuilder()
             .UInt(0, model.SchemaVersion)
             .Tables(1, operatorCodes)
             .Tables(2, [subgraph])
             .String(3, model.Description)
             .Tables(4, buffers);
+        if (metadataTables.Count > 0)
+        {
+            root.Tables(6, metadataTables);
+        }
+
         return FlatBufferSerializer.Serialize(root, FileIdentifier);
     }
 

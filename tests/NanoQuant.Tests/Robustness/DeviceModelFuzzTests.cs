@@ -34,15 +34,19 @@ public class DeviceModelFuzzTests(ITestOutputHelper output)
         Assert.True(report.Rejected > 0, "the fuzzer must produce rejected models");
     }
 
-    /// <summary>Models whose int8 constants are all stored as palettes (index widths 1 … 7, per tensor and per channel).</summary>
+    /// <summary>
+    /// Models whose int8 constants are all stored as palettes (index widths 1 … 7, per tensor and per channel) and
+    /// whose int32 constants are compacted (narrow, and derived folded biases).
+    /// </summary>
     public static TheoryData<string> PaletteModels() => new(["op_conv_3x3_same_relu", "op_dwconv_3x3_mult2_same_relu", "op_fc_perchannel", "kws_ref_model_int8", "ad01_int8"]);
 
     [Theory]
     [MemberData(nameof(PaletteModels))]
     public void Mutated_palette_models_load_cleanly_or_fail_with_the_loaders_exception(string name)
     {
-        var conversion = Converter.ConvertFile(Golden.Load(name).ModelPath, NanoQuant.Host.DeviceModels.PaletteMode.Always);
+        var conversion = Converter.ConvertFile(Golden.Load(name).ModelPath, NanoQuant.Host.DeviceModels.PaletteMode.Always, compactConstants: true);
         Assert.Contains(conversion.Model.Tensors, t => t.Palette is not null);
+        Assert.Contains(conversion.Model.Tensors, t => t.NarrowBytes > 0);
         var report = DeviceModelFuzzer.Run(conversion.Bytes, 4 * CasesPerModel, seed: StableSeed(name) ^ 0x5A5A);
         output.WriteLine($"{name} (palettes): {report.Cases} cases, {report.Loaded} loaded, {report.Rejected} rejected");
         Assert.True(report.Unexpected.Count == 0, string.Join("\n", report.Unexpected.Take(20)));
