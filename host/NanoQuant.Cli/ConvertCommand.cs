@@ -31,8 +31,8 @@ public static class ConvertCommand
         var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
-        var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges" };
-        io.AcceptOnlyFromAmong("int8", "int16", "float");
+        var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges; uint8 (int8 models and int8 activations): uint8 input/output (zero point + 128, same scale) as TFLite's inference_input_type=tf.uint8, for camera pixels and the like" };
+        io.AcceptOnlyFromAmong("int8", "int16", "float", "uint8");
         var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
@@ -81,8 +81,9 @@ public static class ConvertCommand
             if (calibrationPaths.Length == 0)
             {
                 // Options that only steer quantization would be silently ignored for an int8 model.
+                bool uint8Import = parse.GetValue(io) == "uint8";
                 var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput }
-                    .Where(o => parse.GetResult(o) is { Implicit: false })
+                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import))
                     .Select(o => o.Name)
                     .ToList();
                 if (quantizationOnly.Count > 0)
@@ -93,6 +94,18 @@ public static class ConvertCommand
                 }
 
                 var tflite = sourceModel;
+                if (uint8Import)
+                {
+                    try
+                    {
+                        tflite = Quantizer.WithUInt8Edges(tflite);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new CliUsageException("--io uint8: " + e.Message);
+                    }
+                }
+
                 IReadOnlyList<ClusteredLayer> clustered = [];
                 if (clusters is { } clusterCount)
                 {
@@ -124,7 +137,12 @@ public static class ConvertCommand
 
             bool int16 = parse.GetValue(activations) == "int16";
             string edges = parse.GetValue(io) ?? (int16 ? "int16" : "int8");
-            if (edges != "float" && edges != (int16 ? "int16" : "int8"))
+            if (edges == "uint8" && int16)
+            {
+                throw new CliUsageException("--io uint8 goes with int8 activations (as in TFLite's converter): use --io int16 or --io float with --activations int16");
+            }
+
+            if (edges != "float" && edges != "uint8" && edges != (int16 ? "int16" : "int8"))
             {
                 throw new CliUsageException($"--io {edges} does not fit --activations {(int16 ? "int16" : "int8")}: the model's integer edges have the activation type (use --io {(int16 ? "int16" : "int8")} or --io float)");
             }
@@ -138,6 +156,7 @@ public static class ConvertCommand
             {
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
                 FloatEdges = edges == "float",
+                UInt8Edges = edges == "uint8",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
                 Int16Activations = int16,
                 Clusters = clusters,
