@@ -238,8 +238,9 @@ public static class ConvertCommand
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
                 (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
-            string kind = int16 ? "int16" : "int8";
-            console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
+            string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
+            int shift = edges == "uint8" ? 128 : 0;
+            console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");
             WriteClustering(console, quantization.Clustering, clusters, parse.GetValue(clusterPerTensor));
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
