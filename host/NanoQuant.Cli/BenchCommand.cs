@@ -32,7 +32,12 @@ public static class BenchCommand
             var chosenModels = parse.GetValue(models) ?? [];
             if (parse.GetValue(runtime) == "nanoclr")
             {
-                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName });
+                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
+                {
+                    KitDirectory = parse.GetValue(kit)?.FullName,
+                    NanoClrPath = parse.GetValue(nanoclr)?.FullName,
+                    Progress = console.Interactive ? message => console.Error.WriteLine(message) : null,
+                }, parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)));
             }
 
             if (!Directory.Exists(golden))
@@ -56,8 +61,12 @@ public static class BenchCommand
             var measured = new List<BenchmarkResult>();
             var failed = new List<(string Model, string Error)>();
             var failures = new List<string>();
+            using var bar = new ProgressBar(console, "benchmarking", selected.Length, minimumTotal: 1);
+            int done = 0;
             foreach (string name in selected)
             {
+                bar.Note = Path.GetFileNameWithoutExtension(name);
+                bar.Report(done);
                 try
                 {
                     var r = File.Exists(name)
@@ -74,7 +83,12 @@ public static class BenchCommand
                     failed.Add((name, e.Message));
                     failures.Add($"{name} ({e.Message})");
                 }
+
+                bar.Report(++done);
             }
+
+            bar.Note = "";
+            bar.Dispose();
 
             if (parse.GetValue(json))
             {
@@ -105,7 +119,7 @@ public static class BenchCommand
     }
 
     /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options)
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool json, TableFormat format)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -126,17 +140,32 @@ public static class BenchCommand
         var host = new NanoClrHost(options);
         var (rows, baseline) = NanoClrBenchmark.Measure(host, models);
         var w = console.Out;
+        if (json)
+        {
+            CliJson.Write(w, new
+            {
+                NanoClr = host.NanoClrPath,
+                DotLoopMacsPerSecond = baseline,
+                Models = rows.Select(r => new
+                {
+                    r.Model, r.Macs, r.MillisecondsPerInvoke, r.MacsPerSecond, Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio, r.TimedRuns, r.ArenaBytes, r.ModelBytes,
+                    Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
+                }),
+            });
+            return 0;
+        }
+
         w.WriteLine($"nanoCLR ({host.NanoClrPath}); plain unrolled int8 dot loop in the same process: {baseline / 1e6:F2}M MAC/s");
         w.WriteLine();
-        w.WriteLine("| model | MACs | ms/invoke | MAC/s | ratio | runs | arena B | .nq B | loaded |");
-        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        var table = new CliTable("model", ">MACs", ">ms/invoke", ">MAC/s", ">ratio", ">runs", ">arena B", ">.nq B", "loaded");
         foreach (var r in rows)
         {
             string rate = r.Macs > 0 ? $"{r.MacsPerSecond / 1e6:F2}M" : "-";
             string ratio = double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-            w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F1} | {rate} | {ratio} | {r.TimedRuns} | {r.ArenaBytes:N0} | {r.ModelBytes:N0} | {(r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed")} |");
+            table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F1}", rate, ratio, $"{r.TimedRuns}", $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed");
         }
 
+        table.Write(w, format);
         return 0;
     }
 

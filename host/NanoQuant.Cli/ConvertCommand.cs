@@ -48,6 +48,7 @@ public static class ConvertCommand
         };
         command.SetAction(parse => console.Guard(() =>
         {
+            var total = System.Diagnostics.Stopwatch.StartNew();
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var calibrationPaths = parse.GetValue(calibration) ?? [];
@@ -237,7 +238,8 @@ public static class ConvertCommand
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
-                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
+                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s") +
+                $"; {total.Elapsed.TotalSeconds:F2} s in all, reading and writing included");
             string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
             int shift = edges == "uint8" ? 128 : 0;
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");

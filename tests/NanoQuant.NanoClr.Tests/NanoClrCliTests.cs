@@ -124,11 +124,25 @@ public sealed class NanoClrCliTests : IDisposable
     public void Bench_on_nanoCLR_takes_a_user_model_file_and_prints_the_ratio()
     {
         var (model, _, _) = Kws();
-        var bench = Cli("bench", "--runtime", "nanoclr", "--model", model);
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", model, "--format", "md");
         Assert.True(bench.Code == 0, bench.Err);
         Assert.Contains("| model | MACs | ms/invoke | MAC/s | ratio |", bench.Out);
         Assert.Matches(@"\| kws \| 2,656,768 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \|", bench.Out);
         Assert.Matches(@"plain unrolled int8 dot loop in the same process: [0-9.]+M MAC/s", bench.Out);
+
+        // Without --format md: an aligned terminal table; with --json: one document (docs/cli-json.md, bench).
+        var table = Cli("bench", "--runtime", "nanoclr", "--model", model);
+        Assert.True(table.Code == 0, table.Err);
+        Assert.DoesNotContain("| ", table.Out);
+        Assert.Matches(@"\n\s*kws\s+2,656,768\s+[0-9.]+\s+[0-9.]+M\s+[0-9]+\.[0-9]{2}\s+", table.Out);
+        var json = Cli("bench", "--runtime", "nanoclr", "--model", model, "--json");
+        Assert.True(json.Code == 0, json.Err);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        var row = document.RootElement.GetProperty("models")[0];
+        Assert.Equal("kws", row.GetProperty("model").GetString());
+        Assert.Equal(2_656_768, row.GetProperty("macs").GetInt64());
+        Assert.True(row.GetProperty("millisecondsPerInvoke").GetDouble() > 0 && document.RootElement.GetProperty("dotLoopMacsPerSecond").GetDouble() > 0);
+        Assert.Equal("ram", row.GetProperty("loaded").GetString());
     }
 
     private (string Model, string Input, string Output) Kws()
