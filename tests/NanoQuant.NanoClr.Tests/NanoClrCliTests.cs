@@ -145,6 +145,28 @@ public sealed class NanoClrCliTests : IDisposable
         Assert.Equal("ram", row.GetProperty("loaded").GetString());
     }
 
+    [Fact]
+    public void A_uint8_edged_model_loads_on_nanoCLR_and_gives_the_dotnet_bytes()
+    {
+        // Format version 3 (uint8 edge flags) on the real runtime: uint8 in, uint8 out, the bytes of --runtime dotnet.
+        string model = Path.Combine(_folder, "kws_u8.nq");
+        Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "--io", "uint8", "-o", model).Code);
+        Assert.Equal(3, BitConverter.ToUInt16(File.ReadAllBytes(model), 4));
+        using var interpreter = new Interpreter(File.ReadAllBytes(model));
+        var random = new Random(5);
+        var data = new byte[interpreter.GetInput(0).Length * 3];
+        random.NextBytes(data);
+        string input = Path.Combine(_folder, "kws_u8.input.npy");
+        File.WriteAllBytes(input, new NpyArray(NpyType.UInt8, [3, .. interpreter.GetInput(0).GetShape()[1..]], data).ToBytes());
+        string dotnet = Path.Combine(_folder, "kws_u8.dotnet.npy");
+        string nanoclr = Path.Combine(_folder, "kws_u8.nanoclr.npy");
+        Assert.Equal(0, Cli("run", model, "--input", input, "--output", dotnet).Code);
+        var run = Cli("run", model, "--input", input, "--output", nanoclr, "--runtime", "nanoclr");
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Equal(NpyType.UInt8, NpyArray.Load(nanoclr).Type);
+        Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(nanoclr));
+    }
+
     private (string Model, string Input, string Output) Kws()
     {
         string model = Path.Combine(_folder, "kws.nq");

@@ -95,6 +95,9 @@ public sealed class UInt8EdgeTests : CliHarness
             Assert.Equal(int8.RootElement.GetProperty("accuracy").GetProperty("floatCorrect").GetInt32(), json.RootElement.GetProperty("accuracy").GetProperty("floatCorrect").GetInt32());
         }
 
+        Assert.Contains("CopyFromUInt8(pixels, 0)", Ok("embed", Temp("kws_u8.nq"), "--namespace", "Demo.App", "-o", Temp("embedded")));
+        Assert.DoesNotContain("CopyFromUInt8", Ok("embed", Temp("kws.nq"), "--namespace", "Demo.App", "-o", Temp("embedded8")));
+
         // run: the outputs are the int8 model's with the top bit flipped.
         var golden = Golden.Load("kws_ref_model_int8");
         var x = golden.Inputs(0)[0];
