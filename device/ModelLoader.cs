@@ -41,6 +41,7 @@ namespace NanoQuant
 
         private readonly ModelSource _source;
         private readonly bool _streamWeights;
+        private int _knownFlags = ModelFormat.KnownFlags;
 
         // Palette weights decoded once into the constant pool at load (in RAM), rather than per operator.
         private bool _expandPalettes = true;
@@ -147,10 +148,12 @@ namespace NanoQuant
             }
 
             int version = LittleEndian.ReadUInt16(m, 4);
-            if (version != ModelFormat.Version)
+            if (version < ModelFormat.MinVersion || version > ModelFormat.Version)
             {
-                throw new InvalidModelException("format version " + version.ToString() + " is not supported (this runtime reads version " + ModelFormat.Version.ToString() + ")");
+                throw new InvalidModelException("format version " + version.ToString() + " is not supported (this runtime reads versions " + ModelFormat.MinVersion.ToString() + " to " + ModelFormat.Version.ToString() + ")");
             }
+
+            _knownFlags = version == ModelFormat.MinVersion ? ModelFormat.KnownFlagsVersion2 : ModelFormat.KnownFlags;
 
             if (LittleEndian.ReadUInt16(m, 6) != ModelFormat.HeaderSize)
             {
@@ -339,6 +342,11 @@ namespace NanoQuant
                 bool isNarrow = storage == (int)TensorStorage.Narrow;
                 if (isNarrow || storage == (int)TensorStorage.Derived)
                 {
+                    if (_knownFlags == ModelFormat.KnownFlagsVersion2)
+                    {
+                        throw new InvalidModelException(name + ": storage " + storage.ToString() + " needs format version 3");
+                    }
+
                     if (type != (int)TensorType.Int32)
                     {
                         throw new InvalidModelException(name + ": only int32 constants can be stored narrow or derived");
@@ -366,9 +374,16 @@ namespace NanoQuant
                     throw new InvalidModelException(name + ": rank " + rank.ToString() + " exceeds " + ModelFormat.MaxRank.ToString());
                 }
 
-                if ((t.flags & ~ModelFormat.KnownFlags) != 0)
+                if ((t.flags & ~_knownFlags) != 0)
                 {
                     throw new InvalidModelException(name + ": unknown flags " + t.flags.ToString());
+                }
+
+                int edgeFlags = ModelFormat.FlagFloatInput | ModelFormat.FlagFloatOutput | ModelFormat.FlagUInt8Input | ModelFormat.FlagUInt8Output;
+                if ((t.flags & (ModelFormat.FlagUInt8Input | ModelFormat.FlagUInt8Output)) != 0
+                    && ((t.flags & (ModelFormat.FlagFloatInput | ModelFormat.FlagFloatOutput)) != 0 || type != (int)TensorType.Int8))
+                {
+                    throw new InvalidModelException(name + ": a uint8 edge must be an int8 tensor and not also a float edge");
                 }
 
                 t.type = (TensorType)type;
@@ -438,7 +453,7 @@ namespace NanoQuant
                         throw new InvalidModelException(name + ": arena range [" + dataOffset.ToString() + ", +" + byteLength.ToString() + ") is outside the " + arenaBytes.ToString() + "-byte arena");
                     }
 
-                    if ((t.flags & ModelFormat.FlagVariable) != 0 && t.flags != ModelFormat.FlagVariable)
+                    if ((t.flags & ModelFormat.FlagVariable) != 0 && (t.flags & edgeFlags) != 0)
                     {
                         throw new InvalidModelException(name + ": a variable tensor cannot be a model edge");
                     }

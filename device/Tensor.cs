@@ -101,6 +101,21 @@ namespace NanoQuant
         }
 
         /// <summary>
+        /// True when the model takes uint8 here (TFLite's <c>inference_input_type=tf.uint8</c>): give it bytes with
+        /// <see cref="CopyFromUInt8"/>; their zero point is <see cref="ZeroPoint"/> + 128, their scale <see cref="Scale"/>.
+        /// </summary>
+        public bool IsUInt8Input
+        {
+            get { return (flags & ModelFormat.FlagUInt8Input) != 0; }
+        }
+
+        /// <summary>True when the model gives uint8 here (zero point <see cref="ZeroPoint"/> + 128): read it with <see cref="CopyToUInt8"/>.</summary>
+        public bool IsUInt8Output
+        {
+            get { return (flags & ModelFormat.FlagUInt8Output) != 0; }
+        }
+
+        /// <summary>
         /// True for a variable (state) tensor, such as an LSTM's hidden or cell state: it keeps its value
         /// across <see cref="Interpreter.Invoke"/> calls until <see cref="Interpreter.ResetState"/>.
         /// </summary>
@@ -143,6 +158,48 @@ namespace NanoQuant
             }
 
             System.Array.Copy(data, offset, destination, destinationOffset, elementCount);
+        }
+
+        /// <summary>
+        /// Copies <see cref="Length"/> uint8 values (camera pixels, say) from <paramref name="source"/> into this int8
+        /// tensor: TFLM's uint8 → int8 QUANTIZE with the same scale and a zero point 128 lower, u − 128, which is
+        /// the byte with its top bit flipped.
+        /// </summary>
+        public void CopyFromUInt8(byte[] source, int sourceOffset)
+        {
+            RequireInt8();
+            if (source == null || sourceOffset < 0 || sourceOffset > source.Length - elementCount)
+            {
+                throw new System.ArgumentException("source must hold " + elementCount.ToString() + " values from the offset");
+            }
+
+            sbyte[] d = data;
+            int end = offset + elementCount;
+            int s = sourceOffset;
+            for (int i = offset; i < end; i++)
+            {
+                d[i] = (sbyte)(source[s] ^ 0x80);
+                s++;
+            }
+        }
+
+        /// <summary>Copies this int8 tensor's <see cref="Length"/> values into <paramref name="destination"/> as uint8 (zero point + 128): TFLM's int8 → uint8 QUANTIZE.</summary>
+        public void CopyToUInt8(byte[] destination, int destinationOffset)
+        {
+            RequireInt8();
+            if (destination == null || destinationOffset < 0 || destinationOffset > destination.Length - elementCount)
+            {
+                throw new System.ArgumentException("destination must have room for " + elementCount.ToString() + " values from the offset");
+            }
+
+            sbyte[] d = data;
+            int end = offset + elementCount;
+            int t = destinationOffset;
+            for (int i = offset; i < end; i++)
+            {
+                destination[t] = (byte)(d[i] ^ 0x80);
+                t++;
+            }
         }
 
         /// <summary>Reads element <paramref name="index"/> of an int8 tensor.</summary>

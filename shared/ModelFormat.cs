@@ -10,8 +10,14 @@ namespace NanoQuant.Format
         /// <summary>The four bytes every device model starts with: ASCII "NQMD".</summary>
         public const uint Magic = 0x444D514E;
 
-        /// <summary>The only format version this runtime reads.</summary>
+        /// <summary>The newest format version this runtime reads (and writes when a model needs it: uint8 edges, narrow or derived int32 constants).</summary>
         public const ushort Version = 3;
+
+        /// <summary>
+        /// The oldest format version this runtime reads. Version 3 only adds the uint8 edge flags and the narrow and
+        /// derived int32 storages, so the host writes a model without them as version 2, which runtimes of version 2 still load.
+        /// </summary>
+        public const ushort MinVersion = 2;
 
         /// <summary>Size of the fixed header in bytes.</summary>
         public const int HeaderSize = 40;
@@ -86,8 +92,21 @@ namespace NanoQuant.Format
         /// </summary>
         public const int FlagVariable = 4;
 
+        /// <summary>
+        /// Tensor flag (version 3): the model takes uint8 here (TFLite's <c>inference_input_type=tf.uint8</c>) with
+        /// this int8 tensor's scale and zero point + 128; the uint8 → int8 QUANTIZE is a flip of the top bit
+        /// (u − 128 = u XOR 0x80), as TFLM computes it (the device Tensor: CopyFromUInt8, CopyToUInt8).
+        /// </summary>
+        public const int FlagUInt8Input = 8;
+
+        /// <summary>Tensor flag (version 3): the model gives uint8 here (zero point + 128, same scale): the int8 → uint8 QUANTIZE, a flip of the top bit.</summary>
+        public const int FlagUInt8Output = 16;
+
+        /// <summary>The flags a version-2 model may carry.</summary>
+        public const int KnownFlagsVersion2 = FlagFloatInput | FlagFloatOutput | FlagVariable;
+
         /// <summary>Every flag this version defines.</summary>
-        public const int KnownFlags = FlagFloatInput | FlagFloatOutput | FlagVariable;
+        public const int KnownFlags = KnownFlagsVersion2 | FlagUInt8Input | FlagUInt8Output;
 
         /// <summary>Bytes per element of <paramref name="type"/>; 0 for a type this version does not define.</summary>
         public static int ElementSize(TensorType type)

@@ -46,6 +46,9 @@ public static class AnalyzeCommand
                         analysis.ConstantPoolBytes,
                         analysis.StreamBufferBytes,
                         analysis.OverheadBytes,
+                        HeapBytesWeightsInRam = analysis.HeapWithWeightsInRam,
+                        HeapBytesWeightsStreamed = analysis.HeapWithWeightsStreamed,
+                        ApplicationBytes = Boards.ApplicationBytes,
                         RamBytesWeightsInRam = analysis.RamWithWeightsInRam,
                         RamBytesWeightsStreamed = analysis.RamWithWeightsStreamed,
                     },
@@ -88,8 +91,9 @@ public static class AnalyzeCommand
         w.WriteLine($"MACs        {N(a.TotalMacs)} per inference");
         w.WriteLine($"flash       {N(a.ModelBytes)} B (the device model file)");
         w.WriteLine($"arena       {N(a.ArenaBytes)} B (lower bound {N(a.ArenaLowerBound)})");
-        w.WriteLine($"RAM         {N(a.RamWithWeightsInRam)} B with weights in RAM (model {N(a.ModelBytes)} + arena {N(a.ArenaBytes)} + overhead {N(a.OverheadBytes)})");
-        w.WriteLine($"            {N(a.RamWithWeightsStreamed)} B with weights streamed from storage (model {N(a.ModelBytes)} − weights {N(a.ConstantPoolBytes)} + weight buffer {N(a.StreamBufferBytes)} + arena {N(a.ArenaBytes)} + overhead {N(a.OverheadBytes)})");
+        w.WriteLine($"RAM         {N(a.RamWithWeightsInRam)} B with weights in RAM (interpreter heap {N(a.HeapWithWeightsInRam)}: arena {N(a.ArenaBytes)} + constants {N(a.HeapWithWeightsInRam - a.ArenaBytes - a.OverheadBytes)} + objects and tables {N(a.OverheadBytes)}; + application {N(Boards.ApplicationBytes)})");
+        w.WriteLine($"            {N(a.RamWithWeightsStreamed)} B with weights streamed from storage (interpreter heap {N(a.HeapWithWeightsStreamed)}, weight buffer {N(a.StreamBufferBytes)} included; + application {N(Boards.ApplicationBytes)})");
+        w.WriteLine($"            heap as nanoCLR allocates it (hardware/ram-table.md); loading from a byte[] also holds its {N(a.ModelBytes)} B until you release it");
         if (verdict is null)
         {
             return;

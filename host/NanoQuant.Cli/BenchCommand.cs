@@ -33,7 +33,12 @@ public static class BenchCommand
             var chosenModels = parse.GetValue(models) ?? [];
             if (parse.GetValue(runtime) == "nanoclr")
             {
-                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions { KitDirectory = parse.GetValue(kit)?.FullName, NanoClrPath = parse.GetValue(nanoclr)?.FullName }, parse.GetValue(perOp));
+                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
+                {
+                    KitDirectory = parse.GetValue(kit)?.FullName,
+                    NanoClrPath = parse.GetValue(nanoclr)?.FullName,
+                    Progress = console.Interactive ? message => console.Error.WriteLine(message) : null,
+                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)));
             }
 
             if (parse.GetValue(perOp))
@@ -62,8 +67,12 @@ public static class BenchCommand
             var measured = new List<BenchmarkResult>();
             var failed = new List<(string Model, string Error)>();
             var failures = new List<string>();
+            using var bar = new ProgressBar(console, "benchmarking", selected.Length, minimumTotal: 1);
+            int done = 0;
             foreach (string name in selected)
             {
+                bar.Note = Path.GetFileNameWithoutExtension(name);
+                bar.Report(done);
                 try
                 {
                     var r = File.Exists(name)
@@ -80,7 +89,12 @@ public static class BenchCommand
                     failed.Add((name, e.Message));
                     failures.Add($"{name} ({e.Message})");
                 }
+
+                bar.Report(++done);
             }
+
+            bar.Note = "";
+            bar.Dispose();
 
             if (parse.GetValue(json))
             {
@@ -111,7 +125,7 @@ public static class BenchCommand
     }
 
     /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator)
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -133,32 +147,59 @@ public static class BenchCommand
         var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (json)
+        {
+            CliJson.Write(w, new
+            {
+                NanoClr = host.NanoClrPath,
+                DotLoopMacsPerSecond = baseline,
+                Rounds = NanoClrBenchmark.DefaultRounds,
+                Models = rows.Select(r => new
+                {
+                    r.Model, r.Macs, r.MillisecondsPerInvoke, r.MacsPerSecond,
+                    Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
+                    RatioMin = double.IsNaN(r.RatioMin) ? (double?)null : r.RatioMin,
+                    RatioMax = double.IsNaN(r.RatioMax) ? (double?)null : r.RatioMax,
+                    r.TimedRuns, r.ArenaBytes, r.ModelBytes,
+                    Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
+                    Operators = r.Operators.Select(o => new
+                    {
+                        o.Index, o.Operator, o.Macs, o.MillisecondsPerInvoke, o.Share,
+                        MacsPerSecond = double.IsNaN(o.MacsPerSecond) ? (double?)null : o.MacsPerSecond,
+                        Ratio = double.IsNaN(o.Ratio) ? (double?)null : o.Ratio,
+                    }),
+                }),
+            });
+            return 0;
+        }
+
         w.WriteLine($"nanoCLR ({host.NanoClrPath}); plain unrolled int8 dot loop in the same process: {baseline / 1e6:F2}M MAC/s (median of its rounds)");
         w.WriteLine($"{NanoClrBenchmark.DefaultRounds} rounds per model, each its Invoke calls then the dot loop over as many MACs; ms/invoke, MAC/s and ratio are the median round's, 'ratio range' the lowest and highest round's.");
         w.WriteLine();
-        w.WriteLine("| model | MACs | ms/invoke | MAC/s | ratio | ratio range | runs/round | arena B | .nq B | loaded |");
-        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        var table = new CliTable("model", ">MACs", ">ms/invoke", ">MAC/s", ">ratio", ">ratio range", ">runs/round", ">arena B", ">.nq B", "loaded");
         foreach (var r in rows)
         {
             string rate = r.Macs > 0 ? $"{r.MacsPerSecond / 1e6:F2}M" : "-";
             string ratio = double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", inv);
             string range = double.IsNaN(r.RatioMin) ? "-" : $"{r.RatioMin.ToString("F2", inv)}–{r.RatioMax.ToString("F2", inv)}";
-            w.WriteLine($"| {r.Model} | {r.Macs:N0} | {r.MillisecondsPerInvoke:F3} | {rate} | {ratio} | {range} | {r.TimedRuns} | {r.ArenaBytes:N0} | {r.ModelBytes:N0} | {(r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed")} |");
+            table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", rate, ratio, range, $"{r.TimedRuns}", $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed");
         }
 
+        table.Write(w, format);
         foreach (var r in rows.Where(r => r.Operators.Count > 0))
         {
             w.WriteLine();
             w.WriteLine($"{r.Model}, each operator timed alone ({r.TimedRuns} runs; ratio against the dot loop run right after):");
             w.WriteLine();
-            w.WriteLine("| # | operator | MACs | ms/invoke | share of time | MAC/s | ratio |");
-            w.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+            var operators = new CliTable(">#", "operator", ">MACs", ">ms/invoke", ">share of time", ">MAC/s", ">ratio");
             foreach (var o in r.Operators)
             {
                 string rate = o.Macs > 0 && !double.IsNaN(o.MacsPerSecond) ? $"{o.MacsPerSecond / 1e6:F2}M" : "-";
                 string ratio = double.IsNaN(o.Ratio) ? "-" : o.Ratio.ToString("F2", inv);
-                w.WriteLine($"| {o.Index} | {o.Operator} | {o.Macs:N0} | {o.MillisecondsPerInvoke:F4} | {o.Share * 100:F1} % | {rate} | {ratio} |");
+                operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke:F4}", $"{o.Share * 100:F1} %", rate, ratio);
             }
+
+            operators.Write(w, format);
         }
 
         return 0;

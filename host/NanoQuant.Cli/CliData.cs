@@ -9,8 +9,9 @@ namespace NanoQuant.Cli;
 public static class CliData
 {
     /// <summary>
-    /// Loads a model's input samples. Integer data of the device model's own input type is already
-    /// quantized (its scale and zero point are the model's), as `run` takes it; other integer data
+    /// Loads a model's input samples. Integer data of the device model's own input type (int8, int16, or
+    /// uint8 for a uint8 input) is already quantized (its scale and zero point are the model's), as `run`
+    /// takes it; other integer data
     /// needs <paramref name="encoding"/> (--input-scale/--input-offset).
     /// </summary>
     public static SampleSet LoadSamples(byte[]? device, FloatModel? reference, string inputPath, DataEncoding? encoding)
@@ -20,7 +21,12 @@ public static class CliData
         {
             using var probe = new Interpreter(device);
             var tensor = probe.GetInput(0);
-            if (probe.InputCount == 1 && string.Equals(data.Type.ToString(), tensor.Type.ToString(), StringComparison.OrdinalIgnoreCase))
+            if (probe.InputCount == 1 && tensor.IsUInt8Input && data.Type == NpyType.UInt8)
+            {
+                // A uint8 input: its zero point is the int8 tensor's + 128.
+                encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint + 128);
+            }
+            else if (probe.InputCount == 1 && !tensor.IsUInt8Input && string.Equals(data.Type.ToString(), tensor.Type.ToString(), StringComparison.OrdinalIgnoreCase))
             {
                 encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint);
             }

@@ -31,8 +31,8 @@ public static class ConvertCommand
         var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
-        var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges" };
-        io.AcceptOnlyFromAmong("int8", "int16", "float");
+        var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges; uint8 (int8 models and int8 activations): uint8 input/output (zero point + 128, same scale) as TFLite's inference_input_type=tf.uint8, for camera pixels and the like" };
+        io.AcceptOnlyFromAmong("int8", "int16", "float", "uint8");
         var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
@@ -49,6 +49,7 @@ public static class ConvertCommand
         };
         command.SetAction(parse => console.Guard(() =>
         {
+            var total = System.Diagnostics.Stopwatch.StartNew();
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var calibrationPaths = parse.GetValue(calibration) ?? [];
@@ -83,8 +84,9 @@ public static class ConvertCommand
             if (calibrationPaths.Length == 0)
             {
                 // Options that only steer quantization would be silently ignored for an int8 model.
+                bool uint8Import = parse.GetValue(io) == "uint8";
                 var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput }
-                    .Where(o => parse.GetResult(o) is { Implicit: false })
+                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import))
                     .Select(o => o.Name)
                     .ToList();
                 if (quantizationOnly.Count > 0)
@@ -95,6 +97,18 @@ public static class ConvertCommand
                 }
 
                 var tflite = sourceModel;
+                if (uint8Import)
+                {
+                    try
+                    {
+                        tflite = Quantizer.WithUInt8Edges(tflite);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new CliUsageException("--io uint8: " + e.Message);
+                    }
+                }
+
                 IReadOnlyList<ClusteredLayer> clustered = [];
                 if (clusters is { } clusterCount)
                 {
@@ -126,7 +140,12 @@ public static class ConvertCommand
 
             bool int16 = parse.GetValue(activations) == "int16";
             string edges = parse.GetValue(io) ?? (int16 ? "int16" : "int8");
-            if (edges != "float" && edges != (int16 ? "int16" : "int8"))
+            if (edges == "uint8" && int16)
+            {
+                throw new CliUsageException("--io uint8 goes with int8 activations (as in TFLite's converter): use --io int16 or --io float with --activations int16");
+            }
+
+            if (edges != "float" && edges != "uint8" && edges != (int16 ? "int16" : "int8"))
             {
                 throw new CliUsageException($"--io {edges} does not fit --activations {(int16 ? "int16" : "int8")}: the model's integer edges have the activation type (use --io {(int16 ? "int16" : "int8")} or --io float)");
             }
@@ -140,6 +159,7 @@ public static class ConvertCommand
             {
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
                 FloatEdges = edges == "float",
+                UInt8Edges = edges == "uint8",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
                 Int16Activations = int16,
                 Clusters = clusters,
@@ -221,9 +241,11 @@ public static class ConvertCommand
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
-                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
-            string kind = int16 ? "int16" : "int8";
-            console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
+                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s") +
+                $"; {total.Elapsed.TotalSeconds:F2} s in all, reading and writing included");
+            string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
+            int shift = edges == "uint8" ? 128 : 0;
+            console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");
             WriteClustering(console, quantization.Clustering, clusters, parse.GetValue(clusterPerTensor));
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");

@@ -59,6 +59,14 @@ public static class EmbedCommand
 
             console.Out.WriteLine($"wrote {folder.FullName}: {string.Join(", ", files.Keys)} ({bytes.Length:N0}-byte model as resource '{ResourceName}' of {space}.{name})");
             console.Out.WriteLine($"use: var interpreter = new Interpreter({space}.{name}.Model);");
+            using (var probe = new Interpreter(bytes))
+            {
+                if (probe.GetInput(0).IsUInt8Input)
+                {
+                    console.Out.WriteLine("     its input takes uint8 (--io uint8): interpreter.GetInput(0).CopyFromUInt8(pixels, 0);");
+                }
+            }
+
             return 0;
         }));
         return command;

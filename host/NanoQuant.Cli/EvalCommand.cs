@@ -19,7 +19,7 @@ public static class EvalCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<FileInfo>("model") { Description = "device model (.nq), or an int8 .tflite (converted in memory), or a float .tflite (float reference only)" };
-        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1]: float32, or int8 already quantized with the device model's input scale and zero point, or other integers with --input-scale/--input-offset", Required = true };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "samples .npy [N, ...input shape without its batch of 1]: float32, or int8 (uint8 for a --io uint8 model) already quantized with the device model's input scale and zero point, or other integers with --input-scale/--input-offset", Required = true };
         var labels = new Option<FileInfo>("--labels", "-l") { Description = "labels .npy: [N] class indices or [N, C] one-hot", Required = true };
         var floatModel = new Option<FileInfo?>("--float", "-f") { Description = "the float .tflite the device model was made from, evaluated side by side" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };

@@ -91,6 +91,7 @@ public static class InspectCommand
                 t.Scale,
                 t.ZeroPoint,
                 FloatInSource = (t.Flags & (ModelFormat.FlagFloatInput | ModelFormat.FlagFloatOutput)) != 0,
+                Uint8Edge = (t.Flags & (ModelFormat.FlagUInt8Input | ModelFormat.FlagUInt8Output)) != 0,
             };
         }
 
@@ -176,7 +177,7 @@ public static class InspectCommand
     {
         var model = DeviceModelReader.Read(bytes);
         long constants = model.Tensors.Where(t => !t.IsArena).Sum(t => (long)t.ByteLength);
-        w.WriteLine($"{file.Name}: nanoQuant device model v{ModelFormat.Version}, {bytes.Length:N0} bytes ({constants:N0} bytes of constants), {model.Operators.Count} operators, {model.Tensors.Count} tensors, arena {model.ArenaBytes:N0} bytes");
+        w.WriteLine($"{file.Name}: nanoQuant device model v{BitConverter.ToUInt16(bytes, 4)}, {bytes.Length:N0} bytes ({constants:N0} bytes of constants), {model.Operators.Count} operators, {model.Tensors.Count} tensors, arena {model.ArenaBytes:N0} bytes");
 
         static string TypeName(TensorType type) => type switch
         {
@@ -188,7 +189,9 @@ public static class InspectCommand
 
         string Edge(DeviceTensor t) =>
             (t.Flags & ModelFormat.FlagFloatInput) != 0 ? " (float32 in source: quantized on entry)"
-            : (t.Flags & ModelFormat.FlagFloatOutput) != 0 ? " (float32 in source: dequantized on exit)" : "";
+            : (t.Flags & ModelFormat.FlagFloatOutput) != 0 ? " (float32 in source: dequantized on exit)"
+            : (t.Flags & ModelFormat.FlagUInt8Input) != 0 ? $" (uint8 in, zero point {t.ZeroPoint + 128}: the top bit flipped on entry)"
+            : (t.Flags & ModelFormat.FlagUInt8Output) != 0 ? $" (uint8 out, zero point {t.ZeroPoint + 128}: the top bit flipped on exit)" : "";
         foreach (int i in model.Inputs)
         {
             var t = model.Tensors[i];

@@ -18,14 +18,20 @@ public sealed class ProgressBar : IProgress<int>, IDisposable
     private int _done;
     private long _lastDraw = -1000;
 
-    public ProgressBar(CliConsole console, string label, int total)
+    /// <param name="console">Where to draw: its stderr, and only when that is a terminal.</param>
+    /// <param name="label">What is being done.</param>
+    /// <param name="total">Steps of the job.</param>
+    /// <param name="minimumTotal">Fewer steps are not drawn: a few samples finish at once, but each of a few benchmarked models takes seconds.</param>
+    public ProgressBar(CliConsole console, string label, int total, int minimumTotal = 100)
     {
         _writer = console.Error;
         _label = label;
         _total = Math.Max(total, 1);
-        // Only on a terminal, and only for jobs long enough to watch (a few samples finish at once).
-        _enabled = console.Interactive && total >= 100;
+        _enabled = console.Interactive && total >= minimumTotal;
     }
+
+    /// <summary>The step in progress, shown after the count (a model's name, say).</summary>
+    public string Note { get; set; } = "";
 
     public void Report(int value)
     {
@@ -65,7 +71,7 @@ public sealed class ProgressBar : IProgress<int>, IDisposable
     private void Draw()
     {
         int filled = (int)((long)_done * Width / _total);
-        _writer.Write($"\r{_label} [{new string('#', filled)}{new string('-', Width - filled)}] {_done,6}/{_total}  {_stopwatch.Elapsed.TotalSeconds:F1} s ");
+        _writer.Write($"\r{_label} [{new string('#', filled)}{new string('-', Width - filled)}] {_done,6}/{_total}  {_stopwatch.Elapsed.TotalSeconds:F1} s {Note,-24}");
         _writer.Flush();
     }
 }

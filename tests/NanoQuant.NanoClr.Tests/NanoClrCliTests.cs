@@ -122,17 +122,53 @@ public sealed class NanoClrCliTests : IDisposable
     public void Bench_on_nanoCLR_takes_a_user_model_file_and_prints_the_ratio()
     {
         var (model, _, _) = Kws();
-        var bench = Cli("bench", "--runtime", "nanoclr", "--model", model);
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", model, "--format", "md");
         Assert.True(bench.Code == 0, bench.Err);
         Assert.Contains("| model | MACs | ms/invoke | MAC/s | ratio |", bench.Out);
         Assert.Matches(@"\| kws \| 2,656,768 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \|", bench.Out);
         Assert.Matches(@"plain unrolled int8 dot loop in the same process: [0-9.]+M MAC/s", bench.Out);
+
+        // Without --format md: an aligned terminal table; with --json: one document (docs/cli-json.md, bench).
+        var table = Cli("bench", "--runtime", "nanoclr", "--model", model);
+        Assert.True(table.Code == 0, table.Err);
+        Assert.DoesNotContain("| ", table.Out);
+        Assert.Matches(@"\n\s*kws\s+2,656,768\s+[0-9.]+\s+[0-9.]+M\s+[0-9]+\.[0-9]{2}\s+", table.Out);
+        var json = Cli("bench", "--runtime", "nanoclr", "--model", model, "--json");
+        Assert.True(json.Code == 0, json.Err);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        var row = document.RootElement.GetProperty("models")[0];
+        Assert.Equal("kws", row.GetProperty("model").GetString());
+        Assert.Equal(2_656_768, row.GetProperty("macs").GetInt64());
+        Assert.True(row.GetProperty("millisecondsPerInvoke").GetDouble() > 0 && document.RootElement.GetProperty("dotLoopMacsPerSecond").GetDouble() > 0);
+        Assert.Equal("ram", row.GetProperty("loaded").GetString());
+    }
+
+    [Fact]
+    public void A_uint8_edged_model_loads_on_nanoCLR_and_gives_the_dotnet_bytes()
+    {
+        // Format version 3 (uint8 edge flags) on the real runtime: uint8 in, uint8 out, the bytes of --runtime dotnet.
+        string model = Path.Combine(_folder, "kws_u8.nq");
+        Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "--io", "uint8", "-o", model).Code);
+        Assert.Equal(3, BitConverter.ToUInt16(File.ReadAllBytes(model), 4));
+        using var interpreter = new Interpreter(File.ReadAllBytes(model));
+        var random = new Random(5);
+        var data = new byte[interpreter.GetInput(0).Length * 3];
+        random.NextBytes(data);
+        string input = Path.Combine(_folder, "kws_u8.input.npy");
+        File.WriteAllBytes(input, new NpyArray(NpyType.UInt8, [3, .. interpreter.GetInput(0).GetShape()[1..]], data).ToBytes());
+        string dotnet = Path.Combine(_folder, "kws_u8.dotnet.npy");
+        string nanoclr = Path.Combine(_folder, "kws_u8.nanoclr.npy");
+        Assert.Equal(0, Cli("run", model, "--input", input, "--output", dotnet).Code);
+        var run = Cli("run", model, "--input", input, "--output", nanoclr, "--runtime", "nanoclr");
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Equal(NpyType.UInt8, NpyArray.Load(nanoclr).Type);
+        Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(nanoclr));
     }
 
     [Fact]
     public void Bench_on_nanoCLR_with_per_op_times_every_operator()
     {
-        var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--per-op");
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--per-op", "--format", "md");
         Assert.True(bench.Code == 0, bench.Err);
         Assert.Matches(@"\| hello_world_int8 \| 288 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9]{2}–[0-9]+\.[0-9]{2} \| [0-9]+ \|", bench.Out);
         Assert.Contains("| # | operator | MACs | ms/invoke | share of time | MAC/s | ratio |", bench.Out);

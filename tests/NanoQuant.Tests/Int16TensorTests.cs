@@ -41,6 +41,7 @@ public class Int16TensorTests
         Assert.Equal(8, ModelFormat.ElementSize(TensorType.Int64));
         Assert.Equal(0, ModelFormat.ElementSize((TensorType)9));
         Assert.Equal(3, ModelFormat.Version);
+        Assert.Equal(2, ModelFormat.MinVersion);
     }
 
     [Fact]

@@ -5,13 +5,13 @@ public sealed record Board(string Name, long HeapBytes, string Source);
 
 /// <summary>
 /// The boards of hardware/ram-table.md with their managed heap (from nanoFramework's sources; the
-/// board sample prints the free memory of yours) and the headroom every estimate adds for objects,
-/// tables and the application itself.
+/// board sample prints the free memory of yours) and the headroom added to the interpreter's heap for
+/// the application itself.
 /// </summary>
 public static class Boards
 {
-    /// <summary>Objects, tables and the application itself: added to the model's data arrays.</summary>
-    public const int OverheadBytes = 16 * 1024;
+    /// <summary>The application itself (its own objects, strings, buffers): added to the interpreter's heap.</summary>
+    public const int ApplicationBytes = 16 * 1024;
 
     public static IReadOnlyList<Board> All { get; } =
     [

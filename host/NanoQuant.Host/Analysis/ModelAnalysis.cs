@@ -21,16 +21,21 @@ public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed
 
 /// <summary>
 /// What a device model needs and does, layer by layer and in total, in the terms of `stm32ai
-/// analyze`: MACs, flash (the device model file), and RAM (arena, runtime overhead, and the model's
-/// data held in RAM or streamed layer by layer from storage).
+/// analyze`: MACs, flash (the device model file), and RAM: the managed heap the interpreter takes on
+/// nanoCLR (arena, constants copied to RAM, and every object and array the loader creates, counted by
+/// <see cref="NanoClrHeap"/> as nanoCLR allocates them; hardware/ram-table.md measures the same) plus
+/// <see cref="Boards.ApplicationBytes"/> for the application itself.
 /// </summary>
 /// <param name="ModelBytes">The device model file: what the board stores (flash, or an SD card).</param>
 /// <param name="ArenaBytes">The activation arena the memory plan needs.</param>
 /// <param name="ArenaLowerBound">The largest total of activation tensors alive at once: no plan can use less.</param>
 /// <param name="ConstantPoolBytes">int8 constants (weights) in the model, which streaming leaves on storage.</param>
 /// <param name="StreamBufferBytes">With streamed weights: the buffer holding the largest operator's int8 weights plus the 1 KiB read chunk.</param>
-/// <param name="RamWithWeightsInRam">Model bytes + arena + overhead: loading the model from a byte[] or into RAM.</param>
-/// <param name="RamWithWeightsStreamed">Model bytes − int8 constants + stream buffer + arena + overhead.</param>
+/// <param name="OverheadBytes">Loaded into RAM: the heap beyond the arena and the constants (tensors, kernels, operator tables, per-kernel tables, object headers).</param>
+/// <param name="HeapWithWeightsInRam">The interpreter's heap on nanoCLR loaded into RAM (the model's byte[] not counted: it can be released after the load).</param>
+/// <param name="HeapWithWeightsStreamed">The interpreter's heap on nanoCLR with its int8 weights streamed from storage (the stream not counted).</param>
+/// <param name="RamWithWeightsInRam"><paramref name="HeapWithWeightsInRam"/> + <see cref="Boards.ApplicationBytes"/>.</param>
+/// <param name="RamWithWeightsStreamed"><paramref name="HeapWithWeightsStreamed"/> + <see cref="Boards.ApplicationBytes"/>.</param>
 public sealed record ModelAnalysis(
     IReadOnlyList<LayerAnalysis> Layers,
     long TotalMacs,
@@ -40,6 +45,8 @@ public sealed record ModelAnalysis(
     long ConstantPoolBytes,
     long StreamBufferBytes,
     long OverheadBytes,
+    long HeapWithWeightsInRam,
+    long HeapWithWeightsStreamed,
     long RamWithWeightsInRam,
     long RamWithWeightsStreamed)
 {
@@ -62,13 +69,15 @@ public sealed record ModelAnalysis(
         }
 
         long streamBuffer = LargestOperatorInt8Constants(model) + ReadChunkBytes;
-        long inRam = deviceModel.Length + (long)interpreter.ArenaBytes + Boards.OverheadBytes;
-        long streamed = deviceModel.Length - (long)interpreter.ConstantPoolBytes + streamBuffer + interpreter.ArenaBytes + Boards.OverheadBytes;
+        long heapInRam = NanoClrHeap.InRam(deviceModel);
+        long heapStreamed = NanoClrHeap.Streamed(deviceModel);
+        long overhead = heapInRam - interpreter.ArenaBytes - interpreter.ConstantPoolBytes - interpreter.Int32ConstantBytes;
         var intervals = ArenaIntervals(model);
         long lowerBound = Enumerable.Range(-1, model.Operators.Count + 2)
             .Max(step => intervals.Where(t => t.First <= step && step <= t.Last).Sum(t => (long)t.Bytes));
         return new ModelAnalysis(layers, layers.Sum(l => l.Macs), deviceModel.Length, interpreter.ArenaBytes, lowerBound,
-            interpreter.ConstantPoolBytes, streamBuffer, Boards.OverheadBytes, inRam, streamed);
+            interpreter.ConstantPoolBytes, streamBuffer, overhead, heapInRam, heapStreamed,
+            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes);
     }
 
     /// <summary>The verdict for one board.</summary>

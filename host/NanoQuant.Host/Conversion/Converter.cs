@@ -69,6 +69,7 @@ public static class Converter
         }
 
         var outputs = source.Outputs.Select(o => MapOutput(source, source.Tensors[o], skipped)).ToList();
+        bool[] uint8Outputs = source.Outputs.Select(o => source.Tensors[o].Type == TfLiteType.UInt8).ToArray();
 
         foreach (var op in source.Operators)
         {
@@ -98,8 +99,9 @@ public static class Converter
             lowering.Lower(context, op);
         }
 
-        foreach (var (tensor, isFloatEdge) in outputs)
+        for (int k = 0; k < outputs.Count; k++)
         {
+            var (tensor, isFloatEdge) = outputs[k];
             if (!context.TensorMap.TryGetValue(tensor.Index, out int device))
             {
                 throw new UnsupportedModelException($"model output {tensor} is not computed by any supported operator");
@@ -108,6 +110,11 @@ public static class Converter
             if (isFloatEdge)
             {
                 target.Tensors[device].Flags |= ModelFormat.FlagFloatOutput;
+            }
+
+            if (uint8Outputs[k])
+            {
+                target.Tensors[device].Flags |= ModelFormat.FlagUInt8Output;
             }
 
             target.Outputs.Add(device);
@@ -130,9 +137,14 @@ public static class Converter
             return Int16Operands.Operand(context, null, input);
         }
 
+        if (input.Type == TfLiteType.UInt8)
+        {
+            return MapUInt8Input(context, input, skipped);
+        }
+
         if (input.Type != TfLiteType.Float32)
         {
-            throw new UnsupportedModelException($"model input {input} is {input.Type}; nanoQuant takes int8, int16 or float32 inputs");
+            throw new UnsupportedModelException($"model input {input} is {input.Type}; nanoQuant takes int8, int16, uint8 or float32 inputs");
         }
 
         // A float input is allowed only as the source of QUANTIZE operators: the device model takes their int8 output.
@@ -151,11 +163,56 @@ public static class Converter
         return index;
     }
 
+    /// <summary>
+    /// A uint8 input (TFLite's inference_input_type=tf.uint8) feeding one QUANTIZE to int8 with the same scale and
+    /// a zero point 128 lower: the device takes that int8 tensor, flagged uint8 (the QUANTIZE is a flip of the top bit).
+    /// </summary>
+    private static int MapUInt8Input(LoweringContext context, TfLiteTensor input, HashSet<int> skipped)
+    {
+        var source = context.Source;
+        var consumers = source.Operators.Where(o => o.Inputs.Contains(input.Index)).ToList();
+        if (consumers.Count != 1 || consumers[0].Code != BuiltinOperator.Quantize || source.Tensors[consumers[0].Outputs[0]].Type != TfLiteType.Int8)
+        {
+            throw new UnsupportedModelException($"model input {input} is uint8 and does not feed exactly one QUANTIZE to int8: nanoQuant takes uint8 inputs as TFLite's converter writes them (inference_input_type=tf.uint8)");
+        }
+
+        var quantize = consumers[0];
+        var quantized = source.Tensors[quantize.Outputs[0]];
+        CheckUInt8Edge(input, quantized);
+        int index = context.Int8Operand(quantize, quantized);
+        context.Target.Tensors[index].Flags |= ModelFormat.FlagUInt8Input;
+        context.Alias(input.Index, index);
+        skipped.Add(quantize.Index);
+        return index;
+    }
+
+    /// <summary>A uint8 edge and its int8 tensor: one scale each, equal, and zero points 128 apart (what TFLite's converter writes).</summary>
+    private static void CheckUInt8Edge(TfLiteTensor uint8, TfLiteTensor int8)
+    {
+        if (uint8.Quantization is not { IsPerChannel: false } u || int8.Quantization is not { IsPerChannel: false } q || u.Scale != q.Scale || u.ZeroPoint != q.ZeroPoint + 128)
+        {
+            throw new UnsupportedModelException($"model edge {uint8} is uint8 but not the int8 tensor {int8} with the same scale and zero point + 128: nanoQuant takes uint8 edges as TFLite's converter writes them (inference_input_type/inference_output_type=tf.uint8)");
+        }
+    }
+
     private static (TfLiteTensor Tensor, bool FloatEdge) MapOutput(TfLiteModel source, TfLiteTensor output, HashSet<int> skipped)
     {
         if (output.Type is TfLiteType.Int8 or TfLiteType.Int16)
         {
             return (output, false);
+        }
+
+        if (output.Type == TfLiteType.UInt8)
+        {
+            var quantize = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));
+            if (quantize is not { Code: BuiltinOperator.Quantize } || source.Tensors[quantize.Inputs[0]].Type != TfLiteType.Int8)
+            {
+                throw new UnsupportedModelException($"model output {output} is uint8 and not the result of a QUANTIZE of an int8 tensor: nanoQuant takes uint8 outputs as TFLite's converter writes them (inference_output_type=tf.uint8)");
+            }
+
+            CheckUInt8Edge(output, source.Tensors[quantize.Inputs[0]]);
+            skipped.Add(quantize.Index);
+            return (source.Tensors[quantize.Inputs[0]], false);
         }
 
         var producer = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));

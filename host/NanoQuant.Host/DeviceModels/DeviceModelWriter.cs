@@ -138,7 +138,7 @@ public static class DeviceModelWriter
         var file = new byte[fileLength];
         var header = file.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(header, ModelFormat.Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], ModelFormat.Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], VersionFor(model));
         BinaryPrimitives.WriteUInt16LittleEndian(header[6..], ModelFormat.HeaderSize);
         BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.FileLengthOffset..], fileLength);
         BinaryPrimitives.WriteInt32LittleEndian(header[ModelFormat.ArenaBytesOffset..], model.ArenaBytes);
@@ -165,4 +165,12 @@ public static class DeviceModelWriter
             stream.WriteByte(0);
         }
     }
+
+    /// <summary>
+    /// The oldest format version that describes <paramref name="model"/>: 3 when it has uint8 edges or narrow or
+    /// derived int32 constants, else 2, so a model that needs nothing new still loads on a runtime of format version 2.
+    /// </summary>
+    public static ushort VersionFor(DeviceModel model) =>
+        model.Tensors.Any(t => (t.Flags & ~ModelFormat.KnownFlagsVersion2) != 0 || (t.Palette is null && (t.IsDerived || t.NarrowBytes > 0)))
+            ? ModelFormat.Version : ModelFormat.MinVersion;
 }

@@ -18,6 +18,13 @@ public sealed record QuantizerOptions
     /// </summary>
     public bool FloatEdges { get; init; }
 
+    /// <summary>
+    /// uint8 model inputs and outputs (TFLite's inference_input_type / inference_output_type = tf.uint8): each
+    /// int8 edge becomes a uint8 tensor with the same scale and zero point + 128, with a QUANTIZE from it after
+    /// each input and a QUANTIZE to it after each output, as TensorFlow's converter writes them. int8 only.
+    /// </summary>
+    public bool UInt8Edges { get; init; }
+
     /// <summary>When integer calibration data carries its own int8 quantization, give the model input exactly that one (so such data is taken as it is).</summary>
     public bool UseDataQuantizationForInputs { get; init; } = true;
 
@@ -292,6 +299,15 @@ public static class Quantizer
         {
             AddFloatEdges(source, tensors, ordered, int8Tensors, int16 ? "/int16" : "/int8");
         }
+        else if (options.UInt8Edges)
+        {
+            if (int16)
+            {
+                throw new ArgumentException("uint8 inputs and outputs go with int8 activations only (as in TFLite's converter)");
+            }
+
+            AddUInt8Edges(source, tensors, ordered, int8Tensors);
+        }
 
         var quantized = new TfLiteModel
         {
@@ -557,6 +573,77 @@ public static class Quantizer
 
         operators.InsertRange(0, prologue);
         operators.AddRange(epilogue);
+    }
+
+    /// <summary>
+    /// An int8 model (inputs and outputs int8) with uint8 inputs and outputs added as TFLite's converter writes
+    /// them (<see cref="AddUInt8Edges"/>): lossless, the uint8 values are the int8 ones with the top bit flipped.
+    /// </summary>
+    public static TfLiteModel WithUInt8Edges(TfLiteModel model)
+    {
+        var edge = model.InputTensors.Concat(model.OutputTensors).FirstOrDefault(t => t.Type != TfLiteType.Int8 || t.Quantization is not { IsPerChannel: false });
+        if (edge is not null)
+        {
+            throw new ArgumentException($"uint8 inputs and outputs replace int8 ones, but model edge {edge} is {edge.Type}{(edge.Type == TfLiteType.Int8 ? " without one scale and zero point" : "")}");
+        }
+
+        var tensors = model.Tensors.ToList();
+        var operators = model.Operators.Select(o => o with { Inputs = (int[])o.Inputs.Clone(), Outputs = (int[])o.Outputs.Clone() }).ToList();
+        AddUInt8Edges(model, tensors, operators, []);
+        return new TfLiteModel
+        {
+            SchemaVersion = model.SchemaVersion,
+            Description = model.Description,
+            Tensors = tensors,
+            Operators = operators.Select((o, i) => o with { Index = i }).ToList(),
+            Inputs = model.Inputs,
+            Outputs = model.Outputs,
+            SubgraphCount = model.SubgraphCount,
+        };
+    }
+
+    /// <summary>
+    /// What TFLite's converter does for inference_input_type / inference_output_type = tf.uint8: the model's edge
+    /// tensors become uint8 (same scale, zero point + 128), with a QUANTIZE uint8 → int8 after each input and a
+    /// QUANTIZE int8 → uint8 producing each output.
+    /// </summary>
+    private static void AddUInt8Edges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors)
+    {
+        var prologue = new List<TfLiteOperator>();
+        var epilogue = new List<TfLiteOperator>();
+        foreach (int input in source.Inputs)
+        {
+            var int8 = tensors[input];
+            int index = tensors.Count;
+            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
+            tensors[input] = ToUInt8(int8);
+            Redirect(operators, input, index, inputs: true);
+            int8Tensors[input] = index;
+            prologue.Add(new TfLiteOperator(0, BuiltinOperator.Quantize, 2, null, [input], [index], 0, null));
+        }
+
+        foreach (int output in source.Outputs)
+        {
+            if (source.Inputs.Contains(output))
+            {
+                continue;
+            }
+
+            var int8 = tensors[output];
+            int index = tensors.Count;
+            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
+            tensors[output] = ToUInt8(int8);
+            Redirect(operators, output, index, inputs: true);
+            Redirect(operators, output, index, inputs: false);
+            int8Tensors[output] = index;
+            epilogue.Add(new TfLiteOperator(0, BuiltinOperator.Quantize, 2, null, [index], [output], 0, null));
+        }
+
+        operators.InsertRange(0, prologue);
+        operators.AddRange(epilogue);
+
+        static TfLiteTensor ToUInt8(TfLiteTensor int8) =>
+            int8 with { Type = TfLiteType.UInt8, Quantization = PerTensor(int8.Quantization!.Scale, int8.Quantization.ZeroPoint + 128) };
     }
 
     private static void Redirect(List<TfLiteOperator> operators, int from, int to, bool inputs)

@@ -5,8 +5,9 @@ namespace NanoQuant.Host.Runtime;
 /// <summary>
 /// Runs a device model on the host with the device runtime itself (the same kernels the
 /// microcontroller runs), taking and giving .npy arrays: float32 inputs are quantized with the
-/// input's scale and zero point, int8 and int16 inputs are taken as they are (the type must be the
-/// input tensor's); outputs that were float in the source model are dequantized. A leading axis of N
+/// input's scale and zero point, int8, int16 and (for a uint8 input) uint8 inputs are taken as they are
+/// (the type must be the input's); outputs that were float in the source model are dequantized, uint8
+/// outputs given as uint8. A leading axis of N
 /// in place of the model's batch of 1 (or in front of the model's shape) runs N samples, in order,
 /// through the one interpreter: a stateful model (an LSTM's variable tensors) carries its state from
 /// sample to sample — a stream of frames — unless <c>resetState</c> asks for a reset before each sample.
@@ -120,6 +121,8 @@ public sealed class ModelRunner
             int[] shape = OutputShape(tensor, samples, stackedInFront);
             result[o] = tensor.WasFloatOutput
                 ? NpyArray.FromFloats(outputs[o].Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(), shape)
+                : tensor.IsUInt8Output
+                    ? new NpyArray(NpyType.UInt8, shape, outputs[o].Select(q => (byte)(q ^ 0x80)).ToArray())
                 : tensor.Type == Format.TensorType.Int16
                     ? NpyArray.FromInt16s(outputs[o].Select(q => (short)q).ToArray(), shape)
                     : NpyArray.FromSBytes(outputs[o].Select(q => (sbyte)q).ToArray(), shape);
@@ -145,6 +148,7 @@ public sealed class ModelRunner
         {
             NpyType.Float32 => (object)a.ToFloats(),
             NpyType.Int16 => a.ToInt16s(),
+            NpyType.UInt8 => a.Data,
             _ => a.ToSBytes(),
         }).ToArray();
 
@@ -165,9 +169,14 @@ public sealed class ModelRunner
             {
                 tensor.CopyFromInt16(shorts, sample * length);
             }
+            else if (inputValues[i].GetType() == typeof(sbyte[]))
+            {
+                // The exact type: the runtime's array covariance makes sbyte[] and byte[] match `is` of each other.
+                tensor.CopyFrom((sbyte[])inputValues[i], sample * length);
+            }
             else
             {
-                tensor.CopyFrom((sbyte[])inputValues[i], sample * length);
+                tensor.CopyFromUInt8((byte[])inputValues[i], sample * length);
             }
         }
     }
@@ -191,8 +200,8 @@ public sealed class ModelRunner
 
     private static int SamplesIn(NpyArray array, Tensor tensor, int index)
     {
-        string type = tensor.Type == Format.TensorType.Int16 ? "int16" : "int8";
-        if (array.Type != NpyType.Float32 && array.Type != (tensor.Type == Format.TensorType.Int16 ? NpyType.Int16 : NpyType.Int8))
+        string type = tensor.IsUInt8Input ? "uint8" : tensor.Type == Format.TensorType.Int16 ? "int16" : "int8";
+        if (array.Type != NpyType.Float32 && array.Type != (tensor.IsUInt8Input ? NpyType.UInt8 : tensor.Type == Format.TensorType.Int16 ? NpyType.Int16 : NpyType.Int8))
         {
             throw new ArgumentException($"input {index} is {array.Type}; the model's input is {type}: give float32 (quantized with the input's scale and zero point) or {type} (taken as is)");
         }

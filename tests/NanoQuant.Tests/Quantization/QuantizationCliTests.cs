@@ -59,6 +59,12 @@ public sealed class QuantizationCliTests : IDisposable
         Assert.Contains("quantized sine_float.tflite with 500 samples (auto → ", output);
         Assert.Contains("Output y: int8 SQNR", File.ReadAllText(Temp("report.md")));
 
+        // Timings include everything: the parts, the report, and the whole command.
+        var timing = System.Text.RegularExpressions.Regex.Match(output, @"calibration ([0-9.]+) s, quantization ([0-9.]+) s, conversion ([0-9.]+) s, report ([0-9.]+) s; ([0-9.]+) s in all, reading and writing included");
+        Assert.True(timing.Success, output);
+        double[] parts = Enumerable.Range(1, 4).Select(g => double.Parse(timing.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(double.Parse(timing.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) >= parts.Sum() - 0.02, output);
+
         // The written int8 .tflite converts to the same device model.
         var converted = NanoQuant.Host.Conversion.Converter.ConvertFile(Temp("sine_int8.tflite"));
         Assert.Equal(File.ReadAllBytes(Temp("sine.nq")), converted.Bytes);
