@@ -33,8 +33,8 @@ namespace NanoQuant
         private readonly int _activationMax;
 
         // One multiplier ≥ 0 and one right shift (≤ Requantization.MaxFoldedRightShift, no left shift) for
-        // every unit, the common case of per-tensor weights: InvokeUniform keeps the output stage in locals,
-        // in Requantization.ApplyFolded's one-rounding form with the output offset folded in.
+        // every unit, the common case of per-tensor weights: Invoke keeps the output stage in locals, in
+        // Requantization.ApplyFolded's one-rounding form with the output offset folded in.
         private readonly bool _uniform;
         private readonly long _uniformMultiplier;
         private readonly int _uniformShift;
@@ -238,6 +238,9 @@ namespace NanoQuant
                 inputBase += depth;
             }
         }
+
+        // One output stage for every unit (the common case) runs here, without a second call (on nanoCLR a
+        // call and its locals cost as much as several multiply-accumulates, and hello_world has 288 MACs).
         internal override void Invoke()
         {
             if (!_uniform)
@@ -284,7 +287,9 @@ namespace NanoQuant
                 int weights = _filter.offset;
                 int end2 = inputBase + depth2;
                 int c = 0;
-                // Eight units at a time while eight remain: each pair of input values feeds eight accumulators.
+
+                // Eight units at a time while eight remain: each pair of input values feeds eight accumulators,
+                // then four at a time, then one.
                 while (c < blockedUnits8)
                 {
                     int acc0 = bias[c];
