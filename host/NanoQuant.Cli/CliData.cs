@@ -26,6 +26,10 @@ public static class CliData
                 // A uint8 input: its zero point is the int8 tensor's + 128.
                 encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint + 128);
             }
+            else if (probe.InputCount == 1 && tensor.IsUInt8Input && data.Type == NpyType.Int8)
+            {
+                throw new CliUsageException($"'{inputPath}' is int8, but the model's input is uint8 (--io uint8, zero point {tensor.ZeroPoint + 128}): give uint8 data (the int8 values + 128), float32, or --input-scale and --input-offset");
+            }
             else if (probe.InputCount == 1 && !tensor.IsUInt8Input && string.Equals(data.Type.ToString(), tensor.Type.ToString(), StringComparison.OrdinalIgnoreCase))
             {
                 encoding = new DataEncoding(tensor.Scale, tensor.ZeroPoint);

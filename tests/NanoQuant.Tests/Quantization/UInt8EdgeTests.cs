@@ -95,6 +95,7 @@ public sealed class UInt8EdgeTests : CliHarness
             Assert.Equal(int8.RootElement.GetProperty("accuracy").GetProperty("floatCorrect").GetInt32(), json.RootElement.GetProperty("accuracy").GetProperty("floatCorrect").GetInt32());
         }
 
+        AssertOneError(["is int8, but the model's input is uint8", "zero point 211"], "eval", Temp("kws_u8.nq"), "--input", Kws("features_int8.npy"), "--labels", Kws("labels.npy"));
         Assert.Contains("CopyFromUInt8(pixels, 0)", Ok("embed", Temp("kws_u8.nq"), "--namespace", "Demo.App", "-o", Temp("embedded")));
         Assert.DoesNotContain("CopyFromUInt8", Ok("embed", Temp("kws.nq"), "--namespace", "Demo.App", "-o", Temp("embedded8")));
 
