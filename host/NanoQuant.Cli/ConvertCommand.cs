@@ -36,6 +36,7 @@ public static class ConvertCommand
         var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "with --activations int16: keep TFLite's 16x8 biases as they are (by default each convolution's and FULLY_CONNECTED's bias is corrected for the mean shift its int8 weights' rounding causes)" };
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report over the calibration data (scale, zero point, float-vs-int8 SQNR of every layer): Markdown, or HTML with an SQNR chart and the memory plan when the name ends in .html" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
@@ -44,7 +45,7 @@ public static class ConvertCommand
         var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -134,8 +135,14 @@ public static class ConvertCommand
                 throw new CliUsageException("--compare-int8 needs --activations int16 and --report (it adds the int8 model's SQNR to the 16x8 report)");
             }
 
+            if (parse.GetValue(noBiasCorrection) && !int16)
+            {
+                throw new CliUsageException("--no-bias-correction needs --activations int16 (int8 models keep TFLite's biases)");
+            }
+
             var quantizerOptions = new QuantizerOptions
             {
+                BiasCorrection = !parse.GetValue(noBiasCorrection),
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
                 FloatEdges = edges == "float",
                 UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
@@ -218,7 +225,8 @@ public static class ConvertCommand
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
-                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s"));
+                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s") +
+                (quantization.CorrectedBiases > 0 ? $"; bias correction on {quantization.CorrectedBiases} layers" : ""));
             string kind = int16 ? "int16" : "int8";
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint}");
             WriteClustering(console, quantization.Clustering, clusters, parse.GetValue(clusterPerTensor));

@@ -39,6 +39,12 @@ public sealed record QuantizerOptions
     /// LOGISTIC and TANH outputs at 2^-15; model inputs/outputs int16 (or float32 with <see cref="FloatEdges"/>).
     /// </summary>
     public bool Int16Activations { get; init; }
+
+    /// <summary>
+    /// With <see cref="Int16Activations"/>: correct each convolution's and FULLY_CONNECTED's int64 bias for the mean
+    /// shift its int8 weights' rounding causes (<see cref="Quantization.BiasCorrection"/>); off gives TFLite's 16x8 biases exactly.
+    /// </summary>
+    public bool BiasCorrection { get; init; } = true;
 }
 
 /// <summary>The int8 model the quantizer made, and where each float tensor went.</summary>
