@@ -131,6 +131,14 @@ public static class Quantizer
                 throw new UnsupportedModelException($"{op}: HARD_SWISH has no int16 kernel in TensorFlow Lite Micro (float32 and int8 only), so this model cannot be quantized 16x8; quantize it to int8 instead");
             }
 
+            if (int16 && op.Code == BuiltinOperator.Padv2 && op.Inputs.Length > 2 && op.Inputs[2] >= 0
+                && model.Tensors[op.Inputs[2]] is { Type: TfLiteType.Float32, Data: { Length: 4 } pad }
+                && BinaryPrimitives.ReadSingleLittleEndian(pad) is var value && value != 0)
+            {
+                throw new UnsupportedModelException($"{op}: PADV2 pads with {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; nanoQuant's int16 PAD pads with 0 only " +
+                    "(TFLite Micro would pad with the quantized constant), so this model cannot be quantized 16x8; quantize it to int8 instead");
+            }
+
             if (!Rules.ContainsKey(op.Code))
             {
                 throw new UnsupportedModelException(

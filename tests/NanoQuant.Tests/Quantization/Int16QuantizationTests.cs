@@ -197,6 +197,31 @@ public sealed class Int16QuantizationTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void PADV2_with_a_nonzero_pad_value_is_refused_for_16x8_before_calibration()
+    {
+        var refused = SyntheticModels.Build(b => b.Outputs(b.Padv2(b.FullyConnected(b.Input([1, 4]), 3), 0.5f)));
+        PostTrainingQuantizer.Prepare(refused);   // int8 pads with any value of its range
+        var e = Assert.Throws<UnsupportedModelException>(() => PostTrainingQuantizer.Prepare(refused, int16Activations: true));
+        Assert.Contains("PADV2 pads with 0.5", e.Message);
+
+        // A pad value of 0 quantizes 16x8 and converts (PAD's zero bytes).
+        var zero = SyntheticModels.Build(b => b.Outputs(b.Padv2(b.FullyConnected(b.Input([1, 4]), 3), 0f)));
+        var model = PostTrainingQuantizer.Prepare(zero, int16Activations: true);
+        var data = SampleSet.FromArrays(InputSpec.Of(model.Model), [("x", ReferenceDatasets.Uniform([16, 4], -1, 1, seed: 3))]);
+        var result = PostTrainingQuantizer.Run(model, data, new CalibrationOptions(), new QuantizerOptions { Int16Activations = true });
+        float[] reference = BatchRunner.RunFloat(model, data)[0];
+        float[] actual = BatchRunner.RunDevice(result.Conversion.Bytes, data)[0];
+        double sqnr = Metrics.Sqnr(reference, actual);
+        log.WriteLine($"PADV2 0 model, 16x8: {sqnr:F1} dB");
+        Assert.True(sqnr > 35, $"{sqnr:F1} dB");
+        for (int s = 0; s < 16; s++)
+        {
+            Assert.Equal(0f, actual[s * 5]);       // the padding, exactly 0
+            Assert.Equal(0f, actual[(s * 5) + 4]);
+        }
+    }
+
+    [Fact]
     public void Cli_quantizes_16x8_with_int16_or_float_edges_and_compares_with_int8()
     {
         string sine = Path.Combine(SharedResources.ProjectRoot, "samples", "sine");
