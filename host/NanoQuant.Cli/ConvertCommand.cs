@@ -36,6 +36,7 @@ public static class ConvertCommand
         var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "with --activations int16: keep TFLite's 16x8 biases as they are (by default each convolution's and FULLY_CONNECTED's bias is corrected for the mean shift its int8 weights' rounding causes)" };
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report over the calibration data (scale, zero point, float-vs-int8 SQNR of every layer): Markdown, or HTML with an SQNR chart and the memory plan when the name ends in .html" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
@@ -45,7 +46,7 @@ public static class ConvertCommand
         var compact = new Option<bool>("--compact") { Description = "store int32 constants narrow (1–3 bytes when their values fit) and let the device derive folded convolution biases at load: lossless, smaller; always on with --cluster" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -155,8 +156,14 @@ public static class ConvertCommand
                 throw new CliUsageException("--compare-int8 needs --activations int16 and --report (it adds the int8 model's SQNR to the 16x8 report)");
             }
 
+            if (parse.GetValue(noBiasCorrection) && !int16)
+            {
+                throw new CliUsageException("--no-bias-correction needs --activations int16 (int8 models keep TFLite's biases)");
+            }
+
             var quantizerOptions = new QuantizerOptions
             {
+                BiasCorrection = !parse.GetValue(noBiasCorrection),
                 PerChannelFullyConnected = parse.GetValue(perChannelFc),
                 FloatEdges = edges == "float",
                 UInt8Edges = edges == "uint8",
@@ -242,6 +249,7 @@ public static class ConvertCommand
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
                 (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s") +
+                (quantization.CorrectedBiases > 0 ? $"; bias correction on {quantization.CorrectedBiases} layers" : "") +
                 $"; {total.Elapsed.TotalSeconds:F2} s in all, reading and writing included");
             string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
             int shift = edges == "uint8" ? 128 : 0;

@@ -81,6 +81,65 @@ public class Int16ConversionTests
         Assert.Contains("int32", Refusal(changed));
     }
 
+    [Theory]
+    [InlineData("op16_conv_1x1", "int32-accumulating")]
+    [InlineData("op16_dwconv_3x3_same", "reads its bias as int64")]
+    [InlineData("op16_fc_perchannel_relu", "int32-accumulating")]
+    public void An_int32_bias_is_refused_saying_what_TFLM_would_do(string name, string expected)
+    {
+        var model = Load(name);
+        int bias = model.Operators[0].Inputs[2];
+        var changed = WithTensor(model, bias, t => t with { Type = TfLiteType.Int32, Data = new byte[t.ElementCount * 4] });
+        string message = Refusal(changed);
+        Assert.Contains("is int32", message);
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void Without_a_bias_quantized_bias_type_INT32_is_refused()
+    {
+        var model = Load("op16_fc_nobias");
+        var op = model.Operators[0];
+        Assert.True(op.Inputs.Length < 3 || op.Inputs[2] < 0);
+        Converter.Convert(model);
+        var options = new FlatBufferTableBuilder().Byte(0, op.Options?.GetByte(0) ?? 0).Bool(2, op.Options?.GetBool(2) ?? false)
+            .Byte(4, (byte)TfLiteType.Int32).Build();
+        string message = Refusal(Copy(model, operators: [op with { Options = options }]));
+        Assert.Contains("quantized_bias_type INT32", message);
+        // INT64 (TensorFlow's default for 16x8) converts.
+        var int64 = new FlatBufferTableBuilder().Byte(0, op.Options?.GetByte(0) ?? 0).Bool(2, op.Options?.GetBool(2) ?? false)
+            .Byte(4, (byte)TfLiteType.Int64).Build();
+        Converter.Convert(Copy(model, operators: [op with { Options = int64 }]));
+    }
+
+    /// <summary>PAD as PADV2 with an int16 constant: 0 pads as PAD does (same bytes); another value, which TFLM would pad with, is refused.</summary>
+    [Fact]
+    public void PADV2_with_an_int16_constant_pads_with_0_and_refuses_other_values()
+    {
+        var model = Load("op16_pad_spatial");
+        var op = model.Operators[0];
+        var input = model.Tensors[op.Inputs[0]];
+        TfLiteModel WithConstant(short value)
+        {
+            var data = new byte[2];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(data, value);
+            var constant = new TfLiteTensor(model.Tensors.Count, "pad value", TfLiteType.Int16, [], data, input.Quantization, IsVariable: false);
+            return Copy(model, tensors: [.. model.Tensors, constant], operators: [op with { Code = BuiltinOperator.Padv2, Inputs = [.. op.Inputs, constant.Index] }]);
+        }
+
+        var golden = Golden.Load("op16_pad_spatial");
+        var padv2 = Converter.Convert(WithConstant(0));
+        using var interpreter = new Interpreter(padv2.Bytes);
+        for (int c = 0; c < golden.CaseCount; c++)
+        {
+            Assert.Equal(golden.Outputs(c)[0].Data, new ModelRunner(interpreter).Run(golden.Inputs(c))[0].Data);
+        }
+
+        string message = Refusal(WithConstant(5));
+        Assert.Contains("is 5", message);
+        Assert.Contains("pads with 0 only", message);
+    }
+
     [Fact]
     public void Whole_16x8_models_keep_float_edges_int16_activations_and_int64_biases()
     {

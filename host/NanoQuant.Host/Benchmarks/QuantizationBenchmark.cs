@@ -75,10 +75,20 @@ public static class ReferenceDatasets
         return SampleSet.FromArrays(specs, [($"{model} calibration set", NpyArray.FromFloats(values.ToArray(), [count, .. perSample]))]);
     }
 
-    /// <summary>Samples <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> − 1 of a real dataset (ResNet-8's CIFAR-10, the DS-CNN's features).</summary>
+    /// <summary>Samples <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> − 1 of a real dataset (ResNet-8's CIFAR-10, the DS-CNN's features; for VWW, CIFAR-10 upsampled).</summary>
     public static SampleSet Load(string model, TfLiteModel floatModel, string sharedRoot, int start, int count)
     {
         var specs = InputSpec.Of(floatModel);
+        if (model == "vww_96_float")
+        {
+            // No VWW data here: natural photos stand in — CIFAR-10 images upsampled to 96×96 (the calibration set uses 0 … 98).
+            var cifar = NpyArray.Load(Path.Combine(sharedRoot, "data", "cifar10", "images_uint8_nhwc.npy"));
+            int[] perSample = floatModel.InputTensors.First().Shape[1..];
+            count = Math.Min(count, cifar.Shape[0] - start);
+            var images = Enumerable.Range(start, count).SelectMany(i => Upsample(cifar, i, perSample[0], perSample[1])).ToArray();
+            return SampleSet.FromArrays(specs, [($"CIFAR-10 images {start}..{start + count - 1} upsampled to 96×96", NpyArray.FromFloats(images, [count, .. perSample]))]);
+        }
+
         var (path, encoding) = model switch
         {
             "pretrainedResnet_float" => (Path.Combine(sharedRoot, "data", "cifar10", "images_uint8_nhwc.npy"), new DataEncoding(1, 0)),

@@ -119,6 +119,9 @@ internal sealed class Conv2DOperator : FloatOperator
         _direct = _w is { FilterHeight: 1, FilterWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0 };
     }
 
+    /// <summary>Input, output, filter, stride, dilation and padding.</summary>
+    internal Window Geometry => _w;
+
     internal override int ScratchLength => _direct ? 0 : _w.OutputWidth * _weights.Depth;
 
     internal override void Invoke(FloatRun run)
@@ -197,6 +200,9 @@ internal sealed class DepthwiseConv2DOperator : FloatOperator
     private readonly float[] _filter;
     private readonly float[] _bias;
     private readonly float _min, _max;
+
+    /// <summary>Input, output, filter, stride, dilation and padding.</summary>
+    internal Window Geometry => _w;
 
     public DepthwiseConv2DOperator(FloatOperatorContext context)
         : base(context.Op)

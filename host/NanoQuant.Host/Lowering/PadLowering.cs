@@ -68,7 +68,22 @@ public sealed class PadLowering : IOperatorLowering
                 throw context.Unsupported(op, $"constant value {constant} must share the output's scale and zero point");
             }
 
-            value = context.Int8Data(op, constant)[0];
+            if (constant.Type == TfLiteType.Int16 && context.AcceptInt16)
+            {
+                // 16x8: TFLM pads with the int16 constant as it is; the device's int16 PAD writes zero bytes only.
+                int wide = constant.Data is { Length: 2 } data ? System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(data) : int.MinValue;
+                if (wide != 0)
+                {
+                    throw context.Unsupported(op, $"constant value {constant} is {(wide == int.MinValue ? "not one int16" : wide.ToString(System.Globalization.CultureInfo.InvariantCulture))}; " +
+                        "nanoQuant's int16 PAD pads with 0 only (real 0 with the zero point 0 of 16x8 activations), TFLite Micro would pad with the constant");
+                }
+
+                value = 0;
+            }
+            else
+            {
+                value = context.Int8Data(op, constant)[0];
+            }
         }
 
         int[] parameters = new int[1 + (2 * rank)];

@@ -14,6 +14,12 @@ public sealed class CalibrationStatistics(IReadOnlyDictionary<int, TensorStatist
     public int Samples { get; } = samples;
     public TimeSpan Elapsed { get; } = elapsed;
 
+    /// <summary>
+    /// The float model's outputs over the calibration data (per model output, the samples one after another), when
+    /// calibration was asked to keep them (<see cref="CalibrationMethod.Auto"/> compares candidates with them); else null.
+    /// </summary>
+    public float[][]? Outputs { get; init; }
+
     /// <summary>LSTM cell state tensor → the largest |value| it took during calibration.</summary>
     public IReadOnlyDictionary<int, float> CellStateMagnitudes { get; } = cellStateMagnitudes ?? new Dictionary<int, float>();
 
@@ -40,7 +46,8 @@ public sealed class CalibrationStatistics(IReadOnlyDictionary<int, TensorStatist
 /// </summary>
 public static class Calibrator
 {
-    public static CalibrationStatistics Run(FloatModel model, SampleSet data, bool histograms, IProgress<int>? progress = null, int maxThreads = 0)
+    public static CalibrationStatistics Run(FloatModel model, SampleSet data, bool histograms, IProgress<int>? progress = null, int maxThreads = 0,
+        bool keepOutputs = false)
     {
         if (data.Inputs.Count != model.Model.Inputs.Length)
         {
@@ -53,6 +60,8 @@ public static class Calibrator
         var gate = new object();
         var lstms = model.Operators.OfType<LstmOperator>().ToList();
         var cellMagnitudes = lstms.ToDictionary(l => l.StateTensors.Cell, _ => 0f);
+        var outputLengths = model.Model.Outputs.Select(o => model.Model.Tensors[o].ElementCount).ToArray();
+        float[][]? outputs = keepOutputs ? outputLengths.Select(l => new float[l * data.SampleCount]).ToArray() : null;
         int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxThreads > 0 ? maxThreads : Environment.ProcessorCount };
         try
@@ -64,7 +73,7 @@ public static class Calibrator
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
 
-        return new CalibrationStatistics(merged, data.SampleCount, stopwatch.Elapsed, cellMagnitudes);
+        return new CalibrationStatistics(merged, data.SampleCount, stopwatch.Elapsed, cellMagnitudes) { Outputs = outputs };
 
         void RunParallel() => Parallel.For(0, data.SampleCount, parallel,
             () => (Run: model.CreateRun(), Statistics: tensors.Select(_ => new TensorStatistics(histograms)).ToArray()),
@@ -85,6 +94,14 @@ public static class Calibrator
                     if (!float.IsFinite(local.Statistics[k].Min) || !float.IsFinite(local.Statistics[k].Max))
                     {
                         throw new ArgumentException($"calibration sample {sample} makes {model.Model.Tensors[tensors[k]]} non-finite (the float model overflows on it)");
+                    }
+                }
+
+                if (outputs is not null)
+                {
+                    for (int o = 0; o < outputs.Length; o++)
+                    {
+                        local.Run.Output(o).CopyTo(outputs[o].AsSpan(sample * outputLengths[o], outputLengths[o]));
                     }
                 }
 

@@ -49,6 +49,12 @@ public sealed record QuantizerOptions
     /// LOGISTIC and TANH outputs at 2^-15; model inputs/outputs int16 (or float32 with <see cref="FloatEdges"/>).
     /// </summary>
     public bool Int16Activations { get; init; }
+
+    /// <summary>
+    /// With <see cref="Int16Activations"/>: correct each convolution's and FULLY_CONNECTED's int64 bias for the mean
+    /// shift its int8 weights' rounding causes (<see cref="Quantization.BiasCorrection"/>); off gives TFLite's 16x8 biases exactly.
+    /// </summary>
+    public bool BiasCorrection { get; init; } = true;
 }
 
 /// <summary>The int8 model the quantizer made, and where each float tensor went.</summary>
@@ -133,6 +139,14 @@ public static class Quantizer
             if (int16 && op.Code == BuiltinOperator.HardSwish)
             {
                 throw new UnsupportedModelException($"{op}: HARD_SWISH has no int16 kernel in TensorFlow Lite Micro (float32 and int8 only), so this model cannot be quantized 16x8; quantize it to int8 instead");
+            }
+
+            if (int16 && op.Code == BuiltinOperator.Padv2 && op.Inputs.Length > 2 && op.Inputs[2] >= 0
+                && model.Tensors[op.Inputs[2]] is { Type: TfLiteType.Float32, Data: { Length: 4 } pad }
+                && BinaryPrimitives.ReadSingleLittleEndian(pad) is var value && value != 0)
+            {
+                throw new UnsupportedModelException($"{op}: PADV2 pads with {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; nanoQuant's int16 PAD pads with 0 only " +
+                    "(TFLite Micro would pad with the quantized constant), so this model cannot be quantized 16x8; quantize it to int8 instead");
             }
 
             if (!Rules.ContainsKey(op.Code))

@@ -25,8 +25,15 @@ public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMe
 {
     public bool NeedsHistogram => Method != CalibrationMethod.MinMax;
 
-    /// <summary>Set when <see cref="CalibrationMethod.Auto"/> chose <see cref="Method"/>: the output SQNR (dB) over the calibration data of each candidate.</summary>
-    public IReadOnlyList<(CalibrationMethod Method, double Sqnr)>? AutoCandidates { get; init; }
+    /// <summary>
+    /// Set when <see cref="CalibrationMethod.Auto"/> chose <see cref="Method"/>: the output SQNR (dB) over the calibration data of each
+    /// candidate, and over how many samples it was measured — fewer than <see cref="AutoSamples"/> when it stopped as soon as it could
+    /// no longer be preferred (its SQNR is then an upper bound).
+    /// </summary>
+    public IReadOnlyList<(CalibrationMethod Method, double Sqnr, int Samples)>? AutoCandidates { get; init; }
+
+    /// <summary>With <see cref="AutoCandidates"/>: the number of calibration samples.</summary>
+    public int AutoSamples { get; init; }
 
     public string Describe()
     {
@@ -40,7 +47,14 @@ public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMe
 
         return AutoCandidates is null
             ? name
-            : $"auto → {name}; output SQNR over the calibration data: {string.Join(", ", AutoCandidates.Select(c => $"{new CalibrationOptions(c.Method).Describe()} {c.Sqnr.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} dB"))}";
+            : $"auto → {name}; output SQNR over the calibration data: {string.Join(", ", AutoCandidates.Select(Candidate))}";
+
+        string Candidate((CalibrationMethod Method, double Sqnr, int Samples) c)
+        {
+            string db = c.Sqnr.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+            string candidate = new CalibrationOptions(c.Method).Describe();
+            return c.Samples < AutoSamples ? $"{candidate} < {db} dB (stopped after {c.Samples} of {AutoSamples} samples)" : $"{candidate} {db} dB";
+        }
     }
 }
 

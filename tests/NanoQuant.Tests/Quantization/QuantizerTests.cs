@@ -319,6 +319,21 @@ internal sealed class SyntheticModels
         return output;
     }
 
+    /// <summary>PADV2 padding the last dimension by one on each side with <paramref name="value"/>.</summary>
+    public int Padv2(int input, float value)
+    {
+        int[] shape = _tensors[input].Shape;
+        var paddings = new byte[shape.Length * 8];
+        BinaryPrimitives.WriteInt32LittleEndian(paddings.AsSpan((shape.Length - 1) * 8), 1);
+        BinaryPrimitives.WriteInt32LittleEndian(paddings.AsSpan(((shape.Length - 1) * 8) + 4), 1);
+        int paddingsTensor = _tensors.Count;
+        _tensors.Add(new TfLiteTensor(paddingsTensor, $"t{paddingsTensor}", TfLiteType.Int32, [shape.Length, 2], paddings, null, false));
+        int constant = Tensor([], [value]);
+        int output = Tensor([.. shape[..^1], shape[^1] + 2], null);
+        Operator(BuiltinOperator.Padv2, [input, paddingsTensor, constant], output, 0, null);
+        return output;
+    }
+
     private int Tensor(int[] shape, float[]? values)
     {
         byte[]? data = null;

@@ -27,6 +27,14 @@ public sealed class Conv16Lowering : IInt16OperatorLowering
             throw context.Unsupported(op, $"filter {filter} is {filter.Type}{(filter.IsConstant ? "" : " and not constant")}; 16x8 needs constant int8 weights");
         }
 
+        // Without a bias, quantized_bias_type INT32 in CONV_2D's or FULLY_CONNECTED's options makes TFLM accumulate in
+        // int32 and requantize with its 32-bit MultiplyByQuantizedMultiplier, as with an int32 bias (refused in Int16Operands.Bias).
+        if (bias is null && op.Code != BuiltinOperator.DepthwiseConv2d
+            && context.Options(op).GetByte(op.Code == BuiltinOperator.Conv2d ? 6 : 4) == (byte)TfLiteType.Int32)
+        {
+            throw context.Unsupported(op, "quantized_bias_type INT32 selects TFLite Micro's int32-accumulating 16x8 variant, which nanoQuant does not support (its 16x8 kernels accumulate in 64 bits, as TensorFlow's default int64 bias type)");
+        }
+
         if (op.Code == BuiltinOperator.FullyConnected)
         {
             LowerFullyConnected(context, op, input, filter, bias, output);

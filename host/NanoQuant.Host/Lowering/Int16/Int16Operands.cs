@@ -139,7 +139,9 @@ public static class Int16Operands
 
         if (bias.Type == TfLiteType.Int32)
         {
-            throw context.Unsupported(op, $"bias {bias} is int32; nanoQuant's 16x8 kernels take the int64 bias TensorFlow's 16x8 converter writes (TFLM's int32-accumulating variant is not supported)");
+            throw context.Unsupported(op, op.Code == BuiltinOperator.DepthwiseConv2d
+                ? $"bias {bias} is int32; TFLite Micro's 16x8 DEPTHWISE_CONV_2D reads its bias as int64 (TensorFlow's 16x8 converter writes int64)"
+                : $"bias {bias} is int32, which selects TFLite Micro's int32-accumulating 16x8 variant (32-bit requantization); nanoQuant's 16x8 kernels accumulate in 64 bits with the int64 bias TensorFlow's 16x8 converter writes by default");
         }
 
         if (bias.Type != TfLiteType.Int64 || bias.Data is null)
