@@ -423,11 +423,18 @@ namespace NanoQuant
                 t.byteLength = (int)elements * elementSize;
                 if (isNarrow)
                 {
-                    t.narrowBytes = byteLength == t.elementCount ? 1 : byteLength == 2 * t.elementCount ? 2 : byteLength == 3 * t.elementCount ? 3 : 0;
-                    if (t.narrowBytes == 0)
+                    int width = byteLength == t.elementCount ? 1 : byteLength == 2 * t.elementCount ? 2 : byteLength == 3 * t.elementCount ? 3 : 0;
+                    if (width == 0)
                     {
                         throw new InvalidModelException(name + ": narrow byte length " + byteLength.ToString() + " is not 1, 2 or 3 bytes for each of " + t.elementCount.ToString() + " elements");
                     }
+
+                    if (_narrowBytes == null)
+                    {
+                        _narrowBytes = new int[count];
+                    }
+
+                    _narrowBytes[i] = width;
                 }
                 else if (t.storage == TensorStorage.Derived)
                 {
@@ -513,6 +520,10 @@ namespace NanoQuant
         private int _poolBytes;
         private int _paletteCount;
 
+        // Bytes per stored element of each narrow int32 constant (1–3; 0: not narrow), only while loading
+        // (kept out of Tensor, where a field costs every tensor of every model RAM on nanoCLR); null when none.
+        private int[] _narrowBytes;
+
         /// <summary>
         /// Checks a palette block's header (read from the source: the block lies in the constant section)
         /// against the tensor's shape and the block's length: index bits 1 … 7, a channel axis inside the
@@ -579,9 +590,8 @@ namespace NanoQuant
         private readonly byte[] _paletteHeader = new byte[ModelFormat.PaletteHeaderSize];
 
         /// <summary>Widens a narrow int32 constant: each element 1, 2 or 3 little-endian bytes, sign-extended.</summary>
-        private void ReadNarrow(Tensor t, int[] values)
+        private void ReadNarrow(Tensor t, int width, int[] values)
         {
-            int width = t.narrowBytes;
             byte[] raw = new byte[t.elementCount * width];
             _source.ReadBytes(t.fileOffset, raw, 0, raw.Length);
             int shift = 32 - (8 * width);
@@ -735,13 +745,14 @@ namespace NanoQuant
                 else if (t.type == TensorType.Int32)
                 {
                     int[] values = new int[t.elementCount];
-                    if (t.narrowBytes == 0)
+                    int width = _narrowBytes == null ? 0 : _narrowBytes[i];
+                    if (width == 0)
                     {
                         _source.ReadInt32(t.fileOffset, values);
                     }
                     else
                     {
-                        ReadNarrow(t, values);
+                        ReadNarrow(t, width, values);
                     }
 
                     t.int32Data = values;
@@ -764,6 +775,7 @@ namespace NanoQuant
             }
 
             Int32ConstantBytes = int32Bytes;
+            _narrowBytes = null;
         }
     }
 }

@@ -24,9 +24,6 @@ namespace NanoQuant
         internal int[] int32Data;
         internal long[] int64Data;
 
-        /// <summary>For an int32 constant stored narrow: bytes per stored element (1–3); 0 otherwise.</summary>
-        internal int narrowBytes;
-
         /// <summary>For an int8 constant stored as a palette: its layout; null otherwise.</summary>
         internal Palette palette;
 
