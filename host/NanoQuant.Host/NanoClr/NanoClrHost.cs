@@ -282,7 +282,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} scratch={shapes[j].InputLengths.Concat(shapes[j].OutputLengths).DefaultIfEmpty(0).Max()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(jobs[j].MeasureMemoryEvery > 0 ? $" memoryEvery={jobs[j].MeasureMemoryEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}{(jobs[j].Rounds > 0 ? $" rounds={jobs[j].Rounds}" : "")}{(jobs[j].TimeOperators ? " perOp=1" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(jobs[j].MeasureMemoryEvery > 0 ? $" memoryEvery={jobs[j].MeasureMemoryEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}{(jobs[j].Rounds > 0 ? $" rounds={jobs[j].Rounds}" : "")}{(jobs[j].TimeOperators ? " perOp=1" : "")}\n");
             }
 
             if (baselineMacs > 0)
