@@ -36,7 +36,7 @@ public static class ConvertCommand
         var activations = new Option<string>("--activations") { Description = "int8 (default, full int8) or int16 (16x8: int16 activations, int8 weights, int64 biases, as TFLite's 16x8 mode)", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var compareInt8 = new Option<bool>("--compare-int8") { Description = "with --activations int16 and --report: also measure the int8 model of the same ranges and show its SQNR beside the 16x8 one, layer by layer" };
-        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "with --activations int16: keep TFLite's 16x8 biases as they are (by default each convolution's and FULLY_CONNECTED's bias is corrected for the mean shift its int8 weights' rounding causes)" };
+        var noBiasCorrection = new Option<bool>("--no-bias-correction") { Description = "with --activations int16: keep TFLite's 16x8 biases as they are (by default each hidden convolution's and FULLY_CONNECTED's bias is corrected for the mean shift its int8 weights' rounding causes; the output layer's is left as it is)" };
         var calibrateInput = new Option<bool>("--calibrate-input-range") { Description = "quantize the model input from its calibrated range even when integer data states its own scale and offset" };
         var report = new Option<FileInfo?>("--report") { Description = "write a per-layer report over the calibration data (scale, zero point, float-vs-int8 SQNR of every layer): Markdown, or HTML with an SQNR chart and the memory plan when the name ends in .html" };
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };

@@ -28,7 +28,7 @@ public static class BiasCorrection
     /// <summary>
     /// The model with the bias of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED corrected for its
     /// weights' rounding, and how many biases were corrected. An operator without a bias, or with a bias
-    /// another operator shares, is left alone.
+    /// another operator shares, is left alone, and so is the layer that computes a model output.
     /// </summary>
     public static (QuantizedModel Model, int Corrected) Apply(FloatModel model, QuantizedModel quantized, SampleSet calibration)
     {
@@ -62,6 +62,15 @@ public static class BiasCorrection
 
             targets.Add(new Target(op, floatOp.Source.Inputs[0], window, features));
         }
+
+        // The output layer is left as TFLite writes it. Its bias is the model's output offset itself: a bias step there moves
+        // every sample's output (a classifier's logits: its class priors) one for one, with nothing after it to average it
+        // out, and the correction it would take is estimated from the mean over the calibration samples of that layer's
+        // input — for a classifier, features that are specific to each class, so the mean is that of the calibration set's
+        // class mix, not of the data the model meets. The hidden layers' corrections are what removes the accumulated
+        // mean shift (docs/quantization.md).
+        var outputLayers = OutputLayers(quantized.Model);
+        targets.RemoveAll(t => outputLayers.Contains(t.Op.Index));
 
         var means = InputMeans(model, targets, calibration);
         int corrected = 0;
@@ -129,6 +138,46 @@ public static class BiasCorrection
             SubgraphCount = quantized.Model.SubgraphCount,
         };
         return (new QuantizedModel { Model = result, Int8Tensors = quantized.Int8Tensors }, corrected);
+    }
+
+    /// <summary>
+    /// The operators that compute a model output, found by walking back from each output through operators that only
+    /// reshape, normalize or (de)quantize it (RESHAPE, SQUEEZE, SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE).
+    /// </summary>
+    private static HashSet<int> OutputLayers(TfLiteModel model)
+    {
+        var producers = new Dictionary<int, TfLiteOperator>();
+        foreach (var op in model.Operators)
+        {
+            foreach (int output in op.Outputs)
+            {
+                producers[output] = op;
+            }
+        }
+
+        var layers = new HashSet<int>();
+        foreach (int output in model.Outputs)
+        {
+            int tensor = output;
+            while (producers.TryGetValue(tensor, out var op))
+            {
+                if (op.Code is BuiltinOperator.Conv2d or BuiltinOperator.DepthwiseConv2d or BuiltinOperator.FullyConnected)
+                {
+                    layers.Add(op.Index);
+                    break;
+                }
+
+                if (op.Code is not (BuiltinOperator.Reshape or BuiltinOperator.Squeeze or BuiltinOperator.Softmax or BuiltinOperator.Logistic
+                    or BuiltinOperator.Tanh or BuiltinOperator.Quantize or BuiltinOperator.Dequantize) || op.Inputs.Length == 0)
+                {
+                    break;
+                }
+
+                tensor = op.Inputs[0];
+            }
+        }
+
+        return layers;
     }
 
     /// <param name="Window">The convolution's geometry; null for FULLY_CONNECTED.</param>
