@@ -553,41 +553,12 @@ public static class Quantizer
         return copy;
     }
 
-    private static void AddFloatEdges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors, string suffix)
-    {
-        var prologue = new List<TfLiteOperator>();
-        var epilogue = new List<TfLiteOperator>();
-        foreach (int input in source.Inputs)
-        {
-            var int8 = tensors[input];
-            int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + suffix });
-            tensors[input] = source.Tensors[input];
-            Redirect(operators, input, index, inputs: true);
-            int8Tensors[input] = index;
-            prologue.Add(new TfLiteOperator(0, BuiltinOperator.Quantize, 2, null, [input], [index], 0, null));
-        }
-
-        foreach (int output in source.Outputs)
-        {
-            if (source.Inputs.Contains(output))
-            {
-                continue;
-            }
-
-            var int8 = tensors[output];
-            int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + suffix });
-            tensors[output] = source.Tensors[output];
-            Redirect(operators, output, index, inputs: true);
-            Redirect(operators, output, index, inputs: false);
-            int8Tensors[output] = index;
-            epilogue.Add(new TfLiteOperator(0, BuiltinOperator.Dequantize, 2, null, [index], [output], 0, null));
-        }
-
-        operators.InsertRange(0, prologue);
-        operators.AddRange(epilogue);
-    }
+    /// <summary>
+    /// What TFLite's converter writes for float32 model inputs and outputs: the source's float edge tensors stay,
+    /// with a QUANTIZE float → int8/int16 after each input and a DEQUANTIZE producing each output.
+    /// </summary>
+    private static void AddFloatEdges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors, string suffix) =>
+        AddEdges(source, tensors, operators, int8Tensors, suffix, (edge, _) => source.Tensors[edge], BuiltinOperator.Dequantize);
 
     /// <summary>
     /// An int8 model (inputs and outputs int8) with uint8 inputs and outputs added as TFLite's converter writes
@@ -621,16 +592,27 @@ public static class Quantizer
     /// tensors become uint8 (same scale, zero point + 128), with a QUANTIZE uint8 → int8 after each input and a
     /// QUANTIZE int8 → uint8 producing each output.
     /// </summary>
-    private static void AddUInt8Edges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors)
+    private static void AddUInt8Edges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors) =>
+        AddEdges(source, tensors, operators, int8Tensors, "/int8",
+            (_, int8) => int8 with { Type = TfLiteType.UInt8, Quantization = PerTensor(int8.Quantization!.Scale, int8.Quantization.ZeroPoint + 128) },
+            BuiltinOperator.Quantize);
+
+    /// <summary>
+    /// Moves the quantized model's edge tensors inside: each input and output keeps its index but becomes
+    /// <paramref name="outside"/> (of its index and the quantized tensor), the quantized tensor is copied to a new
+    /// index, a QUANTIZE converts each input into it and <paramref name="outputOperator"/> converts it into each output.
+    /// </summary>
+    private static void AddEdges(TfLiteModel source, List<TfLiteTensor> tensors, List<TfLiteOperator> operators, Dictionary<int, int> int8Tensors,
+        string suffix, Func<int, TfLiteTensor, TfLiteTensor> outside, BuiltinOperator outputOperator)
     {
         var prologue = new List<TfLiteOperator>();
         var epilogue = new List<TfLiteOperator>();
         foreach (int input in source.Inputs)
         {
-            var int8 = tensors[input];
+            var inner = tensors[input];
             int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
-            tensors[input] = ToUInt8(int8);
+            tensors.Add(inner with { Index = index, Name = inner.Name + suffix });
+            tensors[input] = outside(input, inner);
             Redirect(operators, input, index, inputs: true);
             int8Tensors[input] = index;
             prologue.Add(new TfLiteOperator(0, BuiltinOperator.Quantize, 2, null, [input], [index], 0, null));
@@ -643,21 +625,18 @@ public static class Quantizer
                 continue;
             }
 
-            var int8 = tensors[output];
+            var inner = tensors[output];
             int index = tensors.Count;
-            tensors.Add(int8 with { Index = index, Name = int8.Name + "/int8" });
-            tensors[output] = ToUInt8(int8);
+            tensors.Add(inner with { Index = index, Name = inner.Name + suffix });
+            tensors[output] = outside(output, inner);
             Redirect(operators, output, index, inputs: true);
             Redirect(operators, output, index, inputs: false);
             int8Tensors[output] = index;
-            epilogue.Add(new TfLiteOperator(0, BuiltinOperator.Quantize, 2, null, [index], [output], 0, null));
+            epilogue.Add(new TfLiteOperator(0, outputOperator, 2, null, [index], [output], 0, null));
         }
 
         operators.InsertRange(0, prologue);
         operators.AddRange(epilogue);
-
-        static TfLiteTensor ToUInt8(TfLiteTensor int8) =>
-            int8 with { Type = TfLiteType.UInt8, Quantization = PerTensor(int8.Quantization!.Scale, int8.Quantization.ZeroPoint + 128) };
     }
 
     private static void Redirect(List<TfLiteOperator> operators, int from, int to, bool inputs)
