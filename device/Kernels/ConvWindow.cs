@@ -106,49 +106,30 @@ namespace NanoQuant
         }
 
         /// <summary>
-        /// The folded bias of input <paramref name="slot"/>: a stored int32 constant, checked against
-        /// <see cref="CheckFoldedBias"/>, or — when the model stores it as derived (format version 3) —
-        /// computed here, bias + input offset × Σ weights of each channel.
+        /// The folded bias of input <paramref name="slot"/>, bias + input offset × Σ weights of each channel
+        /// (channels are contiguous rows of the filter): a stored int32 constant is checked against it, so the
+        /// interior and the border of the output compute the same function; a derived one (format version 3)
+        /// is computed here.
         /// </summary>
         internal static int[] FoldedBias(OperatorDefinition op, Tensor[] tensors, int slot, int[] bias, Tensor filter, int rowLength, int inputOffset)
         {
             int index = slot < op.Inputs.Length ? op.Inputs[slot] : Format.ModelFormat.NoTensor;
-            if (index == Format.ModelFormat.NoTensor || tensors[index].storage != Format.TensorStorage.Derived)
+            bool derived = index != Format.ModelFormat.NoTensor && tensors[index].storage == Format.TensorStorage.Derived;
+            int[] folded;
+            if (derived)
             {
-                int[] stored = Check.Int32Constant(op, tensors, slot, bias.Length);
-                CheckFoldedBias(op, bias, stored, filter, rowLength, inputOffset);
-                return stored;
-            }
-
-            if (tensors[index].elementCount != bias.Length)
-            {
-                Check.Fail(op, "input " + slot.ToString() + " must hold " + bias.Length.ToString() + " values, holds " + tensors[index].elementCount.ToString());
-            }
-
-            int[] folded = new int[bias.Length];
-            sbyte[] weights = filter.data;
-            int w = filter.offset;
-            for (int c = 0; c < folded.Length; c++)
-            {
-                int sum = 0;
-                for (int j = 0; j < rowLength; j++)
+                if (tensors[index].elementCount != bias.Length)
                 {
-                    sum += weights[w++];
+                    Check.Fail(op, "input " + slot.ToString() + " must hold " + bias.Length.ToString() + " values, holds " + tensors[index].elementCount.ToString());
                 }
 
-                folded[c] = bias[c] + (inputOffset * sum);
+                folded = new int[bias.Length];
+            }
+            else
+            {
+                folded = Check.Int32Constant(op, tensors, slot, bias.Length);
             }
 
-            return folded;
-        }
-
-        /// <summary>
-        /// Checks every int32 bias of <paramref name="folded"/> against <paramref name="bias"/> +
-        /// input offset × Σ weights of its channel (channels are contiguous rows of the filter), so
-        /// the interior and the border of the output compute the same function.
-        /// </summary>
-        internal static void CheckFoldedBias(OperatorDefinition op, int[] bias, int[] folded, Tensor filter, int rowLength, int inputOffset)
-        {
             sbyte[] weights = filter.data;
             int w = filter.offset;
             for (int c = 0; c < bias.Length; c++)
@@ -159,11 +140,18 @@ namespace NanoQuant
                     sum += weights[w++];
                 }
 
-                if (!(folded[c] == bias[c] + (inputOffset * sum)))
+                int value = bias[c] + (inputOffset * sum);
+                if (derived)
+                {
+                    folded[c] = value;
+                }
+                else if (!(folded[c] == value))
                 {
                     Check.Fail(op, "folded bias of channel " + c.ToString() + " is not bias + input offset × Σ weights");
                 }
             }
+
+            return folded;
         }
 
         /// <summary>Checks multipliers: non-negative (QuantizeMultiplier never yields a negative one).</summary>
