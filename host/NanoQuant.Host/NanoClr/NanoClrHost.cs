@@ -461,7 +461,8 @@ public sealed class NanoClrHost
         return new NanoClrBatchResult(results, baselineRate, output);
     }
 
-    private static Dictionary<string, string>? Fields(string? line)
+    /// <summary>The <c>key=value</c> fields of one line of the runner's output (null for no line).</summary>
+    internal static Dictionary<string, string>? Fields(string? line)
     {
         if (line is null)
         {

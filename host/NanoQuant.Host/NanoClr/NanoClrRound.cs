@@ -26,12 +26,12 @@ public sealed record NanoClrRound(double MillisecondsPerInvoke, long BaselineMac
                 continue;
             }
 
-            var fields = parts.Skip(2).Where(p => p.Contains('=', StringComparison.Ordinal))
-                .ToDictionary(p => p[..p.IndexOf('=', StringComparison.Ordinal)], p => long.Parse(p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture));
+            var fields = NanoClrHost.Fields(line)!;
+            long Field(string key) => long.Parse(fields[key], CultureInfo.InvariantCulture);
             switch (parts[0])
             {
                 case "nq:round":
-                    rounds.Add(new NanoClrRound(fields["ticks"] / (double)ticksPerMillisecond / fields["runs"], fields["baseline"]));
+                    rounds.Add(new NanoClrRound(Field("ticks") / (double)ticksPerMillisecond / Field("runs"), Field("baseline")));
                     break;
                 case "nq:op":
                     int index = int.Parse(parts[2], CultureInfo.InvariantCulture);
@@ -40,10 +40,10 @@ public sealed record NanoClrRound(double MillisecondsPerInvoke, long BaselineMac
                         throw new NanoClrException($"nanoCLR's operator timings came back out of order (operator {index} after {operators.Count})");
                     }
 
-                    operators.Add(fields["ticks"] / (double)ticksPerMillisecond / fields["runs"]);
+                    operators.Add(Field("ticks") / (double)ticksPerMillisecond / Field("runs"));
                     break;
                 case "nq:opbaseline":
-                    operatorBaseline = fields["baseline"];
+                    operatorBaseline = Field("baseline");
                     break;
             }
         }
