@@ -17,7 +17,7 @@ namespace NanoQuant
         }
 
         /// <summary>
-        /// This operator run by <paramref name="backend"/> (see device/Native), or null when the kernel has
+        /// This operator run by <paramref name="backend"/> (see native/bindings), or null when the kernel has
         /// no native counterpart: the interpreter then keeps the managed kernel.
         /// </summary>
         internal virtual Kernel BindTo(KernelBackend backend)

@@ -6,10 +6,10 @@ namespace NanoQuant
     /// bit-exact with the managed kernels. An interpreter given one with
     /// <see cref="Interpreter.UseBackend"/> hands each of those operators to <see cref="Run"/> — one call per
     /// operator — and keeps the managed kernels for the rest. The NanoQuant.Native assembly provides the
-    /// nanoFramework Interop implementation (the C kernels in device/Native/kernels compiled into the firmware).
+    /// nanoFramework Interop implementation (the C kernels in native/kernels compiled into the firmware).
     /// </summary>
     /// <remarks>
-    /// The call's layout is the C header's (device/Native/kernels/nanoquant_kernels.h): parameters 0–6 are
+    /// The call's layout is the C header's (native/kernels/nanoquant_kernels.h): parameters 0–6 are
     /// the operator code, the start and length of the input, second operand and output tensors in their
     /// arrays; the operator's own parameters follow. <see cref="AbiVersion"/> numbers that layout.
     /// </remarks>

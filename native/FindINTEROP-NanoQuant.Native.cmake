@@ -15,29 +15,29 @@ list(APPEND NanoQuant.Native_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/CLR/Include)
 list(APPEND NanoQuant.Native_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/HAL/Include)
 list(APPEND NanoQuant.Native_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/PAL/Include)
 list(APPEND NanoQuant.Native_INCLUDE_DIRS ${NANOQUANT_SOURCE_DIR}/native/interop)
-list(APPEND NanoQuant.Native_INCLUDE_DIRS ${NANOQUANT_SOURCE_DIR}/device/Native/kernels)
+list(APPEND NanoQuant.Native_INCLUDE_DIRS ${NANOQUANT_SOURCE_DIR}/native/kernels)
 
 # The MDP-generated table and the glue (C++), and the C99 kernels compiled as C.
 list(APPEND NanoQuant.Native_SOURCES
     ${NANOQUANT_SOURCE_DIR}/native/interop/NanoQuant_Native.cpp
     ${NANOQUANT_SOURCE_DIR}/native/interop/NanoQuant_Native_NanoQuant_Native_NativeKernels.cpp)
-file(GLOB NANOQUANT_KERNEL_SOURCES ${NANOQUANT_SOURCE_DIR}/device/Native/kernels/*.c)
+file(GLOB NANOQUANT_KERNEL_SOURCES ${NANOQUANT_SOURCE_DIR}/native/kernels/*.c)
 list(APPEND NanoQuant.Native_SOURCES ${NANOQUANT_KERNEL_SOURCES})
 
-# Optional vendor kernels for CONV_2D and FULLY_CONNECTED (device/Native/kernels/vendor.h):
+# Optional vendor kernels for CONV_2D and FULLY_CONNECTED (native/kernels/vendor.h):
 #   -DNANOQUANT_VENDOR=CMSIS_NN -DCMSIS_NN_SOURCE_DIR=/path/to/CMSIS-NN   (STM32: ARM's CMSIS-NN repository)
 #   -DNANOQUANT_VENDOR=ESP_NN   -DESP_NN_SOURCE_DIR=/path/to/esp-nn       (ESP32: Espressif's esp-nn; on ESP-IDF its
 #                                                                          component can provide the sources instead)
 if(NANOQUANT_VENDOR STREQUAL "CMSIS_NN")
     add_compile_definitions(NQ_VENDOR_CMSIS_NN)
-    file(GLOB NANOQUANT_VENDOR_SOURCES ${NANOQUANT_SOURCE_DIR}/device/Native/kernels/cmsis_nn/*.c)
+    file(GLOB NANOQUANT_VENDOR_SOURCES ${NANOQUANT_SOURCE_DIR}/native/kernels/cmsis_nn/*.c)
     file(GLOB_RECURSE CMSIS_NN_SOURCES ${CMSIS_NN_SOURCE_DIR}/Source/*.c)
     list(FILTER CMSIS_NN_SOURCES EXCLUDE REGEX "_f(16|32)\\.c$")
     list(APPEND NanoQuant.Native_SOURCES ${NANOQUANT_VENDOR_SOURCES} ${CMSIS_NN_SOURCES})
     list(APPEND NanoQuant.Native_INCLUDE_DIRS ${CMSIS_NN_SOURCE_DIR}/Include)
 elseif(NANOQUANT_VENDOR STREQUAL "ESP_NN")
     add_compile_definitions(NQ_VENDOR_ESP_NN)
-    file(GLOB NANOQUANT_VENDOR_SOURCES ${NANOQUANT_SOURCE_DIR}/device/Native/kernels/esp_nn/*.c)
+    file(GLOB NANOQUANT_VENDOR_SOURCES ${NANOQUANT_SOURCE_DIR}/native/kernels/esp_nn/*.c)
     list(APPEND NanoQuant.Native_SOURCES ${NANOQUANT_VENDOR_SOURCES})
     if(ESP_NN_SOURCE_DIR)
         list(APPEND NanoQuant.Native_INCLUDE_DIRS ${ESP_NN_SOURCE_DIR}/include ${ESP_NN_SOURCE_DIR}/src/common)

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace NanoQuant.Native
 {
     /// <summary>
-    /// The nanoQuant C kernels (device/Native/kernels) compiled into the firmware, called through
+    /// The nanoQuant C kernels (native/kernels) compiled into the firmware, called through
     /// nanoFramework Interop: one native call per operator. Use <see cref="TryUse"/> after creating an
     /// <see cref="Interpreter"/>: on firmware built with this assembly's native part the interpreter's
     /// CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, pooling, ADD, SUB, MUL, SOFTMAX and MEAN operators run

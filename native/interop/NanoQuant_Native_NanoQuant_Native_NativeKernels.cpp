@@ -2,7 +2,7 @@
 // nanoQuant: the method bodies of the stub `mdp -generateskeleton` wrote for NanoQuant.Native
 // (NanoQuant_Native_NanoQuant_Native_NativeKernels.cpp). NanoQuant_Native.cpp/.h are kept exactly as
 // generated: they carry the native checksum that ties this code to NanoQuant.Native.pe.
-// Each call hands the arrays nanoCLR holds to nq_run (device/Native/kernels), which checks every
+// Each call hands the arrays nanoCLR holds to nq_run (native/kernels), which checks every
 // index against the arrays' lengths before it runs the operator.
 //
 

@@ -28,7 +28,7 @@ public sealed record NanoClrOptions
     public IReadOnlyList<string> ExtraAssemblies { get; init; } = [];
 
     /// <summary>
-    /// Run the native kernels: nanoCLR built with device/Native/kernels and the NanoQuant.Native Interop
+    /// Run the native kernels: nanoCLR built with native/kernels and the NanoQuant.Native Interop
     /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native), every job's
     /// interpreter handed to NativeKernels.TryUse. A run fails if the native kernels are not what ran.
     /// </summary>

@@ -43,11 +43,11 @@ public static class NanoFrameworkGuard
     /// <summary>Compiled surface assemblies (in memory) to compile device code against.</summary>
     public static ImmutableArray<MetadataReference> SurfaceReferences => s_surface.Value;
 
-    /// <summary>Every .cs file of device/ and shared/ (bin/ and obj/ excluded), as paths relative to the project root with '/' separators.</summary>
+    /// <summary>Every .cs file of device/, shared/ and native/bindings/ (bin/ and obj/ excluded), as paths relative to the project root with '/' separators.</summary>
     public static IReadOnlyList<string> DeviceSourceFiles()
     {
         var files = new List<string>();
-        foreach (string folder in new[] { "device", "shared" })
+        foreach (string folder in new[] { "device", "shared", "native/bindings" })
         {
             string root = Path.Combine(SharedResources.ProjectRoot, folder);
             foreach (string file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))

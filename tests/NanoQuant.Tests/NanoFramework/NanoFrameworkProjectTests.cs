@@ -37,7 +37,9 @@ public class NanoFrameworkProjectTests
 
         static string Line(string file) => file.StartsWith("shared/", StringComparison.Ordinal)
             ? $"    <Compile Include=\"..\\{file.Replace('/', '\\')}\"><Link>Shared\\{Path.GetFileName(file)}</Link></Compile>"
-            : $"    <Compile Include=\"{file["device/".Length..].Replace('/', '\\')}\" />";
+            : file.StartsWith("native/", StringComparison.Ordinal)
+                ? $"    <Compile Include=\"..\\{file.Replace('/', '\\')}\" />"
+                : $"    <Compile Include=\"{file["device/".Length..].Replace('/', '\\')}\" />";
     }
 
     [Fact]
@@ -48,7 +50,7 @@ public class NanoFrameworkProjectTests
         // which uses the same rule, and the csproj's own globs.
         var csproj = XDocument.Load(DevicePath("NanoQuant.Device.csproj"));
         var includes = csproj.Descendants("Compile").Select(c => c.Attribute("Include")!.Value).ToList();
-        Assert.Equal(["**/*.cs", "../shared/**/*.cs"], includes);
+        Assert.Equal(["**/*.cs", "../shared/**/*.cs", "../native/bindings/**/*.cs"], includes);
         Assert.Equal("10", csproj.Descendants("LangVersion").Single().Value);
     }
 

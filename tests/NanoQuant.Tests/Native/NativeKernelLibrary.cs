@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace NanoQuant.Tests.Native;
 
 /// <summary>
-/// The C kernels of device/Native/kernels built as a shared library for the desktop tests: with the
+/// The C kernels of native/kernels built as a shared library for the desktop tests: with the
 /// C compiler on PATH (cc, gcc or clang; C99, -Wall -Wextra -Werror) into a temporary folder keyed by
-/// the sources' content, or taken from NANOQUANT_NATIVE_LIBRARY (tests/native/run-sanitizers.sh sets it
+/// the sources' content, or taken from NANOQUANT_NATIVE_LIBRARY (native/tests/check-native-kernels.sh sets it
 /// to an AddressSanitizer + UndefinedBehaviorSanitizer build).
 /// </summary>
 public static class NativeKernelLibrary
@@ -18,7 +18,7 @@ public static class NativeKernelLibrary
 
     public static string Unavailable => Built.Value.Reason;
 
-    public static string SourceFolder => System.IO.Path.Combine(SharedResources.ProjectRoot, "device", "Native", "kernels");
+    public static string SourceFolder => System.IO.Path.Combine(SharedResources.ProjectRoot, "native", "kernels");
 
     private static (string?, string) Build()
     {

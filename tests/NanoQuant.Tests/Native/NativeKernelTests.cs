@@ -6,7 +6,7 @@ using NanoQuant.Host.Runtime;
 namespace NanoQuant.Tests.Native;
 
 /// <summary>
-/// The C kernels (device/Native/kernels) give the managed kernels' bytes — TFLite Micro's bytes — on
+/// The C kernels (native/kernels) give the managed kernels' bytes — TFLite Micro's bytes — on
 /// every int8 golden, called through the same <see cref="KernelBackend"/> hook the nanoFramework Interop
 /// assembly uses; and their checks refuse calls that would leave a tensor.
 /// </summary>

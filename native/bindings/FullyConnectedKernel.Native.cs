@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>FULLY_CONNECTED's native binding: device/Native/kernels/fully_connected.c.</summary>
+    /// <summary>FULLY_CONNECTED's native binding: native/kernels/fully_connected.c.</summary>
     internal sealed partial class FullyConnectedKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

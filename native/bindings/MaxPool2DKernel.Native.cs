@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>MAX_POOL_2D's native binding: device/Native/kernels/max_pool_2d.c.</summary>
+    /// <summary>MAX_POOL_2D's native binding: native/kernels/max_pool_2d.c.</summary>
     internal sealed partial class MaxPool2DKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

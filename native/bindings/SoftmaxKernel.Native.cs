@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>SOFTMAX's native binding: device/Native/kernels/softmax.c with this kernel's two exp tables.</summary>
+    /// <summary>SOFTMAX's native binding: native/kernels/softmax.c with this kernel's two exp tables.</summary>
     internal sealed partial class SoftmaxKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

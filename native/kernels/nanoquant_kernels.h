@@ -3,7 +3,7 @@
  * the managed kernels in device/Kernels (which are bit-exact with TensorFlow Lite Micro's reference
  * kernels). No heap, no floating point, no state between calls.
  *
- * One entry point, nq_run: the managed side (the device/Native C# bindings) hands over one operator's
+ * One entry point, nq_run: the managed side (the native/bindings C# bindings) hands over one operator's
  * parameters as an int32 array laid out as below, its int8 buffers (input, second operand, output:
  * whole arrays with the tensor's start in the parameters) and up to four int32 arrays (bias, tables,
  * multipliers, shifts). nq_run checks that every index the operator will touch lies inside the

@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>ADD's (and SUB's) native binding: device/Native/kernels/add.c with this kernel's two rescaling tables.</summary>
+    /// <summary>ADD's (and SUB's) native binding: native/kernels/add.c with this kernel's two rescaling tables.</summary>
     internal partial class AddKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>MUL's native binding: device/Native/kernels/mul.c.</summary>
+    /// <summary>MUL's native binding: native/kernels/mul.c.</summary>
     internal sealed partial class MulKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

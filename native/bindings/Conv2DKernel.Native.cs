@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>CONV_2D's native binding: device/Native/kernels/conv_2d.c with this kernel's window, biases, multipliers and shifts.</summary>
+    /// <summary>CONV_2D's native binding: native/kernels/conv_2d.c with this kernel's window, biases, multipliers and shifts.</summary>
     internal sealed partial class Conv2DKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

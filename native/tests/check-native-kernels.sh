@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the C kernels of device/Native/kernels:
+# Checks the C kernels of native/kernels:
 #  1. every file compiles warning-free as C99 (-std=c99 -pedantic -Wall -Wextra -Werror, -O3) and, as
 #     nanoCLR's Interop build compiles them, as C++ (g++ -Wall -Wextra -Werror);
 #  2. every int8 golden runs byte-exact through them with AddressSanitizer and UndefinedBehaviorSanitizer:
@@ -12,7 +12,7 @@
 # Installs gcc/g++ with apt-get when missing (CI). Prints "native kernels: OK" on success.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-src="$root/device/Native/kernels"
+src="$root/native/kernels"
 
 if ! command -v gcc >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then
   echo "gcc/g++ not found: installing with apt-get"

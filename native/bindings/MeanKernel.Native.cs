@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>MEAN's native binding: device/Native/kernels/mean.c with this kernel's three kept and three reduced levels.</summary>
+    /// <summary>MEAN's native binding: native/kernels/mean.c with this kernel's three kept and three reduced levels.</summary>
     internal sealed partial class MeanKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

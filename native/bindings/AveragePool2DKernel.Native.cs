@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>AVERAGE_POOL_2D's native binding: device/Native/kernels/average_pool_2d.c.</summary>
+    /// <summary>AVERAGE_POOL_2D's native binding: native/kernels/average_pool_2d.c.</summary>
     internal sealed partial class AveragePool2DKernel
     {
         internal override Kernel BindTo(KernelBackend backend)

@@ -1,6 +1,6 @@
 namespace NanoQuant
 {
-    /// <summary>DEPTHWISE_CONV_2D's native binding: device/Native/kernels/depthwise_conv_2d.c.</summary>
+    /// <summary>DEPTHWISE_CONV_2D's native binding: native/kernels/depthwise_conv_2d.c.</summary>
     internal sealed partial class DepthwiseConv2DKernel
     {
         internal override Kernel BindTo(KernelBackend backend)
