@@ -25,6 +25,13 @@ public sealed unsafe class DesktopNativeBackend : KernelBackend, IDisposable
     /// <summary>Number of operators run.</summary>
     public int Calls { get; private set; }
 
+    /// <summary>
+    /// When set, every call is appended to it after it ran (<see cref="NativeCallRecording"/>): the parameters,
+    /// the tensors and int32 operands as the kernel received them, and the output the kernel wrote. The
+    /// Cortex-M replay harness (native/tests/cortex-m) runs these calls again and compares the outputs.
+    /// </summary>
+    public BinaryWriter? Recorder { get; set; }
+
     public override void Run(int[] parameters, sbyte[]? input, sbyte[]? second, sbyte[]? output, int[]? table0, int[]? table1, int[]? table2, int[]? table3)
     {
         // Tensors go over at start 0 in blocks of exactly their length (parameters 1-6: starts, lengths).
@@ -53,6 +60,13 @@ public sealed unsafe class DesktopNativeBackend : KernelBackend, IDisposable
             }
 
             new ReadOnlySpan<sbyte>(o, p[6]).CopyTo(output.AsSpan(outputStart, p[6]));
+            if (Recorder != null)
+            {
+                NativeCallRecording.Write(Recorder, p, input == null ? null : new ReadOnlySpan<sbyte>(a, p[4]),
+                    second == null ? null : new ReadOnlySpan<sbyte>(b, p[5]), output == null ? null : new ReadOnlySpan<sbyte>(o, p[6]),
+                    [table0, table1, table2, table3]);
+            }
+
             Calls++;
         }
         finally

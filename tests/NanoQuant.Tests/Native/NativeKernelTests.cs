@@ -32,9 +32,26 @@ public class NativeKernelTests
         Assert.Equal(expectedNative, runner.Interpreter.UseBackend(backend));
         Assert.Equal(expectedNative, runner.Interpreter.NativeOperatorCount);
         Assert.Equal("native", runner.Interpreter.Backend);
+        // NANOQUANT_NATIVE_RECORD=<folder>: the first case's native calls go to <folder>/<name>.nqrec for the
+        // Cortex-M replay (native/tests/cortex-m/replay.sh).
+        string? recordFolder = Environment.GetEnvironmentVariable("NANOQUANT_NATIVE_RECORD");
+        using var recording = string.IsNullOrEmpty(recordFolder) ? null
+            : new BinaryWriter(File.Create(Path.Combine(recordFolder, name + ".nqrec")));
+        if (recording != null)
+        {
+            NativeCallRecording.Begin(recording);
+            backend.Recorder = recording;
+        }
+
         for (int c = 0; c < golden.CaseCount; c++)
         {
             var actual = runner.Run(golden.Inputs(c), resetState: true);
+            if (recording != null && c == 0)
+            {
+                NativeCallRecording.End(recording);
+                backend.Recorder = null;
+            }
+
             var expected = golden.Outputs(c);
             Assert.Equal(expected.Length, actual.Length);
             for (int o = 0; o < expected.Length; o++)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the replay harness for one Cortex-M and one kernel option:
+#   build.sh OUT.elf CPU OPTION     CPU: cortex-m4 | cortex-m7;  OPTION: c | dsp | cmsis_nn
+#   c        nanoQuant's portable C kernels (-DNQ_NO_DSP: the DSP kernels are left out even where the CPU has DSP)
+#   dsp      nanoQuant's kernels with their ACLE DSP paths (__ARM_FEATURE_DSP, set by -mcpu=cortex-m4/m7)
+#   cmsis_nn CONV_2D and FULLY_CONNECTED through ARM's CMSIS-NN (DSP paths) from ../shared/nn-libs, the rest ours (C)
+# arm-none-eabi-gcc -O2 -mthumb, newlib with rdimon semihosting. Writes OUT.elf, OUT.su (-fstack-usage), OUT.size.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+src="$root/native/kernels"
+out="$1"; cpu="$2"; option="$3"
+work="$(dirname "$out")/obj-$(basename "$out" .elf)"
+rm -rf "$work"; mkdir -p "$work"
+flags=(-mcpu="$cpu" -mthumb -mfloat-abi=soft -O2 -ffunction-sections -fdata-sections -fstack-usage)
+kernel_flags=(-std=c99 -pedantic -Wall -Wextra -Werror)
+defines=()
+sources=("$src"/*.c)
+extra=()
+case "$option" in
+  c) defines=(-DNQ_NO_DSP) ;;
+  dsp) ;;
+  cmsis_nn)
+    defines=(-DNQ_NO_DSP -DNQ_VENDOR_CMSIS_NN)
+    libs="${NANOQUANT_NN_LIBS:-$root/../shared/nn-libs}"
+    cmsis="$(dirname "$out")/cmsis-nn-$cpu"
+    if [ ! -f "$cmsis/libcmsisnn.a" ]; then
+      rm -rf "$cmsis"; mkdir -p "$cmsis"
+      tar -xzf "$libs"/cmsis-nn-*.tar.gz -C "$cmsis"
+      (cd "$cmsis" && for f in $(find cmsis-nn/Source -name '*.c' ! -name '*_f16.c' ! -name '*_f32.c'); do
+        arm-none-eabi-gcc "${flags[@]}" -std=c11 -w -Icmsis-nn/Include -c "$f" -o "$(basename "$f" .c).o"; done
+        arm-none-eabi-ar rcs libcmsisnn.a ./*.o)
+    fi
+    sources+=("$src"/cmsis_nn/*.c)
+    extra=(-I"$cmsis/cmsis-nn/Include")
+    ;;
+  *) echo "option: c | dsp | cmsis_nn" >&2; exit 2 ;;
+esac
+for f in "${sources[@]}" "$src"/arm_dsp/*.c; do
+  [ -f "$f" ] || continue
+  arm-none-eabi-gcc "${flags[@]}" "${kernel_flags[@]}" "${defines[@]}" "${extra[@]}" -c "$f" \
+    -o "$work/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
+done
+kernel_objects=("$work"/*.o)
+for f in "$here"/replay.c "$here"/startup.c; do
+  arm-none-eabi-gcc "${flags[@]}" -std=c99 -Wall -Wextra -Werror -I"$src" -c "$f" -o "$work/harness_$(basename "$f" .c).o"
+done
+link=("$work"/harness_*.o "${kernel_objects[@]}")
+[ "$option" = cmsis_nn ] && link+=("$cmsis/libcmsisnn.a")
+arm-none-eabi-gcc -mcpu="$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$here/mps2.ld" -Wl,--gc-sections \
+  -o "$out" "${link[@]}"
+cat "$work"/*.su > "${out%.elf}.su"
+arm-none-eabi-size "${kernel_objects[@]}" "${cmsis_lib[@]:-}" > "${out%.elf}.size" 2>/dev/null || true

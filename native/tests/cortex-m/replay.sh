@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The native kernels replayed on emulated Cortex-M boards (QEMU mps2-an386 = Cortex-M4, mps2-an500 =
+# Cortex-M7, -icount shift=0: exact, repeatable instruction counts).
+#   replay.sh            the MLPerf Tiny models (kws, vww, person_detect, ResNet-8, ad01): instructions per
+#                        model and per operator for each build (default builds: c-m4 dsp-m4 cmsis_nn-m4 dsp-m7)
+#   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
+#                        M4 and the M7 and the portable C on the M4 (CI); prints "cortex-m replay: OK"
+# Steps: (1) the desktop tests run every int8 golden through the x64 kernels and record each native call of the
+# first case (NANOQUANT_NATIVE_RECORD; skipped when NANOQUANT_REPLAY_RECORDINGS names a folder of .nqrec
+# files); (2) build.sh builds the harness per CPU and option; (3) QEMU runs each recording, the harness
+# compares every output byte with x64's and prints instructions per call.
+# Needs: gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm (apt), dotnet.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+mode="${1:-table}"
+work="${NANOQUANT_REPLAY_WORK:-$(mktemp -d)}"
+[ -n "${NANOQUANT_REPLAY_WORK:-}" ] || trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"
+
+recordings="${NANOQUANT_REPLAY_RECORDINGS:-}"
+if [ -z "$recordings" ]; then
+  recordings="$work/recordings"; mkdir -p "$recordings"
+  echo "== recording every int8 golden's native calls on x64" >&2
+  dotnet build "$root/tests/NanoQuant.Tests" -c Release -v q -nologo >/dev/null
+  NANOQUANT_NATIVE_RECORD="$recordings" dotnet test "$root/tests/NanoQuant.Tests" -c Release --no-build \
+    --filter "FullyQualifiedName~Every_int8_golden_is_byte_exact_through_the_native_kernels" > "$work/record.log" 2>&1 \
+    || { cat "$work/record.log"; echo "recording failed" >&2; exit 1; }
+fi
+
+if [ "$mode" = --check ]; then
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4}"
+  models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
+else
+  builds="${NANOQUANT_REPLAY_BUILDS:-c-m4 dsp-m4 cmsis_nn-m4 dsp-m7}"
+  models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
+fi
+
+board() { case "$1" in m4) echo mps2-an386;; m7) echo mps2-an500;; esac; }
+results="$work/results.tsv"; : > "$results"
+failed=0
+for build in $builds; do
+  option="${build%-*}"; cpu="${build##*-}"
+  "$here/build.sh" "$work/$build.elf" "cortex-$cpu" "$option"
+  for model in $models; do
+    log="$work/$build-$model.log"
+    set +e
+    timeout 600 qemu-system-arm -M "$(board "$cpu")" -nographic -icount shift=0 -semihosting \
+      -semihosting-config enable=on,target=native,arg=replay,arg="$recordings/$model.nqrec" -kernel "$work/$build.elf" > "$log" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -ne 0 ]; then
+      failed=$((failed + 1)); echo "FAILED $build $model (exit $status):" >&2; grep -v '^call [0-9]* op [0-9]* instr' "$log" | head -5 >&2
+    fi
+    awk -v b="$build" -v m="$model" '$1 == "call" && $5 == "instr" { i[$4] += $6; c[$4] += $8 } END { for (o in i) print b "\t" m "\t" o "\t" i[o] "\t" c[o] }' "$log" >> "$results"
+  done
+done
+
+if [ "$mode" = --check ]; then
+  n=$(echo $models | wc -w)
+  if [ "$failed" -ne 0 ]; then echo "cortex-m replay: FAILED ($failed runs)" >&2; exit 1; fi
+  echo "cortex-m replay: OK ($n recordings byte-exact on each of: $builds)"
+  exit 0
+fi
+
+# The table: per model, per operator, instructions per build; then totals and instructions per MAC.
+awk -F'\t' -v builds="$builds" -v models="$models" '
+  BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
+          name[1]="CONV_2D"; name[2]="DEPTHWISE"; name[3]="FC"; name[4]="AVG_POOL"; name[5]="MAX_POOL"; name[6]="ADD/SUB"; name[7]="MUL"; name[8]="SOFTMAX"; name[9]="MEAN" }
+  { v[$1, $2, $3] = $4; t[$1, $2] += $4; if ($1 == B[1]) { macs[$2] += $5; has[$2, $3] = 1 } }
+  END {
+    printf "%-24s %-10s", "model", "operator"; for (j = 1; j <= nb; j++) printf " %13s", B[j]; printf "\n";
+    for (i = 1; i <= nm; i++) {
+      for (o = 1; o <= 9; o++) if (has[M[i], o]) {
+        printf "%-24s %-10s", M[i], name[o]; for (j = 1; j <= nb; j++) printf " %13d", v[B[j], M[i], o]; printf "\n" }
+      printf "%-24s %-10s", M[i], "TOTAL"; for (j = 1; j <= nb; j++) printf " %13d", t[B[j], M[i]]; printf "\n";
+      printf "%-24s %-10s", M[i], "instr/MAC"; for (j = 1; j <= nb; j++) printf " %13.2f", t[B[j], M[i]] / (macs[M[i]] > 0 ? macs[M[i]] : 1);
+      printf "   (%d MACs)\n", macs[M[i]] }
+  }' "$results"
+[ "$failed" -eq 0 ] || { echo "$failed runs failed (above)" >&2; exit 1; }
