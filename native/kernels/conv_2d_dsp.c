@@ -1,12 +1,13 @@
 /*
  * CONV_2D on Armv7E-M DSP (SMLAD: two 16 × 16 multiply-accumulates per instruction), one group, patches of
- * at most NQ_DSP_PATCH_MAX values. Per pair of output pixels: each pixel's patch (kernel height × width ×
- * input depth, the filter's order) is widened once into int16 with the input offset added and zeros for
- * the taps outside the input (im2col), stored as words in the order SXTB16 unpacks a weight word:
- * (x0, x2), (x1, x3) per group of 4. Then per pair of output channels one pass over the patch reads a
- * weight word per channel (SXTB16 twice) and a patch word pair per pixel: 8 SMLADs for 16 MACs. The sum
- * bias + Σ (x + input offset) × w is the portable kernel's int32 value (interior: folded bias + Σ x × w)
- * modulo 2^32; requantization after the block.
+ * at most NQ_DSP_PATCH_MAX values. Four output pixels at a time: each pixel's patch (kernel height × width
+ * × input depth, the filter's order) is widened once into int16 with the input offset added and zeros for
+ * the taps outside the input (im2col), in the order SXTB16 unpacks a weight word — (x0, x2), (x1, x3) per
+ * group of 4 values — and the four pixels' groups interleaved (32 bytes per group: one LDRD per pixel).
+ * Then per output channel one pass over the patch: per 4 values one weight word (LDR, two SXTB16), four
+ * LDRDs and eight SMLADs for 16 MACs; the channel's requantization constants are computed once for the
+ * four outputs. The sum bias + Σ (x + input offset) × w is the portable kernel's int32 value (interior:
+ * folded bias + Σ x × w) modulo 2^32, as SMLAD wraps.
  */
 #include "nanoquant_kernels.h"
 #include "nq_dsp.h"
@@ -14,8 +15,8 @@
 #ifdef NQ_DSP
 #include <string.h>
 #include <arm_acle.h>
-#include "quantized_math.h"
-#include "nq_window.h"
+
+#define NQ_DSP_PIXELS 4
 
 static inline uint32_t nq_load32(const int8_t *p)
 {
@@ -24,14 +25,10 @@ static inline uint32_t nq_load32(const int8_t *p)
     return v;
 }
 
-static inline uint32_t nq_ror8(uint32_t v)
-{
-    return (v >> 8) | (v << 24);
-}
-
-/* One pixel's patch into column: words (x0+o, x2+o), (x1+o, x3+o) per 4 values, K4 = patch & ~3 values;
- * the last patch % 4 values after them as plain int16 in tail. */
-static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint32_t *column, int16_t *tail)
+/* One pixel's patch into slot n of the interleaved columns: group g's words at column[g × 4 + n]
+ * (low word (x0+o, x2+o), high word (x1+o, x3+o)); the last patch % 4 values as plain int16 in tail. */
+static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column, int32_t n,
+                          int16_t *tail)
 {
     const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
     const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
@@ -48,7 +45,7 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
     int32_t kx;
     if ((depth & 3) == 0)
     {
-        uint32_t *out = column;
+        uint32_t *out = (uint32_t *)(void *)(column + n);
         for (ky = 0; ky < kernel_height; ky++)
         {
             const int32_t y = in_y + (ky * dilation_height);
@@ -62,7 +59,7 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
                     {
                         out[0] = 0;
                         out[1] = 0;
-                        out += 2;
+                        out += 2 * NQ_DSP_PIXELS;
                     }
                 }
                 else
@@ -72,8 +69,8 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
                     {
                         const uint32_t v = nq_load32(src + i);
                         out[0] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
-                        out[1] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)nq_ror8(v));
-                        out += 2;
+                        out[1] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)((v >> 8) | (v << 24)));
+                        out += 2 * NQ_DSP_PIXELS;
                     }
                 }
             }
@@ -84,6 +81,7 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
 
     {
         /* Depths not a multiple of 4 (first layers): value by value into its place. */
+        static const int8_t place[4] = { 0, 2, 1, 3 };
         int16_t *half = (int16_t *)(void *)column;
         int32_t k = 0;
         for (ky = 0; ky < kernel_height; ky++)
@@ -100,9 +98,7 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
                     const int16_t v = (int16_t)(inside ? src[i] + offset : 0);
                     if (k < whole)
                     {
-                        /* group of 4 at k & ~3: values 0, 2 in the first word, 1, 3 in the second */
-                        static const int8_t place[4] = { 0, 2, 1, 3 };
-                        half[(k & ~3) + place[k & 3]] = v;
+                        half[((((k >> 2) * NQ_DSP_PIXELS) + n) * 4) + place[k & 3]] = v;
                     }
                     else
                     {
@@ -135,8 +131,8 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t groups4 = patch >> 2;
     const int32_t rest = patch & 3;
     const int32_t pixels = out_height * out_width;
-    uint32_t columns[2][NQ_DSP_PATCH_MAX / 2];
-    int16_t tails[2][4];
+    uint64_t columns[(NQ_DSP_PATCH_MAX / 4) * NQ_DSP_PIXELS];
+    int16_t tails[NQ_DSP_PIXELS][4];
     int32_t b;
     int32_t pixel;
     if (p[NQ_CONV_FILTER_DEPTH] != in_depth || patch > NQ_DSP_PATCH_MAX)
@@ -148,76 +144,70 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     {
         const int8_t *image = input + (b * in_height * in_width * in_depth);
         int8_t *image_out = output + (b * pixels * out_depth);
-        for (pixel = 0; pixel < pixels; pixel += 2)
+        for (pixel = 0; pixel < pixels; pixel += NQ_DSP_PIXELS)
         {
-            /* The last pixel of an odd count runs as a pair with itself; only the first is written. */
-            const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
-            int8_t *out0 = image_out + (pixel * out_depth);
-            int8_t *out1 = image_out + (second * out_depth);
+            /* Past the last pixel, the last pixel again: computed, not written. */
+            const int32_t count = pixels - pixel < NQ_DSP_PIXELS ? pixels - pixel : NQ_DSP_PIXELS;
+            int8_t *out = image_out + (pixel * out_depth);
             int32_t c;
             int32_t n;
-            for (n = 0; n < 2; n++)
+            for (n = 0; n < NQ_DSP_PIXELS; n++)
             {
-                const int32_t at = n == 0 ? pixel : second;
+                const int32_t at = pixel + (n < count ? n : count - 1);
                 const int32_t oy = at / out_width;
                 const int32_t ox = at - (oy * out_width);
-                nq_dsp_im2col(p, image, (oy * stride_height) - pad_top, (ox * stride_width) - pad_left, columns[n], tails[n]);
+                nq_dsp_im2col(p, image, (oy * stride_height) - pad_top, (ox * stride_width) - pad_left, columns, n, tails[n]);
             }
 
-            for (c = 0; c < out_depth; c += 2)
+            for (c = 0; c < out_depth; c++)
             {
-                /* An odd last channel runs as a pair with itself. */
-                const int32_t c1 = c + 1 < out_depth ? c + 1 : c;
-                const int8_t *w0 = filter + (c * patch);
-                const int8_t *w1 = filter + (c1 * patch);
-                const uint32_t *x0 = columns[0];
-                const uint32_t *x1 = columns[1];
-                int32_t s00 = bias[c];
-                int32_t s01 = bias[c];
-                int32_t s10 = bias[c1];
-                int32_t s11 = bias[c1];
-                int32_t g;
+                const int8_t *w = filter + (c * patch);
+                const uint64_t *x = columns;
+                const uint64_t *end = columns + (groups4 * NQ_DSP_PIXELS);
+                int32_t s[NQ_DSP_PIXELS];
+                int32_t s0 = bias[c];
+                int32_t s1 = s0;
+                int32_t s2 = s0;
+                int32_t s3 = s0;
+                nq_dsp_quant q;
                 int32_t r;
-                for (g = 0; g < groups4; g++)
+                while (x != end)
                 {
-                    const uint32_t a = nq_load32(w0);
-                    const uint32_t d = nq_load32(w1);
+                    const uint32_t a = nq_load32(w);
                     const int16x2_t a02 = __sxtb16((int8x4_t)a);
-                    const int16x2_t a13 = __sxtb16((int8x4_t)nq_ror8(a));
-                    const int16x2_t d02 = __sxtb16((int8x4_t)d);
-                    const int16x2_t d13 = __sxtb16((int8x4_t)nq_ror8(d));
-                    const int16x2_t p0 = (int16x2_t)x0[0];
-                    const int16x2_t q0 = (int16x2_t)x0[1];
-                    const int16x2_t p1 = (int16x2_t)x1[0];
-                    const int16x2_t q1 = (int16x2_t)x1[1];
-                    s00 = __smlad(a02, p0, s00);
-                    s00 = __smlad(a13, q0, s00);
-                    s01 = __smlad(a02, p1, s01);
-                    s01 = __smlad(a13, q1, s01);
-                    s10 = __smlad(d02, p0, s10);
-                    s10 = __smlad(d13, q0, s10);
-                    s11 = __smlad(d02, p1, s11);
-                    s11 = __smlad(d13, q1, s11);
-                    w0 += 4;
-                    w1 += 4;
-                    x0 += 2;
-                    x1 += 2;
+                    const int16x2_t a13 = (int16x2_t)NQ_DSP_SXTB16_ROR8(a);
+                    uint64_t v = x[0];
+                    s0 = __smlad(a02, (int16x2_t)(uint32_t)v, s0);
+                    s0 = __smlad(a13, (int16x2_t)(uint32_t)(v >> 32), s0);
+                    v = x[1];
+                    s1 = __smlad(a02, (int16x2_t)(uint32_t)v, s1);
+                    s1 = __smlad(a13, (int16x2_t)(uint32_t)(v >> 32), s1);
+                    v = x[2];
+                    s2 = __smlad(a02, (int16x2_t)(uint32_t)v, s2);
+                    s2 = __smlad(a13, (int16x2_t)(uint32_t)(v >> 32), s2);
+                    v = x[3];
+                    s3 = __smlad(a02, (int16x2_t)(uint32_t)v, s3);
+                    s3 = __smlad(a13, (int16x2_t)(uint32_t)(v >> 32), s3);
+                    w += 4;
+                    x += NQ_DSP_PIXELS;
                 }
 
+                s[0] = s0;
+                s[1] = s1;
+                s[2] = s2;
+                s[3] = s3;
                 for (r = 0; r < rest; r++)
                 {
-                    s00 = (int32_t)((uint32_t)s00 + (uint32_t)(w0[r] * tails[0][r]));
-                    s01 = (int32_t)((uint32_t)s01 + (uint32_t)(w0[r] * tails[1][r]));
-                    s10 = (int32_t)((uint32_t)s10 + (uint32_t)(w1[r] * tails[0][r]));
-                    s11 = (int32_t)((uint32_t)s11 + (uint32_t)(w1[r] * tails[1][r]));
+                    for (n = 0; n < NQ_DSP_PIXELS; n++)
+                    {
+                        s[n] = (int32_t)((uint32_t)s[n] + (uint32_t)(w[r] * tails[n][r]));
+                    }
                 }
 
-                out0[c] = nq_requantize((uint32_t)s00, multipliers[c], shifts[c], output_offset, act_min, act_max);
-                out0[c1] = nq_requantize((uint32_t)s10, multipliers[c1], shifts[c1], output_offset, act_min, act_max);
-                if (second != pixel)
+                nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
+                for (n = 0; n < count; n++)
                 {
-                    out1[c] = nq_requantize((uint32_t)s01, multipliers[c], shifts[c], output_offset, act_min, act_max);
-                    out1[c1] = nq_requantize((uint32_t)s11, multipliers[c1], shifts[c1], output_offset, act_min, act_max);
+                    out[(n * out_depth) + c] = nq_dsp_requantize(&q, s[n], output_offset, act_min, act_max);
                 }
             }
         }

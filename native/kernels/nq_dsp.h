@@ -9,14 +9,72 @@
 #define NANOQUANT_DSP_H
 
 #include <stdint.h>
+#include "quantized_math.h"
+
+/*
+ * Requantization with per-channel constants computed once (nq_dsp_quant_init), the same value as
+ * nq_requantize (TFLM's double rounding) for every accumulator:
+ * - SaturatingRoundingDoublingHighMul(a, m) = (a × m + 2^30) >> 31 (floor) for every a, m but
+ *   a = m = INT32_MIN: for a product p < 0 gemmlowp's trunc((p + 1 − 2^30) / 2^31) equals
+ *   floor((p + 2^30) / 2^31). A multiplier of INT32_MIN takes the generic path (generic = 1).
+ * - RoundingDivideByPOT(x, e) = (x >> e) + ((x & mask) + (x >> 31) > mask >> 1), mask = 2^e − 1, which
+ *   for e = 0 adds nothing: shifts ≥ 0 and < 0 run the same instructions.
+ * Right shifts of negative values are arithmetic on every compiler the DSP path is built with.
+ */
+typedef struct nq_dsp_quant
+{
+    int32_t multiplier;
+    int32_t shift;
+    int32_t left;
+    int32_t right;
+    int32_t mask;
+    int32_t half;
+    int32_t generic;
+} nq_dsp_quant;
+
+static inline void nq_dsp_quant_init(nq_dsp_quant *q, int32_t multiplier, int32_t shift)
+{
+    q->multiplier = multiplier;
+    q->shift = shift;
+    q->left = shift > 0 ? shift : 0;
+    q->right = shift < 0 ? -shift : 0;
+    q->mask = (int32_t)((1u << q->right) - 1u);
+    q->half = q->mask >> 1;
+    q->generic = multiplier == INT32_MIN;
+}
+
+/* MultiplyByQuantizedMultiplier(acc, multiplier, shift) for a multiplier other than INT32_MIN. */
+static inline int32_t nq_dsp_scale(const nq_dsp_quant *q, int32_t acc)
+{
+    const int32_t a = (int32_t)((uint32_t)acc << q->left);
+    const int32_t high = (int32_t)(((int64_t)a * q->multiplier + ((int64_t)1 << 30)) >> 31);
+    return (high >> q->right) + (((high & q->mask) + (high >> 31)) > q->half ? 1 : 0);
+}
+
+static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32_t output_offset, int32_t min, int32_t max)
+{
+    if (q->generic)
+    {
+        return nq_requantize((uint32_t)acc, q->multiplier, q->shift, output_offset, min, max);
+    }
+
+    return nq_clamp(nq_add_wrap(nq_dsp_scale(q, acc), output_offset), min, max);
+}
 
 #if defined(__ARM_FEATURE_DSP) && !defined(NQ_NO_DSP)
 #define NQ_DSP 1
 
-/* Int16 values of one output pixel's patch the DSP convolution keeps on the stack (two pixels at a time:
- * 4 × this many bytes); larger patches run the portable kernel. */
+/* Int16 values of one output pixel's patch the DSP convolution keeps on the stack (four pixels at a time:
+ * 8 × this many bytes); larger patches run the portable kernel. 576 = 3 × 3 × 64. */
 #ifndef NQ_DSP_PATCH_MAX
-#define NQ_DSP_PATCH_MAX 640
+#define NQ_DSP_PATCH_MAX 576
+#endif
+
+/* SXTB16 of the word rotated right by 8: bytes 1 and 3 sign-extended to two int16 (one instruction). */
+#if defined(__GNUC__)
+#define NQ_DSP_SXTB16_ROR8(v) __extension__({ uint32_t nq_r_; __asm__("sxtb16 %0, %1, ror #8" : "=r"(nq_r_) : "r"((uint32_t)(v))); nq_r_; })
+#else
+#define NQ_DSP_SXTB16_ROR8(v) ((uint32_t)__sxtb16((int8x4_t)(((uint32_t)(v) >> 8) | ((uint32_t)(v) << 24))))
 #endif
 
 int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,

@@ -1,0 +1,28 @@
+#include <stdio.h>
+#include <stdlib.h>
+/* nq_dsp_scale (the DSP paths' requantization) against nq_multiply_by_quantized_multiplier: edge values and
+   40 million random (accumulator, multiplier, shift, offset); built on the host by native/tests/cortex-m/replay.sh --check. */
+#include "nq_dsp.h"
+static uint64_t st = 88172645463325252ull;
+static uint32_t rnd(void){ st ^= st << 13; st ^= st >> 7; st ^= st << 17; return (uint32_t)st; }
+int main(void){
+  long bad = 0, n = 0;
+  int32_t edges[] = {0,1,-1,2,-2,INT32_MAX,INT32_MIN,INT32_MIN+1,INT32_MAX-1,1<<30,-(1<<30),(1<<30)+1,-(1<<30)-1,12345,-12345};
+  for (int i = 0; i < 40000000; i++) {
+    int32_t acc = (i < 225*64) ? edges[(i/64)%15] : (int32_t)rnd();
+    if (i >= 225*64 && (rnd() & 3) == 0) acc = (int32_t)(rnd() % 2001) - 1000;
+    int32_t m = (i < 225*64) ? edges[i%15] : (int32_t)rnd();
+    if ((rnd() & 7) == 0) m = INT32_MIN;
+    if ((rnd() & 1)) m = (int32_t)((rnd() >> 1) | 0x40000000u);
+    int32_t sh = (int32_t)(rnd() % 62) - 31;
+    int32_t off = (int32_t)(rnd() % 256) - 128;
+    nq_dsp_quant q; nq_dsp_quant_init(&q, m, sh);
+    int32_t a = q.generic ? nq_multiply_by_quantized_multiplier(acc, m, sh) : nq_dsp_scale(&q, acc);
+    int32_t b = nq_multiply_by_quantized_multiplier(acc, m, sh);
+    if (nq_dsp_requantize(&q, acc, off, -128, 127) != nq_requantize((uint32_t)acc, m, sh, off, -128, 127)) a ^= 1;
+    /* the unclamped value too */
+    n++;
+    if (a != b) { if (bad++ < 5) printf("acc %d m %d sh %d: %d vs %d\n", acc, m, sh, a, b); }
+  }
+  printf("%ld of %ld differ\n", bad, n); return bad != 0;
+}
