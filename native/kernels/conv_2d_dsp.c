@@ -171,6 +171,55 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 int32_t s3 = s0;
                 nq_dsp_quant q;
                 int32_t r;
+#if defined(__GNUC__)
+                if (groups4 >= 2)
+                {
+                    /* Two groups of 4 values per turn: 2 LDR, 4 SXTB16, 8 LDRD, 16 SMLAD, CMP, BNE for 32 MACs. */
+                    const uint64_t *pairs_end = columns + ((groups4 & ~1) * NQ_DSP_PIXELS);
+                    uint32_t a;
+                    uint32_t a02;
+                    uint32_t a13;
+                    uint32_t lo;
+                    uint32_t hi;
+                    __asm__("1:\n\t"
+                            "ldr %[a], [%[w]], #4\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "sxtb16 %[a13], %[a], ror #8\n\t"
+                            "sxtb16 %[a02], %[a]\n\t"
+                            "smlad %[s0], %[a02], %[lo], %[s0]\n\t"
+                            "smlad %[s0], %[a13], %[hi], %[s0]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s1], %[a02], %[lo], %[s1]\n\t"
+                            "smlad %[s1], %[a13], %[hi], %[s1]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s2], %[a02], %[lo], %[s2]\n\t"
+                            "smlad %[s2], %[a13], %[hi], %[s2]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s3], %[a02], %[lo], %[s3]\n\t"
+                            "smlad %[s3], %[a13], %[hi], %[s3]\n\t"
+                            "ldr %[a], [%[w]], #4\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "sxtb16 %[a13], %[a], ror #8\n\t"
+                            "sxtb16 %[a02], %[a]\n\t"
+                            "smlad %[s0], %[a02], %[lo], %[s0]\n\t"
+                            "smlad %[s0], %[a13], %[hi], %[s0]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s1], %[a02], %[lo], %[s1]\n\t"
+                            "smlad %[s1], %[a13], %[hi], %[s1]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s2], %[a02], %[lo], %[s2]\n\t"
+                            "smlad %[s2], %[a13], %[hi], %[s2]\n\t"
+                            "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+                            "smlad %[s3], %[a02], %[lo], %[s3]\n\t"
+                            "smlad %[s3], %[a13], %[hi], %[s3]\n\t"
+                            "cmp %[x], %[end]\n\t"
+                            "bne 1b"
+                            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [w] "+r"(w), [x] "+r"(x), [a] "=&r"(a),
+                              [a02] "=&r"(a02), [a13] "=&r"(a13), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                            : [end] "r"(pairs_end)
+                            : "cc", "memory");
+                }
+#endif
                 while (x != end)
                 {
                     const uint32_t a = nq_load32(w);
@@ -192,22 +241,37 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                     x += NQ_DSP_PIXELS;
                 }
 
-                s[0] = s0;
-                s[1] = s1;
-                s[2] = s2;
-                s[3] = s3;
                 for (r = 0; r < rest; r++)
                 {
-                    for (n = 0; n < NQ_DSP_PIXELS; n++)
-                    {
-                        s[n] = (int32_t)((uint32_t)s[n] + (uint32_t)(w[r] * tails[n][r]));
-                    }
+                    const int32_t wr = w[r];
+                    s0 = (int32_t)((uint32_t)s0 + (uint32_t)(wr * tails[0][r]));
+                    s1 = (int32_t)((uint32_t)s1 + (uint32_t)(wr * tails[1][r]));
+                    s2 = (int32_t)((uint32_t)s2 + (uint32_t)(wr * tails[2][r]));
+                    s3 = (int32_t)((uint32_t)s3 + (uint32_t)(wr * tails[3][r]));
                 }
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
-                for (n = 0; n < count; n++)
+                if (q.generic || count != NQ_DSP_PIXELS)
                 {
-                    out[(n * out_depth) + c] = nq_dsp_requantize(&q, s[n], output_offset, act_min, act_max);
+                    s[0] = s0;
+                    s[1] = s1;
+                    s[2] = s2;
+                    s[3] = s3;
+                    for (n = 0; n < count; n++)
+                    {
+                        out[(n * out_depth) + c] = nq_dsp_requantize(&q, s[n], output_offset, act_min, act_max);
+                    }
+                }
+                else
+                {
+                    int8_t *o = out + c;
+                    o[0] = nq_clamp(nq_add_wrap(nq_dsp_scale(&q, s0), output_offset), act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_add_wrap(nq_dsp_scale(&q, s1), output_offset), act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_add_wrap(nq_dsp_scale(&q, s2), output_offset), act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_add_wrap(nq_dsp_scale(&q, s3), output_offset), act_min, act_max);
                 }
             }
         }
