@@ -8,6 +8,7 @@
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
 #include "nq_window.h"
+#include "nq_dsp.h"
 
 void nq_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                           const int32_t *folded_bias, const int32_t *multipliers, const int32_t *shifts, int8_t *output)
@@ -40,6 +41,12 @@ void nq_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int8_t *f
     int32_t ox;
     int32_t c;
 
+#ifdef NQ_DSP
+    if (nq_depthwise_conv_2d_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return;
+    }
+#endif
     for (b = 0; b < batches; b++)
     {
         const int8_t *image = input + (b * in_height * in_width * in_depth);

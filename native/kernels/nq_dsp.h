@@ -1,6 +1,6 @@
 /*
  * The Armv7E-M DSP paths (Cortex-M4, M7, M33 …): when the compiler defines __ARM_FEATURE_DSP (and the build
- * does not define NQ_NO_DSP), CONV_2D runs nq_conv_2d_dsp first; it returns 1 when it ran the operator, 0
+ * does not define NQ_NO_DSP), CONV_2D and DEPTHWISE_CONV_2D run nq_conv_2d_dsp / nq_depthwise_conv_2d_dsp first; it returns 1 when it ran the operator, 0
  * when the portable kernel must (shapes it does not cover). ACLE intrinsics from arm_acle.h only, no CMSIS
  * headers. Same bytes as the portable kernels: every sum is the same int32 value modulo 2^32 (SMLAD wraps
  * as the portable kernels' uint32_t sums do) and the requantization is TFLM's double rounding.
@@ -73,10 +73,20 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 /* SXTB16 of the word rotated right by 8: bytes 1 and 3 sign-extended to two int16 (one instruction). */
 #if defined(__GNUC__)
 #define NQ_DSP_SXTB16_ROR8(v) __extension__({ uint32_t nq_r_; __asm__("sxtb16 %0, %1, ror #8" : "=r"(nq_r_) : "r"((uint32_t)(v))); nq_r_; })
+/* SXTAB16 of the word rotated right by 8 onto a: a + bytes 1 and 3, as two int16. */
+#define NQ_DSP_SXTAB16_ROR8(a, v) __extension__({ uint32_t nq_r_; __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(nq_r_) : "r"((uint32_t)(a)), "r"((uint32_t)(v))); nq_r_; })
 #else
+#define NQ_DSP_SXTAB16_ROR8(a, v) ((uint32_t)__sxtab16((int16x2_t)(a), (int8x4_t)(((uint32_t)(v) >> 8) | ((uint32_t)(v) << 24))))
 #define NQ_DSP_SXTB16_ROR8(v) ((uint32_t)__sxtb16((int8x4_t)(((uint32_t)(v) >> 8) | ((uint32_t)(v) << 24))))
 #endif
 
+/* Taps (kernel height × width) of a depthwise filter the DSP path packs on the stack (8 bytes each). */
+#ifndef NQ_DSP_DEPTHWISE_TAPS_MAX
+#define NQ_DSP_DEPTHWISE_TAPS_MAX 64
+#endif
+
+int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                             const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                    const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 #endif

@@ -1,0 +1,152 @@
+/*
+ * DEPTHWISE_CONV_2D on Armv7E-M DSP, depth multiplier 1, at most NQ_DSP_DEPTHWISE_TAPS_MAX taps. Channels in
+ * blocks of 4 (outermost): the block's filter taps are packed once into int16 pairs in SXTB16's order
+ * ((w0, w2), (w1, w3) per tap, 8 bytes), then for every output pixel each tap inside the input is one LDR of
+ * the 4 channels' inputs, two SXTAB16 (input offset added), one LDRD of the packed weights and
+ * SMLABB/SMLATT × 4. The sum bias + Σ (x + input offset) × w over the taps inside the input is the
+ * portable kernel's int32 value modulo 2^32 (interior: folded bias + Σ x × w). The depth % 4 last channels
+ * run the same sum one channel at a time.
+ */
+#include "nanoquant_kernels.h"
+#include "nq_dsp.h"
+
+#ifdef NQ_DSP
+#include <string.h>
+#include <arm_acle.h>
+#include "nq_window.h"
+
+int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                             const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t batches = p[NQ_CONV_BATCHES];
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
+    const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t kernel_width = p[NQ_CONV_KERNEL_WIDTH];
+    const int32_t stride_height = p[NQ_CONV_STRIDE_HEIGHT];
+    const int32_t stride_width = p[NQ_CONV_STRIDE_WIDTH];
+    const int32_t dilation_height = p[NQ_CONV_DILATION_HEIGHT];
+    const int32_t dilation_width = p[NQ_CONV_DILATION_WIDTH];
+    const int32_t pad_top = p[NQ_CONV_PAD_TOP];
+    const int32_t pad_left = p[NQ_CONV_PAD_LEFT];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
+    const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
+    const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
+    const int32_t taps = kernel_height * kernel_width;
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int32_t row_step = dilation_height * in_width * depth;
+    const int32_t column_step = dilation_width * depth;
+    uint64_t packed[NQ_DSP_DEPTHWISE_TAPS_MAX];
+    int32_t c;
+    if (p[NQ_CONV_FILTER_DEPTH] != 1 || taps > NQ_DSP_DEPTHWISE_TAPS_MAX)
+    {
+        return 0;
+    }
+
+    for (c = 0; c < depth; c += 4)
+    {
+        const int32_t width = depth - c < 4 ? depth - c : 4;
+        nq_dsp_quant q[4];
+        int32_t b;
+        int32_t t;
+        int32_t j;
+        for (j = 0; j < width; j++)
+        {
+            nq_dsp_quant_init(&q[j], multipliers[c + j], shifts[c + j]);
+        }
+
+        if (width == 4)
+        {
+            const int8_t *w0 = filter + (c * taps);
+            for (t = 0; t < taps; t++)
+            {
+                const uint32_t lo = ((uint32_t)(int32_t)w0[t] & 0xFFFFu) | ((uint32_t)(int32_t)w0[t + (2 * taps)] << 16);
+                const uint32_t hi = ((uint32_t)(int32_t)w0[t + taps] & 0xFFFFu) | ((uint32_t)(int32_t)w0[t + (3 * taps)] << 16);
+                packed[t] = (uint64_t)lo | ((uint64_t)hi << 32);
+            }
+        }
+
+        for (b = 0; b < batches; b++)
+        {
+            const int8_t *image = input + (b * in_height * in_width * depth) + c;
+            int8_t *out = output + (b * out_height * out_width * depth) + c;
+            int32_t oy;
+            for (oy = 0; oy < out_height; oy++)
+            {
+                const int32_t in_y = (oy * stride_height) - pad_top;
+                const int32_t ky_first = nq_first_tap(in_y, dilation_height, kernel_height);
+                const int32_t ky_end = nq_end_tap(in_y, dilation_height, kernel_height, in_height);
+                int32_t ox;
+                for (ox = 0; ox < out_width; ox++, out += depth)
+                {
+                    const int32_t in_x = (ox * stride_width) - pad_left;
+                    const int32_t kx_first = nq_first_tap(in_x, dilation_width, kernel_width);
+                    const int32_t kx_end = nq_end_tap(in_x, dilation_width, kernel_width, in_width);
+                    const int32_t columns = kx_end - kx_first;
+                    const int8_t *row = image + (((in_y + (ky_first * dilation_height)) * in_width) + in_x + (kx_first * dilation_width)) * depth;
+                    int32_t ky;
+                    int32_t kx;
+                    if (width == 4)
+                    {
+                        int32_t s0 = bias[c];
+                        int32_t s1 = bias[c + 1];
+                        int32_t s2 = bias[c + 2];
+                        int32_t s3 = bias[c + 3];
+                        for (ky = ky_first; ky < ky_end; ky++, row += row_step)
+                        {
+                            const uint64_t *w = packed + (ky * kernel_width) + kx_first;
+                            const int8_t *x = row;
+                            for (kx = 0; kx < columns; kx++, x += column_step)
+                            {
+                                uint32_t v;
+                                uint32_t even;
+                                uint32_t odd;
+                                uint64_t pair = *w++;
+                                memcpy(&v, x, 4);
+                                even = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+                                odd = NQ_DSP_SXTAB16_ROR8(offset2, v);
+                                s0 = __smlabb((int32_t)even, (int32_t)(uint32_t)pair, s0);
+                                s2 = __smlatt((int32_t)even, (int32_t)(uint32_t)pair, s2);
+                                s1 = __smlabb((int32_t)odd, (int32_t)(uint32_t)(pair >> 32), s1);
+                                s3 = __smlatt((int32_t)odd, (int32_t)(uint32_t)(pair >> 32), s3);
+                            }
+                        }
+
+                        out[0] = nq_dsp_requantize(&q[0], s0, output_offset, act_min, act_max);
+                        out[1] = nq_dsp_requantize(&q[1], s1, output_offset, act_min, act_max);
+                        out[2] = nq_dsp_requantize(&q[2], s2, output_offset, act_min, act_max);
+                        out[3] = nq_dsp_requantize(&q[3], s3, output_offset, act_min, act_max);
+                    }
+                    else
+                    {
+                        for (j = 0; j < width; j++)
+                        {
+                            const int8_t *wj = filter + ((c + j) * taps);
+                            const int8_t *r = row + j;
+                            uint32_t s = (uint32_t)bias[c + j];
+                            for (ky = ky_first; ky < ky_end; ky++, r += row_step)
+                            {
+                                const int8_t *x = r;
+                                for (kx = 0; kx < columns; kx++, x += column_step)
+                                {
+                                    s += (uint32_t)((x[0] + offset) * wj[(ky * kernel_width) + kx_first + kx]);
+                                }
+                            }
+
+                            out[j] = nq_dsp_requantize(&q[j], (int32_t)s, output_offset, act_min, act_max);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+#else
+typedef int nq_depthwise_conv_2d_dsp_unused; /* an empty translation unit is not ISO C */
+#endif
