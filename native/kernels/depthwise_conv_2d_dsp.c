@@ -15,6 +15,26 @@
 #include <arm_acle.h>
 #include "nq_window.h"
 
+/* Output pixels of a row summed before they are requantized channel by channel. */
+#define NQ_DSP_DEPTHWISE_CHUNK 16
+
+/* One tap of 4 channels: their inputs (offset added), the packed weight pairs, 4 multiply-accumulates. */
+#define NQ_DSP_DEPTHWISE_TAP(x_, pair_) \
+    do \
+    { \
+        uint32_t v_; \
+        uint32_t even_; \
+        uint32_t odd_; \
+        const uint64_t pair = (pair_); \
+        memcpy(&v_, (x_), 4); \
+        even_ = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v_); \
+        odd_ = NQ_DSP_SXTAB16_ROR8(offset2, v_); \
+        s0 = __smlabb((int32_t)even_, (int32_t)(uint32_t)pair, s0); \
+        s2 = __smlatt((int32_t)even_, (int32_t)(uint32_t)pair, s2); \
+        s1 = __smlabb((int32_t)odd_, (int32_t)(uint32_t)(pair >> 32), s1); \
+        s3 = __smlatt((int32_t)odd_, (int32_t)(uint32_t)(pair >> 32), s3); \
+    } while (0)
+
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
@@ -41,7 +61,17 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
     const int32_t row_step = dilation_height * in_width * depth;
     const int32_t column_step = dilation_width * depth;
     uint64_t packed[NQ_DSP_DEPTHWISE_TAPS_MAX];
+    int32_t sums[NQ_DSP_DEPTHWISE_CHUNK][4];
     int32_t c;
+    if (depth == 1)
+    {
+        /* One input channel: the depthwise filter [multiplier, kh, kw] is a convolution's [out d, kh, kw, 1]. */
+        int32_t conv[NQ_CONV_COUNT];
+        memcpy(conv, p, sizeof conv);
+        conv[NQ_CONV_FILTER_DEPTH] = 1;
+        return nq_conv_2d_dsp(conv, input, filter, bias, multipliers, shifts, output);
+    }
+
     if (p[NQ_CONV_FILTER_DEPTH] != 1 || taps > NQ_DSP_DEPTHWISE_TAPS_MAX)
     {
         return 0;
@@ -73,71 +103,87 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
         for (b = 0; b < batches; b++)
         {
             const int8_t *image = input + (b * in_height * in_width * depth) + c;
-            int8_t *out = output + (b * out_height * out_width * depth) + c;
+            int8_t *out_image = output + (b * out_height * out_width * depth) + c;
             int32_t oy;
             for (oy = 0; oy < out_height; oy++)
             {
                 const int32_t in_y = (oy * stride_height) - pad_top;
                 const int32_t ky_first = nq_first_tap(in_y, dilation_height, kernel_height);
                 const int32_t ky_end = nq_end_tap(in_y, dilation_height, kernel_height, in_height);
-                int32_t ox;
-                for (ox = 0; ox < out_width; ox++, out += depth)
+                int32_t chunk;
+                for (chunk = 0; chunk < out_width; chunk += NQ_DSP_DEPTHWISE_CHUNK)
                 {
-                    const int32_t in_x = (ox * stride_width) - pad_left;
-                    const int32_t kx_first = nq_first_tap(in_x, dilation_width, kernel_width);
-                    const int32_t kx_end = nq_end_tap(in_x, dilation_width, kernel_width, in_width);
-                    const int32_t columns = kx_end - kx_first;
-                    const int8_t *row = image + (((in_y + (ky_first * dilation_height)) * in_width) + in_x + (kx_first * dilation_width)) * depth;
-                    int32_t ky;
-                    int32_t kx;
-                    if (width == 4)
+                    const int32_t count = out_width - chunk < NQ_DSP_DEPTHWISE_CHUNK ? out_width - chunk : NQ_DSP_DEPTHWISE_CHUNK;
+                    int8_t *out = out_image + (((oy * out_width) + chunk) * depth);
+                    int32_t i;
+                    for (i = 0; i < count; i++)
                     {
-                        int32_t s0 = bias[c];
-                        int32_t s1 = bias[c + 1];
-                        int32_t s2 = bias[c + 2];
-                        int32_t s3 = bias[c + 3];
-                        for (ky = ky_first; ky < ky_end; ky++, row += row_step)
+                        const int32_t in_x = ((chunk + i) * stride_width) - pad_left;
+                        const int32_t kx_first = nq_first_tap(in_x, dilation_width, kernel_width);
+                        const int32_t kx_end = nq_end_tap(in_x, dilation_width, kernel_width, in_width);
+                        const int32_t columns = kx_end - kx_first;
+                        const int8_t *row = image + (((in_y + (ky_first * dilation_height)) * in_width) + in_x + (kx_first * dilation_width)) * depth;
+                        int32_t ky;
+                        int32_t kx;
+                        if (width == 4)
                         {
-                            const uint64_t *w = packed + (ky * kernel_width) + kx_first;
-                            const int8_t *x = row;
-                            for (kx = 0; kx < columns; kx++, x += column_step)
+                            int32_t s0 = bias[c];
+                            int32_t s1 = bias[c + 1];
+                            int32_t s2 = bias[c + 2];
+                            int32_t s3 = bias[c + 3];
+                            for (ky = ky_first; ky < ky_end; ky++, row += row_step)
                             {
-                                uint32_t v;
-                                uint32_t even;
-                                uint32_t odd;
-                                uint64_t pair = *w++;
-                                memcpy(&v, x, 4);
-                                even = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
-                                odd = NQ_DSP_SXTAB16_ROR8(offset2, v);
-                                s0 = __smlabb((int32_t)even, (int32_t)(uint32_t)pair, s0);
-                                s2 = __smlatt((int32_t)even, (int32_t)(uint32_t)pair, s2);
-                                s1 = __smlabb((int32_t)odd, (int32_t)(uint32_t)(pair >> 32), s1);
-                                s3 = __smlatt((int32_t)odd, (int32_t)(uint32_t)(pair >> 32), s3);
-                            }
-                        }
-
-                        out[0] = nq_dsp_requantize(&q[0], s0, output_offset, act_min, act_max);
-                        out[1] = nq_dsp_requantize(&q[1], s1, output_offset, act_min, act_max);
-                        out[2] = nq_dsp_requantize(&q[2], s2, output_offset, act_min, act_max);
-                        out[3] = nq_dsp_requantize(&q[3], s3, output_offset, act_min, act_max);
-                    }
-                    else
-                    {
-                        for (j = 0; j < width; j++)
-                        {
-                            const int8_t *wj = filter + ((c + j) * taps);
-                            const int8_t *r = row + j;
-                            uint32_t s = (uint32_t)bias[c + j];
-                            for (ky = ky_first; ky < ky_end; ky++, r += row_step)
-                            {
-                                const int8_t *x = r;
-                                for (kx = 0; kx < columns; kx++, x += column_step)
+                                const uint64_t *w = packed + (ky * kernel_width) + kx_first;
+                                const int8_t *x = row;
+                                if (columns == 3)
                                 {
-                                    s += (uint32_t)((x[0] + offset) * wj[(ky * kernel_width) + kx_first + kx]);
+                                    NQ_DSP_DEPTHWISE_TAP(x, w[0]);
+                                    NQ_DSP_DEPTHWISE_TAP(x + column_step, w[1]);
+                                    NQ_DSP_DEPTHWISE_TAP(x + (2 * column_step), w[2]);
+                                }
+                                else
+                                {
+                                    for (kx = 0; kx < columns; kx++, x += column_step)
+                                    {
+                                        NQ_DSP_DEPTHWISE_TAP(x, w[kx]);
+                                    }
                                 }
                             }
 
-                            out[j] = nq_dsp_requantize(&q[j], (int32_t)s, output_offset, act_min, act_max);
+                            sums[i][0] = s0;
+                            sums[i][1] = s1;
+                            sums[i][2] = s2;
+                            sums[i][3] = s3;
+                        }
+                        else
+                        {
+                            for (j = 0; j < width; j++)
+                            {
+                                const int8_t *wj = filter + ((c + j) * taps);
+                                const int8_t *r = row + j;
+                                uint32_t s = (uint32_t)bias[c + j];
+                                for (ky = ky_first; ky < ky_end; ky++, r += row_step)
+                                {
+                                    const int8_t *x = r;
+                                    for (kx = 0; kx < columns; kx++, x += column_step)
+                                    {
+                                        s += (uint32_t)((x[0] + offset) * wj[(ky * kernel_width) + kx_first + kx]);
+                                    }
+                                }
+
+                                sums[i][j] = (int32_t)s;
+                            }
+                        }
+                    }
+
+                    /* Requantization channel by channel: the channel's constants stay in registers. */
+                    for (j = 0; j < width; j++)
+                    {
+                        const nq_dsp_quant qj = q[j];
+                        int8_t *o = out + j;
+                        for (i = 0; i < count; i++, o += depth)
+                        {
+                            *o = nq_dsp_requantize(&qj, sums[i][j], output_offset, act_min, act_max);
                         }
                     }
                 }
