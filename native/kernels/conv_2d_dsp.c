@@ -251,7 +251,19 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 }
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
-                if (q.generic || count != NQ_DSP_PIXELS)
+                nq_dsp_quant_bound(&q, bias[c], (int64_t)patch * 255 * 128);
+                if (q.fast && count == NQ_DSP_PIXELS)
+                {
+                    int8_t *o = out + c;
+                    o[0] = nq_clamp(nq_dsp_scale_fast(&q, s0) + output_offset, act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_dsp_scale_fast(&q, s1) + output_offset, act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_dsp_scale_fast(&q, s2) + output_offset, act_min, act_max);
+                    o += out_depth;
+                    o[0] = nq_clamp(nq_dsp_scale_fast(&q, s3) + output_offset, act_min, act_max);
+                }
+                else if (q.generic || count != NQ_DSP_PIXELS)
                 {
                     s[0] = s0;
                     s[1] = s1;

@@ -87,6 +87,7 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
         for (j = 0; j < width; j++)
         {
             nq_dsp_quant_init(&q[j], multipliers[c + j], shifts[c + j]);
+            nq_dsp_quant_bound(&q[j], bias[c + j], (int64_t)taps * 255 * 128);
         }
 
         if (width == 4)
@@ -181,9 +182,19 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
                     {
                         const nq_dsp_quant qj = q[j];
                         int8_t *o = out + j;
-                        for (i = 0; i < count; i++, o += depth)
+                        if (qj.fast)
                         {
-                            *o = nq_dsp_requantize(&qj, sums[i][j], output_offset, act_min, act_max);
+                            for (i = 0; i < count; i++, o += depth)
+                            {
+                                *o = nq_clamp(nq_dsp_scale_fast(&qj, sums[i][j]) + output_offset, act_min, act_max);
+                            }
+                        }
+                        else
+                        {
+                            for (i = 0; i < count; i++, o += depth)
+                            {
+                                *o = nq_dsp_requantize(&qj, sums[i][j], output_offset, act_min, act_max);
+                            }
                         }
                     }
                 }

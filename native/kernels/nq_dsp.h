@@ -30,6 +30,8 @@ typedef struct nq_dsp_quant
     int32_t mask;
     int32_t half;
     int32_t generic;
+    int32_t fast;
+    int32_t round;
 } nq_dsp_quant;
 
 static inline void nq_dsp_quant_init(nq_dsp_quant *q, int32_t multiplier, int32_t shift)
@@ -41,6 +43,39 @@ static inline void nq_dsp_quant_init(nq_dsp_quant *q, int32_t multiplier, int32_
     q->mask = (int32_t)((1u << q->right) - 1u);
     q->half = q->mask >> 1;
     q->generic = multiplier == INT32_MIN;
+    q->fast = 0;
+    q->round = 0;
+}
+
+/* (a × b + 2^31) >> 32: SMMULR. */
+static inline int32_t nq_dsp_smmulr(int32_t a, int32_t b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32);
+#endif
+}
+
+/*
+ * The fast requantization, for a channel whose accumulators are known to stay within ±bound (|bias| plus
+ * the largest Σ |x × w| the operator can reach): when bound × 2^(shift+1) < 2^30 and the shift is
+ * negative, SaturatingRoundingDoublingHighMul(a, m) = SMMULR(2a, m) (2a is exact, no saturation case) and
+ * RoundingDivideByPOT(x, e) = (x + 2^(e−1) − (x < 0)) >> e (no overflow: |x| < 2^30).
+ */
+static inline void nq_dsp_quant_bound(nq_dsp_quant *q, int32_t bias, int64_t max_abs_sum)
+{
+    const int64_t bound = (bias < 0 ? -(int64_t)bias : (int64_t)bias) + max_abs_sum;
+    q->fast = !q->generic && q->right >= 1 && bound < ((int64_t)1 << 30) && (bound << q->left) < ((int64_t)1 << 29);
+    q->round = q->right >= 1 ? (int32_t)(1u << (q->right - 1)) : 0;
+}
+
+static inline int32_t nq_dsp_scale_fast(const nq_dsp_quant *q, int32_t acc)
+{
+    const int32_t x = nq_dsp_smmulr((int32_t)((uint32_t)acc << (q->left + 1)), q->multiplier);
+    return (x + q->round + (x >> 31)) >> q->right;
 }
 
 /* MultiplyByQuantizedMultiplier(acc, multiplier, shift) for a multiplier other than INT32_MIN. */

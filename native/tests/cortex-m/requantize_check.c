@@ -24,5 +24,25 @@ int main(void){
     n++;
     if (a != b) { if (bad++ < 5) printf("acc %d m %d sh %d: %d vs %d\n", acc, m, sh, a, b); }
   }
-  printf("%ld of %ld differ\n", bad, n); return bad != 0;
+  /* The fast path: accumulators within the bound the operator guarantees. */
+  long fast = 0, fast_bad = 0;
+  for (int i = 0; i < 40000000; i++) {
+    int32_t bias = (int32_t)(rnd() % 2000001) - 1000000;
+    if ((rnd() & 15) == 0) bias = (int32_t)rnd();
+    int64_t sum = (int64_t)(rnd() % 4609) * 255 * 128 / ((rnd() & 3) + 1);
+    int32_t m = (int32_t)((rnd() >> 1) | 0x40000000u);
+    if ((rnd() & 7) == 0) m = (int32_t)rnd();
+    int32_t sh = (int32_t)(rnd() % 34) - 31;
+    nq_dsp_quant q; nq_dsp_quant_init(&q, m, sh); nq_dsp_quant_bound(&q, bias, sum);
+    if (!q.fast) continue;
+    int64_t span = ((int64_t)(bias < 0 ? -(int64_t)bias : bias)) + sum;
+    int64_t v = (int64_t)(rnd() % (uint32_t)(2 * (span > 2000000000 ? 2000000000 : span) + 1)) - span;
+    if ((rnd() & 7) == 0) v = (rnd() & 1) ? span : -span;
+    if (v > INT32_MAX || v < INT32_MIN) continue;
+    fast++;
+    if (nq_dsp_scale_fast(&q, (int32_t)v) != nq_multiply_by_quantized_multiplier((int32_t)v, m, sh)) {
+      if (fast_bad++ < 5) printf("fast: acc %lld m %d sh %d: %d vs %d\n", (long long)v, m, sh, nq_dsp_scale_fast(&q, (int32_t)v), nq_multiply_by_quantized_multiplier((int32_t)v, m, sh));
+    }
+  }
+  printf("%ld of %ld differ; fast path: %ld of %ld differ\n", bad, n, fast_bad, fast); return bad != 0 || fast_bad != 0 || fast < 1000000;
 }
