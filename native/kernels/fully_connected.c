@@ -6,6 +6,7 @@
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
 #include "dot.h"
+#include "nq_dsp.h"
 
 void nq_fully_connected(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *folded_bias,
                         const int32_t *multipliers, const int32_t *shifts, int8_t *output)
@@ -20,6 +21,12 @@ void nq_fully_connected(const int32_t *p, const int8_t *input, const int8_t *fil
     int32_t b;
     int32_t u;
 
+#ifdef NQ_DSP
+    if (nq_fully_connected_dsp(p, input, filter, folded_bias, multipliers, shifts, output))
+    {
+        return;
+    }
+#endif
     for (b = 0; b < batches; b++)
     {
         const int8_t *x = input + (b * depth);
