@@ -71,6 +71,46 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
             nq_dsp_quant q0;
             nq_dsp_quant q1;
             int32_t k;
+#if defined(__GNUC__)
+            if (groups >= 2)
+            {
+                /* Two groups of 4 values per turn: 2 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD, CMP, BNE for 16 MACs. */
+                const uint64_t *pairs_end = column + (groups & ~1);
+                uint32_t lo;
+                uint32_t hi;
+                uint32_t a;
+                uint32_t t;
+                __asm__("1:\n\t"
+                        "ldrd %[lo], %[hi], [%[c]], #8\n\t"
+                        "ldr %[a], [%[w0]], #4\n\t"
+                        "sxtb16 %[t], %[a]\n\t"
+                        "smlad %[s0], %[t], %[lo], %[s0]\n\t"
+                        "sxtb16 %[t], %[a], ror #8\n\t"
+                        "smlad %[s0], %[t], %[hi], %[s0]\n\t"
+                        "ldr %[a], [%[w1]], #4\n\t"
+                        "sxtb16 %[t], %[a]\n\t"
+                        "smlad %[s1], %[t], %[lo], %[s1]\n\t"
+                        "sxtb16 %[t], %[a], ror #8\n\t"
+                        "smlad %[s1], %[t], %[hi], %[s1]\n\t"
+                        "ldrd %[lo], %[hi], [%[c]], #8\n\t"
+                        "ldr %[a], [%[w0]], #4\n\t"
+                        "sxtb16 %[t], %[a]\n\t"
+                        "smlad %[s0], %[t], %[lo], %[s0]\n\t"
+                        "sxtb16 %[t], %[a], ror #8\n\t"
+                        "smlad %[s0], %[t], %[hi], %[s0]\n\t"
+                        "ldr %[a], [%[w1]], #4\n\t"
+                        "sxtb16 %[t], %[a]\n\t"
+                        "smlad %[s1], %[t], %[lo], %[s1]\n\t"
+                        "sxtb16 %[t], %[a], ror #8\n\t"
+                        "smlad %[s1], %[t], %[hi], %[s1]\n\t"
+                        "cmp %[c], %[end]\n\t"
+                        "bne 1b"
+                        : [s0] "+r"(s0), [s1] "+r"(s1), [w0] "+r"(w0), [w1] "+r"(w1), [c] "+r"(c), [lo] "=&r"(lo), [hi] "=&r"(hi),
+                          [a] "=&r"(a), [t] "=&r"(t)
+                        : [end] "r"(pairs_end)
+                        : "cc", "memory");
+            }
+#endif
             while (c != end)
             {
                 const uint32_t a = nq_fc_load32(w0);
