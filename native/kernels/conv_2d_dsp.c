@@ -135,11 +135,13 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     int16_t tails[NQ_DSP_PIXELS][4];
     int32_t b;
     int32_t pixel;
+    int32_t fast_left;
     if (p[NQ_CONV_FILTER_DEPTH] != in_depth || patch > NQ_DSP_PATCH_MAX)
     {
         return 0;
     }
 
+    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)patch * 255 * 128));
     for (b = 0; b < batches; b++)
     {
         const int8_t *image = input + (b * in_height * in_width * in_depth);
@@ -251,7 +253,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 }
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
-                nq_dsp_quant_bound(&q, bias[c], (int64_t)patch * 255 * 128);
+                nq_dsp_quant_fast(&q, fast_left);
                 if (q.fast && count == NQ_DSP_PIXELS)
                 {
                     int8_t *o = out + c;

@@ -63,6 +63,7 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
     uint64_t packed[NQ_DSP_DEPTHWISE_TAPS_MAX];
     int32_t sums[NQ_DSP_DEPTHWISE_CHUNK][4];
     int32_t c;
+    int32_t fast_left;
     if (depth == 1)
     {
         /* One input channel: the depthwise filter [multiplier, kh, kw] is a convolution's [out d, kh, kw, 1]. */
@@ -77,6 +78,7 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
         return 0;
     }
 
+    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, depth) + ((int64_t)taps * 255 * 128));
     for (c = 0; c < depth; c += 4)
     {
         const int32_t width = depth - c < 4 ? depth - c : 4;
@@ -87,7 +89,7 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
         for (j = 0; j < width; j++)
         {
             nq_dsp_quant_init(&q[j], multipliers[c + j], shifts[c + j]);
-            nq_dsp_quant_bound(&q[j], bias[c + j], (int64_t)taps * 255 * 128);
+            nq_dsp_quant_fast(&q[j], fast_left);
         }
 
         if (width == 4)

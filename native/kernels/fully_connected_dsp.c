@@ -45,7 +45,9 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         return 0;
     }
 
+    const int32_t fast_left = nq_dsp_fast_left(nq_dsp_max_abs(folded_bias, units) + reach);
     nq_dsp_quant_init(&shared, multipliers[0], shifts[0]);
+    nq_dsp_quant_fast(&shared, fast_left);
     for (b = 0; b < batches; b++)
     {
         const int8_t *x = input + (b * depth);
@@ -134,6 +136,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
             {
                 nq_dsp_quant_init(&q0, multipliers[u], shifts[u]);
                 nq_dsp_quant_init(&q1, multipliers[u1], shifts[u1]);
+                nq_dsp_quant_fast(&q0, fast_left);
+                nq_dsp_quant_fast(&q1, fast_left);
             }
             else
             {
@@ -141,8 +145,6 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                 q1 = shared;
             }
 
-            nq_dsp_quant_bound(&q0, folded_bias[u], reach);
-            nq_dsp_quant_bound(&q1, folded_bias[u1], reach);
             out[u] = nq_fc_output(&q0, s0, output_offset, act_min, act_max);
             out[u1] = nq_fc_output(&q1, s1, output_offset, act_min, act_max);
         }

@@ -65,11 +65,42 @@ static inline int32_t nq_dsp_smmulr(int32_t a, int32_t b)
  * negative, SaturatingRoundingDoublingHighMul(a, m) = SMMULR(2a, m) (2a is exact, no saturation case) and
  * RoundingDivideByPOT(x, e) = (x + 2^(e−1) − (x < 0)) >> e (no overflow: |x| < 2^30).
  */
+/* The largest left shift for which bound × 2^(left+1) < 2^30 (−1: none); computed once per operator from
+ * its largest |bias| plus the largest Σ |x × w|. */
+static inline int32_t nq_dsp_fast_left(int64_t bound)
+{
+    int32_t left = -1;
+    while (left < 30 && bound < ((int64_t)1 << 29) && (bound << (left + 1)) < ((int64_t)1 << 29))
+    {
+        left++;
+    }
+
+    return left;
+}
+
+static inline void nq_dsp_quant_fast(nq_dsp_quant *q, int32_t fast_left)
+{
+    q->fast = !q->generic && q->right >= 1 && q->left <= fast_left;
+    q->round = q->right >= 1 ? (int32_t)(1u << (q->right - 1)) : 0;
+}
+
+/* The largest |v| of n int32 values, as int64. */
+static inline int64_t nq_dsp_max_abs(const int32_t *v, int32_t n)
+{
+    int64_t m = 0;
+    int32_t i;
+    for (i = 0; i < n; i++)
+    {
+        const int64_t a = v[i] < 0 ? -(int64_t)v[i] : (int64_t)v[i];
+        m = a > m ? a : m;
+    }
+
+    return m;
+}
+
 static inline void nq_dsp_quant_bound(nq_dsp_quant *q, int32_t bias, int64_t max_abs_sum)
 {
-    const int64_t bound = (bias < 0 ? -(int64_t)bias : (int64_t)bias) + max_abs_sum;
-    q->fast = !q->generic && q->right >= 1 && bound < ((int64_t)1 << 30) && (bound << q->left) < ((int64_t)1 << 29);
-    q->round = q->right >= 1 ? (int32_t)(1u << (q->right - 1)) : 0;
+    nq_dsp_quant_fast(q, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : (int64_t)bias) + max_abs_sum));
 }
 
 static inline int32_t nq_dsp_scale_fast(const nq_dsp_quant *q, int32_t acc)
