@@ -140,9 +140,48 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
                                 const int8_t *x = row;
                                 if (columns == 3)
                                 {
+#if defined(__GNUC__)
+                                    /* Three taps: per tap LDR, LDRD, 2 SXTAB16, 4 SMLAxy (and an ADD between taps). */
+                                    uint32_t v;
+                                    uint32_t even;
+                                    uint32_t odd;
+                                    uint32_t lo;
+                                    uint32_t hi;
+                                    __asm__("ldr %[v], [%[x]]\n\t"
+                                            "ldrd %[lo], %[hi], [%[w]]\n\t"
+                                            "sxtab16 %[e], %[o2], %[v]\n\t"
+                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
+                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
+                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
+                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
+                                            "smlatt %[s3], %[o], %[hi], %[s3]\n\t"
+                                            "add %[x], %[x], %[step]\n\t"
+                                            "ldr %[v], [%[x]]\n\t"
+                                            "ldrd %[lo], %[hi], [%[w], #8]\n\t"
+                                            "sxtab16 %[e], %[o2], %[v]\n\t"
+                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
+                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
+                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
+                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
+                                            "smlatt %[s3], %[o], %[hi], %[s3]\n\t"
+                                            "add %[x], %[x], %[step]\n\t"
+                                            "ldr %[v], [%[x]]\n\t"
+                                            "ldrd %[lo], %[hi], [%[w], #16]\n\t"
+                                            "sxtab16 %[e], %[o2], %[v]\n\t"
+                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
+                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
+                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
+                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
+                                            "smlatt %[s3], %[o], %[hi], %[s3]"
+                                            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [x] "+r"(x), [v] "=&r"(v),
+                                              [e] "=&r"(even), [o] "=&r"(odd), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                                            : [w] "r"(w), [step] "r"(column_step), [o2] "r"(offset2)
+                                            : "memory");
+#else
                                     NQ_DSP_DEPTHWISE_TAP(x, w[0]);
                                     NQ_DSP_DEPTHWISE_TAP(x + column_step, w[1]);
                                     NQ_DSP_DEPTHWISE_TAP(x + (2 * column_step), w[2]);
+#endif
                                 }
                                 else
                                 {
