@@ -35,8 +35,13 @@
         s3 = __smlatt((int32_t)odd_, (int32_t)(uint32_t)(pair >> 32), s3); \
     } while (0)
 
-int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
-                             const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+/* The multiplier-1 kernel; not inlined, so that its stack frame is not added to the convolution's when one
+ * input channel runs as a convolution. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                            const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
     const int32_t batches = p[NQ_CONV_BATCHES];
     const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
@@ -64,15 +69,6 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
     int32_t sums[NQ_DSP_DEPTHWISE_CHUNK][4];
     int32_t c;
     int32_t fast_left;
-    if (depth == 1)
-    {
-        /* One input channel: the depthwise filter [multiplier, kh, kw] is a convolution's [out d, kh, kw, 1]. */
-        int32_t conv[NQ_CONV_COUNT];
-        memcpy(conv, p, sizeof conv);
-        conv[NQ_CONV_FILTER_DEPTH] = 1;
-        return nq_conv_2d_dsp(conv, input, filter, bias, multipliers, shifts, output);
-    }
-
     if (p[NQ_CONV_FILTER_DEPTH] != 1 || taps > NQ_DSP_DEPTHWISE_TAPS_MAX)
     {
         return 0;
@@ -244,6 +240,20 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
     }
 
     return 1;
+}
+int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                             const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    if (p[NQ_CONV_INPUT_DEPTH] == 1)
+    {
+        /* One input channel: the depthwise filter [multiplier, kh, kw] is a convolution's [out d, kh, kw, 1]. */
+        int32_t conv[NQ_CONV_COUNT];
+        memcpy(conv, p, sizeof conv);
+        conv[NQ_CONV_FILTER_DEPTH] = 1;
+        return nq_conv_2d_dsp(conv, input, filter, bias, multipliers, shifts, output);
+    }
+
+    return nq_depthwise_dsp(p, input, filter, bias, multipliers, shifts, output);
 }
 #else
 typedef int nq_depthwise_conv_2d_dsp_unused; /* an empty translation unit is not ISO C */

@@ -36,11 +36,17 @@ case "$option" in
     ;;
   *) echo "option: c | dsp | cmsis_nn" >&2; exit 2 ;;
 esac
-for f in "${sources[@]}" "$src"/arm_dsp/*.c; do
-  [ -f "$f" ] || continue
+for f in "${sources[@]}"; do
   arm-none-eabi-gcc "${flags[@]}" "${kernel_flags[@]}" "${defines[@]}" "${extra[@]}" -c "$f" \
     -o "$work/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
 done
+# The kernels as C++ too (nanoCLR's Interop build compiles them as C++), warnings as errors.
+if [ "$option" = dsp ]; then
+  for f in "${sources[@]}"; do
+    arm-none-eabi-g++ -x c++ "${flags[@]}" -Wall -Wextra -Werror "${defines[@]}" -c "$f" -o "$work/cxx.o"
+  done
+  rm -f "$work/cxx.o" "$work"/cxx.su
+fi
 kernel_objects=("$work"/*.o)
 for f in "$here"/replay.c "$here"/startup.c; do
   arm-none-eabi-gcc "${flags[@]}" -std=c99 -Wall -Wextra -Werror -I"$src" -c "$f" -o "$work/harness_$(basename "$f" .c).o"
@@ -49,5 +55,7 @@ link=("$work"/harness_*.o "${kernel_objects[@]}")
 [ "$option" = cmsis_nn ] && link+=("$cmsis/libcmsisnn.a")
 arm-none-eabi-gcc -mcpu="$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$here/mps2.ld" -Wl,--gc-sections \
   -o "$out" "${link[@]}"
+# Stack per function (-fstack-usage) and code size of the kernels (nanoQuant's objects, plus CMSIS-NN's
+# members the link kept are not separated out: the .size file lists the kernels' objects only).
 cat "$work"/*.su > "${out%.elf}.su"
-arm-none-eabi-size "${kernel_objects[@]}" "${cmsis_lib[@]:-}" > "${out%.elf}.size" 2>/dev/null || true
+arm-none-eabi-size -t "${kernel_objects[@]}" > "${out%.elf}.size"

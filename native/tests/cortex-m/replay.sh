@@ -29,6 +29,10 @@ if [ -z "$recordings" ]; then
 fi
 
 if [ "$mode" = --check ]; then
+  # The DSP paths' requantization against the portable one (host compiler, UBSan).
+  gcc -O2 -std=c99 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all -I"$root/native/kernels" \
+    "$here/requantize_check.c" -o "$work/requantize_check"
+  "$work/requantize_check"
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
 else
@@ -77,4 +81,18 @@ awk -F'\t' -v builds="$builds" -v models="$models" '
       printf "%-24s %-10s", M[i], "instr/MAC"; for (j = 1; j <= nb; j++) printf " %13.2f", t[B[j], M[i]] / (macs[M[i]] > 0 ? macs[M[i]] : 1);
       printf "   (%d MACs)\n", macs[M[i]] }
   }' "$results"
+echo
+echo "stack (-fstack-usage: nq_run's frame + the deepest kernel call chain, bytes) and kernel code size (text+data of native/kernels):"
+for build in $builds; do
+  awk -F'\t' -v build="$build" -v size="$(awk '$6 == "(TOTALS)" {print $1 + $2}' "$work/$build.size")" '
+    { n = $1; sub(/.*:/, "", n); f[n] = $2 + 0; if ($3 !~ /^static/) dyn++ }
+    END {
+      chain["conv"] = f["nq_conv_2d"] + f["nq_conv_2d_dsp"] + f["nq_vendor_conv_2d"]
+      chain["depthwise"] = f["nq_depthwise_conv_2d"] + (f["nq_depthwise_conv_2d_dsp"] + (f["nq_depthwise_dsp"] > f["nq_conv_2d_dsp"] ? f["nq_depthwise_dsp"] : f["nq_conv_2d_dsp"]))
+      chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
+      worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
+      for (k in f) if (k ~ /^nq_(average_pool_2d|max_pool_2d|add|mul|softmax|mean)$/ && f[k] > worst) { worst = f[k]; which = k }
+      printf "  %-13s stack %d + %d (%s) = %d bytes, %d dynamic frames; code %d bytes\n", build, f["nq_run"], worst, which, f["nq_run"] + worst, dyn, size
+    }' "$work/$build.su"
+done
 [ "$failed" -eq 0 ] || { echo "$failed runs failed (above)" >&2; exit 1; }
