@@ -35,6 +35,53 @@
         s3 = __smlatt((int32_t)odd_, (int32_t)(uint32_t)(pair >> 32), s3); \
     } while (0)
 
+#if defined(__GNUC__)
+/* Three taps of a row (GCC): per tap LDR, LDRD, 2 SXTAB16, 4 SMLAxy, and an ADD between taps. Uses s0..s3,
+ * column_step and offset2 of the caller. */
+#define NQ_DSP_DEPTHWISE_ROW3(x0_, w0_) \
+    do \
+    { \
+        const int8_t *x_ = (x0_); \
+        const uint64_t *w_ = (w0_); \
+        uint32_t v; \
+        uint32_t even; \
+        uint32_t odd; \
+        uint32_t lo; \
+        uint32_t hi; \
+        __asm__("ldr %[v], [%[x]]\n\t" \
+        "ldrd %[lo], %[hi], [%[w]]\n\t" \
+        "sxtab16 %[e], %[o2], %[v]\n\t" \
+        "sxtab16 %[o], %[o2], %[v], ror #8\n\t" \
+        "smlabb %[s0], %[e], %[lo], %[s0]\n\t" \
+        "smlatt %[s2], %[e], %[lo], %[s2]\n\t" \
+        "smlabb %[s1], %[o], %[hi], %[s1]\n\t" \
+        "smlatt %[s3], %[o], %[hi], %[s3]\n\t" \
+        "add %[x], %[x], %[step]\n\t" \
+        "ldr %[v], [%[x]]\n\t" \
+        "ldrd %[lo], %[hi], [%[w], #8]\n\t" \
+        "sxtab16 %[e], %[o2], %[v]\n\t" \
+        "sxtab16 %[o], %[o2], %[v], ror #8\n\t" \
+        "smlabb %[s0], %[e], %[lo], %[s0]\n\t" \
+        "smlatt %[s2], %[e], %[lo], %[s2]\n\t" \
+        "smlabb %[s1], %[o], %[hi], %[s1]\n\t" \
+        "smlatt %[s3], %[o], %[hi], %[s3]\n\t" \
+        "add %[x], %[x], %[step]\n\t" \
+        "ldr %[v], [%[x]]\n\t" \
+        "ldrd %[lo], %[hi], [%[w], #16]\n\t" \
+        "sxtab16 %[e], %[o2], %[v]\n\t" \
+        "sxtab16 %[o], %[o2], %[v], ror #8\n\t" \
+        "smlabb %[s0], %[e], %[lo], %[s0]\n\t" \
+        "smlatt %[s2], %[e], %[lo], %[s2]\n\t" \
+        "smlabb %[s1], %[o], %[hi], %[s1]\n\t" \
+        "smlatt %[s3], %[o], %[hi], %[s3]" \
+        : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [x] "+r"(x_), [v] "=&r"(v), \
+        [e] "=&r"(even), [o] "=&r"(odd), [lo] "=&r"(lo), [hi] "=&r"(hi) \
+        : [w] "r"(w_), [step] "r"(column_step), [o2] "r"(offset2) \
+        : "memory"); \
+    } while (0)
+
+#endif
+
 /* The multiplier-1 kernel; not inlined, so that its stack frame is not added to the convolution's when one
  * input channel runs as a convolution. */
 #if defined(__GNUC__)
@@ -122,6 +169,7 @@ static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t 
                         const int32_t kx_end = nq_end_tap(in_x, dilation_width, kernel_width, in_width);
                         const int32_t columns = kx_end - kx_first;
                         const int8_t *row = image + (((in_y + (ky_first * dilation_height)) * in_width) + in_x + (kx_first * dilation_width)) * depth;
+                        const int interior3 = kernel_height == 3 && kernel_width == 3 && ky_end - ky_first == 3 && columns == 3;
                         int32_t ky;
                         int32_t kx;
                         if (width == 4)
@@ -130,6 +178,16 @@ static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t 
                             int32_t s1 = bias[c + 1];
                             int32_t s2 = bias[c + 2];
                             int32_t s3 = bias[c + 3];
+#if defined(__GNUC__)
+                            if (interior3)
+                            {
+                                /* kernel 3 × 3 wholly inside the input: 9 taps, straight line */
+                                NQ_DSP_DEPTHWISE_ROW3(row, packed);
+                                NQ_DSP_DEPTHWISE_ROW3(row + row_step, packed + 3);
+                                NQ_DSP_DEPTHWISE_ROW3(row + (2 * row_step), packed + 6);
+                            }
+                            else
+#endif
                             for (ky = ky_first; ky < ky_end; ky++, row += row_step)
                             {
                                 const uint64_t *w = packed + (ky * kernel_width) + kx_first;
@@ -137,42 +195,7 @@ static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t 
                                 if (columns == 3)
                                 {
 #if defined(__GNUC__)
-                                    /* Three taps: per tap LDR, LDRD, 2 SXTAB16, 4 SMLAxy (and an ADD between taps). */
-                                    uint32_t v;
-                                    uint32_t even;
-                                    uint32_t odd;
-                                    uint32_t lo;
-                                    uint32_t hi;
-                                    __asm__("ldr %[v], [%[x]]\n\t"
-                                            "ldrd %[lo], %[hi], [%[w]]\n\t"
-                                            "sxtab16 %[e], %[o2], %[v]\n\t"
-                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
-                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
-                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
-                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
-                                            "smlatt %[s3], %[o], %[hi], %[s3]\n\t"
-                                            "add %[x], %[x], %[step]\n\t"
-                                            "ldr %[v], [%[x]]\n\t"
-                                            "ldrd %[lo], %[hi], [%[w], #8]\n\t"
-                                            "sxtab16 %[e], %[o2], %[v]\n\t"
-                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
-                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
-                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
-                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
-                                            "smlatt %[s3], %[o], %[hi], %[s3]\n\t"
-                                            "add %[x], %[x], %[step]\n\t"
-                                            "ldr %[v], [%[x]]\n\t"
-                                            "ldrd %[lo], %[hi], [%[w], #16]\n\t"
-                                            "sxtab16 %[e], %[o2], %[v]\n\t"
-                                            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
-                                            "smlabb %[s0], %[e], %[lo], %[s0]\n\t"
-                                            "smlatt %[s2], %[e], %[lo], %[s2]\n\t"
-                                            "smlabb %[s1], %[o], %[hi], %[s1]\n\t"
-                                            "smlatt %[s3], %[o], %[hi], %[s3]"
-                                            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [x] "+r"(x), [v] "=&r"(v),
-                                              [e] "=&r"(even), [o] "=&r"(odd), [lo] "=&r"(lo), [hi] "=&r"(hi)
-                                            : [w] "r"(w), [step] "r"(column_step), [o2] "r"(offset2)
-                                            : "memory");
+                                    NQ_DSP_DEPTHWISE_ROW3(x, w);
 #else
                                     NQ_DSP_DEPTHWISE_TAP(x, w[0]);
                                     NQ_DSP_DEPTHWISE_TAP(x + column_step, w[1]);
@@ -219,7 +242,14 @@ static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t 
                     {
                         const nq_dsp_quant qj = q[j];
                         int8_t *o = out + j;
-                        if (qj.fast)
+                        if (qj.fast && act_min == -128 && act_max == 127)
+                        {
+                            for (i = 0; i < count; i++, o += depth)
+                            {
+                                *o = (int8_t)__ssat(nq_dsp_scale_fast(&qj, sums[i][j]) + output_offset, 8);
+                            }
+                        }
+                        else if (qj.fast)
                         {
                             for (i = 0; i < count; i++, o += depth)
                             {
