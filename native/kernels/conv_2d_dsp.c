@@ -136,6 +136,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     int32_t b;
     int32_t pixel;
     int32_t fast_left;
+    const int full_range = act_min == -128 && act_max == 127;
     if (p[NQ_CONV_FILTER_DEPTH] != in_depth || patch > NQ_DSP_PATCH_MAX)
     {
         return 0;
@@ -250,6 +251,39 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                     s1 = (int32_t)((uint32_t)s1 + (uint32_t)(wr * tails[1][r]));
                     s2 = (int32_t)((uint32_t)s2 + (uint32_t)(wr * tails[2][r]));
                     s3 = (int32_t)((uint32_t)s3 + (uint32_t)(wr * tails[3][r]));
+                }
+
+                if (count == NQ_DSP_PIXELS && fast_left >= 0 && shifts[c] < 0 && multipliers[c] != INT32_MIN)
+                {
+                    /* The fast requantization with left shift 0 (nq_dsp.h), the constants computed here. */
+                    const int32_t m = multipliers[c];
+                    const int32_t right = -shifts[c];
+                    const int32_t round = (int32_t)(1u << (right - 1));
+                    int8_t *o = out + c;
+                    int32_t v0 = nq_dsp_scale_right(s0, m, right, round) + output_offset;
+                    int32_t v1 = nq_dsp_scale_right(s1, m, right, round) + output_offset;
+                    int32_t v2 = nq_dsp_scale_right(s2, m, right, round) + output_offset;
+                    int32_t v3 = nq_dsp_scale_right(s3, m, right, round) + output_offset;
+                    if (full_range)
+                    {
+                        v0 = __ssat(v0, 8);
+                        v1 = __ssat(v1, 8);
+                        v2 = __ssat(v2, 8);
+                        v3 = __ssat(v3, 8);
+                    }
+                    else
+                    {
+                        v0 = nq_clamp(v0, act_min, act_max);
+                        v1 = nq_clamp(v1, act_min, act_max);
+                        v2 = nq_clamp(v2, act_min, act_max);
+                        v3 = nq_clamp(v3, act_min, act_max);
+                    }
+
+                    o[0] = (int8_t)v0;
+                    o[out_depth] = (int8_t)v1;
+                    o[2 * out_depth] = (int8_t)v2;
+                    o[3 * out_depth] = (int8_t)v3;
+                    continue;
                 }
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);

@@ -103,6 +103,13 @@ static inline void nq_dsp_quant_bound(nq_dsp_quant *q, int32_t bias, int64_t max
     nq_dsp_quant_fast(q, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : (int64_t)bias) + max_abs_sum));
 }
 
+/* nq_dsp_scale_fast for a negative shift (left 0): right = −shift ≥ 1, round = 2^(right−1). */
+static inline int32_t nq_dsp_scale_right(int32_t acc, int32_t multiplier, int32_t right, int32_t round)
+{
+    const int32_t x = nq_dsp_smmulr((int32_t)((uint32_t)acc << 1), multiplier);
+    return (x + round + (x >> 31)) >> right;
+}
+
 static inline int32_t nq_dsp_scale_fast(const nq_dsp_quant *q, int32_t acc)
 {
     const int32_t x = nq_dsp_smmulr((int32_t)((uint32_t)acc << (q->left + 1)), q->multiplier);
