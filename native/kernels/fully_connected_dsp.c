@@ -54,6 +54,43 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         int8_t *out = output + (b * units);
         int32_t g;
         int32_t u;
+        if (units < 4)
+        {
+            /* Few units: widening the input first would not pay; both operands are widened as they are read. */
+            for (u = 0; u < units; u++)
+            {
+                const int8_t *w = filter + (u * depth);
+                int32_t s = folded_bias[u];
+                nq_dsp_quant q;
+                for (g = 0; g < groups; g++)
+                {
+                    const uint32_t a = nq_fc_load32(w + (g * 4));
+                    const uint32_t v = nq_fc_load32(x + (g * 4));
+                    s = __smlad(__sxtb16((int8x4_t)a), __sxtb16((int8x4_t)v), s);
+                    s = __smlad((int16x2_t)NQ_DSP_SXTB16_ROR8(a), (int16x2_t)NQ_DSP_SXTB16_ROR8(v), s);
+                }
+
+                for (g = whole; g < depth; g++)
+                {
+                    s = (int32_t)((uint32_t)s + (uint32_t)(x[g] * w[g]));
+                }
+
+                if (per_channel)
+                {
+                    nq_dsp_quant_init(&q, multipliers[u], shifts[u]);
+                    nq_dsp_quant_fast(&q, fast_left);
+                }
+                else
+                {
+                    q = shared;
+                }
+
+                out[u] = nq_fc_output(&q, s, output_offset, act_min, act_max);
+            }
+
+            continue;
+        }
+
         for (g = 0; g < groups; g++)
         {
             const uint32_t v = nq_fc_load32(x + (g * 4));

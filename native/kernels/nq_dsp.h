@@ -65,17 +65,29 @@ static inline int32_t nq_dsp_smmulr(int32_t a, int32_t b)
  * negative, SaturatingRoundingDoublingHighMul(a, m) = SMMULR(2a, m) (2a is exact, no saturation case) and
  * RoundingDivideByPOT(x, e) = (x + 2^(e−1) − (x < 0)) >> e (no overflow: |x| < 2^30).
  */
-/* The largest left shift for which bound × 2^(left+1) < 2^30 (−1: none); computed once per operator from
+/* The largest left shift for which bound × 2^left < 2^29, so that 2 × (acc << left) < 2^30 (−1: none); computed once per operator from
  * its largest |bias| plus the largest Σ |x × w|. */
 static inline int32_t nq_dsp_fast_left(int64_t bound)
 {
-    int32_t left = -1;
-    while (left < 30 && bound < ((int64_t)1 << 29) && (bound << (left + 1)) < ((int64_t)1 << 29))
+    /* bound × 2^left < 2^29 ⇔ bound < 2^(29−left) ⇔ bits(bound) ≤ 29 − left */
+    int32_t bits = 0;
+    int32_t left;
+    if (bound <= 0)
     {
-        left++;
+        return 30;
     }
 
-    return left;
+#if defined(__GNUC__)
+    bits = 64 - __builtin_clzll((unsigned long long)bound);
+#else
+    while (bound > 0)
+    {
+        bound >>= 1;
+        bits++;
+    }
+#endif
+    left = 29 - bits;
+    return left < -1 ? -1 : (left > 30 ? 30 : left);
 }
 
 static inline void nq_dsp_quant_fast(nq_dsp_quant *q, int32_t fast_left)

@@ -24,6 +24,13 @@ int main(void){
     n++;
     if (a != b) { if (bad++ < 5) printf("acc %d m %d sh %d: %d vs %d\n", acc, m, sh, a, b); }
   }
+  /* nq_dsp_fast_left against its definition: the largest left in [-1, 30] with bound << (left + 1) < 2^30 / 2. */
+  for (int i = 0; i < 2000000; i++) {
+    int64_t bound = i < 64 ? (i < 2 ? i : ((int64_t)1 << (i / 2)) - (i & 1)) : (int64_t)(rnd() >> (rnd() % 32)) * ((rnd() & 1) ? 1 : 1 + (rnd() & 255));
+    int32_t want = -1;
+    while (want < 30 && bound < ((int64_t)1 << 29) && (bound << (want + 1)) < ((int64_t)1 << 29)) want++;
+    if (nq_dsp_fast_left(bound) != want) { if (bad++ < 5) printf("fast_left(%lld) = %d, want %d\n", (long long)bound, nq_dsp_fast_left(bound), want); }
+  }
   /* The fast path: accumulators within the bound the operator guarantees. */
   long fast = 0, fast_bad = 0;
   for (int i = 0; i < 40000000; i++) {
