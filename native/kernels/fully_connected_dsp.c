@@ -57,35 +57,50 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         if (units < 4)
         {
             /* Few units: widening the input first would not pay; both operands are widened as they are read. */
-            for (u = 0; u < units; u++)
+            for (u = 0; u < units; u += 2)
             {
-                const int8_t *w = filter + (u * depth);
-                int32_t s = folded_bias[u];
-                nq_dsp_quant q;
-                for (g = 0; g < groups; g++)
+                /* Two units per pass (an odd last one with itself): the input word widened once for both. */
+                const int32_t u1 = u + 1 < units ? u + 1 : u;
+                const int8_t *w0 = filter + (u * depth);
+                const int8_t *w1 = filter + (u1 * depth);
+                int32_t s0 = folded_bias[u];
+                int32_t s1 = folded_bias[u1];
+                nq_dsp_quant q0;
+                nq_dsp_quant q1;
+                for (g = 0; g < whole; g += 4)
                 {
-                    const uint32_t a = nq_fc_load32(w + (g * 4));
-                    const uint32_t v = nq_fc_load32(x + (g * 4));
-                    s = __smlad(__sxtb16((int8x4_t)a), __sxtb16((int8x4_t)v), s);
-                    s = __smlad((int16x2_t)NQ_DSP_SXTB16_ROR8(a), (int16x2_t)NQ_DSP_SXTB16_ROR8(v), s);
+                    const uint32_t v = nq_fc_load32(x + g);
+                    const uint32_t a = nq_fc_load32(w0 + g);
+                    const uint32_t d = nq_fc_load32(w1 + g);
+                    const int16x2_t v02 = __sxtb16((int8x4_t)v);
+                    const int16x2_t v13 = (int16x2_t)NQ_DSP_SXTB16_ROR8(v);
+                    s0 = __smlad(__sxtb16((int8x4_t)a), v02, s0);
+                    s0 = __smlad((int16x2_t)NQ_DSP_SXTB16_ROR8(a), v13, s0);
+                    s1 = __smlad(__sxtb16((int8x4_t)d), v02, s1);
+                    s1 = __smlad((int16x2_t)NQ_DSP_SXTB16_ROR8(d), v13, s1);
                 }
 
                 for (g = whole; g < depth; g++)
                 {
-                    s = (int32_t)((uint32_t)s + (uint32_t)(x[g] * w[g]));
+                    s0 = (int32_t)((uint32_t)s0 + (uint32_t)(x[g] * w0[g]));
+                    s1 = (int32_t)((uint32_t)s1 + (uint32_t)(x[g] * w1[g]));
                 }
 
                 if (per_channel)
                 {
-                    nq_dsp_quant_init(&q, multipliers[u], shifts[u]);
-                    nq_dsp_quant_fast(&q, fast_left);
+                    nq_dsp_quant_init(&q0, multipliers[u], shifts[u]);
+                    nq_dsp_quant_init(&q1, multipliers[u1], shifts[u1]);
+                    nq_dsp_quant_fast(&q0, fast_left);
+                    nq_dsp_quant_fast(&q1, fast_left);
                 }
                 else
                 {
-                    q = shared;
+                    q0 = shared;
+                    q1 = shared;
                 }
 
-                out[u] = nq_fc_output(&q, s, output_offset, act_min, act_max);
+                out[u] = nq_fc_output(&q0, s0, output_offset, act_min, act_max);
+                out[u1] = nq_fc_output(&q1, s1, output_offset, act_min, act_max);
             }
 
             continue;
