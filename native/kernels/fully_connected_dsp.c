@@ -67,6 +67,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                 int32_t s1 = folded_bias[u1];
                 nq_dsp_quant q0;
                 nq_dsp_quant q1;
+                const nq_dsp_quant *r0 = &shared;
+                const nq_dsp_quant *r1 = &shared;
                 for (g = 0; g < whole; g += 4)
                 {
                     const uint32_t v = nq_fc_load32(x + g);
@@ -92,15 +94,12 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                     nq_dsp_quant_init(&q1, multipliers[u1], shifts[u1]);
                     nq_dsp_quant_fast(&q0, fast_left);
                     nq_dsp_quant_fast(&q1, fast_left);
-                }
-                else
-                {
-                    q0 = shared;
-                    q1 = shared;
+                    r0 = &q0;
+                    r1 = &q1;
                 }
 
-                out[u] = nq_fc_output(&q0, s0, output_offset, act_min, act_max);
-                out[u1] = nq_fc_output(&q1, s1, output_offset, act_min, act_max);
+                out[u] = nq_fc_output(r0, s0, output_offset, act_min, act_max);
+                out[u1] = nq_fc_output(r1, s1, output_offset, act_min, act_max);
             }
 
             continue;
@@ -124,6 +123,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
             int32_t s1 = folded_bias[u1];
             nq_dsp_quant q0;
             nq_dsp_quant q1;
+            const nq_dsp_quant *r0 = &shared;
+            const nq_dsp_quant *r1 = &shared;
             int32_t k;
 #if defined(__GNUC__)
             if (groups >= 2)
@@ -190,15 +191,12 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                 nq_dsp_quant_init(&q1, multipliers[u1], shifts[u1]);
                 nq_dsp_quant_fast(&q0, fast_left);
                 nq_dsp_quant_fast(&q1, fast_left);
-            }
-            else
-            {
-                q0 = shared;
-                q1 = shared;
+                r0 = &q0;
+                r1 = &q1;
             }
 
-            out[u] = nq_fc_output(&q0, s0, output_offset, act_min, act_max);
-            out[u1] = nq_fc_output(&q1, s1, output_offset, act_min, act_max);
+            out[u] = nq_fc_output(r0, s0, output_offset, act_min, act_max);
+            out[u1] = nq_fc_output(r1, s1, output_offset, act_min, act_max);
         }
     }
 
