@@ -271,6 +271,212 @@ static int nq_depthwise_dsp(const int32_t *p, const int8_t *input, const int8_t 
 
     return 1;
 }
+/* One tap of the row kernel: widened inputs and packed weights of 4 channels, 4 SMLAxy. */
+#define NQ_DSP_ROW_TAP(v_, pair_) \
+    do \
+    { \
+        const uint64_t v = (v_); \
+        const uint64_t pair = (pair_); \
+        s0 = __smlabb((int32_t)(uint32_t)v, (int32_t)(uint32_t)pair, s0); \
+        s2 = __smlatt((int32_t)(uint32_t)v, (int32_t)(uint32_t)pair, s2); \
+        s1 = __smlabb((int32_t)(uint32_t)(v >> 32), (int32_t)(uint32_t)(pair >> 32), s1); \
+        s3 = __smlatt((int32_t)(uint32_t)(v >> 32), (int32_t)(uint32_t)(pair >> 32), s3); \
+    } while (0)
+
+/* Row-buffer entries (8 bytes each: 4 channels' inputs as int16 pairs) the row kernel keeps on the stack:
+ * kernel height × (the input columns a row of outputs reads). */
+#define NQ_DSP_DEPTHWISE_ROW_ENTRIES 384
+
+/*
+ * Multiplier 1, depth a multiple of 4: per block of 4 channels and output row, the kernel-height input rows
+ * are widened once (input offset added, SXTAB16's pair order, zeros outside the input: the padding), then
+ * each tap of each output pixel is one LDRD of the inputs, one LDRD of the packed weights and 4 SMLAxy.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                 const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t batches = p[NQ_CONV_BATCHES];
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
+    const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t kernel_width = p[NQ_CONV_KERNEL_WIDTH];
+    const int32_t stride_height = p[NQ_CONV_STRIDE_HEIGHT];
+    const int32_t stride_width = p[NQ_CONV_STRIDE_WIDTH];
+    const int32_t dilation_height = p[NQ_CONV_DILATION_HEIGHT];
+    const int32_t dilation_width = p[NQ_CONV_DILATION_WIDTH];
+    const int32_t pad_top = p[NQ_CONV_PAD_TOP];
+    const int32_t pad_left = p[NQ_CONV_PAD_LEFT];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
+    const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
+    const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
+    const int32_t taps = kernel_height * kernel_width;
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    /* Input columns (padded coordinates x + pad_left) one row of outputs reads. */
+    const int64_t span64 = ((int64_t)(out_width - 1) * stride_width) + ((int64_t)(kernel_width - 1) * dilation_width) + 1;
+    const int32_t span = (int32_t)span64;
+    const int full_range = act_min == -128 && act_max == 127;
+    const int three = kernel_height == 3 && kernel_width == 3 && dilation_width == 1;
+    uint64_t rows[NQ_DSP_DEPTHWISE_ROW_ENTRIES];
+    uint64_t packed[NQ_DSP_DEPTHWISE_TAPS_MAX];
+    int32_t sums[NQ_DSP_DEPTHWISE_CHUNK][4];
+    int32_t fast_left;
+    int32_t c;
+    if ((depth & 3) != 0 || span64 * kernel_height > NQ_DSP_DEPTHWISE_ROW_ENTRIES)
+    {
+        return 0;
+    }
+
+    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, depth) + ((int64_t)taps * 255 * 128));
+    for (c = 0; c < depth; c += 4)
+    {
+        nq_dsp_quant q[4];
+        int32_t b;
+        int32_t t;
+        int32_t j;
+        for (j = 0; j < 4; j++)
+        {
+            nq_dsp_quant_init(&q[j], multipliers[c + j], shifts[c + j]);
+            nq_dsp_quant_fast(&q[j], fast_left);
+        }
+
+        {
+            const int8_t *w0 = filter + (c * taps);
+            for (t = 0; t < taps; t++)
+            {
+                const uint32_t lo = ((uint32_t)(int32_t)w0[t] & 0xFFFFu) | ((uint32_t)(int32_t)w0[t + (2 * taps)] << 16);
+                const uint32_t hi = ((uint32_t)(int32_t)w0[t + taps] & 0xFFFFu) | ((uint32_t)(int32_t)w0[t + (3 * taps)] << 16);
+                packed[t] = (uint64_t)lo | ((uint64_t)hi << 32);
+            }
+        }
+
+        for (b = 0; b < batches; b++)
+        {
+            const int8_t *image = input + (b * in_height * in_width * depth) + c;
+            int8_t *out_image = output + (b * out_height * out_width * depth) + c;
+            int32_t oy;
+            for (oy = 0; oy < out_height; oy++)
+            {
+                const int32_t in_y = (oy * stride_height) - pad_top;
+                int32_t ky;
+                int32_t chunk;
+                /* The kernel-height input rows, widened, zeros outside the input. */
+                for (ky = 0; ky < kernel_height; ky++)
+                {
+                    const int32_t y = in_y + (ky * dilation_height);
+                    uint64_t *row = rows + (ky * span);
+                    int32_t xp;
+                    if (y < 0 || y >= in_height)
+                    {
+                        for (xp = 0; xp < span; xp++)
+                        {
+                            row[xp] = 0;
+                        }
+                    }
+                    else
+                    {
+                        const int8_t *src = image + (y * in_width * depth);
+                        for (xp = 0; xp < span; xp++)
+                        {
+                            const int32_t x = xp - pad_left;
+                            if (x < 0 || x >= in_width)
+                            {
+                                row[xp] = 0;
+                            }
+                            else
+                            {
+                                uint32_t v;
+                                memcpy(&v, src + (x * depth), 4);
+                                row[xp] = (uint64_t)(uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v)
+                                    | ((uint64_t)NQ_DSP_SXTAB16_ROR8(offset2, v) << 32);
+                            }
+                        }
+                    }
+                }
+
+                for (chunk = 0; chunk < out_width; chunk += NQ_DSP_DEPTHWISE_CHUNK)
+                {
+                    const int32_t count = out_width - chunk < NQ_DSP_DEPTHWISE_CHUNK ? out_width - chunk : NQ_DSP_DEPTHWISE_CHUNK;
+                    int8_t *out = out_image + (((oy * out_width) + chunk) * depth);
+                    int32_t i;
+                    for (i = 0; i < count; i++)
+                    {
+                        const uint64_t *x0 = rows + ((chunk + i) * stride_width);
+                        const uint64_t *w = packed;
+                        int32_t s0 = bias[c];
+                        int32_t s1 = bias[c + 1];
+                        int32_t s2 = bias[c + 2];
+                        int32_t s3 = bias[c + 3];
+                        if (three)
+                        {
+                            /* 3 × 3, dilation 1: 9 taps straight-line, the weights at fixed stack offsets. */
+                            const uint64_t *x1 = x0 + span;
+                            const uint64_t *x2 = x1 + span;
+                            NQ_DSP_ROW_TAP(x0[0], packed[0]);
+                            NQ_DSP_ROW_TAP(x0[1], packed[1]);
+                            NQ_DSP_ROW_TAP(x0[2], packed[2]);
+                            NQ_DSP_ROW_TAP(x1[0], packed[3]);
+                            NQ_DSP_ROW_TAP(x1[1], packed[4]);
+                            NQ_DSP_ROW_TAP(x1[2], packed[5]);
+                            NQ_DSP_ROW_TAP(x2[0], packed[6]);
+                            NQ_DSP_ROW_TAP(x2[1], packed[7]);
+                            NQ_DSP_ROW_TAP(x2[2], packed[8]);
+                        }
+                        else
+                        for (ky = 0; ky < kernel_height; ky++)
+                        {
+                            const uint64_t *x = x0 + (ky * span);
+                            int32_t kx;
+                            for (kx = 0; kx < kernel_width; kx++)
+                            {
+                                const uint64_t v = x[kx * dilation_width];
+                                const uint64_t pair = *w++;
+                                s0 = __smlabb((int32_t)(uint32_t)v, (int32_t)(uint32_t)pair, s0);
+                                s2 = __smlatt((int32_t)(uint32_t)v, (int32_t)(uint32_t)pair, s2);
+                                s1 = __smlabb((int32_t)(uint32_t)(v >> 32), (int32_t)(uint32_t)(pair >> 32), s1);
+                                s3 = __smlatt((int32_t)(uint32_t)(v >> 32), (int32_t)(uint32_t)(pair >> 32), s3);
+                            }
+                        }
+
+                        sums[i][0] = s0;
+                        sums[i][1] = s1;
+                        sums[i][2] = s2;
+                        sums[i][3] = s3;
+                    }
+
+                    for (j = 0; j < 4; j++)
+                    {
+                        const nq_dsp_quant qj = q[j];
+                        int8_t *o = out + j;
+                        if (qj.fast && full_range)
+                        {
+                            for (i = 0; i < count; i++, o += depth)
+                            {
+                                *o = (int8_t)__ssat(nq_dsp_scale_fast(&qj, sums[i][j]) + output_offset, 8);
+                            }
+                        }
+                        else
+                        {
+                            for (i = 0; i < count; i++, o += depth)
+                            {
+                                *o = nq_dsp_requantize(&qj, sums[i][j], output_offset, act_min, act_max);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
@@ -281,6 +487,12 @@ int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t
         memcpy(conv, p, sizeof conv);
         conv[NQ_CONV_FILTER_DEPTH] = 1;
         return nq_conv_2d_dsp(conv, input, filter, bias, multipliers, shifts, output);
+    }
+
+    if (p[NQ_CONV_FILTER_DEPTH] == 1 && p[NQ_CONV_KERNEL_HEIGHT] * p[NQ_CONV_KERNEL_WIDTH] <= NQ_DSP_DEPTHWISE_TAPS_MAX
+        && nq_depthwise_rows_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return 1;
     }
 
     return nq_depthwise_dsp(p, input, filter, bias, multipliers, shifts, output);
