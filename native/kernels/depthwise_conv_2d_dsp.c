@@ -325,6 +325,8 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
     const int three = kernel_height == 3 && kernel_width == 3 && dilation_width == 1;
     uint64_t rows[NQ_DSP_DEPTHWISE_ROW_ENTRIES];
     uint64_t packed[NQ_DSP_DEPTHWISE_TAPS_MAX];
+    const uint64_t *line[NQ_DSP_DEPTHWISE_TAPS_MAX];
+    int32_t slot_y[NQ_DSP_DEPTHWISE_TAPS_MAX];
     int32_t sums[NQ_DSP_DEPTHWISE_CHUNK][4];
     int32_t fast_left;
     int32_t c;
@@ -361,17 +363,33 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
             const int8_t *image = input + (b * in_height * in_width * depth) + c;
             int8_t *out_image = output + (b * out_height * out_width * depth) + c;
             int32_t oy;
+            for (t = 0; t < kernel_height; t++)
+            {
+                slot_y[t] = INT32_MIN;
+            }
+
             for (oy = 0; oy < out_height; oy++)
             {
                 const int32_t in_y = (oy * stride_height) - pad_top;
                 int32_t ky;
                 int32_t chunk;
-                /* The kernel-height input rows, widened, zeros outside the input. */
+                /* The kernel-height input rows, widened, zeros outside the input; a row already in its slot
+                 * (slot y mod kernel height) from an earlier output row is kept. */
                 for (ky = 0; ky < kernel_height; ky++)
                 {
                     const int32_t y = in_y + (ky * dilation_height);
-                    uint64_t *row = rows + (ky * span);
+                    /* rows y + k × dilation fall in distinct slots mod kernel height only when the two are
+                     * coprime: the cache is kept for dilation 1, other dilations rebuild every row */
+                    const int32_t slot = dilation_height == 1 ? ((y % kernel_height) + kernel_height) % kernel_height : ky;
+                    uint64_t *row = rows + (slot * span);
                     int32_t xp;
+                    line[ky] = row;
+                    if (dilation_height == 1 && slot_y[slot] == y)
+                    {
+                        continue;
+                    }
+
+                    slot_y[slot] = y;
                     if (y < 0 || y >= in_height)
                     {
                         for (xp = 0; xp < span; xp++)
@@ -407,7 +425,7 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
                     int32_t i;
                     for (i = 0; i < count; i++)
                     {
-                        const uint64_t *x0 = rows + ((chunk + i) * stride_width);
+                        const int32_t at = (chunk + i) * stride_width;
                         const uint64_t *w = packed;
                         int32_t s0 = bias[c];
                         int32_t s1 = bias[c + 1];
@@ -416,8 +434,9 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
                         if (three)
                         {
                             /* 3 × 3, dilation 1: 9 taps straight-line, the weights at fixed stack offsets. */
-                            const uint64_t *x1 = x0 + span;
-                            const uint64_t *x2 = x1 + span;
+                            const uint64_t *x0 = line[0] + at;
+                            const uint64_t *x1 = line[1] + at;
+                            const uint64_t *x2 = line[2] + at;
                             NQ_DSP_ROW_TAP(x0[0], packed[0]);
                             NQ_DSP_ROW_TAP(x0[1], packed[1]);
                             NQ_DSP_ROW_TAP(x0[2], packed[2]);
@@ -431,7 +450,7 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
                         else
                         for (ky = 0; ky < kernel_height; ky++)
                         {
-                            const uint64_t *x = x0 + (ky * span);
+                            const uint64_t *x = line[ky] + at;
                             int32_t kx;
                             for (kx = 0; kx < kernel_width; kx++)
                             {
