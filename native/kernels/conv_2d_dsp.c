@@ -18,6 +18,9 @@
 
 #define NQ_DSP_PIXELS 4
 
+/* Patches of depths not a multiple of 4 up to this many values are gathered in order first. */
+#define NQ_DSP_SMALL_PATCH 64
+
 static inline uint32_t nq_load32(const int8_t *p)
 {
     uint32_t v;
@@ -74,6 +77,60 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
                     }
                 }
             }
+        }
+
+        return;
+    }
+
+    if (patch <= NQ_DSP_SMALL_PATCH)
+    {
+        /* Depths not a multiple of 4, small patches (first layers): the values in order into a plain int16
+         * buffer, then each group of 4 rearranged into its two words. */
+        union
+        {
+            uint32_t words[(NQ_DSP_SMALL_PATCH / 2) + 2];
+            int16_t values[NQ_DSP_SMALL_PATCH + 4];
+        } plain;
+        uint32_t *out = (uint32_t *)(void *)(column + n);
+        int32_t k = 0;
+        int32_t g;
+        for (ky = 0; ky < kernel_height; ky++)
+        {
+            const int32_t y = in_y + (ky * dilation_height);
+            for (kx = 0; kx < kernel_width; kx++)
+            {
+                const int32_t x = in_x + (kx * dilation_width);
+                int32_t i;
+                if (y < 0 || y >= in_height || x < 0 || x >= in_width)
+                {
+                    for (i = 0; i < depth; i++)
+                    {
+                        plain.values[k++] = 0;
+                    }
+                }
+                else
+                {
+                    const int8_t *src = image + (((y * in_width) + x) * depth);
+                    for (i = 0; i < depth; i++)
+                    {
+                        plain.values[k++] = (int16_t)(src[i] + offset);
+                    }
+                }
+            }
+        }
+
+        for (g = 0; g < (whole >> 2); g++)
+        {
+            const uint32_t w0 = plain.words[2 * g];
+            const uint32_t w1 = plain.words[(2 * g) + 1];
+            out[0] = (w0 & 0xFFFFu) | (w1 << 16);
+            out[1] = (w0 >> 16) | (w1 & 0xFFFF0000u);
+            out += 2 * NQ_DSP_PIXELS;
+        }
+
+        for (k = whole; k < patch; k++)
+        {
+            tail[k - whole] = plain.values[k];
         }
 
         return;
