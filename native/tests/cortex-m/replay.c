@@ -22,9 +22,9 @@
 #define NQ_MAX_PARAMS 256
 
 static int32_t params[NQ_MAX_PARAMS];
-static int32_t bytes_a[NQ_MAX_BYTES / 4];
-static int32_t bytes_b[NQ_MAX_BYTES / 4];
-static int32_t bytes_out[NQ_MAX_BYTES / 4];
+static int32_t bytes_a[(NQ_MAX_BYTES / 4) + 1];
+static int32_t bytes_b[(NQ_MAX_BYTES / 4) + 1];
+static int32_t bytes_out[(NQ_MAX_BYTES / 4) + 1];
 static int32_t bytes_expected[NQ_MAX_BYTES / 4];
 static int32_t tables[4][NQ_MAX_WORDS];
 
@@ -81,6 +81,12 @@ int main(int argc, char **argv)
     int32_t mismatches = 0;
     uint32_t total = 0;
     FILE *f;
+    /* "odd" as a second argument: the input, second and output tensors start 1, 2 and 3 bytes past a word, as
+     * tensors inside an arena may (the kernels' word loads must not assume alignment). */
+    const int odd = argc >= 3 && strcmp(argv[2], "odd") == 0;
+    int8_t *a = (int8_t *)bytes_a + (odd ? 1 : 0);
+    int8_t *b = (int8_t *)bytes_b + (odd ? 2 : 0);
+    int8_t *out = (int8_t *)bytes_out + (odd ? 3 : 0);
     if (argc < 2 || (f = fopen(argv[1], "rb")) == NULL)
     {
         printf("usage: replay RECORDING (semihosting arg)\n");
@@ -91,6 +97,12 @@ int main(int argc, char **argv)
     {
         printf("%s: not a recording\n", argv[1]);
         return 2;
+    }
+
+    if (odd)
+    {
+        printf("tensors off word boundaries: input +%u, second +%u, output +%u bytes\n", (unsigned)((uintptr_t)a & 3u),
+               (unsigned)((uintptr_t)b & 3u), (unsigned)((uintptr_t)out & 3u));
     }
 
     NQ_TIMER_RELOAD = 0xFFFFFFFFu;
@@ -123,11 +135,17 @@ int main(int argc, char **argv)
             }
         }
 
-        memset(bytes_out, 0x5A, expected_length > 0 ? (size_t)expected_length : 0);
+        if (odd)
+        {
+            memmove(a, bytes_a, a_length > 0 ? (size_t)a_length : 0);
+            memmove(b, bytes_b, b_length > 0 ? (size_t)b_length : 0);
+        }
+
+        memset(out, 0x5A, expected_length > 0 ? (size_t)expected_length : 0);
         start = NQ_TIMER_VALUE;
-        status = nq_run(params, count, a_length < 0 ? NULL : (const int8_t *)bytes_a, a_length < 0 ? 0 : a_length,
-                        b_length < 0 ? NULL : (const int8_t *)bytes_b, b_length < 0 ? 0 : b_length,
-                        expected_length < 0 ? NULL : (int8_t *)bytes_out, expected_length < 0 ? 0 : expected_length,
+        status = nq_run(params, count, a_length < 0 ? NULL : a, a_length < 0 ? 0 : a_length,
+                        b_length < 0 ? NULL : b, b_length < 0 ? 0 : b_length,
+                        expected_length < 0 ? NULL : out, expected_length < 0 ? 0 : expected_length,
                         t_length[0] < 0 ? NULL : tables[0], t_length[0], t_length[1] < 0 ? NULL : tables[1], t_length[1],
                         t_length[2] < 0 ? NULL : tables[2], t_length[2], t_length[3] < 0 ? NULL : tables[3], t_length[3]);
         stop = NQ_TIMER_VALUE;
@@ -139,14 +157,14 @@ int main(int argc, char **argv)
             printf("call %ld op %ld: nq_run refused it (status %ld)\n", (long)calls, (long)params[0], (long)status);
             mismatches++;
         }
-        else if (expected_length > 0 && memcmp(bytes_out, bytes_expected, (size_t)expected_length) != 0)
+        else if (expected_length > 0 && memcmp(out, bytes_expected, (size_t)expected_length) != 0)
         {
-            for (i = 0; i < expected_length && ((int8_t *)bytes_out)[i] == ((int8_t *)bytes_expected)[i]; i++)
+            for (i = 0; i < expected_length && out[i] == ((int8_t *)bytes_expected)[i]; i++)
             {
             }
 
             printf("call %ld op %ld: output differs from x64 at byte %d (%d, expected %d)\n", (long)calls, (long)params[0], i,
-                   ((int8_t *)bytes_out)[i], ((int8_t *)bytes_expected)[i]);
+                   out[i], ((int8_t *)bytes_expected)[i]);
             mismatches++;
         }
 

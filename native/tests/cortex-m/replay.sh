@@ -4,7 +4,8 @@
 #   replay.sh            the MLPerf Tiny models (kws, vww, person_detect, ResNet-8, ad01): instructions per
 #                        model and per operator for each build (default builds: c-m4 dsp-m4 cmsis_nn-m4 dsp-m7)
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
-#                        M4 and the M7 and the portable C on the M4 (CI); prints "cortex-m replay: OK"
+#                        M4 and the M7, the portable C on the M4, and the DSP kernels on the M4 with every tensor
+#                        off a word boundary (dsp-m4-odd) (CI); prints "cortex-m replay: OK"
 # Steps: (1) the desktop tests run every int8 golden through the x64 kernels and record each native call of the
 # first case (NANOQUANT_NATIVE_RECORD; skipped when NANOQUANT_REPLAY_RECORDINGS names a folder of .nqrec
 # files); (2) build.sh builds the harness per CPU and option; (3) QEMU runs each recording, the harness
@@ -33,7 +34,7 @@ if [ "$mode" = --check ]; then
   gcc -O2 -std=c99 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all -I"$root/native/kernels" \
     "$here/requantize_check.c" -o "$work/requantize_check"
   "$work/requantize_check"
-  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4}"
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
 else
   builds="${NANOQUANT_REPLAY_BUILDS:-c-m4 dsp-m4 cmsis_nn-m4 dsp-m7}"
@@ -44,13 +45,16 @@ board() { case "$1" in m4) echo mps2-an386;; m7) echo mps2-an500;; esac; }
 results="$work/results.tsv"; : > "$results"
 failed=0
 for build in $builds; do
-  option="${build%-*}"; cpu="${build##*-}"
-  "$here/build.sh" "$work/$build.elf" "cortex-$cpu" "$option"
+  # BUILD-odd: the same harness with every tensor starting off a word boundary
+  odd=""; base="$build"
+  case "$build" in *-odd) odd=",arg=odd"; base="${build%-odd}";; esac
+  option="${base%-*}"; cpu="${base##*-}"
+  [ -f "$work/$base.elf" ] && [ -n "$odd" ] || "$here/build.sh" "$work/$base.elf" "cortex-$cpu" "$option"
   for model in $models; do
     log="$work/$build-$model.log"
     set +e
     timeout 600 qemu-system-arm -M "$(board "$cpu")" -nographic -icount shift=0 -semihosting \
-      -semihosting-config enable=on,target=native,arg=replay,arg="$recordings/$model.nqrec" -kernel "$work/$build.elf" > "$log" 2>&1
+      -semihosting-config enable=on,target=native,arg=replay,arg="$recordings/$model.nqrec$odd" -kernel "$work/$base.elf" > "$log" 2>&1
     status=$?
     set -e
     if [ "$status" -ne 0 ]; then
