@@ -496,9 +496,134 @@ static int nq_depthwise_rows_dsp(const int32_t *p, const int8_t *input, const in
     return 1;
 }
 
+/*
+ * One input channel, multiplier M ≤ 32, ≤ 16 taps (person_detect's first layer: 3 × 3, M = 8): per output
+ * pixel the taps' inputs are gathered once as int16 pairs (offset added, zeros outside), then each channel is
+ * (taps + 1) / 2 SMLADs against its weights, packed once per call.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int nq_depthwise_single_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                   const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t batches = p[NQ_CONV_BATCHES];
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
+    const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
+    const int32_t channels = p[NQ_CONV_OUTPUT_DEPTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t kernel_width = p[NQ_CONV_KERNEL_WIDTH];
+    const int32_t stride_height = p[NQ_CONV_STRIDE_HEIGHT];
+    const int32_t stride_width = p[NQ_CONV_STRIDE_WIDTH];
+    const int32_t dilation_height = p[NQ_CONV_DILATION_HEIGHT];
+    const int32_t dilation_width = p[NQ_CONV_DILATION_WIDTH];
+    const int32_t pad_top = p[NQ_CONV_PAD_TOP];
+    const int32_t pad_left = p[NQ_CONV_PAD_LEFT];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
+    const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
+    const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
+    const int32_t taps = kernel_height * kernel_width;
+    const int32_t pairs = (taps + 1) >> 1;
+    uint32_t weights[32 * 8];
+    int32_t multiplier[32];
+    int32_t right[32];
+    int32_t round[32];
+    union
+    {
+        uint32_t words[8];
+        int16_t values[16];
+    } x;
+    int32_t fast_left;
+    int32_t c;
+    int32_t b;
+    if (channels > 32 || taps > 16)
+    {
+        return 0;
+    }
+
+    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, channels) + ((int64_t)taps * 255 * 128));
+    for (c = 0; c < channels; c++)
+    {
+        const int8_t *w = filter + (c * taps);
+        int32_t k;
+        for (k = 0; k < pairs; k++)
+        {
+            const int32_t second = (2 * k) + 1 < taps ? w[(2 * k) + 1] : 0;
+            weights[(c * pairs) + k] = ((uint32_t)(int32_t)w[2 * k] & 0xFFFFu) | ((uint32_t)second << 16);
+        }
+
+        /* right 0 marks a channel for the generic requantization */
+        multiplier[c] = multipliers[c];
+        right[c] = fast_left >= 0 && shifts[c] < 0 && multipliers[c] != INT32_MIN ? -shifts[c] : 0;
+        round[c] = right[c] > 0 ? (int32_t)(1u << (right[c] - 1)) : 0;
+    }
+
+    x.values[taps] = 0; /* an odd last pair's second value */
+    for (b = 0; b < batches; b++)
+    {
+        const int8_t *image = input + (b * in_height * in_width);
+        int8_t *out = output + (b * out_height * out_width * channels);
+        int32_t oy;
+        for (oy = 0; oy < out_height; oy++)
+        {
+            const int32_t in_y = (oy * stride_height) - pad_top;
+            int32_t ox;
+            for (ox = 0; ox < out_width; ox++, out += channels)
+            {
+                const int32_t in_x = (ox * stride_width) - pad_left;
+                int32_t ky;
+                int32_t t = 0;
+                for (ky = 0; ky < kernel_height; ky++)
+                {
+                    const int32_t y = in_y + (ky * dilation_height);
+                    int32_t kx;
+                    for (kx = 0; kx < kernel_width; kx++, t++)
+                    {
+                        const int32_t xx = in_x + (kx * dilation_width);
+                        x.values[t] = (int16_t)(y >= 0 && y < in_height && xx >= 0 && xx < in_width ? image[(y * in_width) + xx] + offset : 0);
+                    }
+                }
+
+                for (c = 0; c < channels; c++)
+                {
+                    const uint32_t *w = weights + (c * pairs);
+                    int32_t s = bias[c];
+                    int32_t k;
+                    for (k = 0; k < pairs; k++)
+                    {
+                        s = __smlad((int16x2_t)w[k], (int16x2_t)x.words[k], s);
+                    }
+
+                    if (right[c] > 0)
+                    {
+                        out[c] = nq_clamp(nq_dsp_scale_right(s, multiplier[c], right[c], round[c]) + output_offset, act_min, act_max);
+                    }
+                    else
+                    {
+                        nq_dsp_quant q;
+                        nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
+                        nq_dsp_quant_fast(&q, fast_left);
+                        out[c] = nq_dsp_requantize(&q, s, output_offset, act_min, act_max);
+                    }
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
+    if (p[NQ_CONV_INPUT_DEPTH] == 1 && nq_depthwise_single_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return 1;
+    }
+
     if (p[NQ_CONV_INPUT_DEPTH] == 1)
     {
         /* One input channel: the depthwise filter [multiplier, kh, kw] is a convolution's [out d, kh, kw, 1]. */
