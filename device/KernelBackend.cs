@@ -16,7 +16,7 @@ namespace NanoQuant
     public abstract class KernelBackend
     {
         /// <summary>Version of the parameter layout (NQ_ABI_VERSION in nanoquant_kernels.h).</summary>
-        public const int AbiVersion = 1;
+        public const int AbiVersion = 2;
 
         /// <summary>Short name shown by <see cref="Interpreter.Backend"/>, for example "native".</summary>
         public abstract string Name { get; }

@@ -10,6 +10,9 @@ namespace NanoQuant
     /// </summary>
     public sealed class Tensor
     {
+        // Lowercase internal fields, not properties, on purpose: kernels read data and offset (and shape,
+        // elementCount, ...) in their loops, and on nanoCLR's IL interpreter a field load is one instruction
+        // while a property getter is a method call (docs/architecture.md, "Contributor rules").
         internal TensorType type;
         internal TensorStorage storage;
         internal int flags;

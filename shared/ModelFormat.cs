@@ -71,10 +71,10 @@ namespace NanoQuant.Format
         public const int NoTensor = 0xFFFF;
 
         /// <summary>Size in bytes of a tensor record without its dimensions.</summary>
-        public const int TensorRecordFixedSize = 20;
+        public const int TensorRecordFixedSize = TensorRecordLayout.Dimensions;
 
         /// <summary>Size in bytes of an operator record without its operand lists.</summary>
-        public const int OperatorRecordFixedSize = 4;
+        public const int OperatorRecordFixedSize = OperatorRecordLayout.Operands;
 
         /// <summary>Constant data is aligned to this many bytes inside the constant section.</summary>
         public const int ConstantAlignment = 4;

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -26,9 +28,9 @@ namespace NanoQuant
 
         internal Conv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 5, 1, ConvWindow.ParameterCount);
-            _input = Check.Int16Input(op, tensors, 0);
-            _filter = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, Conv2DLayout.Int16InputCount, 1, Conv2DLayout.ParameterCount);
+            _input = Check.Int16Input(op, tensors, Conv2DLayout.Input);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _filter, 4, "filter");
             int outDepth = _filter.shape[0];
@@ -47,9 +49,9 @@ namespace NanoQuant
             }
 
             _filtersPerGroup = outDepth / groups;
-            _bias = Check.OptionalInt64Constant(op, tensors, 2, outDepth);
-            _multipliers = Int16Math.Multipliers(op, tensors, 3, outDepth);
-            _shifts = Int16Math.Shifts(op, tensors, 4, outDepth);
+            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
+            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
+            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
         }
 
         internal override long MacCount

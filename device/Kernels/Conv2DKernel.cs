@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -42,9 +44,9 @@ namespace NanoQuant
 
         internal Conv2DKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 6, 1, ConvWindow.ParameterCount);
-            _input = Check.Int8Input(op, tensors, 0);
-            _filter = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, Conv2DLayout.InputCount, 1, Conv2DLayout.ParameterCount);
+            _input = Check.Int8Input(op, tensors, Conv2DLayout.Input);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 4, "filter");
             int outDepth = _filter.shape[0];
@@ -67,11 +69,11 @@ namespace NanoQuant
             _filtersPerGroup = outDepth / _groups;
             _rowLength = kernelHeight * kernelWidth * _filterDepth;
 
-            _bias = Check.Int32Constant(op, tensors, 2, outDepth);
-            _multipliers = Check.Int32Constant(op, tensors, 4, outDepth);
-            _shifts = Check.Shifts(op, tensors, 5, outDepth);
+            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.Bias, outDepth);
+            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.Multipliers, outDepth);
+            _shifts = Check.Shifts(op, tensors, Conv2DLayout.Shifts, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            _foldedBias = ConvWindow.FoldedBias(op, tensors, 3, _bias, _filter, _rowLength, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBias, _bias, _filter, _rowLength, _window.InputOffset);
             _leftShifts = Requantization.LeftShifts(_shifts);
             _rightShifts = Requantization.RightShifts(_shifts);
             _roundings = Requantization.Roundings(_shifts);

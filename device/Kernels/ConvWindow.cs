@@ -1,12 +1,14 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
     /// The sliding window and output stage Conv2D and DepthwiseConv2D share, read and checked from
-    /// an operator's parameters 0–10:
+    /// an operator's parameters 0–10 (slots in shared/Layouts/ConvWindowLayout.cs):
     /// 0 padding (0 SAME, 1 VALID: TFLite's numbering), 1 stride height, 2 stride width,
     /// 3 dilation height, 4 dilation width (each in [1, 4096]), 5 padding top, 6 padding left,
     /// 7 input offset (−input zero point, in [−127, 128]), 8 output offset (output zero point),
-    /// 9 activation min, 10 activation max.
+    /// 9 activation min, 10 activation max. The padding arithmetic is shared/Layouts/WindowPadding.cs.
     /// The input [batches, height, width, channels] and output [batches, out height, out width,
     /// out channels] must be NHWC of rank 4 with the same batch count, and the output height and
     /// width and both paddings must be exactly what TFLite's ComputePaddingHeightWidth gives for
@@ -17,13 +19,7 @@ namespace NanoQuant
     internal sealed class ConvWindow
     {
         /// <summary>Number of parameters the window reads (0–10).</summary>
-        internal const int ParameterCount = 11;
-
-        /// <summary>Largest stride accepted.</summary>
-        internal const int MaxStride = 4096;
-
-        /// <summary>Largest dilation accepted.</summary>
-        internal const int MaxDilation = 4096;
+        internal const int ParameterCount = ConvWindowLayout.Count;
 
         internal readonly int Batches;
         internal readonly int InputHeight;
@@ -76,17 +72,17 @@ namespace NanoQuant
                 Check.Fail(op, "output has " + OutputDepth.ToString() + " channels, the filter " + outputDepth.ToString());
             }
 
-            int padding = Check.Parameter(op, 0, 0, 1, "padding type");
-            StrideHeight = Check.Parameter(op, 1, 1, MaxStride, "stride height");
-            StrideWidth = Check.Parameter(op, 2, 1, MaxStride, "stride width");
-            DilationHeight = Check.Parameter(op, 3, 1, MaxDilation, "dilation height");
-            DilationWidth = Check.Parameter(op, 4, 1, MaxDilation, "dilation width");
-            PadTop = op.Parameters[5];
-            PadLeft = op.Parameters[6];
-            InputOffset = Check.Parameter(op, 7, -127, 128, "input offset");
-            OutputOffset = op.Parameters[8];
-            ActivationMin = op.Parameters[9];
-            ActivationMax = op.Parameters[10];
+            int padding = Check.Parameter(op, ConvWindowLayout.Padding, WindowPadding.Same, WindowPadding.Valid, "padding type");
+            StrideHeight = Check.Parameter(op, ConvWindowLayout.StrideHeight, 1, WindowPadding.MaxStride, "stride height");
+            StrideWidth = Check.Parameter(op, ConvWindowLayout.StrideWidth, 1, WindowPadding.MaxStride, "stride width");
+            DilationHeight = Check.Parameter(op, ConvWindowLayout.DilationHeight, 1, WindowPadding.MaxDilation, "dilation height");
+            DilationWidth = Check.Parameter(op, ConvWindowLayout.DilationWidth, 1, WindowPadding.MaxDilation, "dilation width");
+            PadTop = op.Parameters[ConvWindowLayout.PadTop];
+            PadLeft = op.Parameters[ConvWindowLayout.PadLeft];
+            InputOffset = Check.Parameter(op, ConvWindowLayout.InputOffset, -127, 128, "input offset");
+            OutputOffset = op.Parameters[ConvWindowLayout.OutputOffset];
+            ActivationMin = op.Parameters[ConvWindowLayout.ActivationMin];
+            ActivationMax = op.Parameters[ConvWindowLayout.ActivationMax];
             if (output.type == NanoQuant.Format.TensorType.Int16)
             {
                 // 16x8: TFLM requires zero points 0 and applies no offsets.
@@ -193,15 +189,14 @@ namespace NanoQuant
 
         private static void CheckAxis(OperatorDefinition op, int padding, int inSize, int kernel, int stride, int dilation, int pad, int outSize, string name)
         {
-            long effective = ((long)(kernel - 1) * dilation) + 1;
-            long expected = padding == 0 ? ((long)inSize + stride - 1) / stride : ((long)inSize + stride - effective) / stride;
+            long effective = WindowPadding.EffectiveSize(kernel, dilation);
+            long expected = WindowPadding.OutputSize(padding, inSize, kernel, stride, dilation);
             if (!(outSize == expected))
             {
                 Check.Fail(op, "output " + name + " " + outSize.ToString() + " is not the " + expected.ToString() + " the padding, stride, dilation and kernel give");
             }
 
-            long total = ((expected - 1) * stride) + effective - inSize;
-            long expectedPad = total > 0 ? total / 2 : 0;
+            long expectedPad = WindowPadding.Before(inSize, kernel, stride, dilation, expected);
             if (!(pad == expectedPad))
             {
                 Check.Fail(op, "padding " + name + " " + pad.ToString() + " is not the " + expectedPad.ToString() + " the padding type gives");

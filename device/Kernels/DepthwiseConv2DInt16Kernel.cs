@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -23,22 +25,22 @@ namespace NanoQuant
 
         internal DepthwiseConv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 5, 1, ConvWindow.ParameterCount + 1);
-            _input = Check.Int16Input(op, tensors, 0);
-            _filter = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, Conv2DLayout.Int16InputCount, 1, DepthwiseConv2DLayout.ParameterCount);
+            _input = Check.Int16Input(op, tensors, Conv2DLayout.Input);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _filter, 3, "filter");
             int outDepth = _filter.shape[0];
             _window = new ConvWindow(op, _input, _output, _filter.shape[1], _filter.shape[2], outDepth);
-            _depthMultiplier = Check.Parameter(op, ConvWindow.ParameterCount, 1, outDepth, "depth multiplier");
+            _depthMultiplier = Check.Parameter(op, DepthwiseConv2DLayout.DepthMultiplier, 1, outDepth, "depth multiplier");
             if (!((long)_window.InputDepth * _depthMultiplier == outDepth))
             {
                 Check.Fail(op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _depthMultiplier.ToString());
             }
 
-            _bias = Check.OptionalInt64Constant(op, tensors, 2, outDepth);
-            _multipliers = Int16Math.Multipliers(op, tensors, 3, outDepth);
-            _shifts = Int16Math.Shifts(op, tensors, 4, outDepth);
+            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
+            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
+            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
         }
 
         internal override long MacCount

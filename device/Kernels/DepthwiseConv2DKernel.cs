@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -42,16 +44,16 @@ namespace NanoQuant
 
         internal DepthwiseConv2DKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 6, 1, ConvWindow.ParameterCount + 1);
-            _input = Check.Int8Input(op, tensors, 0);
-            _filter = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, Conv2DLayout.InputCount, 1, DepthwiseConv2DLayout.ParameterCount);
+            _input = Check.Int8Input(op, tensors, Conv2DLayout.Input);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 3, "filter");
             int outDepth = _filter.shape[0];
             int kernelHeight = _filter.shape[1];
             int kernelWidth = _filter.shape[2];
             _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
-            _multiplier = Check.Parameter(op, ConvWindow.ParameterCount, 1, outDepth, "depth multiplier");
+            _multiplier = Check.Parameter(op, DepthwiseConv2DLayout.DepthMultiplier, 1, outDepth, "depth multiplier");
             if (!((long)_window.InputDepth * _multiplier == outDepth))
             {
                 Check.Fail(op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _multiplier.ToString());
@@ -59,11 +61,11 @@ namespace NanoQuant
 
             _taps = kernelHeight * kernelWidth;
 
-            _bias = Check.Int32Constant(op, tensors, 2, outDepth);
-            _multipliers = Check.Int32Constant(op, tensors, 4, outDepth);
-            _shifts = Check.Shifts(op, tensors, 5, outDepth);
+            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.Bias, outDepth);
+            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.Multipliers, outDepth);
+            _shifts = Check.Shifts(op, tensors, Conv2DLayout.Shifts, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            _foldedBias = ConvWindow.FoldedBias(op, tensors, 3, _bias, _filter, _taps, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBias, _bias, _filter, _taps, _window.InputOffset);
 
             _tapStarts = new int[_taps];
             if (_window.InteriorTop < _window.InteriorBottom && _window.InteriorLeft < _window.InteriorRight)

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -29,9 +31,9 @@ namespace NanoQuant
 
         internal FullyConnectedInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 5, 1, 4);
-            _input = Check.Int16Input(op, tensors, 0);
-            _weights = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, FullyConnectedLayout.InputCount, 1, FullyConnectedLayout.Int16ParameterCount);
+            _input = Check.Int16Input(op, tensors, FullyConnectedLayout.Input);
+            _weights = Check.Int8Constant(op, tensors, FullyConnectedLayout.Filter);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _weights, 2, "weights");
             _units = _weights.shape[0];
@@ -39,13 +41,13 @@ namespace NanoQuant
             Check.That(_input.elementCount % _depth == 0, op, "input elements are not a multiple of the weights' depth");
             _batches = _input.elementCount / _depth;
             Check.That((long)_batches * _units == _output.elementCount, op, "output must hold batches × units elements");
-            _bias = Check.OptionalInt64Constant(op, tensors, 2, _units);
-            _multipliers = Int16Math.Multipliers(op, tensors, 3, _units);
-            _shifts = Int16Math.Shifts(op, tensors, 4, _units);
-            _inputOffset = Check.Parameter(op, 0, -32767, 32768, "input offset");
-            _outputOffset = Check.Parameter(op, 1, -32768, 32767, "output offset");
-            _min = op.Parameters[2];
-            _max = op.Parameters[3];
+            _bias = Check.OptionalInt64Constant(op, tensors, FullyConnectedLayout.Bias, _units);
+            _multipliers = Int16Math.Multipliers(op, tensors, FullyConnectedLayout.Multipliers, _units);
+            _shifts = Int16Math.Shifts(op, tensors, FullyConnectedLayout.Shifts, _units);
+            _inputOffset = Check.Parameter(op, FullyConnectedLayout.Int16InputOffset, -32767, 32768, "input offset");
+            _outputOffset = Check.Parameter(op, FullyConnectedLayout.Int16OutputOffset, -32768, 32767, "output offset");
+            _min = op.Parameters[FullyConnectedLayout.Int16ActivationMin];
+            _max = op.Parameters[FullyConnectedLayout.Int16ActivationMax];
             Check.ActivationRange(op, _min, _max, _output);
         }
 

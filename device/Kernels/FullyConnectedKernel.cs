@@ -43,9 +43,9 @@ namespace NanoQuant
 
         internal FullyConnectedKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 5, 1, 3);
-            _input = Check.Int8Input(op, tensors, 0);
-            _filter = Check.Int8Constant(op, tensors, 1);
+            Check.Counts(op, FullyConnectedLayout.InputCount, 1, FullyConnectedLayout.ParameterCount);
+            _input = Check.Int8Input(op, tensors, FullyConnectedLayout.Input);
+            _filter = Check.Int8Constant(op, tensors, FullyConnectedLayout.Filter);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 2, "filter");
             _units = _filter.shape[0];
@@ -53,14 +53,14 @@ namespace NanoQuant
             Check.That(_input.elementCount % _depth == 0, op, "input size is not a multiple of the filter depth");
             _batches = _input.elementCount / _depth;
             Check.That(_output.elementCount == _batches * _units, op, "output size must be batches × units");
-            _bias = Check.Int32Constant(op, tensors, 2, _units);
-            _multipliers = Check.Int32Constant(op, tensors, 3, _units, 1);
-            _shifts = Check.Shifts(op, tensors, 4, _multipliers.Length);
+            _bias = Check.Int32Constant(op, tensors, FullyConnectedLayout.Bias, _units);
+            _multipliers = Check.Int32Constant(op, tensors, FullyConnectedLayout.Multipliers, _units, 1);
+            _shifts = Check.Shifts(op, tensors, FullyConnectedLayout.Shifts, _multipliers.Length);
             _perChannel = _multipliers.Length == _units;
-            _outputOffset = op.Parameters[0];
+            _outputOffset = op.Parameters[FullyConnectedLayout.OutputOffset];
             Check.ZeroPoint(op, _outputOffset, "output");
-            _activationMin = op.Parameters[1];
-            _activationMax = op.Parameters[2];
+            _activationMin = op.Parameters[FullyConnectedLayout.ActivationMin];
+            _activationMax = op.Parameters[FullyConnectedLayout.ActivationMax];
             Check.ActivationRange(op, _activationMin, _activationMax);
 
             bool nonNegative = true;

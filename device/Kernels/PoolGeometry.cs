@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -10,7 +12,7 @@ namespace NanoQuant
     /// </summary>
     internal sealed class PoolGeometry
     {
-        internal const int ParameterCount = 10;
+        internal const int ParameterCount = Pool2DLayout.ParameterCount;
 
         internal readonly Tensor Input;
         internal readonly Tensor Output;
@@ -44,19 +46,19 @@ namespace NanoQuant
             OutputHeight = Output.shape[1];
             OutputWidth = Output.shape[2];
 
-            const int Limit = 0x1000000;
-            StrideHeight = Check.Parameter(op, 0, 1, Limit, "stride height");
-            StrideWidth = Check.Parameter(op, 1, 1, Limit, "stride width");
-            FilterHeight = Check.Parameter(op, 2, 1, Limit, "filter height");
-            FilterWidth = Check.Parameter(op, 3, 1, Limit, "filter width");
-            PadTop = Check.Parameter(op, 4, 0, FilterHeight - 1, "pad top");
-            int padBottom = Check.Parameter(op, 5, 0, FilterHeight - 1, "pad bottom");
-            PadLeft = Check.Parameter(op, 6, 0, FilterWidth - 1, "pad left");
-            int padRight = Check.Parameter(op, 7, 0, FilterWidth - 1, "pad right");
+            const int Limit = Pool2DLayout.MaxExtent;
+            StrideHeight = Check.Parameter(op, Pool2DLayout.StrideHeight, 1, Limit, "stride height");
+            StrideWidth = Check.Parameter(op, Pool2DLayout.StrideWidth, 1, Limit, "stride width");
+            FilterHeight = Check.Parameter(op, Pool2DLayout.FilterHeight, 1, Limit, "filter height");
+            FilterWidth = Check.Parameter(op, Pool2DLayout.FilterWidth, 1, Limit, "filter width");
+            PadTop = Check.Parameter(op, Pool2DLayout.PadTop, 0, FilterHeight - 1, "pad top");
+            int padBottom = Check.Parameter(op, Pool2DLayout.PadBottom, 0, FilterHeight - 1, "pad bottom");
+            PadLeft = Check.Parameter(op, Pool2DLayout.PadLeft, 0, FilterWidth - 1, "pad left");
+            int padRight = Check.Parameter(op, Pool2DLayout.PadRight, 0, FilterWidth - 1, "pad right");
             CheckExtent(op, InputHeight, PadTop, padBottom, FilterHeight, StrideHeight, OutputHeight, "height");
             CheckExtent(op, InputWidth, PadLeft, padRight, FilterWidth, StrideWidth, OutputWidth, "width");
-            ActivationMin = op.Parameters[8];
-            ActivationMax = op.Parameters[9];
+            ActivationMin = op.Parameters[Pool2DLayout.ActivationMin];
+            ActivationMax = op.Parameters[Pool2DLayout.ActivationMax];
             Check.ActivationRange(op, ActivationMin, ActivationMax, Output);
         }
 

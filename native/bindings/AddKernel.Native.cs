@@ -5,13 +5,12 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
-            int[] p = _broadcast.NativeParameters(5);
-            int i = Broadcast.NativeEnd;
-            p[i++] = _outputOffset;
-            p[i++] = _outputMultiplier;
-            p[i++] = _outputShift;
-            p[i++] = _activationMin;
-            p[i] = _activationMax;
+            int[] p = _broadcast.NativeParameters(NativeAddLayout.Count);
+            p[NativeAddLayout.OutputOffset] = _outputOffset;
+            p[NativeAddLayout.Multiplier] = _outputMultiplier;
+            p[NativeAddLayout.Shift] = _outputShift;
+            p[NativeAddLayout.ActivationMin] = _activationMin;
+            p[NativeAddLayout.ActivationMax] = _activationMax;
             return new NativeKernel(this, backend, NativeOperator.Add, p, _input1, _input2, _output, _table1, _table2, null, null);
         }
     }

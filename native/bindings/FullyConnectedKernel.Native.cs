@@ -5,15 +5,14 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
-            int[] p = new int[NativeOperator.First + 7];
-            int i = NativeOperator.First;
-            p[i++] = _batches;
-            p[i++] = _depth;
-            p[i++] = _units;
-            p[i++] = _perChannel ? 1 : 0;
-            p[i++] = _outputOffset;
-            p[i++] = _activationMin;
-            p[i] = _activationMax;
+            int[] p = new int[NativeFullyConnectedLayout.Count];
+            p[NativeFullyConnectedLayout.Batches] = _batches;
+            p[NativeFullyConnectedLayout.Depth] = _depth;
+            p[NativeFullyConnectedLayout.Units] = _units;
+            p[NativeFullyConnectedLayout.PerChannel] = _perChannel ? 1 : 0;
+            p[NativeFullyConnectedLayout.OutputOffset] = _outputOffset;
+            p[NativeFullyConnectedLayout.ActivationMin] = _activationMin;
+            p[NativeFullyConnectedLayout.ActivationMax] = _activationMax;
             return new NativeKernel(this, backend, NativeOperator.FullyConnected, p, _input, _filter, _output, _bias, _multipliers, _shifts, null);
         }
     }

@@ -5,21 +5,19 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
-            int[] p = new int[NativeOperator.First + 16];
-            int i = NativeOperator.First;
+            int[] p = new int[NativeMeanLayout.Count];
             for (int level = 0; level < Levels; level++)
             {
-                p[i + level] = _keptCounts[level];
-                p[i + 3 + level] = _keptStrides[level];
-                p[i + 6 + level] = _reducedCounts[level];
-                p[i + 9 + level] = _reducedStrides[level];
+                p[NativeMeanLayout.KeptCounts + level] = _keptCounts[level];
+                p[NativeMeanLayout.KeptStrides + level] = _keptStrides[level];
+                p[NativeMeanLayout.ReducedCounts + level] = _reducedCounts[level];
+                p[NativeMeanLayout.ReducedStrides + level] = _reducedStrides[level];
             }
 
-            i += 12;
-            p[i++] = _correction;
-            p[i++] = _multiplier;
-            p[i++] = _shift;
-            p[i] = _outputZeroPoint;
+            p[NativeMeanLayout.Correction] = _correction;
+            p[NativeMeanLayout.Multiplier] = _multiplier;
+            p[NativeMeanLayout.Shift] = _shift;
+            p[NativeMeanLayout.OutputOffset] = _outputZeroPoint;
             return new NativeKernel(this, backend, NativeOperator.Mean, p, _input, null, _output, null, null, null, null);
         }
     }

@@ -5,15 +5,14 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
-            int[] p = _broadcast.NativeParameters(7);
-            int i = Broadcast.NativeEnd;
-            p[i++] = _zeroPoint1;
-            p[i++] = _zeroPoint2;
-            p[i++] = _outputOffset;
-            p[i++] = _multiplier;
-            p[i++] = _shift;
-            p[i++] = _activationMin;
-            p[i] = _activationMax;
+            int[] p = _broadcast.NativeParameters(NativeMulLayout.Count);
+            p[NativeMulLayout.ZeroPoint1] = _zeroPoint1;
+            p[NativeMulLayout.ZeroPoint2] = _zeroPoint2;
+            p[NativeMulLayout.OutputOffset] = _outputOffset;
+            p[NativeMulLayout.Multiplier] = _multiplier;
+            p[NativeMulLayout.Shift] = _shift;
+            p[NativeMulLayout.ActivationMin] = _activationMin;
+            p[NativeMulLayout.ActivationMax] = _activationMax;
             return new NativeKernel(this, backend, NativeOperator.Mul, p, _input1, _input2, _output, null, null, null, null);
         }
     }

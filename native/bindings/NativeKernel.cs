@@ -18,7 +18,7 @@ namespace NanoQuant
         private readonly int[] _table2;
         private readonly int[] _table3;
 
-        /// <summary>Parameters 0–6 are filled here; <paramref name="parameters"/> holds the operator's own from <see cref="NativeOperator.First"/>.</summary>
+        /// <summary>Parameters 0–6 are filled here; <paramref name="parameters"/> holds the operator's own from <see cref="NativeCallLayout.First"/>.</summary>
         internal NativeKernel(Kernel managed, KernelBackend backend, int code, int[] parameters, Tensor input, Tensor second, Tensor output,
             int[] table0, int[] table1, int[] table2, int[] table3)
         {
@@ -32,10 +32,10 @@ namespace NanoQuant
             _table1 = table1;
             _table2 = table2;
             _table3 = table3;
-            parameters[0] = code;
-            parameters[4] = input.elementCount;
-            parameters[5] = second == null ? 0 : second.elementCount;
-            parameters[6] = output.elementCount;
+            parameters[NativeCallLayout.Operator] = code;
+            parameters[NativeCallLayout.InputLength] = input.elementCount;
+            parameters[NativeCallLayout.SecondLength] = second == null ? 0 : second.elementCount;
+            parameters[NativeCallLayout.OutputLength] = output.elementCount;
         }
 
         internal override long MacCount
@@ -47,12 +47,12 @@ namespace NanoQuant
         {
             int[] parameters = _parameters;
             Tensor second = _second;
-            parameters[1] = _input.offset;
-            parameters[3] = _output.offset;
+            parameters[NativeCallLayout.InputStart] = _input.offset;
+            parameters[NativeCallLayout.OutputStart] = _output.offset;
             sbyte[] secondData = null;
             if (second != null)
             {
-                parameters[2] = second.offset;
+                parameters[NativeCallLayout.SecondStart] = second.offset;
                 secondData = second.data;
             }
 

@@ -1,55 +1,53 @@
 namespace NanoQuant
 {
-    /// <summary>Writes the parameter blocks several native operators share (layouts in nanoquant_kernels.h).</summary>
+    /// <summary>Writes the parameter blocks several native operators share (layouts in nanoquant_kernels.h, named in Native*Layout).</summary>
     internal static class NativeParameters
     {
         /// <summary>CONV_2D / DEPTHWISE_CONV_2D: the window; <paramref name="filterDepth"/> is the conv's channels per group or the depthwise multiplier.</summary>
         internal static int[] ForWindow(ConvWindow w, int filterDepth)
         {
-            int[] p = new int[NativeOperator.First + 20];
-            int i = NativeOperator.First;
-            p[i++] = w.Batches;
-            p[i++] = w.InputHeight;
-            p[i++] = w.InputWidth;
-            p[i++] = w.InputDepth;
-            p[i++] = w.OutputHeight;
-            p[i++] = w.OutputWidth;
-            p[i++] = w.OutputDepth;
-            p[i++] = w.KernelHeight;
-            p[i++] = w.KernelWidth;
-            p[i++] = filterDepth;
-            p[i++] = w.StrideHeight;
-            p[i++] = w.StrideWidth;
-            p[i++] = w.DilationHeight;
-            p[i++] = w.DilationWidth;
-            p[i++] = w.PadTop;
-            p[i++] = w.PadLeft;
-            p[i++] = w.InputOffset;
-            p[i++] = w.OutputOffset;
-            p[i++] = w.ActivationMin;
-            p[i] = w.ActivationMax;
+            int[] p = new int[NativeConvLayout.Count];
+            p[NativeConvLayout.Batches] = w.Batches;
+            p[NativeConvLayout.InputHeight] = w.InputHeight;
+            p[NativeConvLayout.InputWidth] = w.InputWidth;
+            p[NativeConvLayout.InputDepth] = w.InputDepth;
+            p[NativeConvLayout.OutputHeight] = w.OutputHeight;
+            p[NativeConvLayout.OutputWidth] = w.OutputWidth;
+            p[NativeConvLayout.OutputDepth] = w.OutputDepth;
+            p[NativeConvLayout.KernelHeight] = w.KernelHeight;
+            p[NativeConvLayout.KernelWidth] = w.KernelWidth;
+            p[NativeConvLayout.FilterDepth] = filterDepth;
+            p[NativeConvLayout.StrideHeight] = w.StrideHeight;
+            p[NativeConvLayout.StrideWidth] = w.StrideWidth;
+            p[NativeConvLayout.DilationHeight] = w.DilationHeight;
+            p[NativeConvLayout.DilationWidth] = w.DilationWidth;
+            p[NativeConvLayout.PadTop] = w.PadTop;
+            p[NativeConvLayout.PadLeft] = w.PadLeft;
+            p[NativeConvLayout.InputOffset] = w.InputOffset;
+            p[NativeConvLayout.OutputOffset] = w.OutputOffset;
+            p[NativeConvLayout.ActivationMin] = w.ActivationMin;
+            p[NativeConvLayout.ActivationMax] = w.ActivationMax;
             return p;
         }
 
         /// <summary>AVERAGE_POOL_2D / MAX_POOL_2D.</summary>
         internal static int[] ForPool(PoolGeometry g)
         {
-            int[] p = new int[NativeOperator.First + 14];
-            int i = NativeOperator.First;
-            p[i++] = g.Batches;
-            p[i++] = g.InputHeight;
-            p[i++] = g.InputWidth;
-            p[i++] = g.Depth;
-            p[i++] = g.OutputHeight;
-            p[i++] = g.OutputWidth;
-            p[i++] = g.StrideHeight;
-            p[i++] = g.StrideWidth;
-            p[i++] = g.FilterHeight;
-            p[i++] = g.FilterWidth;
-            p[i++] = g.PadTop;
-            p[i++] = g.PadLeft;
-            p[i++] = g.ActivationMin;
-            p[i] = g.ActivationMax;
+            int[] p = new int[NativePoolLayout.Count];
+            p[NativePoolLayout.Batches] = g.Batches;
+            p[NativePoolLayout.InputHeight] = g.InputHeight;
+            p[NativePoolLayout.InputWidth] = g.InputWidth;
+            p[NativePoolLayout.Depth] = g.Depth;
+            p[NativePoolLayout.OutputHeight] = g.OutputHeight;
+            p[NativePoolLayout.OutputWidth] = g.OutputWidth;
+            p[NativePoolLayout.StrideHeight] = g.StrideHeight;
+            p[NativePoolLayout.StrideWidth] = g.StrideWidth;
+            p[NativePoolLayout.FilterHeight] = g.FilterHeight;
+            p[NativePoolLayout.FilterWidth] = g.FilterWidth;
+            p[NativePoolLayout.PadTop] = g.PadTop;
+            p[NativePoolLayout.PadLeft] = g.PadLeft;
+            p[NativePoolLayout.ActivationMin] = g.ActivationMin;
+            p[NativePoolLayout.ActivationMax] = g.ActivationMax;
             return p;
         }
     }

@@ -5,9 +5,9 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
-            int[] p = new int[NativeOperator.First + 2];
-            p[NativeOperator.First] = _rows;
-            p[NativeOperator.First + 1] = _depth;
+            int[] p = new int[NativeSoftmaxLayout.Count];
+            p[NativeSoftmaxLayout.Rows] = _rows;
+            p[NativeSoftmaxLayout.Depth] = _depth;
             return new NativeKernel(this, backend, NativeOperator.Softmax, p, _input, null, _output, _exp, _expAccumulated, null, null);
         }
     }

@@ -18,19 +18,22 @@
 extern "C" {
 #endif
 
-/* Version of the parameter layout below; the managed side refuses a native part of another version. */
-#define NQ_ABI_VERSION 1
+/* Version of the parameter layout below; the managed side refuses a native part of another version
+ * (KernelBackend.AbiVersion). 2: the operator codes became the device model's OperatorType values. */
+#define NQ_ABI_VERSION 2
 
-/* Operator codes (parameter 0). */
-#define NQ_OP_CONV_2D 1
-#define NQ_OP_DEPTHWISE_CONV_2D 2
-#define NQ_OP_FULLY_CONNECTED 3
+/* Operator codes (parameter 0): the device model format's operator types (shared/OperatorType.cs). The
+ * values below and every NQ_* parameter index are compared with their C# twins in native/bindings
+ * (Native*Layout.cs, NativeOperator.cs) by tests/NanoQuant.Tests/Native/NativeHeaderTests.cs. */
+#define NQ_OP_FULLY_CONNECTED 1
+#define NQ_OP_CONV_2D 2
+#define NQ_OP_DEPTHWISE_CONV_2D 3
 #define NQ_OP_AVERAGE_POOL_2D 4
 #define NQ_OP_MAX_POOL_2D 5
-#define NQ_OP_ADD 6 /* also SUB: input 2's table is negated */
-#define NQ_OP_MUL 7
-#define NQ_OP_SOFTMAX 8
-#define NQ_OP_MEAN 9
+#define NQ_OP_SOFTMAX 7
+#define NQ_OP_ADD 8 /* also SUB: input 2's table is negated */
+#define NQ_OP_MUL 10
+#define NQ_OP_MEAN 12
 
 /* nq_run results. */
 #define NQ_OK 0

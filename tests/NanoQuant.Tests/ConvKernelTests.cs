@@ -152,13 +152,19 @@ public class ConvKernelTests
     [Fact]
     public void Padding_matches_TFLite_formulas()
     {
-        Assert.Equal(4, Padding.OutputSize(PaddingType.Same, 7, 3, 2, 1));
-        Assert.Equal(3, Padding.OutputSize(PaddingType.Valid, 7, 3, 2, 1));
-        Assert.Equal(1, Padding.Before(2, 1, 7, 3, 4));
-        Assert.Equal(0, Padding.Before(2, 1, 7, 3, 3));
-        Assert.Equal(2, Padding.Before(1, 2, 10, 3, 10));
-        Assert.Equal(0, Padding.Before(2, 1, 96, 3, 48));
-        Assert.Null(Padding.OutputSize(PaddingType.Valid, 2, 5, 1, 1));
+        // The one implementation (shared/Layouts/WindowPadding.cs) the lowering, the float reference and the device checks use.
+        Assert.Equal(4, WindowPadding.OutputSize(WindowPadding.Same, 7, 3, 2, 1));
+        Assert.Equal(3, WindowPadding.OutputSize(WindowPadding.Valid, 7, 3, 2, 1));
+        Assert.Equal(1, WindowPadding.Before(7, 3, 2, 1, 4));
+        Assert.Equal(0, WindowPadding.Before(7, 3, 2, 1, 3));
+        Assert.Equal(2, WindowPadding.Before(10, 3, 1, 2, 10));
+        Assert.Equal(0, WindowPadding.Before(96, 3, 2, 1, 48));
+        Assert.Equal(2, WindowPadding.Total(7, 3, 2, 1, 4));
+        Assert.Equal(5, WindowPadding.EffectiveSize(3, 2));
+        Assert.Equal(8_187_905L, WindowPadding.EffectiveSize(2000, 4096));
+        Assert.True(WindowPadding.OutputSize(WindowPadding.Valid, 2, 5, 1, 1) < 1);
+        Assert.Null(ConvCommon.OutputSize(PaddingType.Valid, 2, 5, 1, 1));
+        Assert.Equal(4, ConvCommon.OutputSize(PaddingType.Same, 7, 3, 2, 1));
     }
 
     /// <summary>A one-operator device model built directly, with a reference implementation of the operator.</summary>
@@ -179,10 +185,10 @@ public class ConvKernelTests
                 _type = type, _batches = batches, _height = height, _width = width, _inDepth = inDepth, _outDepth = outDepth, _filterDepth = filterDepth,
                 _kh = kh, _kw = kw, _sh = sh, _sw = sw, _dh = dh, _dw = dw, _multiplier = multiplier,
             };
-            s._outHeight = Padding.OutputSize(padding, height, kh, sh, dh)!.Value;
-            s._outWidth = Padding.OutputSize(padding, width, kw, sw, dw)!.Value;
-            s._padTop = Padding.Before(sh, dh, height, kh, s._outHeight);
-            s._padLeft = Padding.Before(sw, dw, width, kw, s._outWidth);
+            s._outHeight = ConvCommon.OutputSize(padding, height, kh, sh, dh)!.Value;
+            s._outWidth = ConvCommon.OutputSize(padding, width, kw, sw, dw)!.Value;
+            s._padTop = (int)WindowPadding.Before(height, kh, sh, dh, s._outHeight);
+            s._padLeft = (int)WindowPadding.Before(width, kw, sw, dw, s._outWidth);
             int taps = kh * kw * (type == OperatorType.Conv2D ? filterDepth : 1);
             s._weights = Enumerable.Range(0, outDepth * taps).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
             s._bias = Enumerable.Range(0, outDepth).Select(_ => random.Next(-20000, 20000)).ToArray();

@@ -8,11 +8,23 @@ namespace NanoQuant.Host.Analysis;
 /// </summary>
 public static class OperatorParameterNames
 {
-    private static readonly string[] ConvWindow =
-        ["padding", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "input_offset", "output_offset", "act_min", "act_max"];
+    private static readonly string[] ConvWindow = Names(ConvWindowLayout.Count,
+        (ConvWindowLayout.Padding, "padding"), (ConvWindowLayout.StrideHeight, "stride_h"), (ConvWindowLayout.StrideWidth, "stride_w"),
+        (ConvWindowLayout.DilationHeight, "dilation_h"), (ConvWindowLayout.DilationWidth, "dilation_w"), (ConvWindowLayout.PadTop, "pad_top"),
+        (ConvWindowLayout.PadLeft, "pad_left"), (ConvWindowLayout.InputOffset, "input_offset"), (ConvWindowLayout.OutputOffset, "output_offset"),
+        (ConvWindowLayout.ActivationMin, "act_min"), (ConvWindowLayout.ActivationMax, "act_max"));
 
-    private static readonly string[] Pool =
-        ["stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_bottom", "pad_left", "pad_right", "act_min", "act_max"];
+    private static readonly string[] DepthwiseConv = Names(DepthwiseConv2DLayout.ParameterCount,
+        [.. ConvWindow.Select((name, i) => (i, name)), (DepthwiseConv2DLayout.DepthMultiplier, "depth_multiplier")]);
+
+    private static readonly string[] FullyConnected = Names(FullyConnectedLayout.ParameterCount,
+        (FullyConnectedLayout.OutputOffset, "output_zp"), (FullyConnectedLayout.ActivationMin, "act_min"), (FullyConnectedLayout.ActivationMax, "act_max"));
+
+    private static readonly string[] Pool = Names(Pool2DLayout.ParameterCount,
+        (Pool2DLayout.StrideHeight, "stride_h"), (Pool2DLayout.StrideWidth, "stride_w"), (Pool2DLayout.FilterHeight, "filter_h"),
+        (Pool2DLayout.FilterWidth, "filter_w"), (Pool2DLayout.PadTop, "pad_top"), (Pool2DLayout.PadBottom, "pad_bottom"),
+        (Pool2DLayout.PadLeft, "pad_left"), (Pool2DLayout.PadRight, "pad_right"), (Pool2DLayout.ActivationMin, "act_min"),
+        (Pool2DLayout.ActivationMax, "act_max"));
 
     private static readonly string[] AddSub =
         ["input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max"];
@@ -32,9 +44,9 @@ public static class OperatorParameterNames
     {
         string[] names = type switch
         {
-            OperatorType.FullyConnected => ["output_zp", "act_min", "act_max"],
+            OperatorType.FullyConnected => FullyConnected,
             OperatorType.Conv2D => ConvWindow,
-            OperatorType.DepthwiseConv2D => [.. ConvWindow, "depth_multiplier"],
+            OperatorType.DepthwiseConv2D => DepthwiseConv,
             OperatorType.AveragePool2D or OperatorType.MaxPool2D => Pool,
             OperatorType.Softmax => ["input_multiplier", "input_left_shift", "diff_min"],
             OperatorType.Add or OperatorType.Sub => AddSub,
@@ -63,5 +75,17 @@ public static class OperatorParameterNames
     {
         var names = Get(type, parameters.Count);
         return string.Join(", ", parameters.Select((v, i) => $"{names[i]}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
+
+    /// <summary>A name table of <paramref name="count"/> parameters from (index, name) pairs (indices from shared/Layouts).</summary>
+    private static string[] Names(int count, params (int Index, string Name)[] names)
+    {
+        var table = new string[count];
+        foreach (var (index, name) in names)
+        {
+            table[index] = name;
+        }
+
+        return table;
     }
 }

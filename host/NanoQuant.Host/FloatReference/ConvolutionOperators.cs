@@ -1,35 +1,10 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using NanoQuant.Format;
 using NanoQuant.Host.Conversion;
 
 namespace NanoQuant.Host.FloatReference;
-
-/// <summary>TFLite's padding arithmetic (ComputePaddingHeightWidth): the padding before the first input row or column.</summary>
-internal static class Padding
-{
-    public const byte Same = 0;
-    public const byte Valid = 1;
-
-    public static int Before(byte padding, int stride, int dilation, int input, int filter, int output)
-    {
-        if (padding == Valid)
-        {
-            return 0;
-        }
-
-        int effectiveFilter = ((filter - 1) * dilation) + 1;
-        int total = ((output - 1) * stride) + effectiveFilter - input;
-        return Math.Max(total, 0) / 2;
-    }
-
-    /// <summary>The output size TFLite computes for a padding, stride and dilation.</summary>
-    public static int OutputSize(byte padding, int stride, int dilation, int input, int filter)
-    {
-        int effectiveFilter = ((filter - 1) * dilation) + 1;
-        return padding == Same ? (input + stride - 1) / stride : (input - effectiveFilter + stride) / stride;
-    }
-}
 
 /// <summary>Geometry shared by the spatial operators: NHWC input and output, filter, stride, dilation, padding.</summary>
 internal readonly record struct Window(
@@ -41,7 +16,7 @@ internal readonly record struct Window(
     public static Window Create(FloatOperatorContext context, int[] input, int[] output, int filterHeight, int filterWidth,
         byte padding, int strideWidth, int strideHeight, int dilationWidth, int dilationHeight)
     {
-        if (padding is not (Padding.Same or Padding.Valid))
+        if (padding is not (WindowPadding.Same or WindowPadding.Valid))
         {
             throw context.Unsupported($"padding {padding} is neither SAME nor VALID");
         }
@@ -56,8 +31,8 @@ internal readonly record struct Window(
             throw context.Unsupported($"input batch {input[0]} differs from output batch {output[0]}");
         }
 
-        int expectedHeight = Padding.OutputSize(padding, strideHeight, dilationHeight, input[1], filterHeight);
-        int expectedWidth = Padding.OutputSize(padding, strideWidth, dilationWidth, input[2], filterWidth);
+        long expectedHeight = WindowPadding.OutputSize(padding, input[1], filterHeight, strideHeight, dilationHeight);
+        long expectedWidth = WindowPadding.OutputSize(padding, input[2], filterWidth, strideWidth, dilationWidth);
         if (output[1] != expectedHeight || output[2] != expectedWidth)
         {
             throw context.Unsupported($"output is {output[1]}×{output[2]}, the padding, strides and filter give {expectedHeight}×{expectedWidth}");
@@ -65,8 +40,8 @@ internal readonly record struct Window(
 
         return new Window(input[0], input[1], input[2], input[3], output[1], output[2], output[3], filterHeight, filterWidth,
             strideHeight, strideWidth, dilationHeight, dilationWidth,
-            Padding.Before(padding, strideHeight, dilationHeight, input[1], filterHeight, output[1]),
-            Padding.Before(padding, strideWidth, dilationWidth, input[2], filterWidth, output[2]));
+            (int)WindowPadding.Before(input[1], filterHeight, strideHeight, dilationHeight, output[1]),
+            (int)WindowPadding.Before(input[2], filterWidth, strideWidth, dilationWidth, output[2]));
     }
 }
 

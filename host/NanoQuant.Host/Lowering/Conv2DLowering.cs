@@ -47,15 +47,15 @@ public sealed class Conv2DLowering : IOperatorLowering
         int rowLength = filterHeight * filterWidth * filterDepth;
         int[] foldedBias = Folding.FoldInputOffset(rawBias, weights, outChannels, rowLength, -inputZeroPoint);
         long macs = (long)input.Shape[0] * window.OutputHeight * window.OutputWidth * outChannels * rowLength;
+        var inputs = new int[Conv2DLayout.InputCount];
+        inputs[Conv2DLayout.Input] = context.Int8Operand(op, input);
+        inputs[Conv2DLayout.Filter] = context.AddInt8Constant(weights, filter.Shape, $"{filter.Name} (weights)");
+        inputs[Conv2DLayout.Bias] = context.AddInt32Constant(rawBias, $"{op} bias");
+        inputs[Conv2DLayout.FoldedBias] = context.AddInt32Constant(foldedBias, $"{op} folded bias");
+        inputs[Conv2DLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
+        inputs[Conv2DLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
         context.Emit(op, OperatorType.Conv2D,
-            [
-                context.Int8Operand(op, input),
-                context.AddInt8Constant(weights, filter.Shape, $"{filter.Name} (weights)"),
-                context.AddInt32Constant(rawBias, $"{op} bias"),
-                context.AddInt32Constant(foldedBias, $"{op} folded bias"),
-                context.AddInt32Constant(multipliers, $"{op} multipliers"),
-                context.AddInt32Constant(shifts, $"{op} shifts"),
-            ],
+            inputs,
             [context.Int8Output(op, 0)],
             ConvCommon.Parameters(window, inputZeroPoint, outputZeroPoint, min, max),
             macs);

@@ -1,3 +1,4 @@
+using NanoQuant.Format;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.TfLite;
 
@@ -11,11 +12,8 @@ namespace NanoQuant.Host.Lowering;
 /// </summary>
 internal static class ConvCommon
 {
-    /// <summary>Largest stride and dilation the device accepts.</summary>
-    public const int MaxStride = 4096;
-
-    /// <summary>Largest dilation the device accepts.</summary>
-    public const int MaxDilation = 4096;
+    private const int MaxStride = WindowPadding.MaxStride;
+    private const int MaxDilation = WindowPadding.MaxDilation;
 
     /// <summary>A resolved window: everything the device needs to slide the filter over the input.</summary>
     public sealed record Window(PaddingType Padding, int StrideHeight, int StrideWidth, int DilationHeight, int DilationWidth, int PadTop, int PadLeft, int OutputHeight, int OutputWidth);
@@ -74,25 +72,37 @@ internal static class ConvCommon
 
         var type = (PaddingType)padding;
         int inHeight = input.Shape[1], inWidth = input.Shape[2];
-        int outHeight = Padding.OutputSize(type, inHeight, filterHeight, strideHeight, dilationHeight)
+        int outHeight = OutputSize(type, inHeight, filterHeight, strideHeight, dilationHeight)
             ?? throw context.Unsupported(op, $"the {filterHeight}-high filter (dilation {dilationHeight}) does not fit the {inHeight}-high input");
-        int outWidth = Padding.OutputSize(type, inWidth, filterWidth, strideWidth, dilationWidth)
+        int outWidth = OutputSize(type, inWidth, filterWidth, strideWidth, dilationWidth)
             ?? throw context.Unsupported(op, $"the {filterWidth}-wide filter (dilation {dilationWidth}) does not fit the {inWidth}-wide input");
         if (output.Shape[0] != input.Shape[0] || output.Shape[1] != outHeight || output.Shape[2] != outWidth)
         {
             throw context.Unsupported(op, $"output {output} has shape [{string.Join(", ", output.Shape)}]; {type} padding with stride {strideHeight}×{strideWidth} and dilation {dilationHeight}×{dilationWidth} gives [{input.Shape[0]}, {outHeight}, {outWidth}, …]");
         }
 
-        if (Padding.EffectiveSize(filterHeight, dilationHeight) + inHeight + ((long)outHeight * strideHeight) > int.MaxValue
-            || Padding.EffectiveSize(filterWidth, dilationWidth) + inWidth + ((long)outWidth * strideWidth) > int.MaxValue)
+        if (WindowPadding.EffectiveSize(filterHeight, dilationHeight) + inHeight + ((long)outHeight * strideHeight) > int.MaxValue
+            || WindowPadding.EffectiveSize(filterWidth, dilationWidth) + inWidth + ((long)outWidth * strideWidth) > int.MaxValue)
         {
             throw context.Unsupported(op, "the window is too large for 32-bit index arithmetic");
         }
 
         return new Window(type, strideHeight, strideWidth, dilationHeight, dilationWidth,
-            Padding.Before(strideHeight, dilationHeight, inHeight, filterHeight, outHeight),
-            Padding.Before(strideWidth, dilationWidth, inWidth, filterWidth, outWidth),
+            (int)WindowPadding.Before(inHeight, filterHeight, strideHeight, dilationHeight, outHeight),
+            (int)WindowPadding.Before(inWidth, filterWidth, strideWidth, dilationWidth, outWidth),
             outHeight, outWidth);
+    }
+
+    /// <summary>Number of outputs along one axis (<see cref="WindowPadding.OutputSize"/>), or null where TFLite reports an error (no output fits).</summary>
+    public static int? OutputSize(PaddingType padding, int inSize, int filterSize, int stride, int dilation)
+    {
+        if (inSize < 0 || filterSize <= 0 || stride <= 0 || dilation <= 0 || padding is not (PaddingType.Same or PaddingType.Valid))
+        {
+            return null;
+        }
+
+        long value = WindowPadding.OutputSize((int)padding, inSize, filterSize, stride, dilation);
+        return value is < 0 or > int.MaxValue ? null : (int)value;
     }
 
     /// <summary>
@@ -172,19 +182,21 @@ internal static class ConvCommon
         return QuantizationMath.ActivationRange(activation, outputScale, outputZeroPoint);
     }
 
-    /// <summary>The device's window and output-stage parameters 0–10 (layout in device/Kernels/ConvWindow.cs).</summary>
-    public static int[] Parameters(Window window, int inputZeroPoint, int outputZeroPoint, int activationMin, int activationMax) =>
-    [
-        (int)window.Padding,
-        window.StrideHeight,
-        window.StrideWidth,
-        window.DilationHeight,
-        window.DilationWidth,
-        window.PadTop,
-        window.PadLeft,
-        -inputZeroPoint,
-        outputZeroPoint,
-        activationMin,
-        activationMax,
-    ];
+    /// <summary>The device's window and output-stage parameters (<see cref="ConvWindowLayout"/>; read by device/Kernels/ConvWindow.cs).</summary>
+    public static int[] Parameters(Window window, int inputZeroPoint, int outputZeroPoint, int activationMin, int activationMax)
+    {
+        var p = new int[ConvWindowLayout.Count];
+        p[ConvWindowLayout.Padding] = (int)window.Padding;
+        p[ConvWindowLayout.StrideHeight] = window.StrideHeight;
+        p[ConvWindowLayout.StrideWidth] = window.StrideWidth;
+        p[ConvWindowLayout.DilationHeight] = window.DilationHeight;
+        p[ConvWindowLayout.DilationWidth] = window.DilationWidth;
+        p[ConvWindowLayout.PadTop] = window.PadTop;
+        p[ConvWindowLayout.PadLeft] = window.PadLeft;
+        p[ConvWindowLayout.InputOffset] = -inputZeroPoint;
+        p[ConvWindowLayout.OutputOffset] = outputZeroPoint;
+        p[ConvWindowLayout.ActivationMin] = activationMin;
+        p[ConvWindowLayout.ActivationMax] = activationMax;
+        return p;
+    }
 }

@@ -70,17 +70,18 @@ public sealed class DepthwiseConv2DLowering : IOperatorLowering
         }
 
         int[] foldedBias = Folding.FoldInputOffset(rawBias, channelMajor, outChannels, taps, -inputZeroPoint);
-        int[] parameters = [.. ConvCommon.Parameters(window, inputZeroPoint, outputZeroPoint, min, max), multiplier];
+        int[] parameters = [.. ConvCommon.Parameters(window, inputZeroPoint, outputZeroPoint, min, max), 0];
+        parameters[DepthwiseConv2DLayout.DepthMultiplier] = multiplier;
         long macs = (long)input.Shape[0] * window.OutputHeight * window.OutputWidth * outChannels * taps;
+        var inputs = new int[Conv2DLayout.InputCount];
+        inputs[Conv2DLayout.Input] = context.Int8Operand(op, input);
+        inputs[Conv2DLayout.Filter] = context.AddInt8Constant(channelMajor, [outChannels, filterHeight, filterWidth], $"{filter.Name} (channel-major weights)");
+        inputs[Conv2DLayout.Bias] = context.AddInt32Constant(rawBias, $"{op} bias");
+        inputs[Conv2DLayout.FoldedBias] = context.AddInt32Constant(foldedBias, $"{op} folded bias");
+        inputs[Conv2DLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
+        inputs[Conv2DLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
         context.Emit(op, OperatorType.DepthwiseConv2D,
-            [
-                context.Int8Operand(op, input),
-                context.AddInt8Constant(channelMajor, [outChannels, filterHeight, filterWidth], $"{filter.Name} (channel-major weights)"),
-                context.AddInt32Constant(rawBias, $"{op} bias"),
-                context.AddInt32Constant(foldedBias, $"{op} folded bias"),
-                context.AddInt32Constant(multipliers, $"{op} multipliers"),
-                context.AddInt32Constant(shifts, $"{op} shifts"),
-            ],
+            inputs,
             [context.Int8Output(op, 0)],
             parameters,
             macs);

@@ -76,16 +76,20 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         var folded = Folding.FoldInputOffset(biasValues, weights, units, depth, -inputZeroPoint);
         var (min, max) = QuantizationMath.ActivationRange(options.GetActivation(0), outputScale, outputZeroPoint);
         int batches = input.ElementCount / depth;
+        var inputs = new int[FullyConnectedLayout.InputCount];
+        inputs[FullyConnectedLayout.Input] = context.Int8Operand(op, input);
+        inputs[FullyConnectedLayout.Filter] = context.AddInt8Constant(weights, [units, depth], $"{filter.Name} (weights)");
+        inputs[FullyConnectedLayout.Bias] = context.AddInt32Constant(folded, $"{op} folded bias");
+        inputs[FullyConnectedLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
+        inputs[FullyConnectedLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
+        var parameters = new int[FullyConnectedLayout.ParameterCount];
+        parameters[FullyConnectedLayout.OutputOffset] = outputZeroPoint;
+        parameters[FullyConnectedLayout.ActivationMin] = min;
+        parameters[FullyConnectedLayout.ActivationMax] = max;
         context.Emit(op, OperatorType.FullyConnected,
-            [
-                context.Int8Operand(op, input),
-                context.AddInt8Constant(weights, [units, depth], $"{filter.Name} (weights)"),
-                context.AddInt32Constant(folded, $"{op} folded bias"),
-                context.AddInt32Constant(multipliers, $"{op} multipliers"),
-                context.AddInt32Constant(shifts, $"{op} shifts"),
-            ],
+            inputs,
             [context.Int8Output(op, 0)],
-            [outputZeroPoint, min, max],
+            parameters,
             (long)batches * units * depth);
     }
 }

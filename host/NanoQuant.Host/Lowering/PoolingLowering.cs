@@ -70,19 +70,36 @@ public sealed class PoolingLowering : IOperatorLowering
         context.Emit(op, type,
             [context.Int8Operand(op, input)],
             [context.Int8Output(op, 0)],
-            [strideHeight, strideWidth, filterHeight, filterWidth, padTop, padBottom, padLeft, padRight, min, max]);
+            Parameters(strideHeight, strideWidth, filterHeight, filterWidth, padTop, padBottom, padLeft, padRight, min, max));
     }
 
-    /// <summary>TFLite's ComputeOutSize and ComputePaddingWithOffset for one spatial dimension (dilation 1).</summary>
+    /// <summary>The device's pooling parameters (<see cref="Pool2DLayout"/>; read by device/Kernels/PoolGeometry.cs).</summary>
+    internal static int[] Parameters(int strideHeight, int strideWidth, int filterHeight, int filterWidth, int padTop, int padBottom, int padLeft, int padRight, int min, int max)
+    {
+        var p = new int[Pool2DLayout.ParameterCount];
+        p[Pool2DLayout.StrideHeight] = strideHeight;
+        p[Pool2DLayout.StrideWidth] = strideWidth;
+        p[Pool2DLayout.FilterHeight] = filterHeight;
+        p[Pool2DLayout.FilterWidth] = filterWidth;
+        p[Pool2DLayout.PadTop] = padTop;
+        p[Pool2DLayout.PadBottom] = padBottom;
+        p[Pool2DLayout.PadLeft] = padLeft;
+        p[Pool2DLayout.PadRight] = padRight;
+        p[Pool2DLayout.ActivationMin] = min;
+        p[Pool2DLayout.ActivationMax] = max;
+        return p;
+    }
+
+    /// <summary>TFLite's ComputeOutSize and ComputePaddingWithOffset for one spatial dimension (dilation 1; <see cref="WindowPadding"/>).</summary>
     internal static (int Output, int Before, int After) Resolve(LoweringContext context, TfLiteOperator op, bool same, int input, int filter, int stride, string name)
     {
-        long output = same ? ((long)input + stride - 1) / stride : ((long)input + stride - filter) / stride;
+        long output = WindowPadding.OutputSize(same ? WindowPadding.Same : WindowPadding.Valid, input, filter, stride, 1);
         if (output < 1)
         {
             throw context.Unsupported(op, $"input {name} {input} is smaller than the filter {name} {filter} (VALID padding)");
         }
 
-        long total = Math.Max(((output - 1) * stride) + filter - input, 0);
+        long total = WindowPadding.Total(input, filter, stride, 1, output);
         if (total > int.MaxValue)
         {
             throw context.Unsupported(op, $"padding along the {name} is too large");

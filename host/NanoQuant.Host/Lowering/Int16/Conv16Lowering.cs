@@ -194,7 +194,7 @@ public sealed class Conv16Lowering : IInt16OperatorLowering
                 context.AddInt32Constant(shifts, $"{op} shifts"),
             ],
             [Int16Operands.Output(context, op, 0)],
-            [-inputZeroPoint, outputZeroPoint, min, max],
+            FullyConnectedInt16Parameters(-inputZeroPoint, outputZeroPoint, min, max),
             (long)(input.ElementCount / depth) * units * depth);
     }
 
@@ -208,5 +208,16 @@ public sealed class Conv16Lowering : IInt16OperatorLowering
         {
             throw context.Unsupported(op, $"channel {channel}: the requantization multiplier {real} cannot be represented");
         }
+    }
+
+    /// <summary>The 16x8 FULLY_CONNECTED parameters (<see cref="FullyConnectedLayout"/>).</summary>
+    private static int[] FullyConnectedInt16Parameters(int inputOffset, int outputOffset, int min, int max)
+    {
+        var p = new int[FullyConnectedLayout.Int16ParameterCount];
+        p[FullyConnectedLayout.Int16InputOffset] = inputOffset;
+        p[FullyConnectedLayout.Int16OutputOffset] = outputOffset;
+        p[FullyConnectedLayout.Int16ActivationMin] = min;
+        p[FullyConnectedLayout.Int16ActivationMax] = max;
+        return p;
     }
 }

@@ -50,6 +50,6 @@ public sealed class Pooling16Lowering : IInt16OperatorLowering
         context.Emit(op, op.Code == BuiltinOperator.AveragePool2d ? OperatorType.AveragePool2D : OperatorType.MaxPool2D,
             [Int16Operands.Operand(context, op, input)],
             [Int16Operands.Output(context, op, 0)],
-            [strideHeight, strideWidth, filterHeight, filterWidth, padTop, padBottom, padLeft, padRight, min, max]);
+            PoolingLowering.Parameters(strideHeight, strideWidth, filterHeight, filterWidth, padTop, padBottom, padLeft, padRight, min, max));
     }
 }
