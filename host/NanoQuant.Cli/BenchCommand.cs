@@ -245,13 +245,13 @@ public static class BenchCommand
         }
 
         w.WriteLine($"{host.Board}: nanoCLR firmware in QEMU {NanoClrHost.Boards[host.Board!]} ({host.NanoClrPath}), one virtual ns per guest instruction:");
-        w.WriteLine($"instruction counts are exact to 100 (nanoCLR's 100 ns tick) and identical run to run; plain unrolled int8 dot loop: {loopMacsPerInstruction:F4} MACs per instruction.");
+        w.WriteLine($"instruction counts are exact to 100 (nanoCLR's 100 ns tick) and identical run to run; plain unrolled int8 dot loop: {loopMacsPerInstruction:F6} MACs per instruction.");
         w.WriteLine();
         var table = new CliTable("model", ">MACs", ">instructions/invoke", ">MACs/instruction", ">ratio to dot loop", ">arena B", ">.nq B", "loaded");
         foreach (var r in rows)
         {
             double instructions = r.MillisecondsPerInvoke * perMs;
-            table.Add(r.Model, $"{r.Macs:N0}", $"{instructions:N0}", r.Macs > 0 ? $"{r.Macs / instructions:F4}" : "-",
+            table.Add(r.Model, $"{r.Macs:N0}", $"{instructions:N0}", r.Macs > 0 ? $"{r.Macs / instructions:F6}" : "-",
                 double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed");
         }
 

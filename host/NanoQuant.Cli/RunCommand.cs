@@ -107,7 +107,7 @@ public static class RunCommand
         if (board is not null)
         {
             double instructions = run.MillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond;
-            string perMac = job.Macs > 0 ? $", {job.Macs / instructions:F4} MACs per instruction" : "";
+            string perMac = job.Macs > 0 ? $", {job.Macs / instructions:F6} MACs per instruction" : "";
             return $"{board} (nanoCLR firmware in QEMU {NanoClrHost.Boards[board]}): {instructions:N0} instructions per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){perMac}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; managed kernels";
         }
 
