@@ -15,8 +15,8 @@ public static class BenchCommand
     {
         var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, golden/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
         var models = new Option<string[]>("--model", "-m") { Description = "golden model names or model files (.tflite or .nq; default: all int8 goldens)" };
-        var runtime = new Option<string>("--runtime") { Description = "dotnet (in this process), nanoclr (nanoFramework's real interpreter: ms per Invoke, MAC/s and the ratio to a plain int8 dot loop in the same process) or nanoclr-native (the native kernels on a nanoCLR built with them, beside the managed kernels and the dot loop; built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
-        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
+        var runtime = new Option<string>("--runtime") { Description = "dotnet (in this process), nanoclr (nanoFramework's real interpreter: ms per Invoke, MAC/s and the ratio to a plain int8 dot loop in the same process) nanoclr-native (the native kernels on a nanoCLR built with them, beside the managed kernels and the dot loop; built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated board in QEMU: instructions per Invoke, exact, and MACs per instruction)", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native", "cortex-m7", "cortex-m4");
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
@@ -31,13 +31,15 @@ public static class BenchCommand
             var root = parse.GetValue(shared)!;
             string golden = Path.Combine(root.FullName, "golden");
             var chosenModels = parse.GetValue(models) ?? [];
-            if (parse.GetValue(runtime) == "nanoclr")
+            if (parse.GetValue(runtime) is "nanoclr" or "cortex-m7" or "cortex-m4")
             {
+                string? board = parse.GetValue(runtime) == "nanoclr" ? null : parse.GetValue(runtime);
                 return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
-                    Progress = console.Interactive ? message => console.Error.WriteLine(message) : null,
+                    Board = board,
+                    Progress = console.Interactive || board is not null ? message => console.Error.WriteLine(message) : null,
                 }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)));
             }
 
@@ -144,6 +146,11 @@ public static class BenchCommand
         }
 
         var host = new NanoClrHost(options);
+        if (host.Board is not null)
+        {
+            return BenchBoard(console, host, models, perOperator, json, format);
+        }
+
         var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
@@ -197,6 +204,67 @@ public static class BenchCommand
                 string rate = o.Macs > 0 && !double.IsNaN(o.MacsPerSecond) ? $"{o.MacsPerSecond / 1e6:F2}M" : "-";
                 string ratio = double.IsNaN(o.Ratio) ? "-" : o.Ratio.ToString("F2", inv);
                 operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke:F4}", $"{o.Share * 100:F1} %", rate, ratio);
+            }
+
+            operators.Write(w, format);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// `bench --runtime cortex-m7|cortex-m4`: every model in one boot of the emulated board, one warm-up and one
+    /// timed Invoke each (QEMU's -icount: the virtual clock counts guest instructions, so one run is exact and
+    /// every run gives the same count), then the plain int8 dot loop over as many MACs.
+    /// </summary>
+    private static int BenchBoard(CliConsole console, NanoClrHost host, List<(string Name, byte[] Model)> models, bool perOperator, bool json, TableFormat format)
+    {
+        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, macsPerModel: 1, perOperator: perOperator, rounds: 1);
+        const double perMs = NanoClrHost.InstructionsPerMillisecond;
+        double loopMacsPerInstruction = baseline / (perMs * 1000);
+        var w = console.Out;
+        if (json)
+        {
+            CliJson.Write(w, new
+            {
+                Board = host.Board,
+                Machine = NanoClrHost.Boards[host.Board!],
+                DotLoopMacsPerInstruction = loopMacsPerInstruction,
+                Models = rows.Select(r => new
+                {
+                    r.Model, r.Macs,
+                    InstructionsPerInvoke = (long)Math.Round(r.MillisecondsPerInvoke * perMs),
+                    MacsPerInstruction = r.Macs / (r.MillisecondsPerInvoke * perMs),
+                    Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
+                    r.ArenaBytes, r.ModelBytes,
+                    Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
+                    Operators = r.Operators.Select(o => new { o.Index, o.Operator, o.Macs, Instructions = (long)Math.Round(o.MillisecondsPerInvoke * perMs), o.Share }),
+                }),
+            });
+            return 0;
+        }
+
+        w.WriteLine($"{host.Board}: nanoCLR firmware in QEMU {NanoClrHost.Boards[host.Board!]} ({host.NanoClrPath}), one virtual ns per guest instruction:");
+        w.WriteLine($"instruction counts are exact to 100 (nanoCLR's 100 ns tick) and identical run to run; plain unrolled int8 dot loop: {loopMacsPerInstruction:F6} MACs per instruction.");
+        w.WriteLine();
+        var table = new CliTable("model", ">MACs", ">instructions/invoke", ">MACs/instruction", ">ratio to dot loop", ">arena B", ">.nq B", "loaded");
+        foreach (var r in rows)
+        {
+            double instructions = r.MillisecondsPerInvoke * perMs;
+            table.Add(r.Model, $"{r.Macs:N0}", $"{instructions:N0}", r.Macs > 0 ? $"{r.Macs / instructions:F6}" : "-",
+                double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed");
+        }
+
+        table.Write(w, format);
+        foreach (var r in rows.Where(r => r.Operators.Count > 0))
+        {
+            w.WriteLine();
+            w.WriteLine($"{r.Model}, each operator alone:");
+            w.WriteLine();
+            var operators = new CliTable(">#", "operator", ">MACs", ">instructions", ">share");
+            foreach (var o in r.Operators)
+            {
+                operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke * perMs:N0}", $"{o.Share * 100:F1} %");
             }
 
             operators.Write(w, format);

@@ -19,8 +19,8 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) or nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached)", DefaultValueFactory = _ => "dotnet" };
-        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native");
+        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated STM32-class board in QEMU: built on first use, then cached; times are instruction counts)", DefaultValueFactory = _ => "dotnet" };
+        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native", "cortex-m7", "cortex-m4");
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var resetState = new Option<bool>("--reset-state")
@@ -55,7 +55,7 @@ public static class RunCommand
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
             NpyArray[] results;
-            if (parse.GetValue(runtime) is "nanoclr" or "nanoclr-native")
+            if (parse.GetValue(runtime) is "nanoclr" or "nanoclr-native" or "cortex-m7" or "cortex-m4")
             {
                 if (parse.GetValue(resetState))
                 {
@@ -68,11 +68,12 @@ public static class RunCommand
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
                     NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
+                    Board = parse.GetValue(runtime) is "cortex-m7" or "cortex-m4" ? parse.GetValue(runtime) : null,
                     Progress = message => console.Error.WriteLine(message),
                 });
                 var run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
                 results = run.Outputs;
-                console.Out.WriteLine(NanoClrSummary(run));
+                console.Out.WriteLine(NanoClrSummary(run, host.Board));
             }
             else
             {
@@ -100,9 +101,16 @@ public static class RunCommand
     }
 
     /// <summary>nanoCLR's figures for a run: time per Invoke, MAC/s, and the ratio to the plain int8 dot loop in the same process.</summary>
-    internal static string NanoClrSummary(NanoClrRunResult run)
+    internal static string NanoClrSummary(NanoClrRunResult run, string? board = null)
     {
         var job = run.Job;
+        if (board is not null)
+        {
+            double instructions = run.MillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond;
+            string perMac = job.Macs > 0 ? $", {job.Macs / instructions:F6} MACs per instruction" : "";
+            return $"{board} (nanoCLR firmware in QEMU {NanoClrHost.Boards[board]}): {instructions:N0} instructions per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){perMac}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; managed kernels";
+        }
+
         string speed = job.Macs > 0
             ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}"
             : "";

@@ -27,6 +27,19 @@ public sealed class NanoClrHost
     /// </summary>
     public const int MaxArrayBytes = 1_572_000;
 
+    /// <summary>The same limit on a 32-bit nanoCLR (the emulated Cortex-M boards): 65,535 blocks of 12 bytes, less the array header.</summary>
+    public const int MaxArrayBytes32 = 786_000;
+
+    /// <summary>The emulated boards (<see cref="NanoClrOptions.Board"/>): runtime name → QEMU machine.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Boards = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["cortex-m7"] = "mps2-an500",
+        ["cortex-m4"] = "mps2-an386",
+    };
+
+    /// <summary>Guest instructions per millisecond nanoCLR measures on an emulated board (QEMU -icount shift=0: 1 ns each).</summary>
+    public const double InstructionsPerMillisecond = 1_000_000;
+
     /// <summary>The class libraries the program needs, in load order (mscorlib first).</summary>
     public static readonly string[] KitAssemblies =
     [
@@ -48,7 +61,22 @@ public sealed class NanoClrHost
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
             ?? Path.Combine(RepositoryRoot, "..", "shared", "nanoclr"));
         NativeBuildDirectory = Path.Combine(RepositoryRoot, "artifacts", "nanoclr-native");
+        if (_options.Board is { } board)
+        {
+            if (!Boards.ContainsKey(board))
+            {
+                throw new NanoClrException($"unknown board '{board}' (known: {string.Join(", ", Boards.Keys)})");
+            }
+
+            if (_options.NativeKernels)
+            {
+                throw new NanoClrException($"the native kernels are not built into the {board} firmware yet");
+            }
+        }
+
+        ArrayLimit = _options.Board is null ? MaxArrayBytes : MaxArrayBytes32;
         NanoClrPath = Path.GetFullPath(_options.NanoClrPath
+            ?? (_options.Board is not null ? Path.Combine(RepositoryRoot, "artifacts", "cortex-m", "(built on first use)", "nanoclr") : null)
             ?? (_options.NativeKernels ? Path.Combine(NativeBuildDirectory, "clr", "nanoclr") : null)
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
             ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
@@ -61,7 +89,7 @@ public sealed class NanoClrHost
             }
         }
 
-        if (!File.Exists(NanoClrPath) && !(_options.NativeKernels && _options.NanoClrPath is null))
+        if (!File.Exists(NanoClrPath) && !((_options.NativeKernels || _options.Board is not null) && _options.NanoClrPath is null))
         {
             throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' (set {NanoClrOptions.NanoClrVariable} or fix the kit)");
         }
@@ -77,7 +105,13 @@ public sealed class NanoClrHost
 
     public string RepositoryRoot { get; }
     public string KitDirectory { get; }
-    public string NanoClrPath { get; }
+    public string NanoClrPath { get; private set; }
+
+    /// <summary>The emulated board (<see cref="NanoClrOptions.Board"/>), or null for the Linux nanoCLR.</summary>
+    public string? Board => _options.Board;
+
+    /// <summary>The largest array this nanoCLR allocates (<see cref="MaxArrayBytes"/>, or <see cref="MaxArrayBytes32"/> on a 32-bit board).</summary>
+    public int ArrayLimit { get; }
     public string BuildDirectory { get; }
 
     /// <summary>Where native/build.sh puts NanoQuant.Native.pe and the nanoCLR with the native kernels (clr/).</summary>
@@ -118,7 +152,62 @@ public sealed class NanoClrHost
         {
             BuildNative();
         }
+
+        if (_options.Board is not null)
+        {
+            BuildFirmware();
+        }
     }
+
+    /// <summary>The nanoCLR firmware of the emulated board (hardware/cortex-m/build.sh: minutes the first time, then cached).</summary>
+    private void BuildFirmware()
+    {
+        string board = _options.Board!;
+        string machine = Boards[board];
+        if (!OnPath("qemu-system-arm"))
+        {
+            throw new NanoClrException($"qemu-system-arm not found: --runtime {board} runs nanoCLR in QEMU (apt-get install -y qemu-system-arm)");
+        }
+
+        lock (BuildLock)
+        {
+            string key = "firmware:" + machine;
+            if (Built.Contains(key) && _options.NanoClrPath is null && File.Exists(NanoClrPath))
+            {
+                return;
+            }
+
+            if (!OnPath("arm-none-eabi-g++"))
+            {
+                throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain (apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)");
+            }
+
+            string script = Path.Combine(RepositoryRoot, "hardware", "cortex-m", "build.sh");
+            string[] arguments = [script, "--board", machine, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
+            var (_, planned, _) = RunProcess("bash", [.. arguments, "--print-dir"], TimeSpan.FromMinutes(1));
+            if (!File.Exists(Path.Combine(planned.Trim(), "nanoclr.elf")))
+            {
+                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
+            }
+
+            var (code, stdout, stderr) = RunProcess("bash", arguments, TimeSpan.FromMinutes(30));
+            string dir = stdout.Trim().Split('\n').LastOrDefault() ?? "";
+            if (code != 0 || !File.Exists(Path.Combine(dir, "nanoclr")))
+            {
+                throw new NanoClrException($"the nanoCLR firmware build for {board} (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+            }
+
+            if (_options.NanoClrPath is null)
+            {
+                NanoClrPath = Path.Combine(dir, "nanoclr");
+            }
+
+            Built.Add(key);
+        }
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
 
     /// <summary>The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached).</summary>
     private void BuildNative()
@@ -207,14 +296,14 @@ public sealed class NanoClrHost
     /// <summary>What the host knows of a job's model before running it: load mode, output sizes (checked with the desktop loader).</summary>
     private sealed record JobShape(NanoClrLoadMode Mode, int[] InputLengths, int[] OutputLengths);
 
-    private static JobShape Describe(NanoClrJob job)
+    private JobShape Describe(NanoClrJob job)
     {
         var mode = job.Mode == NanoClrLoadMode.Auto
-            ? job.Model.Length <= MaxArrayBytes ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
+            ? job.Model.Length <= ArrayLimit ? NanoClrLoadMode.Ram : NanoClrLoadMode.ResourceStreamWeights
             : job.Mode;
-        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > MaxArrayBytes)
+        if (mode is not NanoClrLoadMode.ResourceStreamWeights && job.Model.Length > ArrayLimit)
         {
-            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
+            throw new NanoClrException($"the model is {job.Model.Length:N0} bytes; nanoCLR holds at most {ArrayLimit:N0} bytes in one array, so it must be streamed (load mode {NanoClrLoadMode.ResourceStreamWeights} or Auto)");
         }
 
         // The device loader on the desktop, with nanoCLR's array limit and the same load mode: a model that
@@ -224,8 +313,8 @@ public sealed class NanoClrHost
         try
         {
             interpreter = mode is NanoClrLoadMode.Ram
-                ? new Interpreter(job.Model, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes)
-                : new Interpreter(new MemoryStream(job.Model, writable: false), mode is NanoClrLoadMode.StreamCopyToRam ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, MaxArrayBytes);
+                ? new Interpreter(job.Model, Interpreter.DefaultMaxArenaBytes, ArrayLimit)
+                : new Interpreter(new MemoryStream(job.Model, writable: false), mode is NanoClrLoadMode.StreamCopyToRam ? ModelLoadMode.CopyToRam : ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes, ArrayLimit);
         }
         catch (InvalidModelException e)
         {
@@ -248,9 +337,9 @@ public sealed class NanoClrHost
             }
         }
 
-        if (inputLengths.Sum() * (long)job.Samples > MaxArrayBytes)
+        if (inputLengths.Sum() * (long)job.Samples > ArrayLimit)
         {
-            throw new NanoClrException($"the inputs are {inputLengths.Sum() * (long)job.Samples:N0} bytes; nanoCLR holds at most {MaxArrayBytes:N0} bytes in one array: run fewer samples at a time");
+            throw new NanoClrException($"the inputs are {inputLengths.Sum() * (long)job.Samples:N0} bytes; nanoCLR holds at most {ArrayLimit:N0} bytes in one array: run fewer samples at a time");
         }
 
         return new JobShape(mode, inputLengths, outputLengths);
@@ -282,7 +371,7 @@ public sealed class NanoClrHost
                 writer.AddResource(NameOf(modelId, j, "m"), jobs[j].Model);
                 writer.AddResource(NameOf(inputId, j, "i"), jobs[j].Inputs.SelectMany(b => b).ToArray());
                 config.Append(CultureInfo.InvariantCulture,
-                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={MaxArrayBytes}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(jobs[j].MeasureMemoryEvery > 0 ? $" memoryEvery={jobs[j].MeasureMemoryEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}{(jobs[j].Rounds > 0 ? $" rounds={jobs[j].Rounds}" : "")}{(jobs[j].TimeOperators ? " perOp=1" : "")}\n");
+                    $"job={j} model={modelId} modelBytes={jobs[j].Model.Length} inputs={inputId} samples={jobs[j].Samples} inputBytes={shapes[j].InputLengths.Sum()} mode={ModeName(shapes[j].Mode)} runs={jobs[j].TimedRuns} memory={(jobs[j].MeasureMemory ? 1 : 0)} outputs={(jobs[j].ReturnOutputs ? 1 : 0)} maxArray={ArrayLimit}{(jobs[j].ResetStateEvery > 0 ? $" resetEvery={jobs[j].ResetStateEvery}" : "")}{(jobs[j].MeasureMemoryEvery > 0 ? $" memoryEvery={jobs[j].MeasureMemoryEvery}" : "")}{(_options.NativeKernels ? " backend=native" : "")}{(jobs[j].Rounds > 0 ? $" rounds={jobs[j].Rounds}" : "")}{(jobs[j].TimeOperators ? " perOp=1" : "")}\n");
             }
 
             if (baselineMacs > 0)
@@ -337,6 +426,7 @@ public sealed class NanoClrHost
             string what = exitCode switch
             {
                 124 => "did not finish",
+                3 when _options.Board is not null => $"faulted on the emulated {_options.Board} (a processor fault: HardFault, QEMU exit code 3)",
                 139 => "crashed (SIGSEGV; nanoCLR's out-of-memory path crashes this way)",
                 134 => "aborted (SIGABRT)",
                 0 => "stopped before the program finished",

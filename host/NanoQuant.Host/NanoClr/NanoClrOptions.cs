@@ -34,6 +34,14 @@ public sealed record NanoClrOptions
     /// </summary>
     public bool NativeKernels { get; init; }
 
+    /// <summary>
+    /// Run on an emulated Cortex-M board instead of the kit's Linux nanoCLR: <c>cortex-m7</c> (QEMU mps2-an500)
+    /// or <c>cortex-m4</c> (QEMU mps2-an386). The firmware (nanoCLR for that board, hardware/cortex-m/build.sh)
+    /// is built on first use and cached in artifacts/cortex-m; nanoCLR runs in QEMU with one virtual nanosecond
+    /// per guest instruction, so the times it reports are instruction counts. Null: the Linux nanoCLR.
+    /// </summary>
+    public string? Board { get; init; }
+
     /// <summary>Told about slow one-time steps (the native nanoCLR build), e.g. to print them.</summary>
     public Action<string>? Progress { get; init; }
 

@@ -1,0 +1,116 @@
+using NanoQuant.Cli;
+using NanoQuant.Host.NanoClr;
+
+namespace NanoQuant.Tests.NanoClr;
+
+/// <summary>
+/// `nanoquant run --runtime cortex-m7|cortex-m4` writes the bytes of `--runtime dotnet`; `bench --runtime cortex-m7`
+/// prints instructions per Invoke, the same on every run; a guest fault and a hang are one `error:` line, exit 1,
+/// no output file.
+/// </summary>
+public sealed class CortexMCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nanoquant-cli-cortex-m-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("cortex-m7")]
+    [InlineData("cortex-m4")]
+    public void Run_on_the_emulated_board_writes_the_bytes_of_the_dotnet_runtime(string board)
+    {
+        var (model, input, _) = Kws();
+        string dotnet = Path.Combine(_folder, "dotnet.npy");
+        string emulated = Path.Combine(_folder, board + ".npy");
+        Assert.Equal(0, Cli("run", model, "--input", input, "--output", dotnet).Code);
+        var run = Cli("run", model, "--input", input, "--output", emulated, "--runtime", board);
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Matches($@"{board} \(nanoCLR firmware in QEMU mps2-an[0-9]+\): [0-9,]+ instructions per Invoke \(average of 1, 2,656,768 MACs\), 0\.[0-9]{{6}} MACs per instruction", run.Out);
+        Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(emulated));
+    }
+
+    [Fact]
+    public void Bench_on_the_emulated_M7_prints_the_same_instruction_count_every_time()
+    {
+        string model = Path.Combine(_folder, "micro_speech.nq");
+        Assert.Equal(0, Cli("convert", SharedResources.ModelPath("micro_speech_quantized"), "-o", model).Code);
+        long macs = new Interpreter(File.ReadAllBytes(model)).MacCount;
+        var first = Cli("bench", "--runtime", "cortex-m7", "--model", model, "--format", "md");
+        Assert.True(first.Code == 0, first.Err);
+        Assert.Contains("| model | MACs | instructions/invoke | MACs/instruction | ratio to dot loop |", first.Out);
+        var row = System.Text.RegularExpressions.Regex.Match(first.Out, $@"\| micro_speech \| {macs:N0} \| ([0-9,]+) \| ([0-9]\.[0-9]{{6}}) \| [0-9]+\.[0-9]{{2}} \|");
+        Assert.True(row.Success, first.Out);
+        long instructions = long.Parse(row.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(instructions, macs, 5_000L * macs);
+        Assert.Matches(@"plain unrolled int8 dot loop: [0-9]\.[0-9]{6} MACs per instruction", first.Out);
+        var second = Cli("bench", "--runtime", "cortex-m7", "--model", model, "--format", "md");
+        Assert.True(second.Code == 0, second.Err);
+        Assert.Contains(row.Value, second.Out);
+    }
+
+    [Fact]
+    public void A_guest_fault_is_one_error_line_and_no_output()
+    {
+        new NanoClrHost(new NanoClrOptions { Board = "cortex-m7" }).Build();
+        var (model, input, output) = Kws();
+        var run = Cli("run", model, "--input", input, "--output", output, "--runtime", "cortex-m7", "--nanoclr", FakeNanoClr("fault", "echo 'nanoclr-cortex-m: processor fault'; exit 3"));
+        AssertOneError(run, "faulted on the emulated cortex-m7 (a processor fault: HardFault, QEMU exit code 3)", output);
+    }
+
+    [Fact]
+    public void A_hang_on_the_emulated_board_is_stopped_by_the_time_limit()
+    {
+        var golden = Golden.Load("hello_world_int8");
+        byte[] model = Host.Conversion.Converter.ConvertFile(golden.ModelPath).Bytes;
+        var host = new NanoClrHost(new NanoClrOptions { Board = "cortex-m7", NanoClrPath = FakeNanoClr("hang", "sleep 60"), Timeout = TimeSpan.FromSeconds(2) });
+        var e = Assert.Throws<NanoClrException>(() => new NanoClrModelRunner(host).Run(model, golden.Inputs(0)));
+        Assert.Contains("did not finish within 2 s and was stopped", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_board_is_refused()
+    {
+        var e = Assert.Throws<NanoClrException>(() => new NanoClrHost(new NanoClrOptions { Board = "cortex-m0" }));
+        Assert.Equal("unknown board 'cortex-m0' (known: cortex-m7, cortex-m4)", e.Message);
+    }
+
+    private (string Model, string Input, string Output) Kws()
+    {
+        string model = Path.Combine(_folder, "kws.nq");
+        if (!File.Exists(model))
+        {
+            Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "-o", model).Code);
+        }
+
+        return (model, Path.Combine(SharedResources.Golden, "kws_ref_model_int8", "input_0_0.npy"), Path.Combine(_folder, "out.npy"));
+    }
+
+    private string FakeNanoClr(string name, string body)
+    {
+        string path = Path.Combine(_folder, name + ".sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    private static void AssertOneError((int Code, string Out, string Err) run, string expected, string output)
+    {
+        Assert.Equal(1, run.Code);
+        var lines = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), run.Err);
+        Assert.Contains(expected, lines[0]);
+        Assert.False(File.Exists(output), "an output file was written");
+    }
+}

@@ -1,0 +1,165 @@
+using Xunit.Abstractions;
+using System.Diagnostics;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.NanoClr;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.Runtime;
+
+namespace NanoQuant.Tests.NanoClr;
+
+/// <summary>
+/// The goldens on nanoCLR firmware for an emulated Cortex-M board (hardware/cortex-m: QEMU mps2-an500 = Cortex-M7,
+/// mps2-an386 = Cortex-M4; managed kernels): every case of every golden whose model is small, case 0 of the large
+/// ones (<see cref="EveryCaseUpToMacs"/>), several goldens per QEMU boot. Built (firmware included) on first use.
+/// </summary>
+public abstract class CortexMGoldenRun
+{
+    /// <summary>Models up to this many MACs run every case; larger ones case 0 (QEMU runs some 10^8 guest instructions a second).</summary>
+    public const long EveryCaseUpToMacs = 2_000_000;
+
+    /// <summary>A boot takes goldens until their models and inputs reach this many bytes (the firmware's SRAM holds the .pe files twice while loading).</summary>
+    public const long BytesPerBoot = 1_200_000;
+
+    /// <summary>
+    /// The goldens run: all int8 and 16x8 ones; NANOQUANT_CORTEX_M_MAX_MACS=N keeps only models up to N MACs (a quick
+    /// local run on a busy machine; CI leaves it unset).
+    /// </summary>
+    public static IEnumerable<string> Names()
+    {
+        long max = long.TryParse(Environment.GetEnvironmentVariable("NANOQUANT_CORTEX_M_MAX_MACS"), out long m) ? m : long.MaxValue;
+        foreach (string name in Golden.Int8Names().Concat(Golden.Int16Names()))
+        {
+            if (max == long.MaxValue || new Interpreter(Converter.ConvertFile(Golden.Load(name).ModelPath).Bytes).MacCount <= max)
+            {
+                yield return name;
+            }
+        }
+    }
+
+    protected CortexMGoldenRun(string board)
+    {
+        Board = board;
+        var host = new NanoClrHost(new NanoClrOptions { Board = board, Timeout = TimeSpan.FromMinutes(30) });
+        var jobs = new List<NanoClrJob>();
+        foreach (string name in Names())
+        {
+            var golden = Golden.Load(name);
+            byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
+            var probe = new Interpreter(model);
+            int cases = probe.MacCount <= EveryCaseUpToMacs ? golden.CaseCount : 1;
+            var sets = Enumerable.Range(0, cases).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
+            var (job, local) = NanoClrModelRunner.PrepareJob(model, sets);
+            Locals[name] = (golden, local, cases);
+            jobs.Add(job with { Mode = NanoClrLoadMode.Auto });
+        }
+
+        // Boots of consecutive jobs up to BytesPerBoot each.
+        var names = Locals.Keys.ToList();
+        var watch = Stopwatch.StartNew();
+        for (int start = 0; start < jobs.Count;)
+        {
+            int end = start;
+            long bytes = 0;
+            while (end < jobs.Count && (end == start || bytes + Size(jobs[end]) <= BytesPerBoot))
+            {
+                bytes += Size(jobs[end++]);
+            }
+
+            var batch = host.Run(jobs.GetRange(start, end - start));
+            for (int j = start; j < end; j++)
+            {
+                Results[names[j]] = batch.Jobs[j - start];
+            }
+
+            Boots++;
+            start = end;
+        }
+
+        Wall = watch.Elapsed;
+        Firmware = host.NanoClrPath;
+    }
+
+    private static long Size(NanoClrJob job) => job.Model.Length + job.Inputs.Sum(i => (long)i.Length);
+
+    public string Board { get; }
+
+    public string Firmware { get; }
+
+    public int Boots { get; }
+
+    public TimeSpan Wall { get; }
+
+    /// <summary>Per golden: the golden, the desktop runner that decodes its outputs, the cases run.</summary>
+    public Dictionary<string, (Golden Golden, ModelRunner Local, int Cases)> Locals { get; } = [];
+
+    public Dictionary<string, NanoClrJobResult> Results { get; } = [];
+}
+
+public sealed class CortexM7GoldenRun() : CortexMGoldenRun("cortex-m7");
+
+[CollectionDefinition(Name)]
+public sealed class CortexM7GoldenCollection : ICollectionFixture<CortexM7GoldenRun>
+{
+    public const string Name = "Cortex-M7 goldens";
+}
+
+/// <summary>Every int8 and 16x8 golden byte-exact on nanoCLR firmware for the emulated Cortex-M7 (QEMU mps2-an500).</summary>
+[Collection(CortexM7GoldenCollection.Name)]
+public sealed class CortexMGoldenTests(CortexM7GoldenRun run, ITestOutputHelper output)
+{
+    public static TheoryData<string> Goldens() => new(CortexMGoldenRun.Names());
+
+    [Theory]
+    [MemberData(nameof(Goldens))]
+    public void The_golden_gives_TFLMs_bytes_on_the_emulated_Cortex_M7(string name)
+    {
+        var (golden, local, cases) = run.Locals[name];
+        var result = run.Results[name];
+        Assert.Equal(cases, NanoClrModelRunner.SamplesIn(local, result));
+        Assert.True(cases == golden.CaseCount || local.Interpreter.MacCount > CortexMGoldenRun.EveryCaseUpToMacs);
+        for (int c = 0; c < cases; c++)
+        {
+            var actual = NanoClrModelRunner.OutputsOf(local, result, c, 1);
+            var expected = golden.Outputs(c);
+            Assert.Equal(expected.Length, actual.Length);
+            for (int o = 0; o < expected.Length; o++)
+            {
+                Assert.Equal(expected[o].Shape, actual[o].Shape);
+                Assert.True(expected[o].ToBytes().AsSpan().SequenceEqual(actual[o].ToBytes()), $"{name} case {c} output {o} differs from TFLM on {run.Board}");
+            }
+        }
+
+        // Instructions per Invoke (the virtual clock: 1 ns per instruction, nanoCLR's 100 ns tick): the first
+        // Invoke does one-time work too, so it is at least the average.
+        double perInvoke = result.SampleMillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond;
+        Assert.True(perInvoke >= 100, $"{name}: {perInvoke} instructions per Invoke");
+        output.WriteLine($"{run.Board} {name}: {cases} case(s), {perInvoke:N0} instructions per Invoke, {local.Interpreter.MacCount:N0} MACs");
+    }
+
+    [Fact]
+    public void Every_golden_ran_and_the_wall_time_is_reported()
+    {
+        int all = Golden.Int8Names().Count() + Golden.Int16Names().Count();
+        int goldens = CortexMGoldenRun.Names().Count();
+        Assert.True(all >= 90, $"only {all} goldens found");
+        Assert.True(goldens == all || Environment.GetEnvironmentVariable("NANOQUANT_CORTEX_M_MAX_MACS") is not null);
+        Assert.Equal(goldens, run.Results.Count);
+        Assert.Contains("mps2-an500", run.Firmware);
+        output.WriteLine($"{run.Board}: {goldens} of {all} goldens in {run.Boots} QEMU boots, {run.Wall.TotalSeconds:F0} s wall");
+    }
+
+    [Fact]
+    public void Instruction_counts_are_identical_from_boot_to_boot()
+    {
+        var host = new NanoClrHost(new NanoClrOptions { Board = "cortex-m7" });
+        var golden = Golden.Load("op_conv_3x3_same_relu");
+        byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
+        var first = new NanoClrModelRunner(host).Run(model, golden.Inputs(0), timedRuns: 3, baseline: false);
+        var second = new NanoClrModelRunner(host).Run(model, golden.Inputs(0), timedRuns: 3, baseline: false);
+        Assert.True(first.Job.MillisecondsPerInvoke > 0);
+        Assert.Equal(first.Job.MillisecondsPerInvoke, second.Job.MillisecondsPerInvoke);
+        Assert.Equal(first.Job.FirstInvokeMilliseconds, second.Job.FirstInvokeMilliseconds);
+        Assert.Equal(first.Job.LoadMilliseconds, second.Job.LoadMilliseconds);
+        Assert.Equal(first.Job.FreeAfterLoad, second.Job.FreeAfterLoad);
+    }
+}
