@@ -403,6 +403,9 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>Recompiles the forward model after the parameters' values were changed from outside (tests).</summary>
+    internal void Reload() => _current = Refresh();
+
     /// <summary>The forward model for the current weights (fake-quantized when quantization-aware), and each activation's quantization.</summary>
     internal FloatModel Refresh()
     {
