@@ -403,6 +403,12 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>The moving-average range of an activation tensor, or null before the first step (or for tensors not quantized from their own range).</summary>
+    internal (double Min, double Max)? Range(int tensor) => _rangeSeen[tensor] ? (_rangeMin[tensor], _rangeMax[tensor]) : null;
+
+    /// <summary>The int8 quantization the forward pass rounds an activation tensor to (null: none).</summary>
+    internal (float Scale, int ZeroPoint)? ActivationQuantization(int tensor) => _quantization[tensor];
+
     /// <summary>Recompiles the forward model after the parameters' values were changed from outside (tests).</summary>
     internal void Reload() => _current = Refresh();
 
