@@ -34,10 +34,14 @@ public static class FinetuneCommand
         method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
         var saveFloat = new Option<FileInfo?>("--save-float") { Description = "also write the fine-tuned float model as a .tflite" };
+        var trainSamples = new Option<int?>("--train-samples") { Description = "train on the first N samples of --train only" };
+        var valSkip = new Option<int>("--val-skip") { Description = "validate on --val from sample N on (with --val the same file as --train: N ≥ the samples trained on, so no validation sample is trained on)", DefaultValueFactory = _ => 0 };
+        var inputScale = new Option<double?>("--input-scale") { Description = "integer data: real = (q − offset) × scale" };
+        var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, saveTflite, saveFloat, json,
+            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -94,9 +98,48 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--batch must lie in [1, {TrainingOptions.MaxBatchSize}], not {options.BatchSize}");
             }
 
+            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
+            if ((scale is null) != (offset is null))
+            {
+                throw new CliUsageException("--input-scale and --input-offset go together");
+            }
+
+            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
+            int skip = parse.GetValue(valSkip);
+            if (skip < 0 || (skip > 0 && valPath is null))
+            {
+                throw new CliUsageException(skip < 0 ? $"--val-skip must be at least 0, not {skip}" : "--val-skip needs --val");
+            }
+
             var trainer = FineTuning.Prepare(sourceModel, options);
-            var training = LoadLabeled(trainer, parse.GetValue(train)!, parse.GetValue(labels)!, "--train", "--labels");
-            var validation = valPath is null ? null : LoadLabeled(trainer, valPath, valLabelsPath!, "--val", "--val-labels");
+            string trainPath = parse.GetValue(train)!;
+            var training = LoadLabeled(trainer, trainPath, parse.GetValue(labels)!, "--train", "--labels", encoding);
+            if (parse.GetValue(trainSamples) is { } count)
+            {
+                if (count < 1 || count > training.Count)
+                {
+                    throw new CliUsageException($"--train-samples must lie in [1, {training.Count}] (the samples in '{trainPath}'), not {count}");
+                }
+
+                training = training.Slice(0, count);
+            }
+
+            LabeledSamples? validation = null;
+            if (valPath is not null)
+            {
+                validation = LoadLabeled(trainer, valPath, valLabelsPath!, "--val", "--val-labels", encoding);
+                if (skip >= validation.Count)
+                {
+                    throw new CliUsageException($"--val-skip {skip} leaves no validation samples: '{valPath}' holds {validation.Count}");
+                }
+
+                if (Path.GetFullPath(valPath) == Path.GetFullPath(trainPath) && skip < training.Count)
+                {
+                    throw new CliUsageException($"--val is the training data and --val-skip {skip} is below the {training.Count} samples trained on: validation samples would be trained on (give --train-samples N and --val-skip N or more)");
+                }
+
+                validation = validation.Slice(skip, validation.Count - skip);
+            }
             var calibration = new CalibrationOptions(parse.GetValue(method) switch
             {
                 "percentile" => CalibrationMethod.Percentile,
@@ -144,7 +187,8 @@ public static class FinetuneCommand
                     trainingSamples = training.Count,
                     validationSamples = validation?.Count,
                     trainingSeconds = result.TrainingTime.TotalSeconds,
-                    epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds }),
+                    trainingProcessorSeconds = result.TrainingProcessorTime.TotalSeconds,
+                    epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds, validationSeconds = e.ValidationTime.TotalSeconds }),
                     floatTop1 = result.FloatTop1,
                     postTrainingInt8Top1 = result.PostTrainingTop1,
                     fineTunedInt8Top1 = result.FineTunedTop1,
@@ -172,15 +216,16 @@ public static class FinetuneCommand
     public static string Describe(EpochResult e) =>
         $"epoch {e.Epoch}: loss {e.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train top-1 {Percent(e.TrainAccuracy)}" +
         (e.ValidationAccuracy is { } v ? $", validation loss {e.ValidationLoss!.Value.ToString("F4", CultureInfo.InvariantCulture)}, top-1 {Percent(v)}" : "") +
-        $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)";
+        $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
+        (e.ValidationAccuracy is null ? ")" : $", validation {e.ValidationTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
 
     private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
 
-    private static LabeledSamples LoadLabeled(Trainer trainer, string samplesPath, string labelsPath, string samplesRole, string labelsRole)
+    private static LabeledSamples LoadLabeled(Trainer trainer, string samplesPath, string labelsPath, string samplesRole, string labelsRole, DataEncoding? encoding)
     {
         CliFiles.CheckDataFile(samplesPath, samplesRole);
         CliFiles.CheckDataFile(labelsPath, labelsRole);
-        var samples = SampleSet.Load(InputSpec.Of(trainer.Source.Model), [samplesPath]);
+        var samples = SampleSet.Load(InputSpec.Of(trainer.Source.Model), [samplesPath], [encoding]);
         var labelValues = CliData.LoadLabels(labelsPath, samplesPath, samples.SampleCount, trainer.Classes);
         return new LabeledSamples(samples, labelValues);
     }

@@ -61,10 +61,16 @@ public sealed record TrainingOptions
 public sealed record LabeledSamples(SampleSet Samples, int[] Labels)
 {
     public int Count => Samples.SampleCount;
+
+    /// <summary>Samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> − 1 with their labels.</summary>
+    public LabeledSamples Slice(int start, int count) => new(Samples.Slice(start, count), Labels.AsSpan(start, count).ToArray());
 }
 
-/// <summary>One epoch: mean training loss and accuracy (fake-quantized forward passes while training), and validation accuracy when there is validation data.</summary>
-public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Time);
+/// <summary>
+/// One epoch: mean training loss and accuracy (fake-quantized forward passes while training), validation loss and
+/// accuracy when there is validation data, and the wall-clock time of the training steps and of the validation.
+/// </summary>
+public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Time, TimeSpan ValidationTime);
 
 /// <summary>A trainable weight tensor: the float master values, Adam's moments, and how it is fake-quantized (null: not, as biases).</summary>
 internal sealed class Parameter(TfLiteTensor tensor, float[] values, int? quantizationDimension)
@@ -243,6 +249,8 @@ public sealed class Trainer
                 progress?.Report(start + batch.Length);
             }
 
+            var trainingTime = stopwatch.Elapsed;
+            stopwatch.Restart();
             double? validationLoss = null, validationAccuracy = null;
             if (validation is not null)
             {
@@ -250,7 +258,7 @@ public sealed class Trainer
                 (validationLoss, validationAccuracy) = (l, a);
             }
 
-            var result = new EpochResult(epoch, loss / training.Count, (double)correct / training.Count, validationLoss, validationAccuracy, stopwatch.Elapsed);
+            var result = new EpochResult(epoch, loss / training.Count, (double)correct / training.Count, validationLoss, validationAccuracy, trainingTime, stopwatch.Elapsed);
             results.Add(result);
             epochDone?.Invoke(result);
         }

@@ -153,6 +153,26 @@ public class FinetuneCommandTests : CliHarness
     }
 
     [Fact]
+    public void Validation_on_the_training_file_must_skip_the_samples_trained_on()
+    {
+        AssertOneError(["--val-skip 100 is below the 200 samples trained on"], "finetune", _model, "--train", _x, "--labels", _y, "--train-samples", "200",
+            "--val", _x, "--val-labels", _y, "--val-skip", "100", "-o", Temp("out.nq"));
+        AssertOneError(["--train-samples must lie in [1, 512]", "not 600"], "finetune", _model, "--train", _x, "--labels", _y, "--train-samples", "600", "-o", Temp("out.nq"));
+        AssertOneError("--val-skip 512 leaves no validation samples", "finetune", _model, "--train", _x, "--labels", _y, "--train-samples", "200",
+            "--val", _x, "--val-labels", _y, "--val-skip", "512", "-o", Temp("out.nq"));
+    }
+
+    [Fact]
+    public void A_disjoint_split_of_one_file_trains_on_the_first_part_and_validates_on_the_rest()
+    {
+        string output = Ok("finetune", _model, "--train", _x, "--labels", _y, "--train-samples", "384", "--val", _x, "--val-labels", _y, "--val-skip", "384",
+            "--epochs", "1", "--lr", "0.01", "--calibration-samples", "64", "-o", Temp("out.nq"), "--json");
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(384, json.RootElement.GetProperty("trainingSamples").GetInt32());
+        Assert.Equal(128, json.RootElement.GetProperty("validationSamples").GetInt32());
+    }
+
+    [Fact]
     public void Data_of_the_wrong_shape()
     {
         string wide = Write("wide.npy", NpyArray.FromFloats(new float[10 * 9], [10, 9]).ToBytes());
