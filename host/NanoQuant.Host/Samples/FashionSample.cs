@@ -48,8 +48,8 @@ public static class FashionSample
 
     private static readonly string[] Files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 
-    /// <summary>The 60,000 training or the 10,000 test images and labels.</summary>
-    public static FashionData Load(string folder, bool train)
+    /// <summary>The 60,000 training or the 10,000 test images and labels (only the first <paramref name="count"/> when given: less to decompress).</summary>
+    public static FashionData Load(string folder, bool train, int? count = null)
     {
         if (!IsAvailable(folder))
         {
@@ -57,8 +57,8 @@ public static class FashionSample
         }
 
         string prefix = train ? "train" : "t10k";
-        var images = ReadIdx(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), 3);
-        var labels = ReadIdx(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"), 1);
+        var images = ReadIdx(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), 3, count);
+        var labels = ReadIdx(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"), 1, count);
         if (images.Length != labels.Length * FashionData.Side * FashionData.Side)
         {
             throw new ArgumentException($"'{folder}': {images.Length} image bytes for {labels.Length} labels");
@@ -73,31 +73,37 @@ public static class FashionSample
         return new FashionData(floats, labels);
     }
 
-    /// <summary>The values of a gzip-compressed IDX file of unsigned bytes with <paramref name="rank"/> dimensions.</summary>
-    private static byte[] ReadIdx(string path, int rank)
+    /// <summary>The values of a gzip-compressed IDX file of unsigned bytes with <paramref name="rank"/> dimensions (the first <paramref name="items"/> items when given).</summary>
+    private static byte[] ReadIdx(string path, int rank, int? items)
     {
         using var stream = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        var bytes = memory.ToArray();
-        int header = 4 + (4 * rank);
-        if (bytes.Length < header || bytes[2] != 0x08 || bytes[3] != rank)
+        int headerLength = 4 + (4 * rank);
+        var header = new byte[headerLength];
+        stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
+        if (header[2] != 0x08 || header[3] != rank)
         {
             throw new ArgumentException($"'{path}' is not an IDX file of {rank}-dimensional unsigned bytes");
         }
 
-        long count = 1;
-        for (int d = 0; d < rank; d++)
+        int stored = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4));
+        long itemSize = 1;
+        for (int d = 1; d < rank; d++)
         {
-            count *= BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + (4 * d)));
+            itemSize *= BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + (4 * d)));
         }
 
-        if (bytes.Length - header != count)
+        if (items > stored)
         {
-            throw new ArgumentException($"'{path}' holds {bytes.Length - header} values, its header says {count}");
+            throw new ArgumentException($"'{path}' holds {stored} items, not {items}");
         }
 
-        return bytes[header..];
+        var values = new byte[checked((int)((items ?? stored) * itemSize))];
+        if (stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false) != values.Length)
+        {
+            throw new ArgumentException($"'{path}' is shorter than its header says ({stored} items of {itemSize} bytes)");
+        }
+
+        return values;
     }
 
     /// <summary>The untrained CNN (He-uniform weights from <paramref name="seed"/>, zero biases).</summary>
