@@ -34,11 +34,7 @@ public static class FashionSampleCommand
         FashionSampleFiles files;
         using (var bar = new ProgressBar(console, "training", trainSamples))
         {
-            files = FashionSample.Create(data, seed, epochCount, trainSamples, e =>
-            {
-                bar.Report(0);
-                console.Error.WriteLine(FinetuneCommand.Describe(e));
-            }, bar);
+            files = FashionSample.Create(data, seed, epochCount, trainSamples, e => console.Error.WriteLine(FinetuneCommand.Describe(e)), bar);
         }
 
         Directory.CreateDirectory(folder.FullName);
