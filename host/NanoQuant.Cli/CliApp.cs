@@ -35,6 +35,7 @@ public static class CliApp
             FuzzCommand.Create(console),
             SampleCommand.Create(console),
             EmbedCommand.Create(console),
+            FinetuneCommand.Create(console),
         };
     }
 }

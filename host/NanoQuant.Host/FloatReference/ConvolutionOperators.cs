@@ -46,6 +46,90 @@ internal readonly record struct Window(
 }
 
 /// <summary>
+/// A convolution's patches (im2col) for one output row, and the reverse: each output column's
+/// filter-sized window of the NHWC input, [filter height, filter width, input depth], taps outside
+/// the image as zeros.
+/// </summary>
+internal static class Patches
+{
+    /// <summary>Copies the patches of output row <paramref name="oy"/> of batch <paramref name="b"/> into <paramref name="patches"/> ([output width, patch]).</summary>
+    public static void Gather(ReadOnlySpan<float> input, in Window w, int b, int oy, Span<float> patches)
+    {
+        int depth = w.FilterHeight * w.FilterWidth * w.InputDepth;
+        int rowLength = w.FilterWidth * w.InputDepth;
+        int inY0 = (oy * w.StrideHeight) - w.PadTop;
+        for (int ox = 0; ox < w.OutputWidth; ox++)
+        {
+            var patch = patches.Slice(ox * depth, depth);
+            int inX0 = (ox * w.StrideWidth) - w.PadLeft;
+            bool inside = inX0 >= 0 && inX0 + ((w.FilterWidth - 1) * w.DilationWidth) < w.InputWidth;
+            for (int fy = 0; fy < w.FilterHeight; fy++)
+            {
+                int inY = inY0 + (fy * w.DilationHeight);
+                var row = patch.Slice(fy * rowLength, rowLength);
+                if (inY < 0 || inY >= w.InputHeight)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                int rowBase = ((b * w.InputHeight) + inY) * w.InputWidth;
+                if (inside && w.DilationWidth == 1)
+                {
+                    input.Slice((rowBase + inX0) * w.InputDepth, rowLength).CopyTo(row);
+                    continue;
+                }
+
+                for (int fx = 0; fx < w.FilterWidth; fx++)
+                {
+                    int inX = inX0 + (fx * w.DilationWidth);
+                    var tap = row.Slice(fx * w.InputDepth, w.InputDepth);
+                    if (inX < 0 || inX >= w.InputWidth)
+                    {
+                        tap.Clear();
+                    }
+                    else
+                    {
+                        input.Slice((rowBase + inX) * w.InputDepth, w.InputDepth).CopyTo(tap);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The reverse of <see cref="Gather"/>: adds each patch's values back onto the input positions they came from (taps outside the image are dropped).</summary>
+    public static void ScatterAdd(ReadOnlySpan<float> patches, in Window w, int b, int oy, Span<float> input)
+    {
+        int depth = w.FilterHeight * w.FilterWidth * w.InputDepth;
+        int inY0 = (oy * w.StrideHeight) - w.PadTop;
+        for (int ox = 0; ox < w.OutputWidth; ox++)
+        {
+            int inX0 = (ox * w.StrideWidth) - w.PadLeft;
+            for (int fy = 0; fy < w.FilterHeight; fy++)
+            {
+                int inY = inY0 + (fy * w.DilationHeight);
+                if (inY < 0 || inY >= w.InputHeight)
+                {
+                    continue;
+                }
+
+                int rowBase = ((b * w.InputHeight) + inY) * w.InputWidth;
+                for (int fx = 0; fx < w.FilterWidth; fx++)
+                {
+                    int inX = inX0 + (fx * w.DilationWidth);
+                    if (inX >= 0 && inX < w.InputWidth)
+                    {
+                        var tap = patches.Slice((ox * depth) + (((fy * w.FilterWidth) + fx) * w.InputDepth), w.InputDepth);
+                        var target = input.Slice((rowBase + inX) * w.InputDepth, w.InputDepth);
+                        System.Numerics.Tensors.TensorPrimitives.Add(target, tap, target);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
 /// CONV_2D: each output row's patches are gathered (im2col, taps outside the image as zeros, which
 /// add nothing) and multiplied by the packed filter; 1×1 stride-1 convolutions use the input as is.
 /// </summary>
@@ -99,6 +183,9 @@ internal sealed class Conv2DOperator : FloatOperator
 
     internal override int ScratchLength => _direct ? 0 : _w.OutputWidth * _weights.Depth;
 
+    /// <summary>The fused activation's clamp bounds.</summary>
+    internal (float Min, float Max) Range => (_min, _max);
+
     internal override void Invoke(FloatRun run)
     {
         var input = run.Values[_input];
@@ -111,51 +198,12 @@ internal sealed class Conv2DOperator : FloatOperator
         }
 
         int depth = _weights.Depth;
-        int rowLength = w.FilterWidth * w.InputDepth;
         var patches = run.Scratch.AsSpan(0, w.OutputWidth * depth);
         for (int b = 0; b < w.Batches; b++)
         {
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
-                int inY0 = (oy * w.StrideHeight) - w.PadTop;
-                for (int ox = 0; ox < w.OutputWidth; ox++)
-                {
-                    var patch = patches.Slice(ox * depth, depth);
-                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
-                    bool inside = inX0 >= 0 && inX0 + ((w.FilterWidth - 1) * w.DilationWidth) < w.InputWidth;
-                    for (int fy = 0; fy < w.FilterHeight; fy++)
-                    {
-                        int inY = inY0 + (fy * w.DilationHeight);
-                        var row = patch.Slice(fy * rowLength, rowLength);
-                        if (inY < 0 || inY >= w.InputHeight)
-                        {
-                            row.Clear();
-                            continue;
-                        }
-
-                        int rowBase = ((b * w.InputHeight) + inY) * w.InputWidth;
-                        if (inside && w.DilationWidth == 1)
-                        {
-                            input.AsSpan(((rowBase + inX0) * w.InputDepth), rowLength).CopyTo(row);
-                            continue;
-                        }
-
-                        for (int fx = 0; fx < w.FilterWidth; fx++)
-                        {
-                            int inX = inX0 + (fx * w.DilationWidth);
-                            var tap = row.Slice(fx * w.InputDepth, w.InputDepth);
-                            if (inX < 0 || inX >= w.InputWidth)
-                            {
-                                tap.Clear();
-                            }
-                            else
-                            {
-                                input.AsSpan((rowBase + inX) * w.InputDepth, w.InputDepth).CopyTo(tap);
-                            }
-                        }
-                    }
-                }
-
+                Patches.Gather(input, w, b, oy, patches);
                 int outBase = ((b * w.OutputHeight) + oy) * w.OutputWidth * w.OutputDepth;
                 Gemm.Run(patches, w.OutputWidth, depth, _weights, output.AsSpan(outBase), w.OutputDepth, _min, _max);
             }
@@ -178,6 +226,9 @@ internal sealed class DepthwiseConv2DOperator : FloatOperator
 
     /// <summary>Input, output, filter, stride, dilation and padding.</summary>
     internal Window Geometry => _w;
+
+    /// <summary>The fused activation's clamp bounds.</summary>
+    internal (float Min, float Max) Range => (_min, _max);
 
     public DepthwiseConv2DOperator(FloatOperatorContext context)
         : base(context.Op)
@@ -393,6 +444,12 @@ internal sealed class FullyConnectedOperator : FloatOperator
         _input = input.Index;
         _output = output.Index;
     }
+
+    /// <summary>The fused activation's clamp bounds.</summary>
+    internal (float Min, float Max) Range => (_min, _max);
+
+    /// <summary>Rows of the input (each multiplied by the weights).</summary>
+    internal int Batches => _batches;
 
     internal override void Invoke(FloatRun run) =>
         Gemm.Run(run.Values[_input], _batches, _weights.Depth, _weights, run.Values[_output], _weights.Outputs, _min, _max);

@@ -56,6 +56,14 @@ internal sealed class BinaryOperator : FloatOperator
         _output = output.Index;
     }
 
+    internal BinaryKind Kind => _kind;
+
+    /// <summary>The fused activation's clamp bounds.</summary>
+    internal (float Min, float Max) Range => (_min, _max);
+
+    /// <summary>The output shape extended to 6 dimensions, and each input's strides over it (0 along broadcast dimensions).</summary>
+    internal (int[] OutShape, int[] AStrides, int[] BStrides) Broadcast => (_outShape, _aStrides, _bStrides);
+
     internal override void Invoke(FloatRun run)
     {
         var a = run.Values[_a];
@@ -179,6 +187,10 @@ internal sealed class UnaryOperator : FloatOperator
         _output = output.Index;
     }
 
+    internal UnaryKind Kind => _kind;
+
+    internal float Alpha => _alpha;
+
     internal override void Invoke(FloatRun run)
     {
         var input = run.Values[_input];
@@ -250,6 +262,11 @@ internal sealed class SoftmaxOperator : FloatOperator
         _input = input.Index;
         _output = output.Index;
     }
+
+    /// <summary>The length of the last dimension (each softmax's size).</summary>
+    internal int Depth => _depth;
+
+    internal float Beta => _beta;
 
     internal override void Invoke(FloatRun run)
     {

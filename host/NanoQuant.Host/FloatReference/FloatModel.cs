@@ -124,6 +124,17 @@ public sealed class FloatModel
 
     public FloatRun CreateRun() => new(this);
 
+    /// <summary>
+    /// The same checked model with other values for its float constants (a trainer's current weights):
+    /// the operators are compiled again from <paramref name="constants"/>, which must have the shapes of
+    /// <see cref="Constants"/>.
+    /// </summary>
+    internal FloatModel WithConstants(float[]?[] constants)
+    {
+        var operators = Model.Operators.Select(op => FloatOperatorFactory.Create(new FloatOperatorContext(Model, op, constants))).ToArray();
+        return new FloatModel(Model, constants, operators, ScratchLength);
+    }
+
     /// <summary>The values of a float32 constant, checked finite.</summary>
     private static float[] ReadFloats(TfLiteTensor tensor)
     {

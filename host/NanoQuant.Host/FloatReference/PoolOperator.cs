@@ -33,6 +33,14 @@ internal sealed class PoolOperator : FloatOperator
         _output = output.Index;
     }
 
+    /// <summary>Input, output, window, stride and padding.</summary>
+    internal Window Geometry => _w;
+
+    internal bool Average => _average;
+
+    /// <summary>The fused activation's clamp bounds.</summary>
+    internal (float Min, float Max) Range => (_min, _max);
+
     internal override void Invoke(FloatRun run)
     {
         var input = run.Values[_input];

@@ -73,6 +73,9 @@ internal sealed class ConcatenationOperator : FloatOperator
         _output = output.Index;
     }
 
+    /// <summary>How many times the inputs' blocks repeat (the product of the dimensions before the axis), and each input's block length.</summary>
+    internal (int Outer, int[] Blocks) Layout => (_outer, _blocks);
+
     internal override void Invoke(FloatRun run)
     {
         var output = run.Values[_output];
@@ -135,6 +138,9 @@ internal sealed class PadOperator : FloatOperator
         _input = input.Index;
         _output = output.Index;
     }
+
+    /// <summary>Input and output shapes and the padding before each dimension.</summary>
+    internal (int[] InShape, int[] OutShape, int[] Before) Layout => (_inShape, _outShape, _before);
 
     internal override void Invoke(FloatRun run)
     {
@@ -218,6 +224,9 @@ internal sealed class MeanOperator : FloatOperator
         _input = input.Index;
         _output = output.Index;
     }
+
+    /// <summary>The input shape, each input dimension's stride in the output (0 along reduced axes), and how many inputs each output averages.</summary>
+    internal (int[] InShape, int[] OutStrides, float Count) Layout => (_inShape, _outStrides, _count);
 
     internal override void Invoke(FloatRun run)
     {

@@ -1,0 +1,232 @@
+using System.CommandLine;
+using System.Globalization;
+using NanoQuant.Host.IO;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.TfLite;
+using NanoQuant.Host.Training;
+
+namespace NanoQuant.Cli;
+
+/// <summary>
+/// `nanoquant finetune MODEL_float.tflite --train X.npy --labels Y.npy -o OUT.nq`: quantization-aware
+/// fine-tuning of a float classifier, then the ordinary post-training quantizer on the fine-tuned
+/// weights. Every check (model, options, data, labels, output paths) comes before training;
+/// nothing is written unless every step succeeded.
+/// </summary>
+public static class FinetuneCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "float TensorFlow Lite classifier (.tflite)" };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "device model to write (.nq)", Required = true };
+        var train = new Option<string>("--train") { Description = "training samples: .npy of shape [N, ...input shape without its batch of 1], float32", Required = true };
+        var labels = new Option<string>("--labels") { Description = "training labels: .npy of N class ids (or [N, C] one-hot)", Required = true };
+        var val = new Option<string?>("--val") { Description = "validation samples (never trained on): per-epoch accuracy, and float / post-training int8 / fine-tuned int8 top-1 at the end" };
+        var valLabels = new Option<string?>("--val-labels") { Description = "validation labels (with --val)" };
+        var epochs = new Option<int>("--epochs") { Description = $"passes over the training data (1 … {TrainingOptions.MaxEpochs})", DefaultValueFactory = _ => 3 };
+        var rate = new Option<double>("--lr") { Description = "Adam's learning rate (0 < lr ≤ 1)", DefaultValueFactory = _ => 1e-4 };
+        var batch = new Option<int>("--batch") { Description = "samples per step", DefaultValueFactory = _ => 32 };
+        var seed = new Option<int>("--seed") { Description = "seed of the sample order (same seed, same result)", DefaultValueFactory = _ => 1 };
+        var floatOnly = new Option<bool>("--float") { Description = "plain float fine-tuning, without fake quantization" };
+        var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "FULLY_CONNECTED weights per output channel, in training and in the quantizer" };
+        var calibrationSamples = new Option<int>("--calibration-samples") { Description = "calibrate the quantizer on the first N training samples", DefaultValueFactory = _ => 1000 };
+        var method = new Option<string>("--method") { Description = "how the quantizer chooses activation ranges (as convert's --method)", DefaultValueFactory = _ => "auto" };
+        method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
+        var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
+        var saveFloat = new Option<FileInfo?>("--save-float") { Description = "also write the fine-tuned float model as a .tflite" };
+        var trainSamples = new Option<int?>("--train-samples") { Description = "train on the first N samples of --train only" };
+        var valSkip = new Option<int>("--val-skip") { Description = "validate on --val from sample N on (with --val the same file as --train: N ≥ the samples trained on, so no validation sample is trained on)", DefaultValueFactory = _ => 0 };
+        var inputScale = new Option<double?>("--input-scale") { Description = "integer data: real = (q − offset) × scale" };
+        var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
+        var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
+        var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
+        {
+            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            var source = parse.GetValue(model)!;
+            var target = parse.GetValue(output)!;
+            var tfliteFile = parse.GetValue(saveTflite);
+            var floatFile = parse.GetValue(saveFloat);
+            string? valPath = parse.GetValue(val), valLabelsPath = parse.GetValue(valLabels);
+            bool asJson = parse.GetValue(json);
+            var sourceModel = CliFiles.ReadTfLite(source.FullName);
+            CliFiles.CheckOutputFile(target.FullName, "--output", ".nq", "a device model");
+            if (tfliteFile is not null)
+            {
+                CliFiles.CheckOutputFile(tfliteFile.FullName, "--save-tflite", ".tflite", "a TensorFlow Lite model");
+            }
+
+            if (floatFile is not null)
+            {
+                CliFiles.CheckOutputFile(floatFile.FullName, "--save-float", ".tflite", "a TensorFlow Lite model");
+            }
+
+            if ((valPath is null) != (valLabelsPath is null))
+            {
+                throw new CliUsageException("--val and --val-labels go together");
+            }
+
+            int calibrationCount = parse.GetValue(calibrationSamples);
+            if (calibrationCount < 1)
+            {
+                throw new CliUsageException($"--calibration-samples must be at least 1, not {calibrationCount}");
+            }
+
+            var options = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs),
+                LearningRate = parse.GetValue(rate),
+                BatchSize = parse.GetValue(batch),
+                Seed = parse.GetValue(seed),
+                QuantizationAware = !parse.GetValue(floatOnly),
+                PerChannelFullyConnected = parse.GetValue(perChannelFc),
+            };
+            if (options.Epochs is < 1 or > TrainingOptions.MaxEpochs)
+            {
+                throw new CliUsageException($"--epochs must lie in [1, {TrainingOptions.MaxEpochs}], not {options.Epochs}");
+            }
+
+            if (!(options.LearningRate > 0 && options.LearningRate <= 1))
+            {
+                throw new CliUsageException($"--lr must lie in (0, 1], not {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            if (options.BatchSize is < 1 or > TrainingOptions.MaxBatchSize)
+            {
+                throw new CliUsageException($"--batch must lie in [1, {TrainingOptions.MaxBatchSize}], not {options.BatchSize}");
+            }
+
+            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
+            if ((scale is null) != (offset is null))
+            {
+                throw new CliUsageException("--input-scale and --input-offset go together");
+            }
+
+            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
+            int skip = parse.GetValue(valSkip);
+            if (skip < 0 || (skip > 0 && valPath is null))
+            {
+                throw new CliUsageException(skip < 0 ? $"--val-skip must be at least 0, not {skip}" : "--val-skip needs --val");
+            }
+
+            var trainer = FineTuning.Prepare(sourceModel, options);
+            string trainPath = parse.GetValue(train)!;
+            var training = LoadLabeled(trainer, trainPath, parse.GetValue(labels)!, "--train", "--labels", encoding);
+            if (parse.GetValue(trainSamples) is { } count)
+            {
+                if (count < 1 || count > training.Count)
+                {
+                    throw new CliUsageException($"--train-samples must lie in [1, {training.Count}] (the samples in '{trainPath}'), not {count}");
+                }
+
+                training = training.Slice(0, count);
+            }
+
+            LabeledSamples? validation = null;
+            if (valPath is not null)
+            {
+                validation = LoadLabeled(trainer, valPath, valLabelsPath!, "--val", "--val-labels", encoding);
+                if (skip >= validation.Count)
+                {
+                    throw new CliUsageException($"--val-skip {skip} leaves no validation samples: '{valPath}' holds {validation.Count}");
+                }
+
+                if (Path.GetFullPath(valPath) == Path.GetFullPath(trainPath) && skip < training.Count)
+                {
+                    throw new CliUsageException($"--val is the training data and --val-skip {skip} is below the {training.Count} samples trained on: validation samples would be trained on (give --train-samples N and --val-skip N or more)");
+                }
+
+                validation = validation.Slice(skip, validation.Count - skip);
+            }
+            var calibration = new CalibrationOptions(parse.GetValue(method) switch
+            {
+                "percentile" => CalibrationMethod.Percentile,
+                "mse" => CalibrationMethod.Mse,
+                "minmax" => CalibrationMethod.MinMax,
+                _ => CalibrationMethod.Auto,
+            }, 99.99);
+            var quantizer = new QuantizerOptions { PerChannelFullyConnected = options.PerChannelFullyConnected };
+
+            FineTuneResult result;
+            using (var bar = new ProgressBar(console, "training", training.Count))
+            {
+                result = FineTuning.Run(trainer, training, validation, calibrationCount, calibration, quantizer, e =>
+                {
+                    if (!asJson)
+                    {
+                        console.Out.WriteLine(Describe(e));
+                    }
+                }, bar);
+            }
+
+            var conversion = result.Quantization.Conversion;
+            var files = new List<(string Path, byte[] Bytes)> { (target.FullName, conversion.Bytes) };
+            if (tfliteFile is not null)
+            {
+                files.Add((tfliteFile.FullName, TfLiteWriter.Write(result.Quantization.Quantized.Model)));
+            }
+
+            if (floatFile is not null)
+            {
+                files.Add((floatFile.FullName, TfLiteWriter.Write(result.FineTuned)));
+            }
+
+            foreach (var (path, bytes) in files)
+            {
+                AtomicFile.WriteAllBytes(path, bytes);
+            }
+
+            if (asJson)
+            {
+                CliJson.Write(console.Out, new
+                {
+                    model = source.Name,
+                    quantizationAware = options.QuantizationAware,
+                    trainingSamples = training.Count,
+                    validationSamples = validation?.Count,
+                    trainingSeconds = result.TrainingTime.TotalSeconds,
+                    trainingProcessorSeconds = result.TrainingProcessorTime.TotalSeconds,
+                    epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds, validationSeconds = e.ValidationTime.TotalSeconds }),
+                    floatTop1 = result.FloatTop1,
+                    postTrainingInt8Top1 = result.PostTrainingTop1,
+                    fineTunedInt8Top1 = result.FineTunedTop1,
+                    files = files.Select(f => new { path = f.Path, bytes = f.Bytes.Length }),
+                });
+                return 0;
+            }
+
+            if (result.FineTunedTop1 is { } fineTuned)
+            {
+                console.Out.WriteLine($"top-1 on {validation!.Count:N0} validation samples: float {Percent(result.FloatTop1!.Value)}, post-training int8 {Percent(result.PostTrainingTop1!.Value)}, fine-tuned int8 {Percent(fineTuned)}");
+            }
+
+            foreach (var (path, bytes) in files)
+            {
+                console.Out.WriteLine($"wrote {path}: {bytes.Length:N0} bytes");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>One line per epoch: loss, training accuracy, validation figures, time.</summary>
+    public static string Describe(EpochResult e) =>
+        $"epoch {e.Epoch}: loss {e.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train top-1 {Percent(e.TrainAccuracy)}" +
+        (e.ValidationAccuracy is { } v ? $", validation loss {e.ValidationLoss!.Value.ToString("F4", CultureInfo.InvariantCulture)}, top-1 {Percent(v)}" : "") +
+        $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
+        (e.ValidationAccuracy is null ? ")" : $", validation {e.ValidationTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
+
+    private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
+
+    private static LabeledSamples LoadLabeled(Trainer trainer, string samplesPath, string labelsPath, string samplesRole, string labelsRole, DataEncoding? encoding)
+    {
+        CliFiles.CheckDataFile(samplesPath, samplesRole);
+        CliFiles.CheckDataFile(labelsPath, labelsRole);
+        var samples = SampleSet.Load(InputSpec.Of(trainer.Source.Model), [samplesPath], [encoding]);
+        var labelValues = CliData.LoadLabels(labelsPath, samplesPath, samples.SampleCount, trainer.Classes);
+        return new LabeledSamples(samples, labelValues);
+    }
+}

@@ -1,0 +1,61 @@
+using NanoQuant.Host.Evaluation;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Host.Training;
+
+/// <summary>
+/// What fine-tuning produced: the epochs, the fine-tuned float model, its int8 quantization, top-1 figures on the
+/// validation data (when given), and the training's wall-clock and processor time (all threads; validation included).
+/// </summary>
+public sealed record FineTuneResult(
+    IReadOnlyList<EpochResult> Epochs,
+    TfLiteModel FineTuned,
+    PostTrainingResult Quantization,
+    double? FloatTop1,
+    double? PostTrainingTop1,
+    double? FineTunedTop1,
+    TimeSpan TrainingTime,
+    TimeSpan TrainingProcessorTime);
+
+/// <summary>
+/// Quantization-aware fine-tuning end to end: train the float model's weights with
+/// <see cref="Trainer"/>, then quantize the fine-tuned float model with the ordinary
+/// post-training quantizer (<see cref="PostTrainingQuantizer"/>, calibrated on training samples),
+/// so the result is an ordinary int8 device model. With validation data it also measures the
+/// original float model, the original model's post-training int8 model and the fine-tuned int8
+/// device model (device runtime), top-1 on the same samples.
+/// </summary>
+public static class FineTuning
+{
+    /// <summary>Checks that <paramref name="model"/> can be both trained and quantized (before any data is read).</summary>
+    public static Trainer Prepare(TfLiteModel model, TrainingOptions options)
+    {
+        var trainer = Trainer.Create(model, options);
+        PostTrainingQuantizer.Prepare(trainer.Source.Model);
+        return trainer;
+    }
+
+    public static FineTuneResult Run(Trainer trainer, LabeledSamples training, LabeledSamples? validation, int calibrationSamples,
+        CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var processor = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var epochs = trainer.Fit(training, validation, epochDone, progress);
+        var trainingTime = stopwatch.Elapsed;
+        var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
+        var fineTuned = trainer.TrainedModel();
+        var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
+        var quantization = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
+        double? floatTop1 = null, ptqTop1 = null, fineTunedTop1 = null;
+        if (validation is not null)
+        {
+            floatTop1 = Top1Evaluator.Float("float", trainer.Source, validation.Samples, validation.Labels).Accuracy;
+            var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, quantizer);
+            ptqTop1 = Top1Evaluator.Device("ptq int8", ptq.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
+            fineTunedTop1 = Top1Evaluator.Device("fine-tuned int8", quantization.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
+        }
+
+        return new FineTuneResult(epochs, fineTuned, quantization, floatTop1, ptqTop1, fineTunedTop1, trainingTime, trainingProcessorTime);
+    }
+}

@@ -1,0 +1,688 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using NanoQuant.Host.Conversion;
+using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.TfLite;
+
+namespace NanoQuant.Host.Training;
+
+/// <summary>How <see cref="Trainer"/> trains.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Adam's step size.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Seeds the order of the samples in each epoch (training is deterministic for a seed).</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Fake-quantize weights and activations as the int8 device model computes them (off: plain float training).</summary>
+    public bool QuantizationAware { get; init; } = true;
+
+    /// <summary>FULLY_CONNECTED weights per output channel (as the quantizer's option of the same name), else per tensor.</summary>
+    public bool PerChannelFullyConnected { get; init; }
+
+    /// <summary>Weight of the previous value in each activation range's exponential moving average, per step.</summary>
+    public double RangeDecay { get; init; } = 0.99;
+
+    public const int MaxEpochs = 1000;
+    public const int MaxBatchSize = 65536;
+
+    /// <summary>Checks every value (one message naming the option).</summary>
+    public void Validate()
+    {
+        if (Epochs is < 1 or > MaxEpochs)
+        {
+            throw new ArgumentException($"the epoch count must lie in [1, {MaxEpochs}], not {Epochs}");
+        }
+
+        if (!(LearningRate > 0 && LearningRate <= 1) || !double.IsFinite(LearningRate))
+        {
+            throw new ArgumentException($"the learning rate must lie in (0, 1], not {LearningRate}");
+        }
+
+        if (BatchSize is < 1 or > MaxBatchSize)
+        {
+            throw new ArgumentException($"the batch size must lie in [1, {MaxBatchSize}], not {BatchSize}");
+        }
+
+        if (!(RangeDecay >= 0 && RangeDecay < 1))
+        {
+            throw new ArgumentException($"the range decay must lie in [0, 1), not {RangeDecay}");
+        }
+    }
+}
+
+/// <summary>Labeled samples: a <see cref="SampleSet"/> and one class id per sample.</summary>
+public sealed record LabeledSamples(SampleSet Samples, int[] Labels)
+{
+    public int Count => Samples.SampleCount;
+
+    /// <summary>Samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> − 1 with their labels.</summary>
+    public LabeledSamples Slice(int start, int count) => new(Samples.Slice(start, count), Labels.AsSpan(start, count).ToArray());
+}
+
+/// <summary>
+/// One epoch: mean training loss and accuracy (fake-quantized forward passes while training), validation loss and
+/// accuracy when there is validation data, and the wall-clock time of the training steps and of the validation.
+/// </summary>
+public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Time, TimeSpan ValidationTime);
+
+/// <summary>A trainable weight tensor: the float master values, Adam's moments, and how it is fake-quantized (null: not, as biases).</summary>
+internal sealed class Parameter(TfLiteTensor tensor, float[] values, int? quantizationDimension)
+{
+    public TfLiteTensor Tensor { get; } = tensor;
+    public float[] Values { get; } = values;
+    public int? QuantizationDimension { get; } = quantizationDimension;
+    public float[] First { get; } = new float[values.Length];
+    public float[] Second { get; } = new float[values.Length];
+}
+
+/// <summary>
+/// Trains a float TFLite model's weights (CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED weights
+/// and biases) on labeled data with softmax cross-entropy and Adam, optionally quantization-aware.
+/// The forward pass is the host's float reference itself (<see cref="FloatModel"/>, recompiled
+/// from the current weights each step); <see cref="Gradients"/> adds the backward pass.
+/// Quantization-aware: each step's forward pass uses the weights as the int8 quantizer will store
+/// them (<see cref="QuantizationParameters.Weights"/>: symmetric, per output channel for
+/// convolutions) and rounds every activation the device quantizes to its int8 grid
+/// (<see cref="QuantizationParameters.Activation"/> of a range tracked as an exponential moving
+/// average of each step's min and max, as TF MOT's moving-average quantizer; SOFTMAX, LOGISTIC
+/// and TANH at TFLite's fixed ranges; operators that keep their input's quantization at the
+/// input's); gradients pass straight through the rounding (straight-through estimator), and are 0
+/// where a value was clamped to the range. Deterministic: the sample order comes from the seed, and
+/// each step's samples are split between two workers in a fixed way and their sums added in order.
+/// </summary>
+public sealed class Trainer
+{
+    private const int Workers = 2;
+    private readonly FloatModel _base;
+    private readonly float[]?[] _constants;
+    private readonly Parameter[] _parameters;
+    private readonly OutputRule[] _rules;
+    private readonly double[] _rangeMin, _rangeMax;
+    private readonly bool[] _rangeSeen;
+    private readonly (float Scale, int ZeroPoint)?[] _quantization;
+    private readonly int _lossOperator;
+    private FloatModel _current;
+    private long _steps;
+
+    private enum OutputRule
+    {
+        /// <summary>Not quantized on its own (not an activation, or the float softmax the loss reads).</summary>
+        None,
+        Range,
+        SameAsInput,
+        Fixed,
+    }
+
+    private Trainer(FloatModel model, TrainingOptions options)
+    {
+        _base = model;
+        Options = options;
+        var tensors = model.Model.Tensors;
+        _constants = (float[]?[])model.Constants.Clone();
+        var parameters = new Dictionary<int, Parameter>();
+        foreach (var op in model.Operators)
+        {
+            var inputs = op.Source.Inputs;
+            int? dimension = op switch
+            {
+                Conv2DOperator => 0,
+                DepthwiseConv2DOperator => 3,
+                FullyConnectedOperator => options.PerChannelFullyConnected ? 0 : -1,
+                _ => null,
+            };
+            if (dimension is null)
+            {
+                continue;
+            }
+
+            for (int slot = 1; slot < Math.Min(inputs.Length, 3); slot++)
+            {
+                int t = inputs[slot];
+                if (t >= 0 && model.Constants[t] is { } values && !parameters.ContainsKey(t))
+                {
+                    parameters[t] = new Parameter(tensors[t], (float[])values.Clone(), slot == 1 ? dimension : null);
+                }
+            }
+        }
+
+        _parameters = parameters.Values.OrderBy(p => p.Tensor.Index).ToArray();
+        if (_parameters.Length == 0)
+        {
+            throw new UnsupportedModelException("the model has no float weights to train (no CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED with float32 constant weights)");
+        }
+
+        int output = model.Model.Outputs[0];
+        _lossOperator = model.Operators.LastOrDefault(o => o.Source.Outputs.Contains(output)) is SoftmaxOperator softmax ? softmax.Source.Index : -1;
+        _rules = new OutputRule[tensors.Count];
+        foreach (int input in model.Model.Inputs)
+        {
+            _rules[input] = OutputRule.Range;
+        }
+
+        foreach (var op in model.Operators)
+        {
+            var rule = op.Source.Index == _lossOperator ? OutputRule.None : op.Source.Code switch
+            {
+                BuiltinOperator.Softmax or BuiltinOperator.Logistic or BuiltinOperator.Tanh => OutputRule.Fixed,
+                BuiltinOperator.Relu6 or BuiltinOperator.AveragePool2d or BuiltinOperator.MaxPool2d or BuiltinOperator.Reshape
+                    or BuiltinOperator.Squeeze or BuiltinOperator.Pad or BuiltinOperator.Padv2 => OutputRule.SameAsInput,
+                _ => OutputRule.Range,
+            };
+            foreach (int t in op.Source.Outputs)
+            {
+                _rules[t] = rule;
+            }
+        }
+
+        _rangeMin = new double[tensors.Count];
+        _rangeMax = new double[tensors.Count];
+        _rangeSeen = new bool[tensors.Count];
+        _quantization = new (float, int)?[tensors.Count];
+        _current = Refresh();
+    }
+
+    public TrainingOptions Options { get; }
+
+    /// <summary>The checked float model (hybrid weights dequantized) the trainer started from.</summary>
+    public FloatModel Source => _base;
+
+    /// <summary>Classes of the model's output 0 (the length of its last dimension).</summary>
+    public int Classes => _base.Model.Tensors[_base.Model.Outputs[0]].Shape is { Length: > 0 } shape ? shape[^1] : 1;
+
+    internal IReadOnlyList<Parameter> Parameters => _parameters;
+
+    internal FloatModel Current => _current;
+
+    /// <summary>Builds a trainer for a float model; one error names the first operator the trainer cannot differentiate, or a model with nothing to train.</summary>
+    public static Trainer Create(TfLiteModel model, TrainingOptions options)
+    {
+        options.Validate();
+        var floatModel = FloatModel.Create(model);
+        foreach (var op in floatModel.Operators)
+        {
+            if (!Gradients.Supported.Contains(op.Source.Code))
+            {
+                throw new UnsupportedModelException(
+                    $"{op.Source}: the trainer has no gradient for {op.Source.Name}, so the model cannot be fine-tuned. It trains {string.Join(", ", Gradients.Supported.Select(BuiltinOperators.Name).Order())}");
+            }
+        }
+
+        if (floatModel.Model.Outputs.Length == 0 || floatModel.Model.Inputs.Length == 0)
+        {
+            throw new UnsupportedModelException("the model has no input or no output");
+        }
+
+        return new Trainer(floatModel, options);
+    }
+
+    /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, reporting each epoch (with validation accuracy when <paramref name="validation"/> is given).</summary>
+    public IReadOnlyList<EpochResult> Fit(LabeledSamples training, LabeledSamples? validation, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
+    {
+        CheckData(training, "training");
+        if (validation is not null)
+        {
+            CheckData(validation, "validation");
+        }
+
+        var random = new Random(Options.Seed);
+        var order = Enumerable.Range(0, training.Count).ToArray();
+        var results = new List<EpochResult>();
+        for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            random.Shuffle(order);
+            double loss = 0;
+            int correct = 0;
+            for (int start = 0; start < order.Length; start += Options.BatchSize)
+            {
+                var batch = order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
+                var (batchLoss, batchCorrect) = Step(training, batch);
+                loss += batchLoss;
+                correct += batchCorrect;
+                progress?.Report(start + batch.Length);
+            }
+
+            var trainingTime = stopwatch.Elapsed;
+            stopwatch.Restart();
+            double? validationLoss = null, validationAccuracy = null;
+            if (validation is not null)
+            {
+                var (l, a) = Evaluate(validation);
+                (validationLoss, validationAccuracy) = (l, a);
+            }
+
+            var result = new EpochResult(epoch, loss / training.Count, (double)correct / training.Count, validationLoss, validationAccuracy, trainingTime, stopwatch.Elapsed);
+            results.Add(result);
+            epochDone?.Invoke(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>Mean cross-entropy and top-1 accuracy over <paramref name="data"/> with the current weights (fake-quantized when quantization-aware).</summary>
+    public (double Loss, double Accuracy) Evaluate(LabeledSamples data)
+    {
+        CheckData(data, "evaluation");
+        var workers = new Worker[Workers];
+        Parallel.For(0, Workers, w =>
+        {
+            var worker = new Worker(this);
+            var (from, to) = Share(data.Count, w);
+            for (int s = from; s < to; s++)
+            {
+                worker.Forward(data.Samples, s, collectRanges: false);
+                worker.Loss(data.Labels[s], 0f);
+            }
+
+            workers[w] = worker;
+        });
+        return (workers.Sum(w => w.LossSum) / data.Count, (double)workers.Sum(w => w.Correct) / data.Count);
+    }
+
+    /// <summary>The model with the trained float weights: the source model (hybrid weights dequantized) with each trained tensor's data replaced.</summary>
+    public TfLiteModel TrainedModel()
+    {
+        var source = _base.Model;
+        var tensors = source.Tensors.ToArray();
+        foreach (var p in _parameters)
+        {
+            var bytes = new byte[p.Values.Length * 4];
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), p.Values[i]);
+            }
+
+            tensors[p.Tensor.Index] = p.Tensor with { Data = bytes };
+        }
+
+        return new TfLiteModel
+        {
+            SchemaVersion = source.SchemaVersion,
+            Description = source.Description,
+            Tensors = tensors,
+            Operators = source.Operators,
+            Inputs = source.Inputs,
+            Outputs = source.Outputs,
+            SubgraphCount = source.SubgraphCount,
+        };
+    }
+
+    private void CheckData(LabeledSamples data, string what)
+    {
+        if (data.Labels.Length != data.Count)
+        {
+            throw new ArgumentException($"{data.Labels.Length} {what} labels for {data.Count} samples");
+        }
+
+        int outside = Array.FindIndex(data.Labels, l => l < 0 || l >= Classes);
+        if (outside >= 0)
+        {
+            throw new ArgumentException($"{what} label {data.Labels[outside]} of sample {outside} is outside the model's {Classes} classes (0..{Classes - 1})");
+        }
+    }
+
+    private static (int From, int To) Share(int count, int worker)
+    {
+        int half = (count + 1) / 2;
+        return worker == 0 ? (0, half) : (half, count);
+    }
+
+    /// <summary>One step of Adam over <paramref name="batch"/>; returns the summed loss and the correct predictions.</summary>
+    internal (double Loss, int Correct) Step(LabeledSamples data, int[] batch)
+    {
+        var workers = new Worker[Workers];
+        float scale = 1f / batch.Length;
+        Parallel.For(0, Workers, w =>
+        {
+            var worker = new Worker(this);
+            var (from, to) = Share(batch.Length, w);
+            for (int i = from; i < to; i++)
+            {
+                int s = batch[i];
+                worker.Forward(data.Samples, s, collectRanges: Options.QuantizationAware);
+                worker.Loss(data.Labels[s], scale);
+                worker.Backward();
+            }
+
+            workers[w] = worker;
+        });
+
+        _steps++;
+        double rate = Options.LearningRate;
+        const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
+        double correction1 = 1 - Math.Pow(beta1, _steps), correction2 = 1 - Math.Pow(beta2, _steps);
+        foreach (var p in _parameters)
+        {
+            int t = p.Tensor.Index;
+            var g0 = workers[0].Gradients[t];
+            var g1 = workers[1].Gradients[t];
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                double g = (double)g0[i] + g1[i];
+                p.First[i] = (float)((beta1 * p.First[i]) + ((1 - beta1) * g));
+                p.Second[i] = (float)((beta2 * p.Second[i]) + ((1 - beta2) * g * g));
+                p.Values[i] -= (float)(rate * (p.First[i] / correction1) / (Math.Sqrt(p.Second[i] / correction2) + epsilon));
+            }
+        }
+
+        if (Options.QuantizationAware)
+        {
+            UpdateRanges(workers);
+        }
+
+        _current = Refresh();
+        return (workers.Sum(w => w.LossSum), workers.Sum(w => w.Correct));
+    }
+
+    /// <summary>Exponential moving averages of each quantized activation's batch min and max (the first batch sets them).</summary>
+    private void UpdateRanges(Worker[] workers)
+    {
+        double decay = Options.RangeDecay;
+        for (int t = 0; t < _rules.Length; t++)
+        {
+            if (_rules[t] != OutputRule.Range)
+            {
+                continue;
+            }
+
+            float min = Math.Min(workers[0].Min[t], workers[1].Min[t]);
+            float max = Math.Max(workers[0].Max[t], workers[1].Max[t]);
+            if (min > max)
+            {
+                continue;
+            }
+
+            if (!_rangeSeen[t])
+            {
+                (_rangeMin[t], _rangeMax[t], _rangeSeen[t]) = (min, max, true);
+            }
+            else
+            {
+                _rangeMin[t] = (decay * _rangeMin[t]) + ((1 - decay) * min);
+                _rangeMax[t] = (decay * _rangeMax[t]) + ((1 - decay) * max);
+            }
+        }
+    }
+
+    /// <summary>The moving-average range of an activation tensor, or null before the first step (or for tensors not quantized from their own range).</summary>
+    internal (double Min, double Max)? Range(int tensor) => _rangeSeen[tensor] ? (_rangeMin[tensor], _rangeMax[tensor]) : null;
+
+    /// <summary>The int8 quantization the forward pass rounds an activation tensor to (null: none).</summary>
+    internal (float Scale, int ZeroPoint)? ActivationQuantization(int tensor) => _quantization[tensor];
+
+    /// <summary>Recompiles the forward model after the parameters' values were changed from outside (tests).</summary>
+    internal void Reload() => _current = Refresh();
+
+    /// <summary>The forward model for the current weights (fake-quantized when quantization-aware), and each activation's quantization.</summary>
+    internal FloatModel Refresh()
+    {
+        foreach (var p in _parameters)
+        {
+            if (Options.QuantizationAware && p.QuantizationDimension is { } dimension)
+            {
+                var (values, scales) = QuantizationParameters.Weights(p.Values, p.Tensor.Shape, dimension);
+                int channels = scales.Length;
+                int inner = dimension < 0 ? values.Length : p.Tensor.Shape.Skip(dimension + 1).Aggregate(1, (a, b) => a * b);
+                var forward = new float[values.Length];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    forward[i] = values[i] * scales[dimension < 0 ? 0 : (i / inner) % channels];
+                }
+
+                _constants[p.Tensor.Index] = forward;
+            }
+            else
+            {
+                _constants[p.Tensor.Index] = (float[])p.Values.Clone();
+            }
+        }
+
+        Array.Fill(_quantization, null);
+        if (Options.QuantizationAware)
+        {
+            foreach (int input in _base.Model.Inputs)
+            {
+                SetQuantization(input, null);
+            }
+
+            foreach (var op in _base.Operators)
+            {
+                foreach (int t in op.Source.Outputs)
+                {
+                    SetQuantization(t, op);
+                }
+            }
+        }
+
+        return _base.WithConstants((float[]?[])_constants.Clone());
+    }
+
+    private void SetQuantization(int tensor, FloatOperator? op)
+    {
+        _quantization[tensor] = _rules[tensor] switch
+        {
+            OutputRule.Range when _rangeSeen[tensor] => QuantizationParameters.Activation(_rangeMin[tensor], _rangeMax[tensor]),
+            OutputRule.SameAsInput => _quantization[op!.Source.Inputs[0]],
+            OutputRule.Fixed => op!.Source.Code == BuiltinOperator.Tanh ? (1f / 128, 0) : (1f / 256, -128),
+            _ => null,
+        };
+    }
+
+    /// <summary>One thread's state for a step: a run of the current model, raw outputs, gradients, range statistics, loss.</summary>
+    internal sealed class Worker
+    {
+        private readonly Trainer _trainer;
+        private readonly FloatRun _run;
+        private readonly float[][] _raw;
+        private readonly BackwardState _state;
+        private readonly bool[] _isParameter;
+
+        public Worker(Trainer trainer)
+        {
+            _trainer = trainer;
+            _run = trainer._current.CreateRun();
+            var tensors = trainer._base.Model.Tensors;
+            _raw = new float[tensors.Count][];
+            Gradients = new float[tensors.Count][];
+            _isParameter = new bool[tensors.Count];
+            foreach (var p in trainer._parameters)
+            {
+                _isParameter[p.Tensor.Index] = true;
+            }
+
+            for (int t = 0; t < tensors.Count; t++)
+            {
+                int length = tensors[t].Type == TfLiteType.Float32 ? tensors[t].ElementCount : 0;
+                _raw[t] = new float[_run.Values[t].Length == 0 ? 0 : length];
+                Gradients[t] = new float[length];
+            }
+
+            Min = Enumerable.Repeat(float.PositiveInfinity, tensors.Count).ToArray();
+            Max = Enumerable.Repeat(float.NegativeInfinity, tensors.Count).ToArray();
+            int scratch = trainer._current.Operators.Max(Training.Gradients.ScratchLength);
+            _state = new BackwardState(_run.Values, _raw, Gradients, new float[scratch]);
+        }
+
+        public float[][] Gradients { get; }
+
+        public float[] Min { get; }
+
+        public float[] Max { get; }
+
+        public double LossSum { get; private set; }
+
+        public int Correct { get; private set; }
+
+        public FloatRun Run => _run;
+
+        /// <summary>Runs sample <paramref name="sample"/> forward, fake-quantizing activations with the current ranges.</summary>
+        public void Forward(SampleSet data, int sample, bool collectRanges)
+        {
+            var model = _trainer._base.Model;
+            for (int i = 0; i < model.Inputs.Length; i++)
+            {
+                data.Sample(i, sample).CopyTo(_run.Input(i));
+                Quantize(model.Inputs[i], collectRanges);
+            }
+
+            foreach (var op in _trainer._current.Operators)
+            {
+                op.Invoke(_run);
+                foreach (int t in op.Source.Outputs)
+                {
+                    Quantize(t, collectRanges);
+                }
+            }
+        }
+
+        /// <summary>Runs the inputs forward (tests: gradient checks).</summary>
+        internal void Forward(float[][] inputs)
+        {
+            var model = _trainer._base.Model;
+            for (int i = 0; i < model.Inputs.Length; i++)
+            {
+                inputs[i].CopyTo(_run.Input(i));
+                Quantize(model.Inputs[i], false);
+            }
+
+            foreach (var op in _trainer._current.Operators)
+            {
+                op.Invoke(_run);
+                foreach (int t in op.Source.Outputs)
+                {
+                    Quantize(t, false);
+                }
+            }
+        }
+
+        /// <summary>Keeps the raw value, collects its range, and rounds it to its int8 grid when it has one.</summary>
+        private void Quantize(int tensor, bool collectRanges)
+        {
+            var values = _run.Values[tensor];
+            values.CopyTo(_raw[tensor], 0);
+            if (collectRanges && _trainer._rules[tensor] == OutputRule.Range)
+            {
+                Min[tensor] = Math.Min(Min[tensor], System.Numerics.Tensors.TensorPrimitives.Min(values));
+                Max[tensor] = Math.Max(Max[tensor], System.Numerics.Tensors.TensorPrimitives.Max(values));
+            }
+
+            if (_trainer._quantization[tensor] is { } q)
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = QuantizationParameters.Dequantize(QuantizationParameters.Quantize(values[i], q.Scale, q.ZeroPoint), q.Scale, q.ZeroPoint);
+                }
+            }
+        }
+
+        /// <summary>Softmax cross-entropy of output 0 against <paramref name="label"/>; seeds the output gradient scaled by <paramref name="scale"/> (0: loss only).</summary>
+        public void Loss(int label, float scale)
+        {
+            var model = _trainer._base;
+            int output = model.Model.Outputs[0];
+            ClearActivationGradients();
+            float[] probabilities;
+            float beta = 1f;
+            int seed;
+            if (_trainer._lossOperator >= 0)
+            {
+                var softmax = (SoftmaxOperator)_trainer._current.Operators[_trainer._lossOperator];
+                probabilities = _raw[output];
+                beta = softmax.Beta;
+                seed = softmax.Source.Inputs[0];
+            }
+            else
+            {
+                var logits = _run.Values[output];
+                probabilities = new float[logits.Length];
+                float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+                for (int c = 0; c < logits.Length; c++)
+                {
+                    probabilities[c] = MathF.Exp(logits[c] - max);
+                }
+
+                float sum = System.Numerics.Tensors.TensorPrimitives.Sum(probabilities);
+                System.Numerics.Tensors.TensorPrimitives.Divide(probabilities, sum, probabilities);
+                seed = output;
+            }
+
+            int classes = _trainer.Classes;
+            int rows = probabilities.Length / classes;
+            for (int r = 0; r < rows; r++)
+            {
+                var p = probabilities.AsSpan(r * classes, classes);
+                LossSum += -Math.Log(Math.Max(p[label], 1e-30f)) / rows;
+                if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p) == label)
+                {
+                    Correct++;
+                }
+
+                if (scale != 0f)
+                {
+                    var g = Gradients[seed].AsSpan(r * classes, classes);
+                    for (int c = 0; c < classes; c++)
+                    {
+                        g[c] = beta * (p[c] - (c == label ? 1f : 0f)) * scale / rows;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Seeds the gradient of output 0 directly (tests: the loss Σ weights·output, through every operator).</summary>
+        internal void SeedOutput(float[] weights)
+        {
+            ClearActivationGradients();
+            weights.CopyTo(Gradients[_trainer._base.Model.Outputs[0]], 0);
+        }
+
+        /// <summary>Runs every operator backward (from the last), adding into the parameters' gradients.</summary>
+        public void Backward(bool throughLossOperator = false)
+        {
+            var operators = _trainer._current.Operators;
+            for (int k = operators.Count - 1; k >= 0; k--)
+            {
+                var op = operators[k];
+                if (op.Source.Index == _trainer._lossOperator && !throughLossOperator)
+                {
+                    continue;
+                }
+
+                int output = op.Source.Outputs[0];
+                if (_trainer._quantization[output] is { } q)
+                {
+                    // Straight-through estimator: the rounding passes the gradient, the clamp to the int8 range does not.
+                    var (low, high) = QuantizationParameters.Covered(q.Scale, q.ZeroPoint);
+                    var g = Gradients[output];
+                    var raw = _raw[output];
+                    for (int i = 0; i < g.Length; i++)
+                    {
+                        if (raw[i] < low || raw[i] > high)
+                        {
+                            g[i] = 0f;
+                        }
+                    }
+                }
+
+                Training.Gradients.Backward(op, _state);
+            }
+        }
+
+        private void ClearActivationGradients()
+        {
+            for (int t = 0; t < Gradients.Length; t++)
+            {
+                if (!_isParameter[t])
+                {
+                    Array.Clear(Gradients[t]);
+                }
+            }
+        }
+    }
+}
