@@ -31,6 +31,26 @@ public static class BenchCommand
             var root = parse.GetValue(shared)!;
             string golden = Path.Combine(root.FullName, "golden");
             var chosenModels = parse.GetValue(models) ?? [];
+            if (parse.GetResult(seconds) is { Implicit: false } && !(parse.GetValue(seconds) > 0 && parse.GetValue(seconds) <= 3600))
+            {
+                throw new CliUsageException($"--seconds must be more than 0 and at most 3600 (the minimum timing per model), not {parse.GetValue(seconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runs) is < 1 or > 100_000)
+            {
+                throw new CliUsageException($"--runs must lie in [1, 100000] (timed Invoke calls per model on nanoCLR), not {parse.GetValue(runs)}");
+            }
+
+            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runtime) == "dotnet")
+            {
+                throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; with --runtime dotnet, --seconds sets the timing");
+            }
+
+            if (parse.GetResult(seconds) is { Implicit: false } && parse.GetValue(runtime) != "dotnet")
+            {
+                throw new CliUsageException("--seconds applies to --runtime dotnet; on nanoCLR, --runs sets the timed Invoke calls per round");
+            }
+
             if (parse.GetValue(runtime) == "nanoclr")
             {
                 return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
@@ -38,7 +58,7 @@ public static class BenchCommand
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
                     Progress = console.Interactive ? message => console.Error.WriteLine(message) : null,
-                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)));
+                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null);
             }
 
             if (parse.GetValue(perOp))
@@ -79,8 +99,8 @@ public static class BenchCommand
                         ? ModelBenchmark.Measure(Path.GetFileNameWithoutExtension(name), name, TimeSpan.FromSeconds(parse.GetValue(seconds)))
                         : ModelBenchmark.Measure(name, FindModel(root.FullName, name), Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
                     measured.Add(r);
-                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", $"{r.TfliteMicroArenaBytes:N0}", $"{r.LowerBoundBytes:N0}",
-                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", $"{r.TfliteBytes:N0}", $"{r.BytesAllocatedPerInvoke}");
+                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", r.TfliteMicroArenaBytes is { } tflm ? $"{tflm:N0}" : "-", $"{r.LowerBoundBytes:N0}",
+                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", r.TfliteBytes > 0 ? $"{r.TfliteBytes:N0}" : "-", $"{r.BytesAllocatedPerInvoke}");
                 }
                 catch (Exception e) when (e is UnsupportedModelException or NanoQuant.Host.TfLite.TfLiteFormatException or InvalidModelException)
                 {
@@ -125,7 +145,7 @@ public static class BenchCommand
     }
 
     /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format)
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format, int? runsPerRound)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -144,7 +164,7 @@ public static class BenchCommand
         }
 
         var host = new NanoClrHost(options);
-        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
+        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator, runsPerRound: runsPerRound);
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (json)
@@ -216,6 +236,16 @@ public static class BenchCommand
             }
         }
 
-        throw new CliUsageException($"no model file for golden '{name}' under {shared}/models");
+        if (name.Contains('/') || name.Contains('\\') || Path.HasExtension(name))
+        {
+            throw new CliUsageException($"--model '{Path.GetFullPath(name)}' does not exist");
+        }
+
+        var known = new[] { "", "extra" }.Select(f => Path.Combine(shared, "models", f)).Where(Directory.Exists)
+            .SelectMany(f => Directory.GetFiles(f, "*.tflite")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+        string ops = Directory.Exists(Path.Combine(shared, "models", "ops")) ? $", and the single-operator models op_* of {Path.Combine(shared, "models", "ops")}" : "";
+        throw new CliUsageException(known.Count == 0
+            ? $"--model '{name}': no models under {Path.Combine(shared, "models")} (pass --shared, or give a .tflite or .nq file)"
+            : $"--model '{name}' is not a model under {Path.Combine(shared, "models")}: known names are {string.Join(", ", known)}{ops}; or give a .tflite or .nq file");
     }
 }

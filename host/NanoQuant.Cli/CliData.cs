@@ -43,7 +43,14 @@ public static class CliData
     /// <summary>Class labels, one per sample, each inside the model's <paramref name="classes"/>.</summary>
     public static int[] LoadLabels(string labelsPath, string inputPath, int samples, int classes)
     {
-        var labels = Metrics.Labels(NpyArray.Load(labelsPath));
+        var array = NpyArray.Load(labelsPath);
+        if (array.Shape.Length == 2 && array.Shape[1] > 1 && array.Shape[1] != classes)
+        {
+            throw new CliUsageException($"labels '{labelsPath}' have shape ({array.Shape[0]}, {array.Shape[1]}): rows of {array.Shape[1]} columns, but the model has {classes} classes; give [N] class indices or [N, {classes}] one-hot (or probability) rows");
+        }
+
+        // [N] or [N, 1] are class indices; [N, classes] rows (one-hot or probabilities) count as their argmax.
+        var labels = Metrics.Labels(array);
         if (labels.Length != samples)
         {
             throw new CliUsageException($"{labels.Length} labels for {samples} samples ('{labelsPath}', '{inputPath}')");

@@ -24,7 +24,7 @@ public static class ConvertCommand
             Description = "representative dataset for a float model: .npy of shape [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset), or a folder of such .npy files; once per model input, in order",
             AllowMultipleArgumentsPerToken = false,
         };
-        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: auto (default: minmax or mse, whichever model is closer to the float one on the calibration data), minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "auto" };
+        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: auto (default: quantizes with minmax and with mse ranges and keeps minmax unless mse's output SQNR against the float model over the calibration data is at least 3 dB higher; both figures are printed), minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "auto" };
         method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
         var percentile = new Option<double>("--percentile") { Description = "for --method percentile: the share of values kept inside the range, in percent", DefaultValueFactory = _ => 99.99 };
         var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
@@ -86,8 +86,8 @@ public static class ConvertCommand
             {
                 // Options that only steer quantization would be silently ignored for an int8 model.
                 bool uint8Import = parse.GetValue(io) == "uint8";
-                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput }
-                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import))
+                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, activations, compareInt8, noBiasCorrection }
+                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import) && !(o == activations && parse.GetValue(activations) == "int8"))
                     .Select(o => o.Name)
                     .ToList();
                 if (quantizationOnly.Count > 0)
@@ -194,6 +194,12 @@ public static class ConvertCommand
                 data = data.Slice(0, count);
             }
 
+            if (data.ConstantInput(out float constant) is int flat and >= 0)
+            {
+                throw new CliUsageException($"--calibration '{Path.GetFileName(data.Inputs[flat].Source)}': every value of model input {flat} is {constant.ToString(CultureInfo.InvariantCulture)} in all {data.SampleCount} samples; " +
+                    "calibration measures the range of real inputs, so give samples that vary as the model's inputs do (a constant input would give a model that answers every input alike)");
+            }
+
             PostTrainingResult quantization;
             using (var bar = new ProgressBar(console, "calibrating", data.SampleCount))
             {
@@ -209,7 +215,7 @@ public static class ConvertCommand
                 reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
                     ? HtmlReport.Build($"Quantization report: {source.Name}",
                         [$"ranges: {quantizationReport.Method}; error over {quantizationReport.Samples} samples (the calibration data)",
-                            .. quantizationReport.Outputs.Select(o => $"output {o.TensorName}: int8 SQNR {NanoQuant.Host.Evaluation.Metrics.FormatDb(o.Int8Sqnr)} dB")],
+                            .. quantizationReport.Outputs.Select(quantizationReport.OutputSummary)],
                         quantizationReport.Layers.Where(l => l.Operator >= 0).Select(l => new HtmlReport.Bar($"{l.Operator} {l.OperatorName} {l.TensorName}", l.Int8Sqnr)).ToList(),
                         quantization.Conversion.Model,
                         quantizationReport.Layers.Select(l => new[]
@@ -217,8 +223,10 @@ public static class ConvertCommand
                             $"{(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} {l.OperatorName}", l.TensorName.Split(';')[0],
                             l.Scale.ToString("G5", CultureInfo.InvariantCulture), l.ZeroPoint.ToString(CultureInfo.InvariantCulture),
                             l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.RangeSqnr), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.Int8Sqnr),
-                        }).ToList(),
-                        ["operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", "int8 SQNR"])
+                            l.BaselineInt8Sqnr is { } b ? NanoQuant.Host.Evaluation.Metrics.FormatDb(b) : "",
+                        }.Take(quantizationReport.BaselineColumn is null ? 7 : 8).ToArray()).ToList(),
+                        new[] { "operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", quantizationReport.SqnrColumn, quantizationReport.BaselineColumn ?? "" }
+                            .Take(quantizationReport.BaselineColumn is null ? 7 : 8).ToArray())
                     : quantizationReport.ToMarkdown();
                 if (clusters is { } clusterCount)
                 {

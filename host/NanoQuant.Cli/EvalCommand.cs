@@ -91,9 +91,14 @@ public static class EvalCommand
             int first = parse.GetValue(skip);
             int available = samples.SampleCount - first;
             int? wanted = parse.GetValue(count);
-            if (first < 0 || available < 1)
+            if (first < 0)
             {
-                throw new CliUsageException($"--skip {first} leaves no samples of {samples.SampleCount}");
+                throw new CliUsageException($"--skip must be 0 or more (the samples to leave out at the start), not {first}");
+            }
+
+            if (available < 1)
+            {
+                throw new CliUsageException($"--skip {first} leaves no samples: the data holds {samples.SampleCount}; give 0..{samples.SampleCount - 1}");
             }
 
             if (wanted is < 1 || wanted > available)

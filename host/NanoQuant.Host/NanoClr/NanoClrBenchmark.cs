@@ -42,9 +42,9 @@ public static class NanoClrBenchmark
     /// <summary>
     /// Measures <paramref name="models"/>; each round runs enough Invoke calls for about <paramref name="macsPerModel"/>
     /// ÷ <see cref="DefaultRounds"/> MACs (at least one). With <paramref name="perOperator"/>, each operator is also
-    /// timed alone over as many runs.
+    /// timed alone over as many runs. <paramref name="runsPerRound"/> (bench --runs) sets the Invoke calls per round instead.
     /// </summary>
-    public static (IReadOnlyList<NanoClrBenchmarkRow> Rows, long BaselineMacsPerSecond) Measure(NanoClrHost host, IReadOnlyList<(string Name, byte[] Model)> models, long macsPerModel = 20_000_000, bool perOperator = false)
+    public static (IReadOnlyList<NanoClrBenchmarkRow> Rows, long BaselineMacsPerSecond) Measure(NanoClrHost host, IReadOnlyList<(string Name, byte[] Model)> models, long macsPerModel = 20_000_000, bool perOperator = false, int? runsPerRound = null)
     {
         var random = new Random(1);
         var jobs = new List<NanoClrJob>();
@@ -57,7 +57,7 @@ public static class NanoClrBenchmark
                 random.NextBytes(bytes);
                 return bytes;
             }).ToArray();
-            int runs = (int)Math.Clamp(macsPerModel / DefaultRounds / Math.Max(1, interpreter.MacCount), 1, 100_000);
+            int runs = runsPerRound ?? (int)Math.Clamp(macsPerModel / DefaultRounds / Math.Max(1, interpreter.MacCount), 1, 100_000);
             jobs.Add(new NanoClrJob(model, inputs, 1) { TimedRuns = runs, ReturnOutputs = false, Rounds = DefaultRounds, TimeOperators = perOperator });
         }
 

@@ -89,6 +89,32 @@ public sealed class SampleSet
         return new SampleSet(result, samples);
     }
 
+    /// <summary>
+    /// The first model input whose values are all the same over every sample (−1 when none is):
+    /// calibration on such data sees a zero-width range, and the model it gives answers every input alike.
+    /// </summary>
+    public int ConstantInput(out float value)
+    {
+        for (int i = 0; i < Inputs.Count; i++)
+        {
+            var values = Inputs[i].Values;
+            value = values.Length > 0 ? values[0] : 0;
+            bool constant = true;
+            for (int k = 1; k < values.Length && constant; k++)
+            {
+                constant = values[k] == value;
+            }
+
+            if (constant)
+            {
+                return i;
+            }
+        }
+
+        value = 0;
+        return -1;
+    }
+
     /// <summary>Samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> − 1.</summary>
     public SampleSet Slice(int start, int count)
     {
