@@ -30,6 +30,7 @@ public static class ConvertCommand
         var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
+        var quantizationFrom = CliData.InputQuantizationFromOption();
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
         var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges; uint8 (int8 models and int8 activations): uint8 input/output (zero point + 128, same scale) as TFLite's inference_input_type=tf.uint8, for camera pixels and the like" };
         io.AcceptOnlyFromAmong("int8", "int16", "float", "uint8");
@@ -46,7 +47,7 @@ public static class ConvertCommand
         var compact = new Option<bool>("--compact") { Description = "store int32 constants narrow (1–3 bytes when their values fit) and let the device derive folded convolution biases at load: lossless, smaller; always on with --cluster" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, quantizationFrom, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -86,7 +87,7 @@ public static class ConvertCommand
             {
                 // Options that only steer quantization would be silently ignored for an int8 model.
                 bool uint8Import = parse.GetValue(io) == "uint8";
-                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, activations, compareInt8, noBiasCorrection }
+                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, activations, compareInt8, noBiasCorrection, quantizationFrom }
                     .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import) && !(o == activations && parse.GetValue(activations) == "int8"))
                     .Select(o => o.Name)
                     .ToList();
@@ -126,10 +127,8 @@ public static class ConvertCommand
             }
 
             double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
-            if ((scale is null) != (offset is null))
-            {
-                throw new CliUsageException("--input-scale and --input-offset go together");
-            }
+            var fromModel = parse.GetValue(quantizationFrom);
+            var encodings = calibrationPaths.Select((_, i) => CliData.Encoding(scale, offset, fromModel, i)).ToList();
 
             var calibrationOptions = new CalibrationOptions(
                 parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, "minmax" => CalibrationMethod.MinMax, _ => CalibrationMethod.Auto },
@@ -177,8 +176,7 @@ public static class ConvertCommand
 
             // Every check on the model and the data comes before any work.
             var floatModel = PostTrainingQuantizer.Prepare(sourceModel, int16);
-            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
-            var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, calibrationPaths.Select(_ => encoding).ToList());
+            var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, encodings);
             if (parse.GetValue(samples) is { } count)
             {
                 if (count < 1)

@@ -200,7 +200,7 @@ public sealed class SampleSet
 
         if (!isFloat && encoding is null)
         {
-            throw new ArgumentException($"{what} is {array.Type.ToString().ToLowerInvariant()}: say how it maps to the model's float input with --input-scale S and --input-offset O (real = (q − O) × S; e.g. 1 and 0 for raw 0..255 pixels)");
+            throw new ArgumentException($"{what} is {array.Type.ToString().ToLowerInvariant()}: say how it maps to the model's float input with --input-scale S and --input-offset O (real = (q − O) × S; e.g. 1 and 0 for raw 0..255 pixels), or take them from the quantized model the data was made for with --input-quantization-from MODEL_int8.tflite");
         }
 
         if (isFloat && encoding is not null)

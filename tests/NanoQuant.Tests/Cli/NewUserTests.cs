@@ -205,4 +205,31 @@ public sealed class NewUserTests : CliHarness
         Assert.Contains("keeps minmax unless mse's output SQNR", help);
         Assert.DoesNotContain("whichever model is closer", help);
     }
+
+    [Fact]
+    public void Integer_data_takes_its_quantization_from_the_model_it_was_made_for()
+    {
+        string features = KwsFeatures(60);
+        string floatKws = SharedResources.ModelPath("kws_ref_model_float32");
+        string line = AssertOneError(["is int8", "--input-quantization-from MODEL_int8.tflite"], "convert", floatKws, "-c", features, "--method", "minmax", "-o", Temp("k.nq"));
+        // The int8 model's scale is a float32: 0.5847029 printed, 0.58470290899… exactly; given exactly, the same model.
+        string exactScale = ((double)0.5847029f).ToString("R", CultureInfo.InvariantCulture);
+        Ok("convert", floatKws, "-c", features, "--method", "minmax", "--input-scale", exactScale, "--input-offset", "83", "-o", Temp("by_numbers.nq"));
+        string output = Ok("convert", floatKws, "-c", features, "--method", "minmax", "--input-quantization-from", SharedResources.ModelPath("kws_ref_model_int8"), "-o", Temp("from_model.nq"));
+        Assert.Contains("input  int8 scale 0.5847029 zero point 83", output);
+        Assert.Equal(File.ReadAllBytes(Temp("by_numbers.nq")), File.ReadAllBytes(Temp("from_model.nq")));
+
+        // From a .nq too, and in eval and validate: the float model on int8 features scores as with the numbers.
+        string labels = Save("labels60.npy", new NpyArray(NpyType.Int64, [60], NpyArray.Load(Kws("labels.npy")).ToInt64s()[..60].SelectMany(BitConverter.GetBytes).ToArray()));
+        string byNumbers = Ok("eval", floatKws, "--input", features, "--labels", labels, "--input-scale", exactScale, "--input-offset", "83", "--format", "md");
+        string fromNq = Ok("eval", floatKws, "--input", features, "--labels", labels, "--input-quantization-from", Temp("from_model.nq"), "--format", "md");
+        Assert.Equal(byNumbers, fromNq);
+        Assert.Matches(@"\| [0-9.]+% \| (4\d|5\d|60)/60 \|", fromNq);
+        Assert.Contains("on 60 samples", Ok("validate", Temp("from_model.nq"), "--float", floatKws, "--input", features, "--input-quantization-from", SharedResources.ModelPath("kws_ref_model_int8")));
+
+        AssertOneError(["--input-quantization-from", "is a float model", "give the quantized model"], "convert", floatKws, "-c", features, "--input-quantization-from", floatKws, "-o", Temp("k.nq"));
+        AssertOneError("not both", "convert", floatKws, "-c", features, "--input-scale", "1", "--input-offset", "0", "--input-quantization-from", SharedResources.ModelPath("kws_ref_model_int8"), "-o", Temp("k.nq"));
+        AssertOneError(["--input-quantization-from", "does not exist"], "eval", floatKws, "--input", features, "--labels", labels, "--input-quantization-from", Temp("none.tflite"));
+        AssertOneError(["--input-quantization-from applies only"], "convert", SharedResources.ModelPath("kws_ref_model_int8"), "--input-quantization-from", SharedResources.ModelPath("kws_ref_model_int8"), "-o", Temp("k.nq"));
+    }
 }
