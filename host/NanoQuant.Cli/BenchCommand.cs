@@ -8,6 +8,10 @@ namespace NanoQuant.Cli;
 /// <summary>`nanoquant bench`: speed, arena and size figures for every int8 golden model (prints a Markdown table).</summary>
 public static class BenchCommand
 {
+    /// <summary>`bench --runtime nanoclr` without --model: the MLPerf Tiny models and TFLite Micro's examples (a few minutes; --all for every golden).</summary>
+    public static readonly string[] NanoClrDefaultModels =
+        ["ad01_int8", "kws_ref_model_int8", "vww_96_int8", "pretrainedResnet_quant", "hello_world_int8", "micro_speech_quantized", "person_detect"];
+
     private static readonly string[] NotInt8 =
         ["trained_lstm", "hello_world_float", "vww_96_float", "pretrainedResnet_float", "ad01_fp32"];
 
@@ -20,12 +24,13 @@ public static class BenchCommand
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
+        var all = new Option<bool>("--all") { Description = "with --runtime nanoclr: every int8 golden instead of the default set (the MLPerf Tiny models and TFLite Micro's examples); takes long, see docs/benchmarks.md" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
         var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR (nanoclr-native)", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
         var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
         var format = CliOptions.Format();
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -51,8 +56,23 @@ public static class BenchCommand
                 throw new CliUsageException("--seconds applies to --runtime dotnet; on nanoCLR, --runs sets the timed Invoke calls per round");
             }
 
+            if (parse.GetValue(runtime) != "nanoclr" && parse.GetValue(all))
+            {
+                throw new CliUsageException("--all applies to --runtime nanoclr (with --runtime dotnet every int8 golden is the default)");
+            }
+
+            if (parse.GetValue(all) && chosenModels.Length > 0)
+            {
+                throw new CliUsageException("--all and --model choose the models both: give one of them");
+            }
+
             if (parse.GetValue(runtime) == "nanoclr")
             {
+                if (chosenModels.Length == 0 && !parse.GetValue(all) && !parse.GetValue(ops))
+                {
+                    chosenModels = NanoClrDefaultModels;
+                }
+
                 return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
@@ -144,7 +164,7 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
+    /// <summary>`bench --runtime nanoclr`: each model in its own nanoCLR process, paired with the dot loop of that process (progress per model on stderr).</summary>
     private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format, int? runsPerRound)
     {
         string[] names = chosen.Length > 0
@@ -163,8 +183,20 @@ public static class BenchCommand
             models.Add((File.Exists(name) ? Path.GetFileNameWithoutExtension(name) : name, bytes));
         }
 
+        // One nanoCLR process per model, so that each model's figures come as it finishes (progress on stderr).
         var host = new NanoClrHost(options);
-        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator, runsPerRound: runsPerRound);
+        var rows = new List<NanoClrBenchmarkRow>();
+        var baselines = new List<long>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var model in models)
+        {
+            var (modelRows, modelBaseline) = NanoClrBenchmark.Measure(host, [model], perOperator: perOperator, runsPerRound: runsPerRound);
+            rows.AddRange(modelRows);
+            baselines.Add(modelBaseline);
+            console.Error.WriteLine($"[{rows.Count}/{models.Count}] {model.Name}: {modelRows[0].MillisecondsPerInvoke:F3} ms per Invoke ({clock.Elapsed.TotalSeconds:F0} s so far)");
+        }
+
+        long baseline = baselines.Count == 0 ? 0 : baselines.Order().ElementAt(baselines.Count / 2);
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (json)
