@@ -76,6 +76,10 @@ public static class ConvertCommand
             if (reportFile is not null)
             {
                 CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".md", "a Markdown report");
+                if (reportFile.Extension.ToLowerInvariant() is not (".md" or ".html"))
+                {
+                    throw new CliUsageException($"--report '{reportFile.FullName}': the name chooses the format: name it {Path.GetFileNameWithoutExtension(reportFile.Name)}.md (Markdown) or {Path.GetFileNameWithoutExtension(reportFile.Name)}.html (HTML)");
+                }
             }
 
             foreach (string path in calibrationPaths)

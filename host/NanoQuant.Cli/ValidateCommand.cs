@@ -50,6 +50,10 @@ public static class ValidateCommand
             if (reportFile is not null)
             {
                 CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".html", "an HTML report");
+                if (!reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new CliUsageException($"--report '{reportFile.FullName}' would hold an HTML report: name it {Path.GetFileNameWithoutExtension(reportFile.Name)}.html");
+                }
             }
 
             byte[] device = kind == FileKind.TfLite ? Converter.Convert(CliFiles.ParseTfLite(modelFile.FullName, bytes)).Bytes : CliFiles.ReadDeviceModel(modelFile.FullName);
