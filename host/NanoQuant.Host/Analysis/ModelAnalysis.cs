@@ -15,8 +15,11 @@ public sealed record LayerAnalysis(int Index, string Operator, int[] OutputShape
 /// <summary>Whether a model fits a board's managed heap, loaded into RAM or with its weights streamed from storage.</summary>
 public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed)
 {
-    /// <summary>fits, streamed (fits only with weights streamed from storage), or no.</summary>
-    public string Verdict => FitsInRam ? "fits" : FitsStreamed ? "streamed" : "no";
+    /// <summary>The model file fits the board's flash (true when its flash is not known).</summary>
+    public bool FitsFlash { get; init; } = true;
+
+    /// <summary>fits, streamed (fits only with weights streamed from storage), or no (RAM or flash too small).</summary>
+    public string Verdict => !FitsFlash ? "no" : FitsInRam ? "fits" : FitsStreamed ? "streamed" : "no";
 }
 
 /// <summary>
@@ -81,7 +84,10 @@ public sealed record ModelAnalysis(
     }
 
     /// <summary>The verdict for one board.</summary>
-    public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes);
+    public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes)
+    {
+        FitsFlash = board.FlashBytes is not { } flash || ModelBytes <= flash,
+    };
 
     /// <summary>The bytes of int8 constants of the operator that reads the most: the streaming loader's weight buffer, less its read chunk.</summary>
     public static long LargestOperatorInt8Constants(DeviceModel model) =>

@@ -232,4 +232,54 @@ public sealed class NewUserTests : CliHarness
         AssertOneError(["--input-quantization-from", "does not exist"], "eval", floatKws, "--input", features, "--labels", labels, "--input-quantization-from", Temp("none.tflite"));
         AssertOneError(["--input-quantization-from applies only"], "convert", SharedResources.ModelPath("kws_ref_model_int8"), "--input-quantization-from", SharedResources.ModelPath("kws_ref_model_int8"), "-o", Temp("k.nq"));
     }
+
+    [Fact]
+    public void Analyze_estimates_the_device_model_of_a_float_model_without_calibration_data()
+    {
+        foreach (string activations in new[] { "int8", "int16" })
+        {
+            Ok("convert", Sample("sine_float.tflite"), "-c", Sample("calibration.npy"), "--activations", activations, "-o", Temp($"s_{activations}.nq"));
+            using var estimate = System.Text.Json.JsonDocument.Parse(Ok("analyze", Sample("sine_float.tflite"), "--activations", activations, "--json"));
+            using var actual = System.Text.Json.JsonDocument.Parse(Ok("analyze", Temp($"s_{activations}.nq"), "--json"));
+            Assert.Equal(activations == "int16" ? "16x8" : "int8", estimate.RootElement.GetProperty("estimate").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, actual.RootElement.GetProperty("estimate").ValueKind);
+
+            // Every size is the converted model's: none depends on the calibration ranges.
+            Assert.Equal(actual.RootElement.GetProperty("totals").GetRawText(), estimate.RootElement.GetProperty("totals").GetRawText());
+            Assert.Equal(actual.RootElement.GetProperty("layers").GetRawText(), estimate.RootElement.GetProperty("layers").GetRawText());
+        }
+
+        string text = Ok("analyze", Sample("sine_float.tflite"), "--board", "esp32-s3");
+        Assert.Contains("sine_float.tflite: a float model; ESTIMATE of the int8 device model `convert --calibration …` will write: 984 bytes, 3 operators", text);
+        Assert.Contains("do not depend on the ranges and are exact; accuracy is not estimated", text);
+        Assert.Contains("board       ESP32-S3 (8 MB PSRAM): fits", text);
+    }
+
+    [Fact]
+    public void Analyze_checks_your_own_part_from_its_ram_and_flash()
+    {
+        string hw = SharedResources.ModelPath("hello_world_int8");
+        using var json = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--json"));
+        long ram = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsInRam").GetInt64();
+        long streamed = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsStreamed").GetInt64();
+        long flash = json.RootElement.GetProperty("totals").GetProperty("flashBytes").GetInt64();
+
+        Assert.Contains($"board       your part ({ram:N0} B RAM): fits: {ram:N0} of {ram:N0} B of managed heap with the weights in RAM (100.0%)", Ok("analyze", hw, "--ram", $"{ram}"));
+        Assert.Contains("does not fit: needs", Ok("analyze", hw, "--ram", $"{Math.Min(ram, streamed) - 1}"));
+        Assert.Contains("fits: ", Ok("analyze", hw, "--ram", "64K", "--flash", "1M"));
+        Assert.Contains($"flash: {flash:N0} of 1,048,576 B for the model file", Ok("analyze", hw, "--ram", "64K", "--flash", "1M"));
+        Assert.Contains($"does not fit: the model file is {flash:N0} B and the flash {flash - 1:N0} B", Ok("analyze", hw, "--ram", "64K", "--flash", $"{flash - 1}"));
+        using var verdict = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--board", "esp32-s3", "--flash", $"{flash - 1}", "--json"));
+        var board = verdict.RootElement.GetProperty("board");
+        Assert.Equal("no", board.GetProperty("verdict").GetString());
+        Assert.False(board.GetProperty("fitsFlash").GetBoolean());
+        Assert.True(board.GetProperty("fitsInRam").GetBoolean());
+        Assert.Equal(flash - 1, board.GetProperty("flashBytes").GetInt64());
+
+        AssertOneError("--board and --ram both name the board", "analyze", hw, "--board", "esp32-s3", "--ram", "64K");
+        AssertOneError("--flash goes with --ram", "analyze", hw, "--flash", "1M");
+        AssertOneError("--ram 'lots' is not a byte count", "analyze", hw, "--ram", "lots");
+        AssertOneError("--ram '0' must be at least 1 byte", "analyze", hw, "--ram", "0");
+        AssertOneError("--flash '-5' is not a byte count", "analyze", hw, "--ram", "1M", "--flash", "-5");
+    }
 }
