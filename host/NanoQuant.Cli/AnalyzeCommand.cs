@@ -87,6 +87,7 @@ public static class AnalyzeCommand
                         RamBytesWeightsInRam = analysis.RamWithWeightsInRam,
                         RamBytesWeightsStreamed = analysis.RamWithWeightsStreamed,
                     },
+                    Palettes = analysis.Plain is { } plain ? new { PlainFlashBytes = plain.ModelBytes, PlainHeapBytesWeightsInRam = plain.HeapWithWeightsInRam, PlainHeapBytesWeightsStreamed = plain.HeapWithWeightsStreamed } : null,
                     Board = verdict is null ? null : new { verdict.Board.Name, verdict.Board.HeapBytes, verdict.Board.FlashBytes, verdict.Verdict, verdict.FitsInRam, verdict.FitsStreamed, verdict.FitsFlash },
                 });
                 return 0;
@@ -177,6 +178,8 @@ public static class AnalyzeCommand
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    private static string Signed(long value) => (value > 0 ? "+" : "") + N(value);
+
     private static void Print(TextWriter w, FileInfo file, FileKind kind, ModelAnalysis a, BoardVerdict? verdict, TableFormat format, string? estimate)
     {
         if (estimate is not null)
@@ -203,6 +206,13 @@ public static class AnalyzeCommand
         w.WriteLine($"RAM         {N(a.RamWithWeightsInRam)} B with weights in RAM (interpreter heap {N(a.HeapWithWeightsInRam)}: arena {N(a.ArenaBytes)} + constants {N(a.HeapWithWeightsInRam - a.ArenaBytes - a.OverheadBytes)} + objects and tables {N(a.OverheadBytes)}; + application {N(Boards.ApplicationBytes)})");
         w.WriteLine($"            {N(a.RamWithWeightsStreamed)} B with weights streamed from storage (interpreter heap {N(a.HeapWithWeightsStreamed)}, weight buffer {N(a.StreamBufferBytes)} included; + application {N(Boards.ApplicationBytes)})");
         w.WriteLine($"            heap as nanoCLR allocates it (hardware/ram-table.md); loading from a byte[] also holds its {N(a.ModelBytes)} B until you release it");
+        if (a.Plain is { } plain)
+        {
+            w.WriteLine($"palettes    flash {N(a.ModelBytes)} B instead of {N(plain.ModelBytes)} with plain int8 weights ({100.0 * (a.ModelBytes - plain.ModelBytes) / plain.ModelBytes:+0;-0} %); " +
+                $"RAM {Signed(a.HeapWithWeightsInRam - plain.HeapWithWeightsInRam)} B with weights in RAM, {Signed(a.HeapWithWeightsStreamed - plain.HeapWithWeightsStreamed)} B streamed: " +
+                "loaded into RAM the weights are decoded to plain int8 once and nothing of the palettes stays; streamed, each operator's weights are decoded as they are read, " +
+                "which keeps a palette description per tensor and a scratch for the largest value table");
+        }
         if (verdict is null)
         {
             return;

@@ -53,6 +53,13 @@ public sealed record ModelAnalysis(
     long RamWithWeightsInRam,
     long RamWithWeightsStreamed)
 {
+    /// <summary>
+    /// With palette (clustered) weights: the same model written with plain int8 weights — its file bytes and
+    /// heap in both load modes — so the flash palettes save and the RAM they cost (the loader's palette tables
+    /// and decode buffers, beyond the decoded weights the plain model holds too) can be shown. Null without palettes.
+    /// </summary>
+    public (long ModelBytes, long HeapWithWeightsInRam, long HeapWithWeightsStreamed)? Plain { get; init; }
+
     /// <summary>The 1 KiB chunk the loader reads files in, allocated in both load modes.</summary>
     public const int ReadChunkBytes = 1024;
 
@@ -78,9 +85,17 @@ public sealed record ModelAnalysis(
         var intervals = ArenaIntervals(model);
         long lowerBound = Enumerable.Range(-1, model.Operators.Count + 2)
             .Max(step => intervals.Where(t => t.First <= step && step <= t.Last).Sum(t => (long)t.Bytes));
+        (long, long, long)? plain = null;
+        if (model.Tensors.Any(t => t.Palette is not null))
+        {
+            bool compact = model.Tensors.Any(t => t.NarrowBytes > 0 || t.IsDerived);
+            byte[] plainBytes = DeviceModelWriter.Write(DeviceModelReader.Read(deviceModel), PaletteMode.Off, compact);
+            plain = (plainBytes.Length, NanoClrHeap.InRam(plainBytes), NanoClrHeap.Streamed(plainBytes));
+        }
+
         return new ModelAnalysis(layers, layers.Sum(l => l.Macs), deviceModel.Length, interpreter.ArenaBytes, lowerBound,
             interpreter.ConstantPoolBytes, streamBuffer, overhead, heapInRam, heapStreamed,
-            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes);
+            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes) { Plain = plain };
     }
 
     /// <summary>The verdict for one board.</summary>

@@ -282,4 +282,25 @@ public sealed class NewUserTests : CliHarness
         AssertOneError("--ram '0' must be at least 1 byte", "analyze", hw, "--ram", "0");
         AssertOneError("--flash '-5' is not a byte count", "analyze", hw, "--ram", "1M", "--flash", "-5");
     }
+
+    [Fact]
+    public void Clustered_models_say_what_palettes_save_and_cost_no_ram_loaded_into_ram()
+    {
+        Ok("convert", SharedResources.ModelPath("kws_ref_model_int8"), "--cluster", "16", "-o", Temp("kws_c16.nq"));
+        Ok("convert", SharedResources.ModelPath("kws_ref_model_int8"), "--compact", "-o", Temp("kws_plain.nq"));
+        using var clustered = System.Text.Json.JsonDocument.Parse(Ok("analyze", Temp("kws_c16.nq"), "--json"));
+        using var plain = System.Text.Json.JsonDocument.Parse(Ok("analyze", Temp("kws_plain.nq"), "--json"));
+        var totals = clustered.RootElement.GetProperty("totals");
+        var palettes = clustered.RootElement.GetProperty("palettes");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, plain.RootElement.GetProperty("palettes").ValueKind);
+
+        // Loaded into RAM, the decoded weights are all that stays: the heap of the plain model, byte for byte.
+        Assert.Equal(plain.RootElement.GetProperty("totals").GetProperty("heapBytesWeightsInRam").GetInt64(), totals.GetProperty("heapBytesWeightsInRam").GetInt64());
+        Assert.Equal(totals.GetProperty("heapBytesWeightsInRam").GetInt64(), palettes.GetProperty("plainHeapBytesWeightsInRam").GetInt64());
+        Assert.True(totals.GetProperty("flashBytes").GetInt64() < 0.8 * palettes.GetProperty("plainFlashBytes").GetInt64());
+        Assert.True(totals.GetProperty("heapBytesWeightsStreamed").GetInt64() > palettes.GetProperty("plainHeapBytesWeightsStreamed").GetInt64());
+
+        string text = Ok("analyze", Temp("kws_c16.nq"));
+        Assert.Matches(@"palettes    flash [0-9,]+ B instead of [0-9,]+ with plain int8 weights \(-\d+ %\); RAM 0 B with weights in RAM, \+[0-9,]+ B streamed", text);
+    }
 }
