@@ -57,7 +57,10 @@ public static class NanoClrBenchmark
                 random.NextBytes(bytes);
                 return bytes;
             }).ToArray();
-            int runs = runsPerRound ?? (int)Math.Clamp(macsPerModel / DefaultRounds / Math.Max(1, interpreter.MacCount), 1, 100_000);
+            // A model without MACs (simple_add_model: one ADD over 49,152 bytes) is costed by its arena bytes instead:
+            // costed at one MAC, it ran 100,000 Invokes per round and bench --all did not finish.
+            long work = Math.Max(interpreter.MacCount, interpreter.ArenaBytes);
+            int runs = runsPerRound ?? (int)Math.Clamp(macsPerModel / DefaultRounds / Math.Max(1, work), 1, 100_000);
             jobs.Add(new NanoClrJob(model, inputs, 1) { TimedRuns = runs, ReturnOutputs = false, Rounds = DefaultRounds, TimeOperators = perOperator });
         }
 
