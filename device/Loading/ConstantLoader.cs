@@ -70,6 +70,10 @@ namespace NanoQuant
 
                         t.data = ConstantPool;
                         t.palette.ReadAndDecode(source, t.fileOffset, tableScratch, t.elementCount, ConstantPool, t.offset);
+
+                        // Decoded into the pool, the tensor is a plain constant: its Palette object would only hold RAM
+                        // (nine heap blocks per tensor) the plain model does not need.
+                        t.palette = null;
                     }
                     else
                     {

@@ -8,6 +8,10 @@ namespace NanoQuant.Cli;
 /// <summary>`nanoquant bench`: speed, arena and size figures for every int8 golden model (prints a Markdown table).</summary>
 public static class BenchCommand
 {
+    /// <summary>`bench --runtime nanoclr` without --model: the MLPerf Tiny models and TFLite Micro's examples (a few minutes; --all for every golden).</summary>
+    public static readonly string[] NanoClrDefaultModels =
+        ["ad01_int8", "kws_ref_model_int8", "vww_96_int8", "pretrainedResnet_quant", "hello_world_int8", "micro_speech_quantized", "person_detect"];
+
     private static readonly string[] NotInt8 =
         ["trained_lstm", "hello_world_float", "vww_96_float", "pretrainedResnet_float", "ad01_fp32"];
 
@@ -20,27 +24,68 @@ public static class BenchCommand
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
+        var all = new Option<bool>("--all") { Description = "with --runtime nanoclr: every int8 golden instead of the default set (the MLPerf Tiny models and TFLite Micro's examples); takes long, see docs/benchmarks.md" };
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
         var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR (nanoclr-native)", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
         var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
         var format = CliOptions.Format();
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
             string golden = Path.Combine(root.FullName, "golden");
             var chosenModels = parse.GetValue(models) ?? [];
+            if (parse.GetResult(seconds) is { Implicit: false } && !(parse.GetValue(seconds) > 0 && parse.GetValue(seconds) <= 3600))
+            {
+                throw new CliUsageException($"--seconds must be more than 0 and at most 3600 (the minimum timing per model), not {parse.GetValue(seconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runs) is < 1 or > 100_000)
+            {
+                throw new CliUsageException($"--runs must lie in [1, 100000] (timed Invoke calls per model on nanoCLR), not {parse.GetValue(runs)}");
+            }
+
+            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runtime) == "dotnet")
+            {
+                throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; with --runtime dotnet, --seconds sets the timing");
+            }
+
+            if (parse.GetResult(seconds) is { Implicit: false } && parse.GetValue(runtime) != "dotnet")
+            {
+                throw new CliUsageException("--seconds applies to --runtime dotnet; on nanoCLR, --runs sets the timed Invoke calls per round");
+            }
+
+            if (parse.GetValue(runtime) != "nanoclr" && parse.GetValue(all))
+            {
+                throw new CliUsageException("--all applies to --runtime nanoclr (with --runtime dotnet every int8 golden is the default)");
+            }
+
+            if (parse.GetValue(all) && chosenModels.Length > 0)
+            {
+                throw new CliUsageException("--all and --model choose the models both: give one of them");
+            }
+
+            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runtime) is "cortex-m7" or "cortex-m4")
+            {
+                throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; on an emulated board one timed Invoke gives the exact instruction count");
+            }
+
             if (parse.GetValue(runtime) is "nanoclr" or "cortex-m7" or "cortex-m4")
             {
                 string? board = parse.GetValue(runtime) == "nanoclr" ? null : parse.GetValue(runtime);
+                if (chosenModels.Length == 0 && !parse.GetValue(all) && !parse.GetValue(ops))
+                {
+                    chosenModels = NanoClrDefaultModels;
+                }
+
                 return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
                     Board = board,
                     Progress = console.Interactive || board is not null ? message => console.Error.WriteLine(message) : null,
-                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)));
+                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null);
             }
 
             if (parse.GetValue(perOp))
@@ -81,8 +126,8 @@ public static class BenchCommand
                         ? ModelBenchmark.Measure(Path.GetFileNameWithoutExtension(name), name, TimeSpan.FromSeconds(parse.GetValue(seconds)))
                         : ModelBenchmark.Measure(name, FindModel(root.FullName, name), Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
                     measured.Add(r);
-                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", $"{r.TfliteMicroArenaBytes:N0}", $"{r.LowerBoundBytes:N0}",
-                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", $"{r.TfliteBytes:N0}", $"{r.BytesAllocatedPerInvoke}");
+                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", r.TfliteMicroArenaBytes is { } tflm ? $"{tflm:N0}" : "-", $"{r.LowerBoundBytes:N0}",
+                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", r.TfliteBytes > 0 ? $"{r.TfliteBytes:N0}" : "-", $"{r.BytesAllocatedPerInvoke}");
                 }
                 catch (Exception e) when (e is UnsupportedModelException or NanoQuant.Host.TfLite.TfLiteFormatException or InvalidModelException)
                 {
@@ -126,8 +171,8 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>`bench --runtime nanoclr`: every model in one nanoCLR process, with the dot-loop baseline of that process.</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format)
+    /// <summary>`bench --runtime nanoclr`: each model in its own nanoCLR process, paired with the dot loop of that process (progress per model on stderr).</summary>
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format, int? runsPerRound)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -145,13 +190,25 @@ public static class BenchCommand
             models.Add((File.Exists(name) ? Path.GetFileNameWithoutExtension(name) : name, bytes));
         }
 
+        // One nanoCLR process per model, so that each model's figures come as it finishes (progress on stderr).
         var host = new NanoClrHost(options);
         if (host.Board is not null)
         {
             return BenchBoard(console, host, models, perOperator, json, format);
         }
 
-        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
+        var rows = new List<NanoClrBenchmarkRow>();
+        var baselines = new List<long>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var model in models)
+        {
+            var (modelRows, modelBaseline) = NanoClrBenchmark.Measure(host, [model], perOperator: perOperator, runsPerRound: runsPerRound);
+            rows.AddRange(modelRows);
+            baselines.Add(modelBaseline);
+            console.Error.WriteLine($"[{rows.Count}/{models.Count}] {model.Name}: {modelRows[0].MillisecondsPerInvoke:F3} ms per Invoke ({clock.Elapsed.TotalSeconds:F0} s so far)");
+        }
+
+        long baseline = baselines.Count == 0 ? 0 : baselines.Order().ElementAt(baselines.Count / 2);
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (json)
@@ -284,6 +341,16 @@ public static class BenchCommand
             }
         }
 
-        throw new CliUsageException($"no model file for golden '{name}' under {shared}/models");
+        if (name.Contains('/') || name.Contains('\\') || Path.HasExtension(name))
+        {
+            throw new CliUsageException($"--model '{Path.GetFullPath(name)}' does not exist");
+        }
+
+        var known = new[] { "", "extra" }.Select(f => Path.Combine(shared, "models", f)).Where(Directory.Exists)
+            .SelectMany(f => Directory.GetFiles(f, "*.tflite")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
+        string ops = Directory.Exists(Path.Combine(shared, "models", "ops")) ? $", and the single-operator models op_* of {Path.Combine(shared, "models", "ops")}" : "";
+        throw new CliUsageException(known.Count == 0
+            ? $"--model '{name}': no models under {Path.Combine(shared, "models")} (pass --shared, or give a .tflite or .nq file)"
+            : $"--model '{name}' is not a model under {Path.Combine(shared, "models")}: known names are {string.Join(", ", known)}{ops}; or give a .tflite or .nq file");
     }
 }

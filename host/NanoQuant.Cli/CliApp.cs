@@ -16,7 +16,24 @@ public static class CliApp
         var console = new CliConsole(output, error);
         var root = BuildRoot(console);
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A usage mistake is one error line too, naming the option and where the options are listed.
+            string command = parse.CommandResult.Command == root ? "nanoquant" : $"nanoquant {parse.CommandResult.Command.Name}";
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} ({command} --help lists the options)");
+            return ErrorExitCode;
+        }
+
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>A parser message on one line, in the user's words: "Must be one of: 'int8', 'int16'", "as a whole number".</summary>
+    private static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string text = lines.Length == 1 ? lines[0] : lines[0] + " " + string.Join(", ", lines[1..]);
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"as expected type '[^']*(Int32|Int64)[^']*'", "as a whole number");
+        return System.Text.RegularExpressions.Regex.Replace(text, @"as expected type '[^']*(Double|Single)[^']*'", "as a number");
     }
 
     /// <summary>Every command and option of the tool.</summary>

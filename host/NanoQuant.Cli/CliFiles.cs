@@ -165,6 +165,14 @@ public static class CliFiles
         string? folder = Path.GetDirectoryName(full);
         if (folder is not null && !Directory.Exists(folder))
         {
+            for (string? up = folder; up is not null; up = Path.GetDirectoryName(up))
+            {
+                if (File.Exists(up))
+                {
+                    throw new CliUsageException($"{role} '{full}': '{up}' is a file, not a folder; give a path inside an existing folder");
+                }
+            }
+
             throw new CliUsageException($"output folder '{folder}' does not exist");
         }
 

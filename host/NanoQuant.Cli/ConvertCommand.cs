@@ -24,12 +24,13 @@ public static class ConvertCommand
             Description = "representative dataset for a float model: .npy of shape [N, ...input shape without its batch of 1] (float32, or integers with --input-scale/--input-offset), or a folder of such .npy files; once per model input, in order",
             AllowMultipleArgumentsPerToken = false,
         };
-        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: auto (default: minmax or mse, whichever model is closer to the float one on the calibration data), minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "auto" };
+        var method = new Option<string>("--method") { Description = "how activation ranges are chosen: auto (default: quantizes with minmax and with mse ranges and keeps minmax unless mse's output SQNR against the float model over the calibration data is at least 3 dB higher; both figures are printed), minmax (TFLite's default), percentile (clips outliers beyond --percentile), mse (least squared error)", DefaultValueFactory = _ => "auto" };
         method.AcceptOnlyFromAmong("auto", "minmax", "percentile", "mse");
         var percentile = new Option<double>("--percentile") { Description = "for --method percentile: the share of values kept inside the range, in percent", DefaultValueFactory = _ => 99.99 };
         var samples = new Option<int?>("--samples") { Description = "use only the first N samples of the calibration data" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer calibration data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer calibration data: real = (q − offset) × scale" };
+        var quantizationFrom = CliData.InputQuantizationFromOption();
         var perChannelFc = new Option<bool>("--per-channel-fc") { Description = "quantize FULLY_CONNECTED weights per output channel (default: per tensor, as TFLite)" };
         var io = new Option<string?>("--io") { Description = "int8 (default with int8 activations) or int16 (default with --activations int16): the model takes and gives integers of the activation type; float: keeps float32 input/output with QUANTIZE/DEQUANTIZE at the edges; uint8 (int8 models and int8 activations): uint8 input/output (zero point + 128, same scale) as TFLite's inference_input_type=tf.uint8, for camera pixels and the like" };
         io.AcceptOnlyFromAmong("int8", "int16", "float", "uint8");
@@ -46,7 +47,7 @@ public static class ConvertCommand
         var compact = new Option<bool>("--compact") { Description = "store int32 constants narrow (1–3 bytes when their values fit) and let the device derive folded convolution biases at load: lossless, smaller; always on with --cluster" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, quantizationFrom, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, compact,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -75,6 +76,10 @@ public static class ConvertCommand
             if (reportFile is not null)
             {
                 CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".md", "a Markdown report");
+                if (reportFile.Extension.ToLowerInvariant() is not (".md" or ".html"))
+                {
+                    throw new CliUsageException($"--report '{reportFile.FullName}': the name chooses the format: name it {Path.GetFileNameWithoutExtension(reportFile.Name)}.md (Markdown) or {Path.GetFileNameWithoutExtension(reportFile.Name)}.html (HTML)");
+                }
             }
 
             foreach (string path in calibrationPaths)
@@ -86,8 +91,8 @@ public static class ConvertCommand
             {
                 // Options that only steer quantization would be silently ignored for an int8 model.
                 bool uint8Import = parse.GetValue(io) == "uint8";
-                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput }
-                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import))
+                var quantizationOnly = new Option[] { report, saveTflite, method, percentile, samples, inputScale, inputOffset, perChannelFc, io, calibrateInput, activations, compareInt8, noBiasCorrection, quantizationFrom }
+                    .Where(o => parse.GetResult(o) is { Implicit: false } && !(o == io && uint8Import) && !(o == activations && parse.GetValue(activations) == "int8"))
                     .Select(o => o.Name)
                     .ToList();
                 if (quantizationOnly.Count > 0)
@@ -126,10 +131,8 @@ public static class ConvertCommand
             }
 
             double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
-            if ((scale is null) != (offset is null))
-            {
-                throw new CliUsageException("--input-scale and --input-offset go together");
-            }
+            var fromModel = parse.GetValue(quantizationFrom);
+            var encodings = calibrationPaths.Select((_, i) => CliData.Encoding(scale, offset, fromModel, i)).ToList();
 
             var calibrationOptions = new CalibrationOptions(
                 parse.GetValue(method) switch { "percentile" => CalibrationMethod.Percentile, "mse" => CalibrationMethod.Mse, "minmax" => CalibrationMethod.MinMax, _ => CalibrationMethod.Auto },
@@ -177,8 +180,7 @@ public static class ConvertCommand
 
             // Every check on the model and the data comes before any work.
             var floatModel = PostTrainingQuantizer.Prepare(sourceModel, int16);
-            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
-            var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, calibrationPaths.Select(_ => encoding).ToList());
+            var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, encodings);
             if (parse.GetValue(samples) is { } count)
             {
                 if (count < 1)
@@ -192,6 +194,12 @@ public static class ConvertCommand
                 }
 
                 data = data.Slice(0, count);
+            }
+
+            if (data.ConstantInput(out float constant) is int flat and >= 0)
+            {
+                throw new CliUsageException($"--calibration '{Path.GetFileName(data.Inputs[flat].Source)}': every value of model input {flat} is {constant.ToString(CultureInfo.InvariantCulture)} in all {data.SampleCount} samples; " +
+                    "calibration measures the range of real inputs, so give samples that vary as the model's inputs do (a constant input would give a model that answers every input alike)");
             }
 
             PostTrainingResult quantization;
@@ -209,7 +217,7 @@ public static class ConvertCommand
                 reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
                     ? HtmlReport.Build($"Quantization report: {source.Name}",
                         [$"ranges: {quantizationReport.Method}; error over {quantizationReport.Samples} samples (the calibration data)",
-                            .. quantizationReport.Outputs.Select(o => $"output {o.TensorName}: int8 SQNR {NanoQuant.Host.Evaluation.Metrics.FormatDb(o.Int8Sqnr)} dB")],
+                            .. quantizationReport.Outputs.Select(quantizationReport.OutputSummary)],
                         quantizationReport.Layers.Where(l => l.Operator >= 0).Select(l => new HtmlReport.Bar($"{l.Operator} {l.OperatorName} {l.TensorName}", l.Int8Sqnr)).ToList(),
                         quantization.Conversion.Model,
                         quantizationReport.Layers.Select(l => new[]
@@ -217,8 +225,10 @@ public static class ConvertCommand
                             $"{(l.Operator < 0 ? "in" : l.Operator.ToString(CultureInfo.InvariantCulture))} {l.OperatorName}", l.TensorName.Split(';')[0],
                             l.Scale.ToString("G5", CultureInfo.InvariantCulture), l.ZeroPoint.ToString(CultureInfo.InvariantCulture),
                             l.ClippedPercent.ToString("F3", CultureInfo.InvariantCulture), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.RangeSqnr), NanoQuant.Host.Evaluation.Metrics.FormatDb(l.Int8Sqnr),
-                        }).ToList(),
-                        ["operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", "int8 SQNR"])
+                            l.BaselineInt8Sqnr is { } b ? NanoQuant.Host.Evaluation.Metrics.FormatDb(b) : "",
+                        }.Take(quantizationReport.BaselineColumn is null ? 7 : 8).ToArray()).ToList(),
+                        new[] { "operator", "tensor", "scale", "zero point", "clipped %", "range SQNR", quantizationReport.SqnrColumn, quantizationReport.BaselineColumn ?? "" }
+                            .Take(quantizationReport.BaselineColumn is null ? 7 : 8).ToArray())
                     : quantizationReport.ToMarkdown();
                 if (clusters is { } clusterCount)
                 {

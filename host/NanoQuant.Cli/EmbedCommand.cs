@@ -40,7 +40,7 @@ public static class EmbedCommand
 
             if (!IsQualifiedIdentifier(name) || name.Contains('.'))
             {
-                throw new CliUsageException($"--class '{name}' is not a C# class name");
+                throw new CliUsageException($"--class '{name}' is not a C# class name (a letter or _, then letters, digits or _; not a C# keyword)");
             }
 
             byte[] bytes = CliFiles.ReadDeviceModel(file.FullName);
@@ -181,5 +181,16 @@ public static class EmbedCommand
         """.ReplaceLineEndings("\n");
 
     private static bool IsQualifiedIdentifier(string value) =>
-        value.Length > 0 && value.Split('.').All(part => part.Length > 0 && (char.IsLetter(part[0]) || part[0] == '_') && part.All(c => char.IsLetterOrDigit(c) || c == '_'));
+        value.Length > 0 && value.Split('.').All(part => part.Length > 0 && (char.IsLetter(part[0]) || part[0] == '_') && part.All(c => char.IsLetterOrDigit(c) || c == '_') && !Keywords.Contains(part));
+
+    /// <summary>C#'s reserved keywords: not usable as a class or namespace name (without @).</summary>
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue", "decimal", "default",
+        "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally", "fixed", "float", "for", "foreach", "goto",
+        "if", "implicit", "in", "int", "interface", "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out",
+        "override", "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc",
+        "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+    };
 }

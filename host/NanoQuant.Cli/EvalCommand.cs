@@ -24,13 +24,14 @@ public static class EvalCommand
         var floatModel = new Option<FileInfo?>("--float", "-f") { Description = "the float .tflite the device model was made from, evaluated side by side" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer input data: real = (q − offset) × scale" };
+        var quantizationFrom = CliData.InputQuantizationFromOption();
         var skip = new Option<int>("--skip") { Description = "skip the first N samples (e.g. those used for calibration)", DefaultValueFactory = _ => 0 };
         var count = new Option<int?>("--count") { Description = "evaluate at most N samples" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
         var format = CliOptions.Format();
         var command = new Command("eval", "Top-1 accuracy of a model on labelled data, int8 and float side by side")
         {
-            model, input, labels, floatModel, inputScale, inputOffset, skip, count, json, format,
+            model, input, labels, floatModel, inputScale, inputOffset, quantizationFrom, skip, count, json, format,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -40,13 +41,7 @@ public static class EvalCommand
             CliFiles.CheckDataFile(parse.GetValue(input)!.FullName, "--input");
             CliFiles.CheckDataFile(parse.GetValue(labels)!.FullName, "--labels");
 
-            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
-            if ((scale is null) != (offset is null))
-            {
-                throw new CliUsageException("--input-scale and --input-offset go together");
-            }
-
-            var encoding = scale is null ? null : new DataEncoding(scale.Value, offset!.Value);
+            var encoding = CliData.Encoding(parse.GetValue(inputScale), parse.GetValue(inputOffset), parse.GetValue(quantizationFrom));
 
             // What to evaluate: a device model, and/or a float model.
             byte[]? device = null;
@@ -91,9 +86,14 @@ public static class EvalCommand
             int first = parse.GetValue(skip);
             int available = samples.SampleCount - first;
             int? wanted = parse.GetValue(count);
-            if (first < 0 || available < 1)
+            if (first < 0)
             {
-                throw new CliUsageException($"--skip {first} leaves no samples of {samples.SampleCount}");
+                throw new CliUsageException($"--skip must be 0 or more (the samples to leave out at the start), not {first}");
+            }
+
+            if (available < 1)
+            {
+                throw new CliUsageException($"--skip {first} leaves no samples: the data holds {samples.SampleCount}; give 0..{samples.SampleCount - 1}");
             }
 
             if (wanted is < 1 || wanted > available)

@@ -22,13 +22,14 @@ public static class ValidateCommand
         var labels = new Option<FileInfo?>("--labels", "-l") { Description = "labels .npy ([N] class indices or [N, C] one-hot): adds top-1 accuracy of both models" };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer input data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer input data: real = (q − offset) × scale" };
+        var quantizationFrom = CliData.InputQuantizationFromOption();
         var count = new Option<int?>("--count") { Description = "validate on the first N samples only" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of tables" };
         var format = CliOptions.Format();
         var report = new Option<FileInfo?>("--report") { Description = "also write an HTML report: per-layer SQNR chart, memory plan, layer table" };
         var command = new Command("validate", "Compare a device model with its float model on your data: per-layer SQNR, cosine, max error, saturation; output SQNR, top-1 agreement, accuracy")
         {
-            model, floatModel, input, labels, inputScale, inputOffset, count, json, format, report,
+            model, floatModel, input, labels, inputScale, inputOffset, quantizationFrom, count, json, format, report,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -43,16 +44,16 @@ public static class ValidateCommand
                 CliFiles.CheckDataFile(labelsPath, "--labels");
             }
 
-            double? scale = parse.GetValue(inputScale), offset = parse.GetValue(inputOffset);
-            if ((scale is null) != (offset is null))
-            {
-                throw new CliUsageException("--input-scale and --input-offset go together");
-            }
+            var encoding = CliData.Encoding(parse.GetValue(inputScale), parse.GetValue(inputOffset), parse.GetValue(quantizationFrom));
 
             var reportFile = parse.GetValue(report);
             if (reportFile is not null)
             {
                 CliFiles.CheckOutputFile(reportFile.FullName, "--report", ".html", "an HTML report");
+                if (!reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new CliUsageException($"--report '{reportFile.FullName}' would hold an HTML report: name it {Path.GetFileNameWithoutExtension(reportFile.Name)}.html");
+                }
             }
 
             byte[] device = kind == FileKind.TfLite ? Converter.Convert(CliFiles.ParseTfLite(modelFile.FullName, bytes)).Bytes : CliFiles.ReadDeviceModel(modelFile.FullName);
@@ -64,7 +65,7 @@ public static class ValidateCommand
 
             var reference = FloatModel.Create(floatSource);
             EvalCommand.CheckSameShapes(device, modelFile, reference, floatFile);
-            var samples = CliData.LoadSamples(device, reference, inputPath, scale is null ? null : new DataEncoding(scale.Value, offset!.Value));
+            var samples = CliData.LoadSamples(device, reference, inputPath, encoding);
             int classes = CliData.OutputLength(device);
             int[]? truth = labelsPath is null ? null : CliData.LoadLabels(labelsPath, inputPath, samples.SampleCount, classes);
             if (parse.GetValue(count) is { } n)

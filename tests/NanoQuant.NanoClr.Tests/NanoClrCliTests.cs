@@ -166,6 +166,27 @@ public sealed class NanoClrCliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_on_nanoCLR_honours_runs_and_run_reports_no_benchmark()
+    {
+        var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--runs", "3", "--format", "md");
+        Assert.True(bench.Code == 0, bench.Err);
+        Assert.Matches(@"\| hello_world_int8 \| 288 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \| [^|]+ \| 3 \|", bench.Out);
+        Assert.Contains("[1/1] hello_world_int8: ", bench.Err);
+
+        // run runs the model and says what it ran: no dot loop (that is bench's).
+        var golden = Golden.Load("hello_world_int8");
+        string model = Path.Combine(_folder, "hw.nq");
+        Assert.Equal(0, Cli("convert", golden.ModelPath, "-o", model).Code);
+        var run = Cli("run", model, "--input", Path.Combine(SharedResources.Golden, "hello_world_int8", "input_0_0.npy"), "--runtime", "nanoclr");
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Matches(@"nanoCLR: [0-9.]+ ms per Invoke \(average of 1, 288 MACs\), [0-9.]+M MAC/s; model loaded into RAM; managed kernels", run.Out);
+        Assert.DoesNotContain("dot loop", run.Out);
+
+        // The default set of bench --runtime nanoclr: the MLPerf Tiny models and TFLite Micro's examples, all present.
+        Assert.All(BenchCommand.NanoClrDefaultModels, name => Assert.True(File.Exists(SharedResources.ModelPath(name)), name));
+    }
+
+    [Fact]
     public void Bench_on_nanoCLR_with_per_op_times_every_operator()
     {
         var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--per-op", "--format", "md");

@@ -1,7 +1,11 @@
 namespace NanoQuant.Host.Analysis;
 
 /// <summary>A board's managed heap: what a model, its arena and the application must fit in.</summary>
-public sealed record Board(string Name, long HeapBytes, string Source);
+public sealed record Board(string Name, long HeapBytes, string Source)
+{
+    /// <summary>Flash for the model file, when known (analyze --flash): the verdict then also checks the file fits.</summary>
+    public long? FlashBytes { get; init; }
+}
 
 /// <summary>
 /// The boards of hardware/ram-table.md with their managed heap (from nanoFramework's sources; the

@@ -15,8 +15,11 @@ public sealed record LayerAnalysis(int Index, string Operator, int[] OutputShape
 /// <summary>Whether a model fits a board's managed heap, loaded into RAM or with its weights streamed from storage.</summary>
 public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed)
 {
-    /// <summary>fits, streamed (fits only with weights streamed from storage), or no.</summary>
-    public string Verdict => FitsInRam ? "fits" : FitsStreamed ? "streamed" : "no";
+    /// <summary>The model file fits the board's flash (true when its flash is not known).</summary>
+    public bool FitsFlash { get; init; } = true;
+
+    /// <summary>fits, streamed (fits only with weights streamed from storage), or no (RAM or flash too small).</summary>
+    public string Verdict => !FitsFlash ? "no" : FitsInRam ? "fits" : FitsStreamed ? "streamed" : "no";
 }
 
 /// <summary>
@@ -50,6 +53,13 @@ public sealed record ModelAnalysis(
     long RamWithWeightsInRam,
     long RamWithWeightsStreamed)
 {
+    /// <summary>
+    /// With palette (clustered) weights: the same model written with plain int8 weights — its file bytes and
+    /// heap in both load modes — so the flash palettes save and the RAM they cost (the loader's palette tables
+    /// and decode buffers, beyond the decoded weights the plain model holds too) can be shown. Null without palettes.
+    /// </summary>
+    public (long ModelBytes, long HeapWithWeightsInRam, long HeapWithWeightsStreamed)? Plain { get; init; }
+
     /// <summary>The 1 KiB chunk the loader reads files in, allocated in both load modes.</summary>
     public const int ReadChunkBytes = 1024;
 
@@ -75,13 +85,24 @@ public sealed record ModelAnalysis(
         var intervals = ArenaIntervals(model);
         long lowerBound = Enumerable.Range(-1, model.Operators.Count + 2)
             .Max(step => intervals.Where(t => t.First <= step && step <= t.Last).Sum(t => (long)t.Bytes));
+        (long, long, long)? plain = null;
+        if (model.Tensors.Any(t => t.Palette is not null))
+        {
+            bool compact = model.Tensors.Any(t => t.NarrowBytes > 0 || t.IsDerived);
+            byte[] plainBytes = DeviceModelWriter.Write(DeviceModelReader.Read(deviceModel), PaletteMode.Off, compact);
+            plain = (plainBytes.Length, NanoClrHeap.InRam(plainBytes), NanoClrHeap.Streamed(plainBytes));
+        }
+
         return new ModelAnalysis(layers, layers.Sum(l => l.Macs), deviceModel.Length, interpreter.ArenaBytes, lowerBound,
             interpreter.ConstantPoolBytes, streamBuffer, overhead, heapInRam, heapStreamed,
-            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes);
+            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes) { Plain = plain };
     }
 
     /// <summary>The verdict for one board.</summary>
-    public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes);
+    public BoardVerdict On(Board board) => new(board, RamWithWeightsInRam <= board.HeapBytes, RamWithWeightsStreamed <= board.HeapBytes)
+    {
+        FitsFlash = board.FlashBytes is not { } flash || ModelBytes <= flash,
+    };
 
     /// <summary>The bytes of int8 constants of the operator that reads the most: the streaming loader's weight buffer, less its read chunk.</summary>
     public static long LargestOperatorInt8Constants(DeviceModel model) =>

@@ -13,7 +13,7 @@ namespace NanoQuant.Host.Evaluation;
 /// <param name="Sqnr">10·log10(Σx² / Σ(x − x̂)²) in dB, x̂ the dequantized int8 values (+∞ when identical).</param>
 /// <param name="Cosine">Cosine similarity of the float and dequantized int8 values.</param>
 /// <param name="MaxAbsError">Largest |x − x̂|.</param>
-/// <param name="SaturatedPercent">Share of values where the float value lies beyond the int8 tensor's range (the int8 value saturates at −128 or 127).</param>
+/// <param name="SaturatedPercent">Share of values where the float value lies beyond the int8 tensor's range (the int8 value saturates at −128 or 127, the int16 value of a 16x8 model at −32768 or 32767).</param>
 public sealed record LayerValidation(int Operator, string OperatorName, int FloatOperator, string FloatTensor, int[] Shape,
     double Sqnr, double Cosine, double MaxAbsError, double SaturatedPercent);
 
@@ -102,16 +102,7 @@ public static class ModelValidator
                 var floatOut = run.Tensor(floatModel.Model.Outputs[0]);
                 var deviceOut = interpreter.GetOutput(0);
                 floatPredictions[s] = ArgMax(floatOut);
-                int best = 0;
-                for (int c = 1; c < Math.Min(classes, deviceOut.Length); c++)
-                {
-                    if (deviceOut.GetInt8(c) > deviceOut.GetInt8(best))
-                    {
-                        best = c;
-                    }
-                }
-
-                devicePredictions[s] = best;
+                devicePredictions[s] = ArgMax(deviceOut, Math.Min(classes, deviceOut.Length));
                 lock (gate)
                 {
                     for (int i = 0; i < totals.Length; i++)
@@ -174,14 +165,14 @@ public static class ModelValidator
 
         float scale = actual.Scale;
         int zeroPoint = actual.ZeroPoint;
-        double low = (double)scale * (sbyte.MinValue - zeroPoint) - (scale / 2.0);
-        double high = (double)scale * (sbyte.MaxValue - zeroPoint) + (scale / 2.0);
-        var data = actual.Data;
-        int offset = actual.Offset;
+        bool wide = actual.Type == NanoQuant.Format.TensorType.Int16;
+        int min = wide ? short.MinValue : sbyte.MinValue, max = wide ? short.MaxValue : sbyte.MaxValue;
+        double low = (double)scale * (min - zeroPoint) - (scale / 2.0);
+        double high = (double)scale * (max - zeroPoint) + (scale / 2.0);
         for (int i = 0; i < expected.Length; i++)
         {
             double x = expected[i];
-            double y = (double)scale * (data[offset + i] - zeroPoint);
+            double y = (double)scale * (Value(actual, wide, i) - zeroPoint);
             double e = Math.Abs(x - y);
             sums.Signal += x * x;
             sums.Noise += e * e;
@@ -195,6 +186,25 @@ public static class ModelValidator
         }
 
         sums.Count += expected.Length;
+    }
+
+    /// <summary>Element <paramref name="index"/> of an int8 or int16 (16x8 model) tensor.</summary>
+    private static int Value(Tensor tensor, bool wide, int index) => wide ? tensor.GetInt16(index) : tensor.GetInt8(index);
+
+    /// <summary>The class with the largest value among the first <paramref name="classes"/> of an int8 or int16 output.</summary>
+    private static int ArgMax(Tensor output, int classes)
+    {
+        bool wide = output.Type == NanoQuant.Format.TensorType.Int16;
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+        {
+            if (Value(output, wide, c) > Value(output, wide, best))
+            {
+                best = c;
+            }
+        }
+
+        return best;
     }
 
     private static double Cosine(Sums t) =>

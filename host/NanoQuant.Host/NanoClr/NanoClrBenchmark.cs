@@ -42,9 +42,9 @@ public static class NanoClrBenchmark
     /// <summary>
     /// Measures <paramref name="models"/>; each round runs enough Invoke calls for about <paramref name="macsPerModel"/>
     /// ÷ <paramref name="rounds"/> MACs (at least one). With <paramref name="perOperator"/>, each operator is also
-    /// timed alone over as many runs.
+    /// timed alone over as many runs. <paramref name="runsPerRound"/> (bench --runs) sets the Invoke calls per round instead.
     /// </summary>
-    public static (IReadOnlyList<NanoClrBenchmarkRow> Rows, long BaselineMacsPerSecond) Measure(NanoClrHost host, IReadOnlyList<(string Name, byte[] Model)> models, long macsPerModel = 20_000_000, bool perOperator = false, int rounds = DefaultRounds)
+    public static (IReadOnlyList<NanoClrBenchmarkRow> Rows, long BaselineMacsPerSecond) Measure(NanoClrHost host, IReadOnlyList<(string Name, byte[] Model)> models, long macsPerModel = 20_000_000, bool perOperator = false, int rounds = DefaultRounds, int? runsPerRound = null)
     {
         var random = new Random(1);
         var jobs = new List<NanoClrJob>();
@@ -57,7 +57,10 @@ public static class NanoClrBenchmark
                 random.NextBytes(bytes);
                 return bytes;
             }).ToArray();
-            int runs = (int)Math.Clamp(macsPerModel / rounds / Math.Max(1, interpreter.MacCount), 1, 100_000);
+            // A model without MACs (simple_add_model: one ADD over 49,152 bytes) is costed by its arena bytes instead:
+            // costed at one MAC, it ran 100,000 Invokes per round and bench --all did not finish.
+            long work = Math.Max(interpreter.MacCount, interpreter.ArenaBytes);
+            int runs = runsPerRound ?? (int)Math.Clamp(macsPerModel / rounds / Math.Max(1, work), 1, 100_000);
             jobs.Add(new NanoClrJob(model, inputs, 1) { TimedRuns = runs, ReturnOutputs = false, Rounds = rounds, TimeOperators = perOperator });
         }
 

@@ -165,7 +165,7 @@ public static class PostTrainingQuantizer
     /// smaller gain there did not carry over to held-out data (KWS: +2.9 dB on the calibration set,
     /// 4 of 800 held-out samples fewer right), a larger one did (ResNet-8: +3.6 dB, 6 more right).
     /// </summary>
-    public const double AutoMarginDb = 3.0;
+    public const double AutoMarginDb = CalibrationOptions.AutoMarginDb;
 
     /// <summary>
     /// <see cref="CalibrationMethod.Auto"/>: quantizes with each candidate's ranges, runs each device model

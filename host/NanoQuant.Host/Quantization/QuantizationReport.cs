@@ -34,6 +34,26 @@ public sealed class QuantizationReport
 
     public IEnumerable<LayerReport> Outputs => OutputTensors.Select(t => Layers.Last(l => l.Tensor == t));
 
+    /// <summary>The heading of the main error column: "int8 SQNR" or "16x8 SQNR".</summary>
+    public string SqnrColumn => $"{Mode} SQNR";
+
+    /// <summary>The heading of the baseline column ("min/max int8 SQNR", or "int8 SQNR" beside a 16x8 model), null when the report has none.</summary>
+    public string? BaselineColumn => !Layers.Any(l => l.BaselineInt8Sqnr is not null) ? null : BaselineName == "min/max" ? "min/max int8 SQNR" : "int8 SQNR";
+
+    /// <summary>One output's headline: "output y: 16x8 SQNR 44.5 dB (int8: 35.5 dB; 16x8 helps by 9.0 dB)".</summary>
+    public string OutputSummary(LayerReport output)
+    {
+        string line = $"output {output.TensorName}: {Mode} SQNR {Metrics.FormatDb(output.Int8Sqnr)} dB";
+        if (output.BaselineInt8Sqnr is { } b)
+        {
+            double delta = output.Int8Sqnr - b;
+            string subject = BaselineName == "min/max" ? Method : Mode;
+            line += $" ({BaselineName}: {Metrics.FormatDb(b)} dB; {subject} {(delta > 0.05 ? $"helps by {delta:F1} dB" : delta < -0.05 ? $"costs {-delta:F1} dB" : "makes no difference")})";
+        }
+
+        return line;
+    }
+
     public string ToMarkdown()
     {
         static string F(double v) => v.ToString("G5", CultureInfo.InvariantCulture);
@@ -48,20 +68,14 @@ public sealed class QuantizationReport
         s.AppendLine();
         foreach (var output in Outputs)
         {
-            string line = $"**Output {output.TensorName}: {Mode} SQNR {Metrics.FormatDb(output.Int8Sqnr)} dB**";
-            if (output.BaselineInt8Sqnr is { } b)
-            {
-                double delta = output.Int8Sqnr - b;
-                string subject = BaselineName == "min/max" ? Method : Mode;
-                line += $" ({BaselineName}: {Metrics.FormatDb(b)} dB; {subject} {(delta > 0.05 ? $"helps by {delta:F1} dB" : delta < -0.05 ? $"costs {-delta:F1} dB" : "makes no difference")})";
-            }
-
-            s.AppendLine(line);
+            string line = OutputSummary(output);
+            int bold = line.IndexOf(" (", StringComparison.Ordinal);
+            s.AppendLine(bold < 0 ? $"**O{line[1..]}**" : $"**O{line[1..bold]}**{line[bold..]}");
             s.AppendLine();
         }
 
-        s.Append($"| op | operator | tensor | seen min | seen max | range min | range max | scale | zero point | clipped % | range SQNR | {Mode} SQNR |");
-        s.AppendLine(baseline ? (BaselineName == "min/max" ? " min/max int8 SQNR |" : " int8 SQNR |") : "");
+        s.Append($"| op | operator | tensor | seen min | seen max | range min | range max | scale | zero point | clipped % | range SQNR | {SqnrColumn} |");
+        s.AppendLine(baseline ? $" {BaselineColumn} |" : "");
         s.Append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         s.AppendLine(baseline ? "---:|" : "");
         foreach (var l in Layers)

@@ -149,6 +149,12 @@ public static class Quantizer
                     "(TFLite Micro would pad with the quantized constant), so this model cannot be quantized 16x8; quantize it to int8 instead");
             }
 
+            if (int16 && Rules.ContainsKey(op.Code) && !Conversion.Converter.SupportedInt16Operators.Contains(op.Code))
+            {
+                throw new UnsupportedModelException($"{op}: operator {op.Name} has no 16x8 (int16 activation) kernel in nanoQuant, so this model cannot be quantized 16x8; quantize it to int8 instead (leave out --activations int16). " +
+                    $"16x8 operators: {string.Join(", ", Conversion.Converter.SupportedInt16Operators.Select(BuiltinOperators.Name).Order())}");
+            }
+
             if (!Rules.ContainsKey(op.Code))
             {
                 throw new UnsupportedModelException(

@@ -35,6 +35,9 @@ public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMe
     /// <summary>With <see cref="AutoCandidates"/>: the number of calibration samples.</summary>
     public int AutoSamples { get; init; }
 
+    /// <summary>How much higher (dB) mse's output SQNR over the calibration data must be for auto to prefer it to minmax (see PostTrainingQuantizer.AutoMarginDb).</summary>
+    public const double AutoMarginDb = 3.0;
+
     public string Describe()
     {
         string name = Method switch
@@ -47,7 +50,12 @@ public sealed record CalibrationOptions(CalibrationMethod Method = CalibrationMe
 
         return AutoCandidates is null
             ? name
-            : $"auto → {name}; output SQNR over the calibration data: {string.Join(", ", AutoCandidates.Select(Candidate))}";
+            : $"auto → {name}; output SQNR over the calibration data: {string.Join(", ", AutoCandidates.Select(Candidate))}{Rule()}";
+
+        // Why the figures led to the choice: minmax is kept unless mse is at least AutoMarginDb better.
+        string Rule() => AutoCandidates.Count < 2 ? "" : Method == CalibrationMethod.MinMax
+            ? $"; minmax kept: mse is not {AutoMarginDb.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} dB higher"
+            : $"; mse is {AutoMarginDb.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} dB or more higher";
 
         string Candidate((CalibrationMethod Method, double Sqnr, int Samples) c)
         {

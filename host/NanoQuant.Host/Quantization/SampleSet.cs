@@ -89,6 +89,32 @@ public sealed class SampleSet
         return new SampleSet(result, samples);
     }
 
+    /// <summary>
+    /// The first model input whose values are all the same over every sample (−1 when none is):
+    /// calibration on such data sees a zero-width range, and the model it gives answers every input alike.
+    /// </summary>
+    public int ConstantInput(out float value)
+    {
+        for (int i = 0; i < Inputs.Count; i++)
+        {
+            var values = Inputs[i].Values;
+            value = values.Length > 0 ? values[0] : 0;
+            bool constant = true;
+            for (int k = 1; k < values.Length && constant; k++)
+            {
+                constant = values[k] == value;
+            }
+
+            if (constant)
+            {
+                return i;
+            }
+        }
+
+        value = 0;
+        return -1;
+    }
+
     /// <summary>Samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> − 1.</summary>
     public SampleSet Slice(int start, int count)
     {
@@ -174,7 +200,7 @@ public sealed class SampleSet
 
         if (!isFloat && encoding is null)
         {
-            throw new ArgumentException($"{what} is {array.Type.ToString().ToLowerInvariant()}: say how it maps to the model's float input with --input-scale S and --input-offset O (real = (q − O) × S; e.g. 1 and 0 for raw 0..255 pixels)");
+            throw new ArgumentException($"{what} is {array.Type.ToString().ToLowerInvariant()}: say how it maps to the model's float input with --input-scale S and --input-offset O (real = (q − O) × S; e.g. 1 and 0 for raw 0..255 pixels), or take them from the quantized model the data was made for with --input-quantization-from MODEL_int8.tflite");
         }
 
         if (isFloat && encoding is not null)

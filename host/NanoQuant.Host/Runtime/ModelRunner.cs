@@ -42,6 +42,7 @@ public sealed class ModelRunner
         {
             var tensor = _interpreter.GetInput(i);
             int n = SamplesIn(inputs[i], tensor, i);
+            CheckFinite(inputs[i], i, n);
             if (samples >= 0 && n != samples)
             {
                 throw new ArgumentException($"input {i} holds {n} samples, input 0 holds {samples}");
@@ -51,6 +52,26 @@ public sealed class ModelRunner
         }
 
         return samples;
+    }
+
+    /// <summary>Float input must be finite: NaN or infinity has no quantized value, and the model would answer it with confident nonsense.</summary>
+    private static void CheckFinite(NpyArray input, int index, int samples)
+    {
+        if (input.Type is not (NpyType.Float32 or NpyType.Float64))
+        {
+            return;
+        }
+
+        double[] values = input.ToDoubles();
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (!double.IsFinite(values[k]))
+            {
+                int perSample = values.Length / Math.Max(samples, 1);
+                string value = double.IsNaN(values[k]) ? "NaN" : values[k] > 0 ? "+infinity" : "-infinity";
+                throw new ArgumentException($"input {index}: sample {k / perSample}, element {k % perSample} is {value}: data must be finite (NaN and infinity have no quantized value)");
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using NanoQuant.Format;
 using System.Buffers.Binary;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.FloatReference;
@@ -61,8 +62,8 @@ public sealed class GraphBuilder
         var x = Shape(input);
         int w = Constant($"{name}/weights", [outputs, height, width, x[3]], weights);
         int b = Constant($"{name}/bias", [outputs], bias);
-        byte padding = same ? Padding.Same : Padding.Valid;
-        int output = Tensor(name, [x[0], Padding.OutputSize(padding, stride, 1, x[1], height), Padding.OutputSize(padding, stride, 1, x[2], width), outputs], null);
+        byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
+        int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], height, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], width, stride, 1), outputs], null);
         var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Byte(3, (byte)activation).Build();
         return Operator(BuiltinOperator.Conv2d, [input, w, b], output, 1, options);
     }
@@ -74,8 +75,8 @@ public sealed class GraphBuilder
         int outputs = x[3] * multiplier;
         int w = Constant($"{name}/weights", [1, height, width, outputs], weights);
         int b = Constant($"{name}/bias", [outputs], bias);
-        byte padding = same ? Padding.Same : Padding.Valid;
-        int output = Tensor(name, [x[0], Padding.OutputSize(padding, stride, 1, x[1], height), Padding.OutputSize(padding, stride, 1, x[2], width), outputs], null);
+        byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
+        int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], height, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], width, stride, 1), outputs], null);
         var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Int(3, multiplier).Byte(4, (byte)activation).Build();
         return Operator(BuiltinOperator.DepthwiseConv2d, [input, w, b], output, 2, options);
     }
@@ -94,8 +95,8 @@ public sealed class GraphBuilder
     public int Pool(int input, bool average, int size, int stride, bool same = false, FusedActivation activation = FusedActivation.None, string name = "pool")
     {
         var x = Shape(input);
-        byte padding = same ? Padding.Same : Padding.Valid;
-        int output = Tensor(name, [x[0], Padding.OutputSize(padding, stride, 1, x[1], size), Padding.OutputSize(padding, stride, 1, x[2], size), x[3]], null);
+        byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
+        int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], size, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], size, stride, 1), x[3]], null);
         var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Int(3, size).Int(4, size).Byte(5, (byte)activation).Build();
         return Operator(average ? BuiltinOperator.AveragePool2d : BuiltinOperator.MaxPool2d, [input], output, 5, options);
     }

@@ -107,7 +107,7 @@ public sealed class AnalyzeCommandTests : CliHarness
     {
         AssertOneError(["--board: no board 'uno'", "ESP32-S3 (8 MB PSRAM)"], "analyze", SharedResources.ModelPath("hello_world_int8"), "--board", "uno");
         AssertOneError("is a NumPy .npy file, neither a TensorFlow Lite model", "analyze", Sample("input.npy"));
-        AssertOneError("this is a float model", "analyze", Sample("sine_float.tflite"));
+        AssertOneError("--activations applies to a float model", "analyze", SharedResources.ModelPath("hello_world_int8"), "--activations", "int16");
     }
 
     [Fact]
