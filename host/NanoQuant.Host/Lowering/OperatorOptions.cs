@@ -4,7 +4,7 @@ using NanoQuant.Host.TfLite;
 namespace NanoQuant.Host.Lowering;
 
 /// <summary>An operator's builtin options table; an absent table reads as all defaults.</summary>
-public readonly struct OperatorOptions(FlatBufferTable? table)
+public readonly struct OperatorOptions(TfLiteTable? table)
 {
     public int GetInt(int id, int defaultValue = 0) => table?.GetInt(id, defaultValue) ?? defaultValue;
     public byte GetByte(int id, byte defaultValue = 0) => table?.GetByte(id, defaultValue) ?? defaultValue;

@@ -2,8 +2,9 @@ namespace NanoQuant.Host.TfLite;
 
 /// <summary>
 /// Reads a .tflite FlatBuffer (schema ../shared/tflite/schema.fbs) into a <see cref="TfLiteModel"/>:
-/// subgraph 0, its tensors with constant data and quantization, and its operators. Field ids below
-/// are the schema's field order (a union takes two ids: its type, then its value).
+/// subgraph 0, its tensors with constant data and quantization, and its operators, through
+/// Google.FlatBuffers (<see cref="TfLiteTable"/>). Field ids below are the schema's field order (a union
+/// takes two ids: its type, then its value).
 /// </summary>
 public static class TfLiteReader
 {
@@ -31,7 +32,7 @@ public static class TfLiteReader
             throw new TfLiteFormatException("not a TensorFlow Lite model (no 'TFL3' file identifier)");
         }
 
-        var model = FlatBufferTable.Root(bytes, "model");
+        var model = TfLiteTable.Root(bytes, "model");
         uint version = model.GetUInt(0);
         var codes = model.GetTableArray(1, "operator_codes");
         var subgraphs = model.GetTableArray(2, "subgraphs");
@@ -77,7 +78,7 @@ public static class TfLiteReader
         };
     }
 
-    private static TfLiteTensor ReadTensor(int index, FlatBufferTable table, FlatBufferTable[] buffers, byte[] file)
+    private static TfLiteTensor ReadTensor(int index, TfLiteTable table, TfLiteTable[] buffers, byte[] file)
     {
         string what = $"tensor {index}";
         int[] shape = table.GetIntArray(0, $"{what} shape") ?? [];
@@ -117,9 +118,9 @@ public static class TfLiteReader
         if (bufferIndex != 0)
         {
             var buffer = buffers[bufferIndex];
-            if (buffer.GetVector(0, 1, $"buffer {bufferIndex}") is { Length: > 0 } vector)
+            if (buffer.GetBytes(0, $"buffer {bufferIndex}") is { Length: > 0 } bytes)
             {
-                data = vector.Bytes.ToArray();
+                data = bytes;
             }
             else if (buffer.GetULong(1) is ulong offset and > 1)
             {
@@ -157,7 +158,7 @@ public static class TfLiteReader
         return new TfLiteTensor(index, name, type, shape, data, quantization, isVariable);
     }
 
-    private static TfLiteOperator ReadOperator(int index, FlatBufferTable table, FlatBufferTable[] codes, int tensorCount)
+    private static TfLiteOperator ReadOperator(int index, TfLiteTable table, TfLiteTable[] codes, int tensorCount)
     {
         string what = $"operator {index}";
         uint opcodeIndex = table.GetUInt(0);
