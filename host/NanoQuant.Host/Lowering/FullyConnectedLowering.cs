@@ -74,7 +74,7 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         }
 
         var folded = Folding.FoldInputOffset(biasValues, weights, units, depth, -inputZeroPoint);
-        var (min, max) = QuantizationMath.ActivationRange(options.GetActivation(0), outputScale, outputZeroPoint);
+        var (min, max) = ConvCommon.ActivationRange(context, op, options.GetActivation(0), outputScale, outputZeroPoint);
         int batches = input.ElementCount / depth;
         context.Emit(op, OperatorType.FullyConnected,
             [
