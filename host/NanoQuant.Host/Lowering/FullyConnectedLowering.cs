@@ -30,6 +30,11 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         }
 
         int units = filter.Shape[0], depth = filter.Shape[1];
+        if (units < 1 || depth < 1)
+        {
+            throw context.Unsupported(op, $"filter {filter} has an empty dimension ({units} units, depth {depth})");
+        }
+
         sbyte[] weights = context.Int8Data(op, filter);
         var filterQuantization = filter.Quantization ?? throw context.Unsupported(op, $"filter {filter} is not quantized");
         context.CheckScales(op, filter, filterQuantization.Scales);

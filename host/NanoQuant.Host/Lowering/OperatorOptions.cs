@@ -10,6 +10,6 @@ public readonly struct OperatorOptions(TfLiteTable? table)
     public byte GetByte(int id, byte defaultValue = 0) => table?.GetByte(id, defaultValue) ?? defaultValue;
     public bool GetBool(int id, bool defaultValue = false) => table?.GetBool(id, defaultValue) ?? defaultValue;
     public float GetFloat(int id, float defaultValue = 0) => table?.GetFloat(id, defaultValue) ?? defaultValue;
-    public int[]? GetIntArray(int id) => table?.GetIntArray(id, "options");
+    public int[]? GetIntArray(int id) => table?.GetIntArray(id, $"field {id}");
     public FusedActivation GetActivation(int id) => (FusedActivation)GetByte(id);
 }

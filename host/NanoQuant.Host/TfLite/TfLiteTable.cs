@@ -17,13 +17,25 @@ namespace NanoQuant.Host.TfLite;
 public readonly struct TfLiteTable
 {
     private readonly Table _table;
-    private readonly string _what;
+    private readonly string _name;
+    private readonly int _element;
+    private readonly string? _field;
 
-    private TfLiteTable(Table table, string what)
+    private TfLiteTable(Table table, string name, int element = -1, string? field = null)
     {
         _table = table;
-        _what = what;
+        _name = name;
+        _element = element;
+        _field = field;
     }
+
+    /// <summary>
+    /// What this table is, for messages: "tensors[3]", "operators[5] options" (made only when a message is;
+    /// the labels the accessors take are appended the same way).
+    /// </summary>
+    private string What => (_element < 0 ? _name : $"{_name}[{_element}]") + (_field is null ? "" : " " + _field);
+
+    private string Label(string label) => $"{What} {label}";
 
     /// <summary>The root table of a FlatBuffer.</summary>
     public static TfLiteTable Root(byte[] buffer, string what)
@@ -93,15 +105,21 @@ public readonly struct TfLiteTable
         return p == 0 ? defaultValue : Read(p, static (bb, p) => bb.GetFloat(p));
     }
 
-    /// <summary>The sub-table in field <paramref name="id"/>, or null when absent.</summary>
-    public TfLiteTable? GetTable(int id, string what)
+    /// <summary>The sub-table in field <paramref name="id"/> (named <paramref name="label"/> in messages), or null when absent.</summary>
+    public TfLiteTable? GetTable(int id, string label)
     {
         int p = Field(id);
-        return p == 0 ? null : new TfLiteTable(new Table(Read(p, what, static (bb, p) => p + bb.GetInt(p)), _table.bb), what);
+        if (p == 0)
+        {
+            return null;
+        }
+
+        int position = Read(p, label, static (bb, p) => p + bb.GetInt(p));
+        return _field is null ? new TfLiteTable(new Table(position, _table.bb), _name, _element, label) : new TfLiteTable(new Table(position, _table.bb), Label(label));
     }
 
     /// <summary>The string in field <paramref name="id"/>, or null when absent.</summary>
-    public string? GetString(int id, string what)
+    public string? GetString(int id, string label)
     {
         int p = Field(id);
         if (p == 0)
@@ -116,36 +134,47 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(what, e);
+            throw Malformed(Label(label), e);
         }
     }
 
     /// <summary>The bytes of the ubyte vector in field <paramref name="id"/>, or null when absent.</summary>
-    public byte[]? GetBytes(int id, string what) => Array<byte>(id, 1, what);
+    public byte[]? GetBytes(int id, string label) => Array<byte>(id, 1, label);
 
-    public int[]? GetIntArray(int id, string what) => Array<int>(id, 4, what);
+    public int[]? GetIntArray(int id, string label) => Array<int>(id, 4, label);
 
-    public float[]? GetFloatArray(int id, string what) => Array<float>(id, 4, what);
+    public float[]? GetFloatArray(int id, string label) => Array<float>(id, 4, label);
 
-    public long[]? GetLongArray(int id, string what) => Array<long>(id, 8, what);
+    public long[]? GetLongArray(int id, string label) => Array<long>(id, 8, label);
 
     /// <summary>Where the first element of the vector in field <paramref name="id"/> lies in the file, or null when absent.</summary>
-    internal int? VectorStart(int id, string what) => Field(id) == 0 ? null : Vector(id, 1, what).Start;
+    internal int? VectorStart(int id, string label) => Vector(id, 1, label).Start is var start and > 0 ? start : null;
 
     /// <summary>The tables of a vector of tables (empty when the field is absent).</summary>
-    public TfLiteTable[] GetTableArray(int id, string what)
+    public TfLiteTable[] GetTableArray(int id, string label)
     {
-        var (start, length) = Vector(id, 4, what);
+        var (start, length) = Vector(id, 4, label);
         if (length == 0)
         {
             return [];
         }
 
         var tables = new TfLiteTable[length];
+        var bb = _table.bb;
         for (int i = 0; i < length; i++)
         {
-            string element = $"{what}[{i}]";
-            tables[i] = new TfLiteTable(new Table(Read(start + (i * 4), element, static (bb, p) => p + bb.GetInt(p)), _table.bb), element);
+            int slot = start + (i * 4);
+            int position;
+            try
+            {
+                position = slot + bb.GetInt(slot);
+            }
+            catch (Exception e) when (IsLibraryFault(e))
+            {
+                throw Malformed($"{label}[{i}]", e);
+            }
+
+            tables[i] = new TfLiteTable(new Table(position, bb), label, i);
         }
 
         return tables;
@@ -170,7 +199,7 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(_what, e);
+            throw Malformed(What, e);
         }
 
         var fields = new List<(int Id, int Offset)>();
@@ -191,7 +220,7 @@ public readonly struct TfLiteTable
             int room = (i + 1 < fields.Count ? fields[i + 1].Offset : tableLength) - offset;
             if (room <= 0 || offset < 4)
             {
-                throw new TfLiteFormatException($"{_what}: field {id} overlaps another field or lies outside its table");
+                throw new TfLiteFormatException($"{What}: field {id} overlaps another field or lies outside its table");
             }
 
             if (references.Contains(id))
@@ -225,11 +254,12 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed($"{_what} field {id}", e);
+            throw Malformed($"{What} field {id}", e);
         }
     }
 
-    private (int Start, int Length) Vector(int id, int elementSize, string what)
+    /// <summary>Start and length of the vector in field <paramref name="id"/>; start 0 when absent.</summary>
+    private (int Start, int Length) Vector(int id, int elementSize, string label)
     {
         int p = Field(id);
         if (p == 0)
@@ -247,26 +277,26 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(what, e);
+            throw Malformed(Label(label), e);
         }
 
         if (start < 4 || start > table.bb.Length || length < 0 || (long)length * elementSize > table.bb.Length - start)
         {
-            throw new TfLiteFormatException($"{what}: vector of {length} elements runs past the end of the file");
+            throw new TfLiteFormatException($"{Label(label)}: vector of {length} elements runs past the end of the file");
         }
 
         return (start, length);
     }
 
-    private T[]? Array<T>(int id, int elementSize, string what)
+    private T[]? Array<T>(int id, int elementSize, string label)
         where T : struct
     {
-        if (Field(id) == 0)
+        var (start, length) = Vector(id, elementSize, label);
+        if (start == 0)
         {
             return null;
         }
 
-        var (start, length) = Vector(id, elementSize, what);
         if (length == 0)
         {
             return [];
@@ -279,13 +309,13 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(what, e);
+            throw Malformed(Label(label), e);
         }
     }
 
     private T Read<T>(int position, Func<ByteBuffer, int, T> read) => Read(position, null, read);
 
-    private T Read<T>(int position, string? what, Func<ByteBuffer, int, T> read)
+    private T Read<T>(int position, string? label, Func<ByteBuffer, int, T> read)
     {
         try
         {
@@ -293,7 +323,7 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(what ?? _what, e);
+            throw Malformed(label is null ? What : Label(label), e);
         }
     }
 
@@ -305,7 +335,7 @@ public readonly struct TfLiteTable
         }
         catch (Exception e) when (IsLibraryFault(e))
         {
-            throw Malformed(_what, e);
+            throw Malformed(What, e);
         }
     }
 

@@ -239,12 +239,12 @@ public static class TfLiteWriter
         {
             if (elementSize == 0)
             {
-                if (options.GetString(id, $"{op} options") is { } text)
+                if (options.GetString(id, $"field {id}") is { } text)
                 {
                     references.Add((id, b.CreateString(text).Value));
                 }
             }
-            else if (options.GetIntArray(id, $"{op} options") is { } values)
+            else if (options.GetIntArray(id, $"field {id}") is { } values)
             {
                 references.Add((id, Vector(b, values, 4)));
             }
