@@ -76,7 +76,7 @@ public static class RunCommand
             }
             else
             {
-                using var bar = new ProgressBar(console, "running", runner.SampleCount(arrays));
+                using var bar = new CliProgress(console, "running", runner.SampleCount(arrays));
                 results = runner.Run(arrays, bar, resetState: parse.GetValue(resetState));
             }
 
