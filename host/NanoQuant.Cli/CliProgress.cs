@@ -22,7 +22,8 @@ public sealed class CliProgress : IProgress<int>, IDisposable
     /// <param name="label">What is being done.</param>
     /// <param name="total">Steps of the job.</param>
     /// <param name="minimumTotal">Fewer steps are not drawn: a few samples finish at once, but each of a few benchmarked models takes seconds.</param>
-    public CliProgress(CliConsole console, string label, int total, int minimumTotal = 100)
+    /// <param name="clearWhenDone">Remove the display when done (one bar after another, each replaced by the step's result line) instead of leaving its final state.</param>
+    public CliProgress(CliConsole console, string label, int total, int minimumTotal = 100, bool clearWhenDone = false)
     {
         _label = label.Trim();
         _total = Math.Max(total, 1);
@@ -39,7 +40,7 @@ public sealed class CliProgress : IProgress<int>, IDisposable
             Out = new AnsiConsoleOutput(console.Error),
         });
         var progress = terminal.Progress()
-            .AutoClear(false)
+            .AutoClear(clearWhenDone)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn());
         _display = progress.StartAsync(async context =>
         {
