@@ -144,7 +144,13 @@ public static class BenchCommand
         }
 
         var host = new NanoClrHost(options);
-        var (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
+        IReadOnlyList<NanoClrBenchmarkRow> rows;
+        long baseline;
+        using (CliProgress.Busy(console, "benchmarking on nanoCLR"))
+        {
+            (rows, baseline) = NanoClrBenchmark.Measure(host, models, perOperator: perOperator);
+        }
+
         var w = console.Out;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (json)

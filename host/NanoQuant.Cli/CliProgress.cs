@@ -16,6 +16,7 @@ public sealed class CliProgress : IProgress<int>, IDisposable
     private readonly CancellationTokenSource _finished = new();
     private int _done;
     private int _disposed;
+    private readonly bool _indeterminate;
     private volatile string _note = "";
 
     /// <param name="console">Where to draw: its stderr, and only when that is a terminal.</param>
@@ -24,9 +25,15 @@ public sealed class CliProgress : IProgress<int>, IDisposable
     /// <param name="minimumTotal">Fewer steps are not drawn: a few samples finish at once, but each of a few benchmarked models takes seconds.</param>
     /// <param name="clearWhenDone">Remove the display when done (one bar after another, each replaced by the step's result line) instead of leaving its final state.</param>
     public CliProgress(CliConsole console, string label, int total, int minimumTotal = 100, bool clearWhenDone = false)
+        : this(console, label, total, minimumTotal, clearWhenDone, indeterminate: false)
+    {
+    }
+
+    private CliProgress(CliConsole console, string label, int total, int minimumTotal, bool clearWhenDone, bool indeterminate)
     {
         _label = label.Trim();
         _total = Math.Max(total, 1);
+        _indeterminate = indeterminate;
         if (!console.Interactive || total < minimumTotal)
         {
             return;
@@ -41,10 +48,13 @@ public sealed class CliProgress : IProgress<int>, IDisposable
         });
         var progress = terminal.Progress()
             .AutoClear(clearWhenDone)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn());
+            .Columns(indeterminate
+                ? [new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn()]
+                : [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()]);
         _display = progress.StartAsync(async context =>
         {
             var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
+            task.IsIndeterminate = _indeterminate;
             while (!_finished.IsCancellationRequested)
             {
                 Update(task);
@@ -60,6 +70,12 @@ public sealed class CliProgress : IProgress<int>, IDisposable
             Update(task);
         });
     }
+
+    /// <summary>
+    /// A step that reports no progress of its own (one nanoCLR process, say): a moving bar and the elapsed
+    /// time until disposed, on a terminal only.
+    /// </summary>
+    public static CliProgress Busy(CliConsole console, string label) => new(console, label, 1, 1, clearWhenDone: true, indeterminate: true);
 
     /// <summary>The step in progress, shown after the label (a model's name, say).</summary>
     public string Note
@@ -97,8 +113,14 @@ public sealed class CliProgress : IProgress<int>, IDisposable
 
     private void Update(ProgressTask task)
     {
-        task.Value = Math.Min(Volatile.Read(ref _done), _total);
         string note = _note;
+        if (_indeterminate)
+        {
+            task.Description = Markup.Escape(note.Length == 0 ? _label : $"{_label} {note}");
+            return;
+        }
+
+        task.Value = Math.Min(Volatile.Read(ref _done), _total);
         task.Description = Markup.Escape(note.Length == 0 ? $"{_label} {Volatile.Read(ref _done)}/{_total}" : $"{_label} {Volatile.Read(ref _done)}/{_total} {note}");
     }
 }

@@ -70,7 +70,12 @@ public static class RunCommand
                     NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
                     Progress = message => console.Error.WriteLine(message),
                 });
-                var run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
+                NanoClrRunResult run;
+                using (CliProgress.Busy(console, "running on nanoCLR"))
+                {
+                    run = new NanoClrModelRunner(host).Run(modelBytes, arrays);
+                }
+
                 results = run.Outputs;
                 console.Out.WriteLine(NanoClrSummary(run));
             }
