@@ -344,5 +344,5 @@ public readonly struct TfLiteTable
         e is ArgumentException or OverflowException or InvalidOperationException or IndexOutOfRangeException;
 
     private static TfLiteFormatException Malformed(string what, Exception e) =>
-        new($"{what}: malformed FlatBuffer: an offset or length points outside the file ({e.GetType().Name})");
+        new($"{what}: malformed FlatBuffer: an offset or length points outside the file");
 }
