@@ -114,7 +114,7 @@ public static class BenchCommand
             var measured = new List<BenchmarkResult>();
             var failed = new List<(string Model, string Error)>();
             var failures = new List<string>();
-            using var bar = new ProgressBar(console, "benchmarking", selected.Length, minimumTotal: 1);
+            using var bar = new CliProgress(console, "benchmarking", selected.Length, minimumTotal: 1);
             int done = 0;
             foreach (string name in selected)
             {

@@ -203,7 +203,7 @@ public static class ConvertCommand
             }
 
             PostTrainingResult quantization;
-            using (var bar = new ProgressBar(console, "calibrating", data.SampleCount))
+            using (var bar = new CliProgress(console, "calibrating", data.SampleCount))
             {
                 quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar);
             }
@@ -212,7 +212,7 @@ public static class ConvertCommand
             var reportTime = System.Diagnostics.Stopwatch.StartNew();
             if (reportFile is not null)
             {
-                using var bar = new ProgressBar(console, "measuring  ", data.SampleCount);
+                using var bar = new CliProgress(console, "measuring  ", data.SampleCount);
                 var quantizationReport = PostTrainingQuantizer.Report(source.Name, quantization, data, bar, parse.GetValue(compareInt8));
                 reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
                     ? HtmlReport.Build($"Quantization report: {source.Name}",

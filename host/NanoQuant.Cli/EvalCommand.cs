@@ -111,13 +111,13 @@ public static class EvalCommand
             {
                 var probe = new Interpreter(device);
                 precision = probe.GetInput(0).Type == Format.TensorType.Int16 || probe.GetOutput(0).Type == Format.TensorType.Int16 ? "16x8" : "int8";
-                using var bar = new ProgressBar(console, precision == "int8" ? "int8 " : "16x8 ", take);
+                using var bar = new CliProgress(console, precision == "int8" ? "int8 " : "16x8 ", take);
                 results.Add(Top1Evaluator.Device(modelFile.Name + $" ({precision})", device, samples, selectedLabels, bar));
             }
 
             if (reference is not null)
             {
-                using var bar = new ProgressBar(console, "float", take);
+                using var bar = new CliProgress(console, "float", take);
                 results.Add(Top1Evaluator.Float((floatFile ?? modelFile).Name + " (float)", reference, samples, selectedLabels, bar));
             }
 

@@ -32,7 +32,7 @@ public static class FashionSampleCommand
         }
 
         FashionSampleFiles files;
-        using (var bar = new ProgressBar(console, "training", trainSamples))
+        using (var bar = new CliProgress(console, "training", trainSamples))
         {
             files = FashionSample.Create(data, seed, epochCount, trainSamples, e => console.Error.WriteLine(FinetuneCommand.Describe(e)), bar);
         }

@@ -150,7 +150,7 @@ public static class FinetuneCommand
             var quantizer = new QuantizerOptions { PerChannelFullyConnected = options.PerChannelFullyConnected };
 
             FineTuneResult result;
-            using (var bar = new ProgressBar(console, "training", training.Count))
+            using (var bar = new CliProgress(console, "training", training.Count))
             {
                 result = FineTuning.Run(trainer, training, validation, calibrationCount, calibration, quantizer, e =>
                 {

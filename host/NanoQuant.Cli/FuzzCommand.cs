@@ -54,14 +54,18 @@ public static class FuzzCommand
             {
                 long share = (total / seeds.Count) + (m < total % seeds.Count ? 1 : 0);
                 var modelReport = new FuzzReport();
-                for (long done = 0; done < share;)
+                using (var bar = new CliProgress(console, "fuzzing", (int)Math.Min(share, int.MaxValue), minimumTotal: 1, clearWhenDone: true) { Note = seeds[m].Name })
                 {
-                    int batch = (int)Math.Min(10_000, share - done);
-                    var report = mutateTfLite
-                        ? TfLiteFuzzer.Run(seeds[m].Bytes, batch, seedValue++)
-                        : DeviceModelFuzzer.Run(seeds[m].Bytes, batch, seedValue++);
-                    modelReport.Add(report);
-                    done += batch;
+                    for (long done = 0; done < share;)
+                    {
+                        int batch = (int)Math.Min(10_000, share - done);
+                        var report = mutateTfLite
+                            ? TfLiteFuzzer.Run(seeds[m].Bytes, batch, seedValue++)
+                            : DeviceModelFuzzer.Run(seeds[m].Bytes, batch, seedValue++);
+                        modelReport.Add(report);
+                        done += batch;
+                        bar.Report((int)Math.Min(done, int.MaxValue));
+                    }
                 }
 
                 console.Out.WriteLine($"{seeds[m].Name}: {modelReport.Cases:N0} cases, {modelReport.Loaded:N0} clean, {modelReport.Rejected:N0} rejected, {modelReport.Unexpected.Count} unexpected, {modelReport.CasesPerSecond:N0} cases/s");

@@ -72,13 +72,18 @@ public static class RunCommand
                     Progress = message => console.Error.WriteLine(message),
                 });
                 // Runs and reports what it ran: the dot-loop ratio is a benchmark (bench --runtime nanoclr), not part of a run.
-                var run = new NanoClrModelRunner(host).Run(modelBytes, arrays, baseline: false);
+                NanoClrRunResult run;
+                using (CliProgress.Busy(console, "running on nanoCLR"))
+                {
+                    run = new NanoClrModelRunner(host).Run(modelBytes, arrays, baseline: false);
+                }
+
                 results = run.Outputs;
                 console.Out.WriteLine(NanoClrSummary(run, host.Board));
             }
             else
             {
-                using var bar = new ProgressBar(console, "running", runner.SampleCount(arrays));
+                using var bar = new CliProgress(console, "running", runner.SampleCount(arrays));
                 results = runner.Run(arrays, bar, resetState: parse.GetValue(resetState));
             }
 

@@ -79,7 +79,7 @@ public static class ValidateCommand
                 truth = truth?[..n];
             }
             ValidationResult result;
-            using (var bar = new ProgressBar(console, "validating", samples.SampleCount))
+            using (var bar = new CliProgress(console, "validating", samples.SampleCount))
             {
                 result = ModelValidator.Validate(device, reference, samples, bar);
             }

@@ -226,7 +226,7 @@ public class ElementwiseKernelTests
     }
 
     /// <summary>A one-operator int8 model whose inputs are all model inputs.</summary>
-    private static TfLiteModel Model(BuiltinOperator code, int[][] inputShapes, int[] outputShape, FlatBufferTable? options,
+    private static TfLiteModel Model(BuiltinOperator code, int[][] inputShapes, int[] outputShape, TfLiteTable? options,
         float[]? inputScales = null, int[]? inputZeroPoints = null, float outputScale = 0.05f, int outputZeroPoint = 0)
     {
         var tensors = new List<TfLiteTensor>();
@@ -253,21 +253,21 @@ public class ElementwiseKernelTests
     private static TfLiteTensor Int8Tensor(int index, int[] shape, float scale, int zeroPoint) =>
         new(index, $"t{index}", TfLiteType.Int8, shape, null, new TfLiteQuantization([scale], [zeroPoint], 0), false);
 
-    /// <summary>A FlatBuffer holding one options table with a single scalar field <paramref name="id"/>.</summary>
-    private static FlatBufferTable Options(int id, byte[] value)
+    /// <summary>An options table with a single scalar field <paramref name="id"/> holding <paramref name="value"/> (1 or 4 bytes).</summary>
+    private static TfLiteTable Options(int id, byte[] value) => TfLiteTable.Build(b =>
     {
-        int vtableSize = 4 + (2 * (id + 1));
-        int vtable = 4;
-        int table = vtable + vtableSize + (vtableSize % 4 == 0 ? 0 : 2);
-        var buffer = new byte[table + 8];
-        BitConverter.GetBytes(table).CopyTo(buffer, 0);
-        BitConverter.GetBytes((ushort)vtableSize).CopyTo(buffer, vtable);
-        BitConverter.GetBytes((ushort)8).CopyTo(buffer, vtable + 2);
-        BitConverter.GetBytes((ushort)4).CopyTo(buffer, vtable + 4 + (2 * id));
-        BitConverter.GetBytes(table - vtable).CopyTo(buffer, table);
-        value.CopyTo(buffer, table + 4);
-        return FlatBufferTable.Root(buffer, "options");
-    }
+        b.StartTable(id + 1);
+        if (value.Length == 1)
+        {
+            b.AddByte(id, value[0], 0);
+        }
+        else
+        {
+            b.AddUint(id, BitConverter.ToUInt32(value), 0);
+        }
+
+        return b.EndTable();
+    });
 
     private static int Count(int[] shape) => shape.Aggregate(1, (x, y) => x * y);
 

@@ -102,15 +102,23 @@ public class Int16ConversionTests
         var op = model.Operators[0];
         Assert.True(op.Inputs.Length < 3 || op.Inputs[2] < 0);
         Converter.Convert(model);
-        var options = new FlatBufferTableBuilder().Byte(0, op.Options?.GetByte(0) ?? 0).Bool(2, op.Options?.GetBool(2) ?? false)
-            .Byte(4, (byte)TfLiteType.Int32).Build();
+        var options = FcOptions(op, TfLiteType.Int32);
         string message = Refusal(Copy(model, operators: [op with { Options = options }]));
         Assert.Contains("quantized_bias_type INT32", message);
         // INT64 (TensorFlow's default for 16x8) converts.
-        var int64 = new FlatBufferTableBuilder().Byte(0, op.Options?.GetByte(0) ?? 0).Bool(2, op.Options?.GetBool(2) ?? false)
-            .Byte(4, (byte)TfLiteType.Int64).Build();
+        var int64 = FcOptions(op, TfLiteType.Int64);
         Converter.Convert(Copy(model, operators: [op with { Options = int64 }]));
     }
+
+    /// <summary>FullyConnectedOptions with the operator's activation and keep_num_dims and <paramref name="biasType"/> as quantized_bias_type.</summary>
+    private static TfLiteTable FcOptions(TfLiteOperator op, TfLiteType biasType) => TfLiteTable.Build(b =>
+    {
+        b.StartTable(5);
+        b.AddByte(0, op.Options?.GetByte(0) ?? 0, 0);
+        b.AddBool(2, op.Options?.GetBool(2) ?? false, false);
+        b.AddByte(4, (byte)biasType, 0);
+        return b.EndTable();
+    });
 
     /// <summary>PAD as PADV2 with an int16 constant: 0 pads as PAD does (same bytes); another value, which TFLM would pad with, is refused.</summary>
     [Fact]

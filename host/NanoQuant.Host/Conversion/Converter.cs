@@ -155,6 +155,11 @@ public static class Converter
         }
 
         var quantize = consumers[0];
+        if (quantize.Outputs.Length != 1)
+        {
+            throw new UnsupportedModelException($"{quantize} quantizes model input {input} but has {quantize.Outputs.Length} outputs; QUANTIZE has one");
+        }
+
         var quantized = source.Tensors[quantize.Outputs[0]];
         int index = quantized.Type == TfLiteType.Int16 ? Int16Operands.Operand(context, quantize, quantized) : context.Int8Operand(quantize, quantized);
         context.Target.Tensors[index].Flags |= ModelFormat.FlagFloatInput;
@@ -171,12 +176,17 @@ public static class Converter
     {
         var source = context.Source;
         var consumers = source.Operators.Where(o => o.Inputs.Contains(input.Index)).ToList();
-        if (consumers.Count != 1 || consumers[0].Code != BuiltinOperator.Quantize || source.Tensors[consumers[0].Outputs[0]].Type != TfLiteType.Int8)
+        if (consumers.Count != 1 || consumers[0].Code != BuiltinOperator.Quantize || consumers[0].Outputs is not [var quantizedIndex] || source.Tensors[quantizedIndex].Type != TfLiteType.Int8)
         {
             throw new UnsupportedModelException($"model input {input} is uint8 and does not feed exactly one QUANTIZE to int8: nanoQuant takes uint8 inputs as TFLite's converter writes them (inference_input_type=tf.uint8)");
         }
 
         var quantize = consumers[0];
+        if (quantize.Outputs.Length != 1)
+        {
+            throw new UnsupportedModelException($"{quantize} quantizes model input {input} but has {quantize.Outputs.Length} outputs; QUANTIZE has one");
+        }
+
         var quantized = source.Tensors[quantize.Outputs[0]];
         CheckUInt8Edge(input, quantized);
         int index = context.Int8Operand(quantize, quantized);
@@ -205,7 +215,7 @@ public static class Converter
         if (output.Type == TfLiteType.UInt8)
         {
             var quantize = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));
-            if (quantize is not { Code: BuiltinOperator.Quantize } || source.Tensors[quantize.Inputs[0]].Type != TfLiteType.Int8)
+            if (quantize is not { Code: BuiltinOperator.Quantize, Inputs: [>= 0, ..] } || source.Tensors[quantize.Inputs[0]].Type != TfLiteType.Int8)
             {
                 throw new UnsupportedModelException($"model output {output} is uint8 and not the result of a QUANTIZE of an int8 tensor: nanoQuant takes uint8 outputs as TFLite's converter writes them (inference_output_type=tf.uint8)");
             }
@@ -216,7 +226,7 @@ public static class Converter
         }
 
         var producer = source.Operators.FirstOrDefault(o => o.Outputs.Contains(output.Index));
-        if (output.Type == TfLiteType.Float32 && producer is { Code: BuiltinOperator.Dequantize }
+        if (output.Type == TfLiteType.Float32 && producer is { Code: BuiltinOperator.Dequantize, Inputs: [>= 0, ..] }
             && source.Tensors[producer.Inputs[0]].Type is TfLiteType.Int8 or TfLiteType.Int16)
         {
             skipped.Add(producer.Index);
@@ -251,7 +261,7 @@ public static class Converter
         foreach (var op in source.Operators)
         {
             if (op.Code is BuiltinOperator.Conv2d or BuiltinOperator.DepthwiseConv2d or BuiltinOperator.FullyConnected
-                && op.Inputs.Length > 1
+                && op.Inputs is [>= 0, >= 0, ..]
                 && source.Tensors[op.Inputs[0]].Type == TfLiteType.Float32
                 && source.Tensors[op.Inputs[1]].Type == TfLiteType.Int8)
             {

@@ -12,7 +12,10 @@ public static class DeviceModelReader
 {
     public static DeviceModel Read(byte[] bytes)
     {
-        var loader = ModelLoader.Load(bytes, Interpreter.DefaultMaxArenaBytes);
+        // CompactPalettes: palette-stored constants stay encoded, so each tensor keeps its Palette record (loaded into
+        // RAM, the loader drops it once decoded).
+        using var stream = new MemoryStream(bytes, writable: false);
+        var loader = ModelLoader.Load(stream, ModelLoadMode.CompactPalettes, Interpreter.DefaultMaxArenaBytes);
         var tables = loader.Tables;
         var model = new DeviceModel { ArenaBytes = tables.ArenaBytes };
         model.Inputs.AddRange(tables.Inputs);

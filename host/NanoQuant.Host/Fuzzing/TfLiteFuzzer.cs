@@ -31,11 +31,15 @@ public static class TfLiteFuzzer
             }
             catch (Exception e)
             {
-                report.Unexpected.Add($"case {i} (seed {seed}, {description}): {e.GetType().Name}: {e.Message}");
+                report.Unexpected.Add($"case {i} (seed {seed}, {description}): {e.GetType().Name}: {e.Message} {Where(e)}");
             }
         }
 
         report.Elapsed = stopwatch.Elapsed;
         return report;
     }
+
+    /// <summary>The innermost frame that threw, to find the unguarded code from the report alone.</summary>
+    private static string Where(Exception e) =>
+        e.StackTrace?.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.Length > 0) ?? "";
 }

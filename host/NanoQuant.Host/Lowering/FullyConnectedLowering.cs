@@ -30,6 +30,11 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         }
 
         int units = filter.Shape[0], depth = filter.Shape[1];
+        if (units < 1 || depth < 1)
+        {
+            throw context.Unsupported(op, $"filter {filter} has an empty dimension ({units} units, depth {depth})");
+        }
+
         sbyte[] weights = context.Int8Data(op, filter);
         var filterQuantization = filter.Quantization ?? throw context.Unsupported(op, $"filter {filter} is not quantized");
         context.CheckScales(op, filter, filterQuantization.Scales);
@@ -74,7 +79,7 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         }
 
         var folded = Folding.FoldInputOffset(biasValues, weights, units, depth, -inputZeroPoint);
-        var (min, max) = QuantizationMath.ActivationRange(options.GetActivation(0), outputScale, outputZeroPoint);
+        var (min, max) = ConvCommon.ActivationRange(context, op, options.GetActivation(0), outputScale, outputZeroPoint);
         int batches = input.ElementCount / depth;
         var inputs = new int[FullyConnectedLayout.InputCount];
         inputs[FullyConnectedLayout.Input] = context.Int8Operand(op, input);

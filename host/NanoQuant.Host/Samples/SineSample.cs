@@ -208,7 +208,13 @@ public static class SineSample
                 tensors.Add(new TfLiteTensor(weights + 1, $"dense_{l}/bias", TfLiteType.Float32, [_out[l]], Floats(_b[l]), null, false));
                 int output = weights + 2;
                 tensors.Add(new TfLiteTensor(output, l == 2 ? "y" : $"dense_{l}/relu", TfLiteType.Float32, [1, _out[l]], null, null, false));
-                var options = new FlatBufferTableBuilder().Byte(0, l < 2 ? (byte)1 : (byte)0).Build();
+                byte activation = l < 2 ? (byte)1 : (byte)0;
+                var options = TfLiteTable.Build(b =>
+                {
+                    b.StartTable(1);
+                    b.AddByte(0, activation, 0);   // FullyConnectedOptions.fused_activation_function: RELU, NONE
+                    return b.EndTable();
+                });
                 operators.Add(new TfLiteOperator(l, BuiltinOperator.FullyConnected, 1, null, [previous, weights, weights + 1], [output], 8, options));
                 previous = output;
             }

@@ -25,7 +25,7 @@ public sealed record TfLiteTensor(int Index, string Name, TfLiteType Type, int[]
 }
 
 /// <summary>An operator of subgraph 0, with its builtin options table (read by the lowering that knows its fields).</summary>
-public sealed record TfLiteOperator(int Index, BuiltinOperator Code, int Version, string? CustomCode, int[] Inputs, int[] Outputs, int OptionsType, FlatBufferTable? Options)
+public sealed record TfLiteOperator(int Index, BuiltinOperator Code, int Version, string? CustomCode, int[] Inputs, int[] Outputs, int OptionsType, TfLiteTable? Options)
 {
     public string Name => Code == BuiltinOperator.Custom ? $"CUSTOM({CustomCode})" : BuiltinOperators.Name(Code);
     public override string ToString() => $"operator {Index} ({Name})";

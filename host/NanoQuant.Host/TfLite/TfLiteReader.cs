@@ -2,8 +2,9 @@ namespace NanoQuant.Host.TfLite;
 
 /// <summary>
 /// Reads a .tflite FlatBuffer (schema ../shared/tflite/schema.fbs) into a <see cref="TfLiteModel"/>:
-/// subgraph 0, its tensors with constant data and quantization, and its operators. Field ids below
-/// are the schema's field order (a union takes two ids: its type, then its value).
+/// subgraph 0, its tensors with constant data and quantization, and its operators, through
+/// Google.FlatBuffers (<see cref="TfLiteTable"/>). Field ids below are the schema's field order (a union
+/// takes two ids: its type, then its value).
 /// </summary>
 public static class TfLiteReader
 {
@@ -31,7 +32,7 @@ public static class TfLiteReader
             throw new TfLiteFormatException("not a TensorFlow Lite model (no 'TFL3' file identifier)");
         }
 
-        var model = FlatBufferTable.Root(bytes, "model");
+        var model = TfLiteTable.Root(bytes, "model");
         uint version = model.GetUInt(0);
         var codes = model.GetTableArray(1, "operator_codes");
         var subgraphs = model.GetTableArray(2, "subgraphs");
@@ -50,8 +51,8 @@ public static class TfLiteReader
             tensors[i] = ReadTensor(i, tensorTables[i], buffers, bytes);
         }
 
-        int[] inputs = subgraph.GetIntArray(1, "subgraph inputs") ?? [];
-        int[] outputs = subgraph.GetIntArray(2, "subgraph outputs") ?? [];
+        int[] inputs = subgraph.GetIntArray(1, "inputs") ?? [];
+        int[] outputs = subgraph.GetIntArray(2, "outputs") ?? [];
         CheckTensorIndices(inputs, tensors.Length, "subgraph input", allowOptional: false);
         CheckTensorIndices(outputs, tensors.Length, "subgraph output", allowOptional: false);
 
@@ -62,7 +63,7 @@ public static class TfLiteReader
             operators[i] = ReadOperator(i, operatorTables[i], codes, tensors.Length);
         }
 
-        var metadataNames = model.GetTableArray(6, "metadata").Select((m, i) => m.GetString(0, $"metadata {i} name") ?? "").ToArray();
+        var metadataNames = model.GetTableArray(6, "metadata").Select((m, i) => m.GetString(0, "name") ?? "").ToArray();
 
         return new TfLiteModel
         {
@@ -77,24 +78,24 @@ public static class TfLiteReader
         };
     }
 
-    private static TfLiteTensor ReadTensor(int index, FlatBufferTable table, FlatBufferTable[] buffers, byte[] file)
+    private static TfLiteTensor ReadTensor(int index, TfLiteTable table, TfLiteTable[] buffers, byte[] file)
     {
-        string what = $"tensor {index}";
-        int[] shape = table.GetIntArray(0, $"{what} shape") ?? [];
+        string What() => $"tensor {index}";
+        int[] shape = table.GetIntArray(0, "shape") ?? [];
         var type = (TfLiteType)table.GetByte(1);
         uint bufferIndex = table.GetUInt(2);
-        string name = table.GetString(3, $"{what} name") ?? "";
+        string name = table.GetString(3, "name") ?? "";
         bool isVariable = table.GetBool(5);
         if (table.Has(6))
         {
-            throw new TfLiteFormatException($"{what} '{name}' is sparse; sparse tensors are not supported");
+            throw new TfLiteFormatException($"{What()} '{name}' is sparse; sparse tensors are not supported");
         }
 
         foreach (int dim in shape)
         {
             if (dim < 0)
             {
-                throw new TfLiteFormatException($"{what} '{name}' has a dynamic or negative dimension ({string.Join(",", shape)})");
+                throw new TfLiteFormatException($"{What()} '{name}' has a dynamic or negative dimension ({string.Join(",", shape)})");
             }
         }
 
@@ -104,22 +105,22 @@ public static class TfLiteReader
             elements *= dim;
             if (elements > int.MaxValue / 8)
             {
-                throw new TfLiteFormatException($"{what} '{name}' has too many elements ({string.Join(",", shape)})");
+                throw new TfLiteFormatException($"{What()} '{name}' has too many elements ({string.Join(",", shape)})");
             }
         }
 
         if (bufferIndex >= buffers.Length && bufferIndex != 0)
         {
-            throw new TfLiteFormatException($"{what} '{name}' names buffer {bufferIndex}, but there are {buffers.Length}");
+            throw new TfLiteFormatException($"{What()} '{name}' names buffer {bufferIndex}, but there are {buffers.Length}");
         }
 
         byte[]? data = null;
         if (bufferIndex != 0)
         {
             var buffer = buffers[bufferIndex];
-            if (buffer.GetVector(0, 1, $"buffer {bufferIndex}") is { Length: > 0 } vector)
+            if (buffer.GetBytes(0, "data") is { Length: > 0 } bytes)
             {
-                data = vector.Bytes.ToArray();
+                data = bytes;
             }
             else if (buffer.GetULong(1) is ulong offset and > 1)
             {
@@ -134,20 +135,20 @@ public static class TfLiteReader
         }
 
         TfLiteQuantization? quantization = null;
-        if (table.GetTable(4, $"{what} quantization") is { } q)
+        if (table.GetTable(4, "quantization") is { } q)
         {
-            float[] scales = q.GetFloatArray(2, $"{what} scales") ?? [];
-            long[] zeroPoints = q.GetLongArray(3, $"{what} zero points") ?? [];
+            float[] scales = q.GetFloatArray(2, "scale") ?? [];
+            long[] zeroPoints = q.GetLongArray(3, "zero_point") ?? [];
             if (scales.Length > 0)
             {
                 if (zeroPoints.Length != 0 && zeroPoints.Length != scales.Length)
                 {
-                    throw new TfLiteFormatException($"{what} '{name}' has {scales.Length} scales but {zeroPoints.Length} zero points");
+                    throw new TfLiteFormatException($"{What()} '{name}' has {scales.Length} scales but {zeroPoints.Length} zero points");
                 }
 
                 if (zeroPoints.Any(z => z is < int.MinValue or > int.MaxValue))
                 {
-                    throw new TfLiteFormatException($"{what} '{name}' has a zero point outside int32");
+                    throw new TfLiteFormatException($"{What()} '{name}' has a zero point outside int32");
                 }
 
                 quantization = new TfLiteQuantization(scales, zeroPoints, q.GetInt(6));
@@ -157,13 +158,13 @@ public static class TfLiteReader
         return new TfLiteTensor(index, name, type, shape, data, quantization, isVariable);
     }
 
-    private static TfLiteOperator ReadOperator(int index, FlatBufferTable table, FlatBufferTable[] codes, int tensorCount)
+    private static TfLiteOperator ReadOperator(int index, TfLiteTable table, TfLiteTable[] codes, int tensorCount)
     {
-        string what = $"operator {index}";
+        string What() => $"operator {index}";
         uint opcodeIndex = table.GetUInt(0);
         if (opcodeIndex >= codes.Length)
         {
-            throw new TfLiteFormatException($"{what} names operator code {opcodeIndex}, but there are {codes.Length}");
+            throw new TfLiteFormatException($"{What()} names operator code {opcodeIndex}, but there are {codes.Length}");
         }
 
         var code = codes[opcodeIndex];
@@ -173,24 +174,25 @@ public static class TfLiteReader
         // Older converters keep the operator in deprecated_builtin_code with builtin_code 0: the real one is the larger.
         var op = (BuiltinOperator)Math.Max(deprecated, builtin);
         int version = code.GetInt(2, 1);
-        string? custom = code.GetString(1, $"{what} custom code");
-        int[] inputs = table.GetIntArray(1, $"{what} inputs") ?? [];
-        int[] outputs = table.GetIntArray(2, $"{what} outputs") ?? [];
-        CheckTensorIndices(inputs, tensorCount, $"{what} input", allowOptional: true);
-        CheckTensorIndices(outputs, tensorCount, $"{what} output", allowOptional: false);
+        string? custom = code.GetString(1, "custom_code");
+        int[] inputs = table.GetIntArray(1, "inputs") ?? [];
+        int[] outputs = table.GetIntArray(2, "outputs") ?? [];
+        CheckTensorIndices(inputs, tensorCount, "input", allowOptional: true, index);
+        CheckTensorIndices(outputs, tensorCount, "output", allowOptional: false, index);
         int optionsType = table.GetByte(3);
-        var options = table.GetTable(4, $"{what} options");
+        var options = table.GetTable(4, "options");
         return new TfLiteOperator(index, op, version, custom, inputs, outputs, optionsType, options);
     }
 
-    private static void CheckTensorIndices(int[] indices, int tensorCount, string what, bool allowOptional)
+    /// <summary>Checks tensor indices of the subgraph or, with <paramref name="op"/>, of that operator.</summary>
+    private static void CheckTensorIndices(int[] indices, int tensorCount, string what, bool allowOptional, int op = -1)
     {
         for (int i = 0; i < indices.Length; i++)
         {
             int t = indices[i];
             if (t >= tensorCount || t < (allowOptional ? -1 : 0))
             {
-                throw new TfLiteFormatException($"{what} {i} names tensor {t}, but there are {tensorCount}");
+                throw new TfLiteFormatException($"{(op < 0 ? "" : $"operator {op} ")}{what} {i} names tensor {t}, but there are {tensorCount}");
             }
         }
     }

@@ -1,3 +1,4 @@
+using Google.FlatBuffers;
 using NanoQuant.Format;
 using System.Buffers.Binary;
 using NanoQuant.Host.Conversion;
@@ -64,7 +65,7 @@ public sealed class GraphBuilder
         int b = Constant($"{name}/bias", [outputs], bias);
         byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
         int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], height, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], width, stride, 1), outputs], null);
-        var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Byte(3, (byte)activation).Build();
+        var options = Options(4, b => { b.AddByte(0, padding, 0); b.AddInt(1, stride, 0); b.AddInt(2, stride, 0); b.AddByte(3, (byte)activation, 0); });
         return Operator(BuiltinOperator.Conv2d, [input, w, b], output, 1, options);
     }
 
@@ -77,7 +78,7 @@ public sealed class GraphBuilder
         int b = Constant($"{name}/bias", [outputs], bias);
         byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
         int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], height, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], width, stride, 1), outputs], null);
-        var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Int(3, multiplier).Byte(4, (byte)activation).Build();
+        var options = Options(5, b => { b.AddByte(0, padding, 0); b.AddInt(1, stride, 0); b.AddInt(2, stride, 0); b.AddInt(3, multiplier, 0); b.AddByte(4, (byte)activation, 0); });
         return Operator(BuiltinOperator.DepthwiseConv2d, [input, w, b], output, 2, options);
     }
 
@@ -88,7 +89,7 @@ public sealed class GraphBuilder
         int w = Constant($"{name}/weights", [units, depth], weights);
         int b = Constant($"{name}/bias", [units], bias);
         int output = Tensor(name, [1, units], null);
-        var options = new FlatBufferTableBuilder().Byte(0, (byte)activation).Build();
+        var options = Options(1, b => b.AddByte(0, (byte)activation, 0));
         return Operator(BuiltinOperator.FullyConnected, [input, w, b], output, 8, options);
     }
 
@@ -97,7 +98,7 @@ public sealed class GraphBuilder
         var x = Shape(input);
         byte padding = (byte)(same ? WindowPadding.Same : WindowPadding.Valid);
         int output = Tensor(name, [x[0], (int)WindowPadding.OutputSize(padding, x[1], size, stride, 1), (int)WindowPadding.OutputSize(padding, x[2], size, stride, 1), x[3]], null);
-        var options = new FlatBufferTableBuilder().Byte(0, padding).Int(1, stride).Int(2, stride).Int(3, size).Int(4, size).Byte(5, (byte)activation).Build();
+        var options = Options(6, b => { b.AddByte(0, padding, 0); b.AddInt(1, stride, 0); b.AddInt(2, stride, 0); b.AddInt(3, size, 0); b.AddInt(4, size, 0); b.AddByte(5, (byte)activation, 0); });
         return Operator(average ? BuiltinOperator.AveragePool2d : BuiltinOperator.MaxPool2d, [input], output, 5, options);
     }
 
@@ -105,7 +106,7 @@ public sealed class GraphBuilder
     public int Binary(BuiltinOperator code, int a, int b, FusedActivation activation = FusedActivation.None, string name = "binary")
     {
         int output = Tensor(name, Shape(a), null);
-        var options = new FlatBufferTableBuilder().Byte(0, (byte)activation).Build();
+        var options = Options(1, b => b.AddByte(0, (byte)activation, 0));
         return Operator(code, [a, b], output, code switch { BuiltinOperator.Add => 11, BuiltinOperator.Mul => 21, _ => 28 }, options);
     }
 
@@ -114,12 +115,24 @@ public sealed class GraphBuilder
         Operator(code, [input], Tensor(name, Shape(input), null), 0, null);
 
     public int Softmax(int input, float beta = 1f, string name = "softmax") =>
-        Operator(BuiltinOperator.Softmax, [input], Tensor(name, Shape(input), null), 9, new FlatBufferTableBuilder().Float(0, beta).Build());
+        Operator(BuiltinOperator.Softmax, [input], Tensor(name, Shape(input), null), 9, Options(1, b => b.AddFloat(0, beta, 0)));
 
     public int Reshape(int input, int[] shape, string name = "reshape")
     {
         int s = IntConstant($"{name}/shape", [shape.Length], shape);
-        return Operator(BuiltinOperator.Reshape, [input, s], Tensor(name, shape, null), 17, new FlatBufferTableBuilder().Ints(0, shape).Build());
+        return Operator(BuiltinOperator.Reshape, [input, s], Tensor(name, shape, null), 17, TfLiteTable.Build(b =>
+        {
+            b.StartVector(sizeof(int), shape.Length, sizeof(int));
+            for (int i = shape.Length - 1; i >= 0; i--)
+            {
+                b.AddInt(shape[i]);
+            }
+
+            var newShape = b.EndVector();
+            b.StartTable(1);
+            b.AddOffset(0, newShape.Value, 0);   // ReshapeOptions.new_shape
+            return b.EndTable();
+        }));
     }
 
     /// <summary>MEAN over <paramref name="axes"/>, keeping them as size 1.</summary>
@@ -127,7 +140,7 @@ public sealed class GraphBuilder
     {
         var shape = Shape(input).Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
         int a = IntConstant($"{name}/axes", [axes.Length], axes);
-        return Operator(BuiltinOperator.Mean, [input, a], Tensor(name, shape, null), 27, new FlatBufferTableBuilder().Bool(0, true).Build());
+        return Operator(BuiltinOperator.Mean, [input, a], Tensor(name, shape, null), 27, Options(1, b => b.AddBool(0, true, false)));
     }
 
     /// <summary>PAD with zeros: <paramref name="paddings"/> holds (before, after) per dimension.</summary>
@@ -136,14 +149,14 @@ public sealed class GraphBuilder
         var x = Shape(input);
         var shape = x.Select((d, i) => d + paddings[2 * i] + paddings[(2 * i) + 1]).ToArray();
         int p = IntConstant($"{name}/paddings", [x.Length, 2], paddings);
-        return Operator(BuiltinOperator.Pad, [input, p], Tensor(name, shape, null), 22, new FlatBufferTableBuilder().Build());
+        return Operator(BuiltinOperator.Pad, [input, p], Tensor(name, shape, null), 22, Options(0, _ => { }));
     }
 
     public int Concatenation(int[] inputs, int axis, string name = "concat")
     {
         var shape = (int[])Shape(inputs[0]).Clone();
         shape[axis] = inputs.Sum(i => Shape(i)[axis]);
-        var options = new FlatBufferTableBuilder().Int(0, axis).Byte(1, 0).Build();
+        var options = Options(2, b => { b.AddInt(0, axis, 0); b.AddByte(1, 0, 0); });
         return Operator(BuiltinOperator.Concatenation, inputs, Tensor(name, shape, null), 10, options);
     }
 
@@ -164,7 +177,15 @@ public sealed class GraphBuilder
         return _tensors.Count - 1;
     }
 
-    private int Operator(BuiltinOperator code, int[] inputs, int output, int optionsType, FlatBufferTable? options)
+    /// <summary>An operator's options table of <paramref name="fields"/> fields, written by <paramref name="add"/> with Google.FlatBuffers' builder.</summary>
+    private static TfLiteTable Options(int fields, Action<FlatBufferBuilder> add) => TfLiteTable.Build(b =>
+    {
+        b.StartTable(fields);
+        add(b);
+        return b.EndTable();
+    });
+
+    private int Operator(BuiltinOperator code, int[] inputs, int output, int optionsType, TfLiteTable? options)
     {
         _operators.Add(new TfLiteOperator(_operators.Count, code, 1, null, inputs, [output], optionsType, options));
         return output;

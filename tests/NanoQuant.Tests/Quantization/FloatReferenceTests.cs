@@ -106,7 +106,7 @@ public class FloatReferenceTests
             new(4, "w2", TfLiteType.Float32, [1, 2], null, null, false),
             new(5, "y", TfLiteType.Float32, [1, 1], null, null, false),
         };
-        var options = new FlatBufferTableBuilder().Byte(0, 0).Build();
+        var options = TfLiteTable.Build(b => { b.StartTable(1); b.AddByte(0, 0, 0); return b.EndTable(); });
         var model = new TfLiteModel
         {
             SchemaVersion = 3,

@@ -299,7 +299,7 @@ internal sealed class SyntheticModels
         int weights = Tensor([units, depth], w);
         int bias = Tensor([units], Enumerable.Repeat(0.1f, units).ToArray());
         int output = Tensor([1, units], null);
-        Operator(BuiltinOperator.FullyConnected, [input, weights, bias], output, 8, new FlatBufferTableBuilder().Byte(0, activation).Build());
+        Operator(BuiltinOperator.FullyConnected, [input, weights, bias], output, 8, TfLiteTable.Build(b => { b.StartTable(1); b.AddByte(0, activation, 0); return b.EndTable(); }));
         return output;
     }
 
@@ -315,7 +315,7 @@ internal sealed class SyntheticModels
         var shape = _tensors[inputs[0]].Shape.ToArray();
         shape[axis] = inputs.Sum(i => _tensors[i].Shape[axis]);
         int output = Tensor(shape, null);
-        Operator(BuiltinOperator.Concatenation, inputs, output, 10, new FlatBufferTableBuilder().Int(0, axis).Build());
+        Operator(BuiltinOperator.Concatenation, inputs, output, 10, TfLiteTable.Build(b => { b.StartTable(1); b.AddInt(0, axis, 0); return b.EndTable(); }));
         return output;
     }
 
@@ -351,6 +351,6 @@ internal sealed class SyntheticModels
         return index;
     }
 
-    private void Operator(BuiltinOperator code, int[] inputs, int output, int optionsType, FlatBufferTable? options) =>
+    private void Operator(BuiltinOperator code, int[] inputs, int output, int optionsType, TfLiteTable? options) =>
         _operators.Add(new TfLiteOperator(_operators.Count, code, 1, null, inputs, [output], optionsType, options));
 }

@@ -119,7 +119,7 @@ public class FinetuneCommandTests : CliHarness
             Operators =
             [
                 new TfLiteOperator(0, BuiltinOperator.Transpose, 1, null, [0, 1], [2], 0, null),
-                new TfLiteOperator(1, BuiltinOperator.FullyConnected, 1, null, [2, 3], [4], 8, new FlatBufferTableBuilder().Byte(0, 0).Build()),
+                new TfLiteOperator(1, BuiltinOperator.FullyConnected, 1, null, [2, 3], [4], 8, TfLiteTable.Build(b => { b.StartTable(1); b.AddByte(0, 0, 0); return b.EndTable(); })),
             ],
         };
         string path = Write("transpose.tflite", TfLiteWriter.Write(model));

@@ -148,6 +148,11 @@ public sealed class Conv16Lowering : IInt16OperatorLowering
         }
 
         int units = filter.Shape[0], depth = filter.Shape[1];
+        if (units < 1 || depth < 1)
+        {
+            throw context.Unsupported(op, $"filter {filter} has an empty dimension ({units} units, depth {depth})");
+        }
+
         var q = filter.Quantization ?? throw context.Unsupported(op, $"filter {filter} is not quantized");
         context.CheckScales(op, filter, q.Scales);
         if (q.ZeroPoints.Any(z => z != 0))
