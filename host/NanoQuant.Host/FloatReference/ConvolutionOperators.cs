@@ -43,6 +43,25 @@ internal readonly record struct Window(
             (int)WindowPadding.Before(input[1], filterHeight, strideHeight, dilationHeight, output[1]),
             (int)WindowPadding.Before(input[2], filterWidth, strideWidth, dilationWidth, output[2]));
     }
+
+    /// <summary>
+    /// An undilated window's rows for output row <paramref name="oy"/>: its first input row <paramref name="inY0"/>
+    /// (negative inside the padding) and the filter rows [<paramref name="start"/>, <paramref name="end"/>) inside the input.
+    /// </summary>
+    public void Rows(int oy, out int inY0, out int start, out int end)
+    {
+        inY0 = (oy * StrideHeight) - PadTop;
+        start = Math.Max(0, -inY0);
+        end = Math.Min(FilterHeight, InputHeight - inY0);
+    }
+
+    /// <summary>As <see cref="Rows"/>, for output column <paramref name="ox"/>.</summary>
+    public void Columns(int ox, out int inX0, out int start, out int end)
+    {
+        inX0 = (ox * StrideWidth) - PadLeft;
+        start = Math.Max(0, -inX0);
+        end = Math.Min(FilterWidth, InputWidth - inX0);
+    }
 }
 
 /// <summary>

@@ -254,12 +254,10 @@ internal static class Gradients
         {
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
-                int inY0 = (oy * w.StrideHeight) - w.PadTop;
-                int yStart = Math.Max(0, -inY0), yEnd = Math.Min(w.FilterHeight, w.InputHeight - inY0);
+                w.Rows(oy, out int inY0, out int yStart, out int yEnd);
                 for (int ox = 0; ox < w.OutputWidth; ox++)
                 {
-                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
-                    int xStart = Math.Max(0, -inX0), xEnd = Math.Min(w.FilterWidth, w.InputWidth - inX0);
+                    w.Columns(ox, out int inX0, out int xStart, out int xEnd);
                     int outBase = ((((b * w.OutputHeight) + oy) * w.OutputWidth) + ox) * depth;
                     int count = Math.Max(yEnd - yStart, 0) * Math.Max(xEnd - xStart, 0);
                     for (int c = 0; c < depth; c++)
