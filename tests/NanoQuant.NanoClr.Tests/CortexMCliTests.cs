@@ -8,20 +8,8 @@ namespace NanoQuant.Tests.NanoClr;
 /// prints instructions per Invoke, the same on every run; a guest fault and a hang are one `error:` line, exit 1,
 /// no output file.
 /// </summary>
-public sealed class CortexMCliTests : IDisposable
+public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("nanoquant-cli-cortex-m-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Theory]
     [InlineData("cortex-m7")]
     [InlineData("cortex-m4")]
@@ -80,37 +68,5 @@ public sealed class CortexMCliTests : IDisposable
     {
         var e = Assert.Throws<NanoClrException>(() => new NanoClrHost(new NanoClrOptions { Board = "cortex-m0" }));
         Assert.Equal("unknown board 'cortex-m0' (known: cortex-m7, cortex-m4)", e.Message);
-    }
-
-    private (string Model, string Input, string Output) Kws()
-    {
-        string model = Path.Combine(_folder, "kws.nq");
-        if (!File.Exists(model))
-        {
-            Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "-o", model).Code);
-        }
-
-        return (model, Path.Combine(SharedResources.Golden, "kws_ref_model_int8", "input_0_0.npy"), Path.Combine(_folder, "out.npy"));
-    }
-
-    private string FakeNanoClr(string name, string body)
-    {
-        string path = Path.Combine(_folder, name + ".sh");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
-
-    private static void AssertOneError((int Code, string Out, string Err) run, string expected, string output)
-    {
-        Assert.Equal(1, run.Code);
-        var lines = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), run.Err);
-        Assert.Contains(expected, lines[0]);
-        Assert.False(File.Exists(output), "an output file was written");
     }
 }

@@ -9,20 +9,8 @@ namespace NanoQuant.Tests.NanoClr;
 /// `nanoquant run --runtime nanoclr` writes the same bytes as `--runtime dotnet`; every way nanoCLR can fail is
 /// one `error:` line, exit code 1 and no output file; `bench --runtime nanoclr` takes any model file.
 /// </summary>
-public sealed class NanoClrCliTests : IDisposable
+public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("nanoquant-cli-nanoclr-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>A golden model (int8 input), the samples' sine model (float in and out, several samples), an extra model the tests never used and a 16x8 model (int16 in and out).</summary>
     public static TheoryData<string> Models() => new("kws_ref_model_int8", "sine", "resnet_eb78d0e_int8", "ad01_16x8");
 
@@ -199,37 +187,5 @@ public sealed class NanoClrCliTests : IDisposable
         Assert.Equal(["0", "1", "2"], rows.Select(r => r.Groups[1].Value));
         Assert.Equal(["16", "256", "16"], rows.Select(r => r.Groups[2].Value));
         Assert.InRange(rows.Sum(r => double.Parse(r.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), 99.5, 100.5);
-    }
-
-    private (string Model, string Input, string Output) Kws()
-    {
-        string model = Path.Combine(_folder, "kws.nq");
-        if (!File.Exists(model))
-        {
-            Assert.Equal(0, Cli("convert", SharedResources.ModelPath("kws_ref_model_int8"), "-o", model).Code);
-        }
-
-        return (model, Path.Combine(SharedResources.Golden, "kws_ref_model_int8", "input_0_0.npy"), Path.Combine(_folder, "out.npy"));
-    }
-
-    private string FakeNanoClr(string name, string body)
-    {
-        string path = Path.Combine(_folder, name + ".sh");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        return path;
-    }
-
-    private static void AssertOneError((int Code, string Out, string Err) run, string expected, string output)
-    {
-        Assert.Equal(1, run.Code);
-        var lines = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), run.Err);
-        Assert.Contains(expected, lines[0]);
-        Assert.False(File.Exists(output), "an output file was written");
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, "*.tmp"));
     }
 }
