@@ -236,7 +236,9 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 #if defined(__GNUC__)
                 if (groups4 >= 2)
                 {
-                    /* Two groups of 4 values per turn: 2 LDR, 4 SXTB16, 8 LDRD, 16 SMLAD, CMP, BNE for 32 MACs. */
+                    /* Two groups of 4 values per turn: 2 LDR, 4 SXTB16, 8 LDRD, 16 SMLAD, CMP, BNE for 32 MACs. The two
+                     * halves are deliberate copies (hot-loop unrolling: one compare and branch per 32 MACs); the C loop
+                     * below is the same group once, for an odd last group and for compilers without GNU asm. */
                     const uint64_t *pairs_end = columns + ((groups4 & ~1) * NQ_DSP_PIXELS);
                     uint32_t a;
                     uint32_t a02;
@@ -347,6 +349,8 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
                 nq_dsp_quant_fast(&q, fast_left);
+                /* The four pixels' outputs written out one by one below (and above): deliberate copies, so that
+                 * the four sums stay in registers (an array indexed in a loop would go through the stack). */
                 if (q.fast && count == NQ_DSP_PIXELS)
                 {
                     int8_t *o = out + c;

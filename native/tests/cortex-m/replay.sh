@@ -74,13 +74,15 @@ fi
 # The table: per model, per operator, instructions per build; then totals and instructions per MAC.
 awk -F'\t' -v builds="$builds" -v models="$models" '
   BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
-          name[1]="CONV_2D"; name[2]="DEPTHWISE"; name[3]="FC"; name[4]="AVG_POOL"; name[5]="MAX_POOL"; name[6]="ADD/SUB"; name[7]="MUL"; name[8]="SOFTMAX"; name[9]="MEAN" }
+          # the operator codes of nanoquant_kernels.h (NQ_OP_*), in table order
+          no = split("2 3 1 4 5 8 10 7 12", code, " "); split("CONV_2D DEPTHWISE FC AVG_POOL MAX_POOL ADD/SUB MUL SOFTMAX MEAN", label, " ");
+          for (k = 1; k <= no; k++) name[code[k]] = label[k] }
   { v[$1, $2, $3] = $4; t[$1, $2] += $4; if ($1 == B[1]) { macs[$2] += $5; has[$2, $3] = 1 } }
   END {
     printf "%-24s %-10s", "model", "operator"; for (j = 1; j <= nb; j++) printf " %13s", B[j]; printf "\n";
     for (i = 1; i <= nm; i++) {
-      for (o = 1; o <= 9; o++) if (has[M[i], o]) {
-        printf "%-24s %-10s", M[i], name[o]; for (j = 1; j <= nb; j++) printf " %13d", v[B[j], M[i], o]; printf "\n" }
+      for (k = 1; k <= no; k++) { o = code[k]; if (has[M[i], o]) {
+        printf "%-24s %-10s", M[i], name[o]; for (j = 1; j <= nb; j++) printf " %13d", v[B[j], M[i], o]; printf "\n" } }
       printf "%-24s %-10s", M[i], "TOTAL"; for (j = 1; j <= nb; j++) printf " %13d", t[B[j], M[i]]; printf "\n";
       printf "%-24s %-10s", M[i], "instr/MAC"; for (j = 1; j <= nb; j++) printf " %13.2f", t[B[j], M[i]] / (macs[M[i]] > 0 ? macs[M[i]] : 1);
       printf "   (%d MACs)\n", macs[M[i]] }
