@@ -665,8 +665,9 @@ static inline void nq_dsp_pair_words(uint32_t *d, int32_t half, uint32_t v0, uin
 #define NQ_DSP_DEPTHWISE_RUN 32
 
 /*
- * 3 × 3, multiplier 1, dilation 1, stride width 1 or 2, depth a multiple of 4: one channel at a time with
- * SMLAD on two horizontally adjacent taps. Per block of channels and output row the three input rows are
+ * 3 × 3, dilation 1, stride width 1 or 2, input depth a multiple of 4 or 1, any depth multiplier up to a block
+ * (person_detect's first layer: 1 → 8 channels): one output channel at a time with SMLAD on two horizontally
+ * adjacent taps. Per block of channels and output row the three input rows are
  * widened once into pair rows (a row already widened for the output row before is kept) — per channel,
  * word k = (x[2k] + offset, x[2k + 1] + offset) over the padded columns, zeros outside the input
  * (PKHBT/PKHTB of two SXTAB16 words) — and each filter row into A = (w0, w1), B = (w1, w2). A filter row on
@@ -687,6 +688,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
     const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
     const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t multiplier = p[NQ_CONV_FILTER_DEPTH];
+    const int32_t out_depth = p[NQ_CONV_OUTPUT_DEPTH];
     const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
     const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
     const int32_t stride_height = p[NQ_CONV_STRIDE_HEIGHT];
@@ -714,28 +717,33 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     int32_t block;
     int32_t fast_left;
     int32_t c0;
-    if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || p[NQ_CONV_FILTER_DEPTH] != 1
+    /* Input channels per block: a multiple of 4 (loaded 4 at a time) unless the input has one channel. */
+    const int32_t unit = depth == 1 ? 1 : 4;
+    if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || multiplier < 1 || multiplier > NQ_DSP_DEPTHWISE_BLOCK / unit
         || p[NQ_CONV_DILATION_HEIGHT] != 1 || p[NQ_CONV_DILATION_WIDTH] != 1 || (stride_width != 1 && stride_width != 2)
-        || (depth & 3) != 0 || (int64_t)half * 3 * 4 > NQ_DSP_DEPTHWISE_PAIR_WORDS)
+        || (depth != 1 && (depth & 3) != 0) || (int64_t)half * 3 * unit > NQ_DSP_DEPTHWISE_PAIR_WORDS)
     {
         return 0;
     }
 
-    block = (NQ_DSP_DEPTHWISE_PAIR_WORDS / (3 * half)) & ~3;
-    block = block > NQ_DSP_DEPTHWISE_BLOCK ? NQ_DSP_DEPTHWISE_BLOCK : block;
-    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, depth) + ((int64_t)9 * 255 * 128));
+    block = (NQ_DSP_DEPTHWISE_PAIR_WORDS / (3 * half)) / unit * unit;
+    block = block * multiplier > NQ_DSP_DEPTHWISE_BLOCK ? NQ_DSP_DEPTHWISE_BLOCK / multiplier / unit * unit : block;
+    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)9 * 255 * 128));
     for (c0 = 0; c0 < depth; c0 += block)
     {
         const int32_t width = depth - c0 < block ? depth - c0 : block;
+        /* the block's output channels: from c0 × multiplier on; output channel j reads input channel j / multiplier */
+        const int32_t outs = width * multiplier;
+        const int32_t first = c0 * multiplier;
         int32_t b;
         int32_t j;
-        for (j = 0; j < width; j++)
+        for (j = 0; j < outs; j++)
         {
-            const int8_t *w = filter + ((c0 + j) * 9);
-            const int32_t shift = shifts[c0 + j];
+            const int8_t *w = filter + ((first + j) * 9);
+            const int32_t shift = shifts[first + j];
             uint32_t factor;
             int32_t ky;
-            scale[j] = nq_dsp_prescale(multipliers[c0 + j], shift, fast_left);
+            scale[j] = nq_dsp_prescale(multipliers[first + j], shift, fast_left);
             round_offset[j] = nq_dsp_round_offset(shift, output_offset);
             factor = scale[j] != 0 ? (uint32_t)scale[j] : 1u;
             for (ky = 0; ky < 3; ky++)
@@ -747,13 +755,13 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                 weights[j][(2 * ky) + 1] = (w1 & 0xFFFFu) | (w2 << 16);
             }
 
-            start[j] = (int32_t)((uint32_t)bias[c0 + j] * factor);
+            start[j] = (int32_t)((uint32_t)bias[first + j] * factor);
         }
 
         for (b = 0; b < batches; b++)
         {
             const int8_t *image = input + (b * in_height * in_width * depth) + c0;
-            int8_t *out_image = output + (b * out_height * out_width * depth) + c0;
+            int8_t *out_image = output + (b * out_height * out_width * out_depth) + first;
             int32_t oy;
             slot_y[0] = INT32_MIN;
             slot_y[1] = INT32_MIN;
@@ -781,6 +789,22 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                     if (y < 0 || y >= in_height)
                     {
                         memset(row, 0, (size_t)(width * half) * sizeof row[0]);
+                        continue;
+                    }
+
+                    if (depth == 1)
+                    {
+                        /* one input channel: word k = (x[2k] + offset, x[2k + 1] + offset) */
+                        const int8_t *src = image + (y * in_width);
+                        int32_t k;
+                        for (k = 0; k < half; k++)
+                        {
+                            const int32_t x0 = (2 * k) - pad_left;
+                            const uint32_t v0 = x0 >= 0 && x0 < in_width ? (uint32_t)(src[x0] + offset) : 0u;
+                            const uint32_t v1 = x0 + 1 >= 0 && x0 + 1 < in_width ? (uint32_t)(src[x0 + 1] + offset) : 0u;
+                            row[k] = (v0 & 0xFFFFu) | (v1 << 16);
+                        }
+
                         continue;
                     }
 
@@ -834,8 +858,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                 for (run = 0; run < out_width; run += NQ_DSP_DEPTHWISE_RUN)
                 {
                     const int32_t count = out_width - run < NQ_DSP_DEPTHWISE_RUN ? out_width - run : NQ_DSP_DEPTHWISE_RUN;
-                    int8_t *out = out_image + (((oy * out_width) + run) * depth);
-                    for (j = 0; j < width; j++)
+                    int8_t *out = out_image + (((oy * out_width) + run) * out_depth);
+                    for (j = 0; j < outs; j++)
                     {
                         const uint32_t a0 = weights[j][0];
                         const uint32_t b0 = weights[j][1];
@@ -844,14 +868,15 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                         const uint32_t a2 = weights[j][4];
                         const uint32_t b2 = weights[j][5];
                         const int32_t s = start[j];
+                        const int32_t source = multiplier == 1 ? j : j / multiplier;
                         int8_t *o = out + j;
                         int32_t i;
                         if (stride_width == 1)
                         {
                             /* run is even: outputs run + i and run + i + 1 read pair words (run + i) / 2 and the next */
-                            const uint32_t *r0 = line[0] + (j * half) + (run >> 1);
-                            const uint32_t *r1 = line[1] + (j * half) + (run >> 1);
-                            const uint32_t *r2 = line[2] + (j * half) + (run >> 1);
+                            const uint32_t *r0 = line[0] + (source * half) + (run >> 1);
+                            const uint32_t *r1 = line[1] + (source * half) + (run >> 1);
+                            const uint32_t *r2 = line[2] + (source * half) + (run >> 1);
                             for (i = 0; i < count; i += 2, r0++, r1++, r2++)
                             {
                                 int32_t s0 = __smlad((int16x2_t)r0[0], (int16x2_t)a0, s);
@@ -872,9 +897,9 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                         }
                         else
                         {
-                            const uint32_t *r0 = line[0] + (j * half) + run;
-                            const uint32_t *r1 = line[1] + (j * half) + run;
-                            const uint32_t *r2 = line[2] + (j * half) + run;
+                            const uint32_t *r0 = line[0] + (source * half) + run;
+                            const uint32_t *r1 = line[1] + (source * half) + run;
+                            const uint32_t *r2 = line[2] + (source * half) + run;
                             for (i = 0; i < count; i++, r0++, r1++, r2++)
                             {
                                 int32_t s0 = __smlad((int16x2_t)r0[0], (int16x2_t)a0, s);
@@ -889,28 +914,28 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
 
                         if (scale[j] == 2 && full_range)
                         {
-                            const int32_t m = multipliers[c0 + j];
-                            const int32_t rt = -shifts[c0 + j];
+                            const int32_t m = multipliers[first + j];
+                            const int32_t rt = -shifts[first + j];
                             const int32_t ro = round_offset[j];
-                            for (i = 0; i < count; i++, o += depth)
+                            for (i = 0; i < count; i++, o += out_depth)
                             {
                                 *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], m, rt, ro), 8);
                             }
                         }
                         else if (scale[j] == 2)
                         {
-                            const int32_t m = multipliers[c0 + j];
-                            const int32_t rt = -shifts[c0 + j];
+                            const int32_t m = multipliers[first + j];
+                            const int32_t rt = -shifts[first + j];
                             const int32_t ro = round_offset[j];
-                            for (i = 0; i < count; i++, o += depth)
+                            for (i = 0; i < count; i++, o += out_depth)
                             {
                                 *o = nq_clamp(nq_dsp_requantize_right(sums[i], m, rt, ro), act_min, act_max);
                             }
                         }
                         else if (scale[j] != 0)
                         {
-                            const int32_t m = multipliers[c0 + j];
-                            for (i = 0; i < count; i++, o += depth)
+                            const int32_t m = multipliers[first + j];
+                            for (i = 0; i < count; i++, o += out_depth)
                             {
                                 *o = nq_clamp(nq_dsp_requantize_left(sums[i], m, output_offset), act_min, act_max);
                             }
@@ -918,8 +943,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                         else
                         {
                             nq_dsp_quant q;
-                            nq_dsp_quant_init(&q, multipliers[c0 + j], shifts[c0 + j]);
-                            for (i = 0; i < count; i++, o += depth)
+                            nq_dsp_quant_init(&q, multipliers[first + j], shifts[first + j]);
+                            for (i = 0; i < count; i++, o += out_depth)
                             {
                                 *o = nq_dsp_requantize(&q, sums[i], output_offset, act_min, act_max);
                             }
