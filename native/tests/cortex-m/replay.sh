@@ -94,8 +94,10 @@ for build in $builds; do
     function max3(a, b, c) { return a > b ? (a > c ? a : c) : (b > c ? b : c) }
     { n = $1; sub(/.*:/, "", n); f[n] = $2 + 0; if ($3 !~ /^static/) dyn++ }
     END {
-      chain["conv"] = f["nq_conv_2d"] + f["nq_conv_2d_dsp"] + f["nq_vendor_conv_2d"]
-      chain["depthwise"] = f["nq_depthwise_conv_2d"] + (f["nq_depthwise_conv_2d_dsp"] + max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_conv_2d_dsp"]))
+      conv_dsp = f["nq_conv_2d_dsp"] + (f["nq_dsp_im2col"] > f["nq_dsp_im2col_inside"] ? f["nq_dsp_im2col"] : f["nq_dsp_im2col_inside"])
+      chain["conv"] = f["nq_conv_2d"] + conv_dsp + f["nq_vendor_conv_2d"]
+      deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
+      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
       worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
       for (k in f) if (k ~ /^nq_(average_pool_2d|max_pool_2d|add|mul|softmax|mean)$/ && f[k] > worst) { worst = f[k]; which = k }
