@@ -1,6 +1,7 @@
 /*
  * The Armv7E-M DSP paths (Cortex-M4, M7, M33 …): when the compiler defines __ARM_FEATURE_DSP (and the build
- * does not define NQ_NO_DSP), CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD run their *_dsp function first; it returns 1 when it ran the operator, 0
+ * does not define NQ_NO_DSP), CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD run their *_dsp function first
+ * (AVERAGE_POOL_2D its window sums); it returns 1 when it ran the operator, 0
  * when the portable kernel must (shapes it does not cover). ACLE intrinsics from arm_acle.h only, no CMSIS
  * headers. Same bytes as the portable kernels: every sum is the same int32 value modulo 2^32 (SMLAD wraps
  * as the portable kernels' uint32_t sums do) and the requantization is TFLM's double rounding.
@@ -233,6 +234,8 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 #define NQ_DSP_FC_DEPTH_MAX 1024
 #endif
 
+int nq_average_pool_sums_dsp(const int8_t *window, int32_t row_stride, int32_t depth, int32_t rows, int32_t columns,
+                             int32_t block, uint32_t *sums);
 int nq_add_dsp(const int32_t *p, const int8_t *input1, const int8_t *input2, const int32_t *table1, const int32_t *table2,
                int8_t *output);
 int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *folded_bias,
