@@ -99,6 +99,7 @@ for build in $builds; do
       deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
       chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
+      chain["average pool"] = f["nq_average_pool_2d"] + f["nq_average_pool_sums_dsp"]
       worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
       for (k in f) if (k ~ /^nq_(average_pool_2d|max_pool_2d|add|mul|softmax|mean)$/ && f[k] > worst) { worst = f[k]; which = k }
       printf "  %-13s stack %d + %d (%s) = %d bytes, %d dynamic frames; code %d bytes\n", build, f["nq_run"], worst, which, f["nq_run"] + worst, dyn, size
