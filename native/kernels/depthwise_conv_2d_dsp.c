@@ -715,7 +715,7 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     int32_t sums[NQ_DSP_DEPTHWISE_RUN];
     int32_t slot_y[3];
     int32_t block;
-    int32_t fast_left;
+    const int64_t reach = (int64_t)9 * 255 * 128; /* the largest Σ |(x + offset) × w| of 9 taps */
     int32_t c0;
     /* Input channels per block: a multiple of 4 (loaded 4 at a time) unless the input has one channel. */
     const int32_t unit = depth == 1 ? 1 : 4;
@@ -728,7 +728,6 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
 
     block = (NQ_DSP_DEPTHWISE_PAIR_WORDS / (3 * half)) / unit * unit;
     block = block * multiplier > NQ_DSP_DEPTHWISE_BLOCK ? NQ_DSP_DEPTHWISE_BLOCK / multiplier / unit * unit : block;
-    fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)9 * 255 * 128));
     for (c0 = 0; c0 < depth; c0 += block)
     {
         const int32_t width = depth - c0 < block ? depth - c0 : block;
@@ -743,7 +742,9 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
             const int32_t shift = shifts[first + j];
             uint32_t factor;
             int32_t ky;
-            scale[j] = nq_dsp_prescale(multipliers[first + j], shift, fast_left);
+            /* the bound per channel: a few dead channels of huge bias leave the others fast */
+            scale[j] = nq_dsp_prescale(multipliers[first + j], shift,
+                                       nq_dsp_fast_left((bias[first + j] < 0 ? -(int64_t)bias[first + j] : bias[first + j]) + reach));
             round_offset[j] = nq_dsp_round_offset(shift, output_offset);
             factor = scale[j] != 0 ? (uint32_t)scale[j] : 1u;
             for (ky = 0; ky < 3; ky++)
