@@ -7,6 +7,7 @@
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
 #include "pooling.h"
+#include "nq_dsp.h"
 
 /* Channels summed per pass: a fixed stack block keeps the sums in registers or L1 without heap. */
 #define NQ_POOL_BLOCK 64
@@ -57,19 +58,25 @@ void nq_average_pool_2d(const int32_t *p, const int8_t *input, int8_t *output)
                     int32_t y;
                     int32_t x;
                     int32_t c;
-                    for (c = 0; c < block; c++)
+#ifdef NQ_DSP
+                    if (!nq_average_pool_sums_dsp(image + (y0 * row_stride) + (x0 * depth) + c0, row_stride, depth, y1 - y0, x1 - x0,
+                                                  block, sums))
+#endif
                     {
-                        sums[c] = 0;
-                    }
-
-                    for (y = y0; y < y1; y++)
-                    {
-                        for (x = x0; x < x1; x++)
+                        for (c = 0; c < block; c++)
                         {
-                            const int8_t *v = image + (y * row_stride) + (x * depth) + c0;
-                            for (c = 0; c < block; c++)
+                            sums[c] = 0;
+                        }
+
+                        for (y = y0; y < y1; y++)
+                        {
+                            for (x = x0; x < x1; x++)
                             {
-                                sums[c] += (uint32_t)(int32_t)v[c];
+                                const int8_t *v = image + (y * row_stride) + (x * depth) + c0;
+                                for (c = 0; c < block; c++)
+                                {
+                                    sums[c] += (uint32_t)(int32_t)v[c];
+                                }
                             }
                         }
                     }

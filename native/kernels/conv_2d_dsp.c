@@ -28,8 +28,63 @@ static inline uint32_t nq_load32(const int8_t *p)
     return v;
 }
 
+/*
+ * nq_dsp_im2col for depths not a multiple of 4, small patches (first layers), every tap inside the input (src: the
+ * first tap): a kernel row's taps are kernel width × depth consecutive bytes, so the patch is kernel height byte
+ * runs, copied in order, then widened a word (4 values) at a time. Not inlined: it keeps the convolution's
+ * registers as they were for the other shapes.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void nq_dsp_im2col_inside(const int32_t *p, const int8_t *src, uint64_t *column, int16_t *tail)
+{
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t run = p[NQ_CONV_KERNEL_WIDTH] * depth;
+    const int32_t row_step = p[NQ_CONV_DILATION_HEIGHT] * in_width * depth;
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int32_t patch = kernel_height * run;
+    const int32_t whole = patch & ~3;
+    union
+    {
+        uint32_t words[(NQ_DSP_SMALL_PATCH / 4) + 1];
+        int8_t values[NQ_DSP_SMALL_PATCH + 4];
+    } bytes;
+    uint32_t *out = (uint32_t *)(void *)column;
+    int32_t k = 0;
+    int32_t ky;
+    int32_t g;
+    for (ky = 0; ky < kernel_height; ky++, src += row_step)
+    {
+        int32_t i;
+        for (i = 0; i < run; i++)
+        {
+            bytes.values[k++] = src[i];
+        }
+    }
+
+    for (g = 0; g < (whole >> 2); g++)
+    {
+        const uint32_t v = bytes.words[g];
+        out[0] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+        out[1] = NQ_DSP_SXTAB16_ROR8(offset2, v);
+        out += 2 * NQ_DSP_PIXELS;
+    }
+
+    for (k = whole; k < patch; k++)
+    {
+        tail[k - whole] = (int16_t)(bytes.values[k] + offset);
+    }
+}
+
 /* One pixel's patch into slot n of the interleaved columns: group g's words at column[g × 4 + n]
  * (low word (x0+o, x2+o), high word (x1+o, x3+o)); the last patch % 4 values as plain int16 in tail. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column, int32_t n,
                           int16_t *tail)
 {
@@ -79,6 +134,13 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
             }
         }
 
+        return;
+    }
+
+    if (patch <= NQ_DSP_SMALL_PATCH && dilation_width == 1 && in_y >= 0 && in_y + ((kernel_height - 1) * dilation_height) < in_height
+        && in_x >= 0 && in_x + kernel_width <= in_width)
+    {
+        nq_dsp_im2col_inside(p, image + (((in_y * in_width) + in_x) * depth), column + n, tail);
         return;
     }
 
@@ -236,7 +298,9 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 #if defined(__GNUC__)
                 if (groups4 >= 2)
                 {
-                    /* Two groups of 4 values per turn: 2 LDR, 4 SXTB16, 8 LDRD, 16 SMLAD, CMP, BNE for 32 MACs. */
+                    /* Two groups of 4 values per turn: 2 LDR, 4 SXTB16, 8 LDRD, 16 SMLAD, CMP, BNE for 32 MACs. The two
+                     * halves are deliberate copies (hot-loop unrolling: one compare and branch per 32 MACs); the C loop
+                     * below is the same group once, for an odd last group and for compilers without GNU asm. */
                     const uint64_t *pairs_end = columns + ((groups4 & ~1) * NQ_DSP_PIXELS);
                     uint32_t a;
                     uint32_t a02;
@@ -347,6 +411,8 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 
                 nq_dsp_quant_init(&q, multipliers[c], shifts[c]);
                 nq_dsp_quant_fast(&q, fast_left);
+                /* The four pixels' outputs written out one by one below (and above): deliberate copies, so that
+                 * the four sums stay in registers (an array indexed in a loop would go through the stack). */
                 if (q.fast && count == NQ_DSP_PIXELS)
                 {
                     int8_t *o = out + c;

@@ -6,6 +6,11 @@
  * SMLABB/SMLATT × 4. The sum bias + Σ (x + input offset) × w over the taps inside the input is the
  * portable kernel's int32 value modulo 2^32 (interior: folded bias + Σ x × w). The depth % 4 last channels
  * run the same sum one channel at a time.
+ * The kernels of this file repeat each other's parameter unpacking, weight packing and requantization loops,
+ * and inside each the taps and channels are written out one by one (NQ_DSP_DEPTHWISE_ROW3's three taps,
+ * nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines): deliberate
+ * near-copies, hot-loop unrolling with the sums and weights in registers, each loop laid out for its shape
+ * (the order they are tried in is nq_depthwise_conv_2d_dsp's, at the end).
  */
 #include "nanoquant_kernels.h"
 #include "nq_dsp.h"
@@ -616,9 +621,352 @@ static int nq_depthwise_single_dsp(const int32_t *p, const int8_t *input, const 
     return 1;
 }
 
+static inline uint32_t nq_load_word(const int8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Channels g .. g + 3 of two columns, widened (SXTAB16: (g, g + 2), its ROR 8 form: (g + 1, g + 3)), into the
+ * four channels' pair words at d[0], d[half], d[2 half], d[3 half]. */
+static inline void nq_dsp_pack_pairs(uint32_t *d, int32_t half, uint32_t e0, uint32_t o0, uint32_t e1, uint32_t o1)
+{
+#if defined(__GNUC__)
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(e0), "r"(e1));
+    d[0] = r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(o0), "r"(o1));
+    d[half] = r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(e1), "r"(e0));
+    d[2 * half] = r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(o1), "r"(o0));
+    d[3 * half] = r;
+#else
+    d[0] = (e0 & 0xFFFFu) | (e1 << 16);
+    d[half] = (o0 & 0xFFFFu) | (o1 << 16);
+    d[2 * half] = (e0 >> 16) | (e1 & 0xFFFF0000u);
+    d[3 * half] = (o0 >> 16) | (o1 & 0xFFFF0000u);
+#endif
+}
+
+/* Two columns inside the input (4 channels each, as loaded) into pair words. */
+static inline void nq_dsp_pair_words(uint32_t *d, int32_t half, uint32_t v0, uint32_t v1, uint32_t offset2)
+{
+    nq_dsp_pack_pairs(d, half, (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v0), NQ_DSP_SXTAB16_ROR8(offset2, v0),
+                      (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v1), NQ_DSP_SXTAB16_ROR8(offset2, v1));
+}
+
+/* Words of the pair rows the 3 × 3 kernel keeps on the stack (3 rows × channels of a block × pairs per row). */
+#define NQ_DSP_DEPTHWISE_PAIR_WORDS 768
+
+/* Channels of a block of the 3 × 3 kernel (a multiple of 4) and outputs summed before they are requantized. */
+#define NQ_DSP_DEPTHWISE_BLOCK 32
+#define NQ_DSP_DEPTHWISE_RUN 32
+
+/*
+ * 3 × 3, dilation 1, stride width 1 or 2, input depth a multiple of 4 or 1, any depth multiplier up to a block
+ * (person_detect's first layer: 1 → 8 channels): one output channel at a time with SMLAD on two horizontally
+ * adjacent taps. Per block of channels and output row the three input rows are
+ * widened once into pair rows (a row already widened for the output row before is kept) — per channel,
+ * word k = (x[2k] + offset, x[2k + 1] + offset) over the padded columns, zeros outside the input
+ * (PKHBT/PKHTB of two SXTAB16 words) — and each filter row into A = (w0, w1), B = (w1, w2). A filter row on
+ * the pair words P0 = (x0, x1), P1 = (x2, x3):
+ *   stride 1, outputs at x0 and x1:  SMLAD(P0, A) + SMLABT(P1, B)   and   SMLATB(P0, A) + SMLAD(P1, B)
+ *   stride 2, output at x0:          SMLAD(P0, A) + SMLABT(P1, B)
+ * 2 instructions per 3 multiply-accumulates, against 1 per MAC four channels at a time. Weights and bias
+ * are prescaled at packing (nq_dsp_prescale) so that the requantization is one SMMLAR and at most two
+ * more instructions.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t batches = p[NQ_CONV_BATCHES];
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t multiplier = p[NQ_CONV_FILTER_DEPTH];
+    const int32_t out_depth = p[NQ_CONV_OUTPUT_DEPTH];
+    const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
+    const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
+    const int32_t stride_height = p[NQ_CONV_STRIDE_HEIGHT];
+    const int32_t stride_width = p[NQ_CONV_STRIDE_WIDTH];
+    const int32_t pad_top = p[NQ_CONV_PAD_TOP];
+    const int32_t pad_left = p[NQ_CONV_PAD_LEFT];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
+    const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
+    const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int full_range = act_min == -128 && act_max == 127;
+    /* Pair words per channel row: the padded columns the outputs read, rounded up to pairs. */
+    const int32_t half = stride_width == 1 ? (out_width + 3) / 2 : out_width + 1;
+    /* Pair words k whose two columns 2k − pad_left, 2k + 1 − pad_left are both inside the input. */
+    const int32_t inside_first = (pad_left + 1) / 2;
+    const int32_t inside_end = (in_width + pad_left) / 2 < half ? (in_width + pad_left) / 2 : half;
+    uint32_t pairs[NQ_DSP_DEPTHWISE_PAIR_WORDS];
+    uint32_t weights[NQ_DSP_DEPTHWISE_BLOCK][6];
+    int32_t start[NQ_DSP_DEPTHWISE_BLOCK];
+    int32_t scale[NQ_DSP_DEPTHWISE_BLOCK];
+    int32_t round_offset[NQ_DSP_DEPTHWISE_BLOCK];
+    int32_t sums[NQ_DSP_DEPTHWISE_RUN];
+    int32_t slot_y[3];
+    int32_t block;
+    const int64_t reach = (int64_t)9 * 255 * 128; /* the largest Σ |(x + offset) × w| of 9 taps */
+    int32_t c0;
+    /* Input channels per block: a multiple of 4 (loaded 4 at a time) unless the input has one channel. */
+    const int32_t unit = depth == 1 ? 1 : 4;
+    if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || multiplier < 1 || multiplier > NQ_DSP_DEPTHWISE_BLOCK / unit
+        || p[NQ_CONV_DILATION_HEIGHT] != 1 || p[NQ_CONV_DILATION_WIDTH] != 1 || (stride_width != 1 && stride_width != 2)
+        || (depth != 1 && (depth & 3) != 0) || (int64_t)half * 3 * unit > NQ_DSP_DEPTHWISE_PAIR_WORDS)
+    {
+        return 0;
+    }
+
+    block = (NQ_DSP_DEPTHWISE_PAIR_WORDS / (3 * half)) / unit * unit;
+    block = block * multiplier > NQ_DSP_DEPTHWISE_BLOCK ? NQ_DSP_DEPTHWISE_BLOCK / multiplier / unit * unit : block;
+    for (c0 = 0; c0 < depth; c0 += block)
+    {
+        const int32_t width = depth - c0 < block ? depth - c0 : block;
+        /* the block's output channels: from c0 × multiplier on; output channel j reads input channel j / multiplier */
+        const int32_t outs = width * multiplier;
+        const int32_t first = c0 * multiplier;
+        int32_t b;
+        int32_t j;
+        for (j = 0; j < outs; j++)
+        {
+            const int8_t *w = filter + ((first + j) * 9);
+            const int32_t shift = shifts[first + j];
+            uint32_t factor;
+            int32_t ky;
+            /* the bound per channel: a few dead channels of huge bias leave the others fast */
+            scale[j] = nq_dsp_prescale(multipliers[first + j], shift,
+                                       nq_dsp_fast_left((bias[first + j] < 0 ? -(int64_t)bias[first + j] : bias[first + j]) + reach));
+            round_offset[j] = nq_dsp_round_offset(shift, output_offset);
+            factor = scale[j] != 0 ? (uint32_t)scale[j] : 1u;
+            for (ky = 0; ky < 3; ky++)
+            {
+                const uint32_t w0 = (uint32_t)(int32_t)w[3 * ky] * factor;
+                const uint32_t w1 = (uint32_t)(int32_t)w[(3 * ky) + 1] * factor;
+                const uint32_t w2 = (uint32_t)(int32_t)w[(3 * ky) + 2] * factor;
+                weights[j][2 * ky] = (w0 & 0xFFFFu) | (w1 << 16);
+                weights[j][(2 * ky) + 1] = (w1 & 0xFFFFu) | (w2 << 16);
+            }
+
+            start[j] = (int32_t)((uint32_t)bias[first + j] * factor);
+        }
+
+        for (b = 0; b < batches; b++)
+        {
+            const int8_t *image = input + (b * in_height * in_width * depth) + c0;
+            int8_t *out_image = output + (b * out_height * out_width * out_depth) + first;
+            int32_t oy;
+            slot_y[0] = INT32_MIN;
+            slot_y[1] = INT32_MIN;
+            slot_y[2] = INT32_MIN;
+            for (oy = 0; oy < out_height; oy++)
+            {
+                const int32_t in_y = (oy * stride_height) - pad_top;
+                const uint32_t *line[3];
+                int32_t ky;
+                int32_t run;
+                /* The three input rows as pair rows, in slot y mod 3; a row already there is kept. */
+                for (ky = 0; ky < 3; ky++)
+                {
+                    const int32_t y = in_y + ky;
+                    const int32_t slot = ((y % 3) + 3) % 3;
+                    uint32_t *row = pairs + (slot * width * half);
+                    int32_t g;
+                    line[ky] = row;
+                    if (slot_y[slot] == y)
+                    {
+                        continue;
+                    }
+
+                    slot_y[slot] = y;
+                    if (y < 0 || y >= in_height)
+                    {
+                        memset(row, 0, (size_t)(width * half) * sizeof row[0]);
+                        continue;
+                    }
+
+                    if (depth == 1)
+                    {
+                        /* one input channel: word k = (x[2k] + offset, x[2k + 1] + offset) */
+                        const int8_t *src = image + (y * in_width);
+                        int32_t k;
+                        for (k = 0; k < half; k++)
+                        {
+                            const int32_t x0 = (2 * k) - pad_left;
+                            const uint32_t v0 = x0 >= 0 && x0 < in_width ? (uint32_t)(src[x0] + offset) : 0u;
+                            const uint32_t v1 = x0 + 1 >= 0 && x0 + 1 < in_width ? (uint32_t)(src[x0 + 1] + offset) : 0u;
+                            row[k] = (v0 & 0xFFFFu) | (v1 << 16);
+                        }
+
+                        continue;
+                    }
+
+                    for (g = 0; g < width; g += 4)
+                    {
+                        const int8_t *src = image + (y * in_width * depth) + g;
+                        uint32_t *d0 = row + (g * half);
+                        int32_t k = 0;
+                        while (k < half)
+                        {
+                            if (k >= inside_first && k < inside_end)
+                            {
+                                /* both columns inside the input: no bounds, PKHBT/PKHTB */
+                                const int8_t *x = src + (((2 * k) - pad_left) * depth);
+                                for (; k < inside_end; k++, x += 2 * depth)
+                                {
+                                    nq_dsp_pair_words(d0 + k, half, nq_load_word(x), nq_load_word(x + depth), offset2);
+                                }
+
+                                continue;
+                            }
+
+                            {
+                                const int32_t x0 = (2 * k) - pad_left;
+                                const int32_t x1 = x0 + 1;
+                                uint32_t e0 = 0;
+                                uint32_t o0 = 0;
+                                uint32_t e1 = 0;
+                                uint32_t o1 = 0;
+                                if (x0 >= 0 && x0 < in_width)
+                                {
+                                    const uint32_t v = nq_load_word(src + (x0 * depth));
+                                    e0 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+                                    o0 = NQ_DSP_SXTAB16_ROR8(offset2, v);
+                                }
+
+                                if (x1 >= 0 && x1 < in_width)
+                                {
+                                    const uint32_t v = nq_load_word(src + (x1 * depth));
+                                    e1 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+                                    o1 = NQ_DSP_SXTAB16_ROR8(offset2, v);
+                                }
+
+                                nq_dsp_pack_pairs(d0 + k, half, e0, o0, e1, o1);
+                                k++;
+                            }
+                        }
+                    }
+                }
+
+                for (run = 0; run < out_width; run += NQ_DSP_DEPTHWISE_RUN)
+                {
+                    const int32_t count = out_width - run < NQ_DSP_DEPTHWISE_RUN ? out_width - run : NQ_DSP_DEPTHWISE_RUN;
+                    int8_t *out = out_image + (((oy * out_width) + run) * out_depth);
+                    for (j = 0; j < outs; j++)
+                    {
+                        const uint32_t a0 = weights[j][0];
+                        const uint32_t b0 = weights[j][1];
+                        const uint32_t a1 = weights[j][2];
+                        const uint32_t b1 = weights[j][3];
+                        const uint32_t a2 = weights[j][4];
+                        const uint32_t b2 = weights[j][5];
+                        const int32_t s = start[j];
+                        const int32_t source = multiplier == 1 ? j : j / multiplier;
+                        int8_t *o = out + j;
+                        int32_t i;
+                        if (stride_width == 1)
+                        {
+                            /* run is even: outputs run + i and run + i + 1 read pair words (run + i) / 2 and the next */
+                            const uint32_t *r0 = line[0] + (source * half) + (run >> 1);
+                            const uint32_t *r1 = line[1] + (source * half) + (run >> 1);
+                            const uint32_t *r2 = line[2] + (source * half) + (run >> 1);
+                            for (i = 0; i < count; i += 2, r0++, r1++, r2++)
+                            {
+                                int32_t s0 = __smlad((int16x2_t)r0[0], (int16x2_t)a0, s);
+                                int32_t s1 = __smlatb((int32_t)r0[0], (int32_t)a0, s);
+                                s0 = __smlabt((int32_t)r0[1], (int32_t)b0, s0);
+                                s1 = __smlad((int16x2_t)r0[1], (int16x2_t)b0, s1);
+                                s0 = __smlad((int16x2_t)r1[0], (int16x2_t)a1, s0);
+                                s1 = __smlatb((int32_t)r1[0], (int32_t)a1, s1);
+                                s0 = __smlabt((int32_t)r1[1], (int32_t)b1, s0);
+                                s1 = __smlad((int16x2_t)r1[1], (int16x2_t)b1, s1);
+                                s0 = __smlad((int16x2_t)r2[0], (int16x2_t)a2, s0);
+                                s1 = __smlatb((int32_t)r2[0], (int32_t)a2, s1);
+                                s0 = __smlabt((int32_t)r2[1], (int32_t)b2, s0);
+                                s1 = __smlad((int16x2_t)r2[1], (int16x2_t)b2, s1);
+                                sums[i] = s0;
+                                sums[i + 1] = s1; /* when count is odd, a spare entry past the last output */
+                            }
+                        }
+                        else
+                        {
+                            const uint32_t *r0 = line[0] + (source * half) + run;
+                            const uint32_t *r1 = line[1] + (source * half) + run;
+                            const uint32_t *r2 = line[2] + (source * half) + run;
+                            for (i = 0; i < count; i++, r0++, r1++, r2++)
+                            {
+                                int32_t s0 = __smlad((int16x2_t)r0[0], (int16x2_t)a0, s);
+                                s0 = __smlabt((int32_t)r0[1], (int32_t)b0, s0);
+                                s0 = __smlad((int16x2_t)r1[0], (int16x2_t)a1, s0);
+                                s0 = __smlabt((int32_t)r1[1], (int32_t)b1, s0);
+                                s0 = __smlad((int16x2_t)r2[0], (int16x2_t)a2, s0);
+                                s0 = __smlabt((int32_t)r2[1], (int32_t)b2, s0);
+                                sums[i] = s0;
+                            }
+                        }
+
+                        if (scale[j] == 2 && full_range)
+                        {
+                            const int32_t m = multipliers[first + j];
+                            const int32_t rt = -shifts[first + j];
+                            const int32_t ro = round_offset[j];
+                            for (i = 0; i < count; i++, o += out_depth)
+                            {
+                                *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], m, rt, ro), 8);
+                            }
+                        }
+                        else if (scale[j] == 2)
+                        {
+                            const int32_t m = multipliers[first + j];
+                            const int32_t rt = -shifts[first + j];
+                            const int32_t ro = round_offset[j];
+                            for (i = 0; i < count; i++, o += out_depth)
+                            {
+                                *o = nq_clamp(nq_dsp_requantize_right(sums[i], m, rt, ro), act_min, act_max);
+                            }
+                        }
+                        else if (scale[j] != 0)
+                        {
+                            const int32_t m = multipliers[first + j];
+                            for (i = 0; i < count; i++, o += out_depth)
+                            {
+                                *o = nq_clamp(nq_dsp_requantize_left(sums[i], m, output_offset), act_min, act_max);
+                            }
+                        }
+                        else
+                        {
+                            nq_dsp_quant q;
+                            nq_dsp_quant_init(&q, multipliers[first + j], shifts[first + j]);
+                            for (i = 0; i < count; i++, o += out_depth)
+                            {
+                                *o = nq_dsp_requantize(&q, sums[i], output_offset, act_min, act_max);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
+    if (nq_depthwise_3x3_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return 1;
+    }
+
     if (p[NQ_CONV_INPUT_DEPTH] == 1 && nq_depthwise_single_dsp(p, input, filter, bias, multipliers, shifts, output))
     {
         return 1;

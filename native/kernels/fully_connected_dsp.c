@@ -56,7 +56,9 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         int32_t u;
         if (units < 4)
         {
-            /* Few units: widening the input first would not pay; both operands are widened as they are read. */
+            /* Few units: widening the input first would not pay; both operands are widened as they are read. This
+             * block and the widened one below are near-copies on purpose: the same two-unit pass with the input
+             * widened per use here, once per row there (which of the two is cheaper depends on the unit count). */
             for (u = 0; u < units; u += 2)
             {
                 /* Two units per pass (an odd last one with itself): the input word widened once for both. */
@@ -129,7 +131,9 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
 #if defined(__GNUC__)
             if (groups >= 2)
             {
-                /* Two groups of 4 values per turn: 2 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD, CMP, BNE for 16 MACs. */
+                /* Two groups of 4 values per turn: 2 LDRD, 4 LDR, 8 SXTB16, 8 SMLAD, CMP, BNE for 16 MACs. The two
+                 * halves, and the unit-0 and unit-1 lines within each, are deliberate copies (hot-loop unrolling);
+                 * the C loop below is one group, for an odd last group and for compilers without GNU asm. */
                 const uint64_t *pairs_end = column + (groups & ~1);
                 uint32_t lo;
                 uint32_t hi;

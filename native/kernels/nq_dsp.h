@@ -1,6 +1,7 @@
 /*
  * The Armv7E-M DSP paths (Cortex-M4, M7, M33 …): when the compiler defines __ARM_FEATURE_DSP (and the build
- * does not define NQ_NO_DSP), CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD run their *_dsp function first; it returns 1 when it ran the operator, 0
+ * does not define NQ_NO_DSP), CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD run their *_dsp function first
+ * (AVERAGE_POOL_2D its window sums); it returns 1 when it ran the operator, 0
  * when the portable kernel must (shapes it does not cover). ACLE intrinsics from arm_acle.h only, no CMSIS
  * headers. Same bytes as the portable kernels: every sum is the same int32 value modulo 2^32 (SMLAD wraps
  * as the portable kernels' uint32_t sums do) and the requantization is TFLM's double rounding.
@@ -122,6 +123,64 @@ static inline int32_t nq_dsp_scale_right(int32_t acc, int32_t multiplier, int32_
     return (x + round + (x >> 31)) >> right;
 }
 
+/* (a × b + 2^31) >> 32 added to c: SMMLAR (c × 2^32 + a × b + 2^31) >> 32, exact. */
+static inline int32_t nq_dsp_smmlar(int32_t a, int32_t b, int32_t c)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+    return r;
+#else
+    return (int32_t)((uint32_t)c + (uint32_t)(int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
+#endif
+}
+
+/*
+ * Requantization from a prescaled accumulator: the kernel multiplies its weights and bias once by
+ * nq_dsp_prescale(q) (0: the channel takes nq_dsp_requantize), so that per output
+ * - right shift (right ≥ 1): scaled = 2 × acc and nq_dsp_scale_right(acc) + output_offset is
+ *   (SMMLAR(scaled, m, round_offset + (scaled >> 31))) >> right, round_offset = 2^(right−1) + output_offset × 2^right
+ *   (nq_dsp_round_offset): ADD, SMMLAR, ASR. The sign correction of RoundingDivideByPOT is taken from scaled
+ *   instead of from x = SMMULR(scaled, m): with m > 0 they differ only when scaled < 0 and x = 0, where
+ *   (2^(right−1) − 1) >> right = 2^(right−1) >> right = 0. output_offset × 2^right is a multiple of 2^right,
+ *   so adding it before the shift adds output_offset after; right ≤ 22 and |scaled| < 2^30 keep the sum in int32.
+ * - left shift (right = 0, left ≤ 7): scaled = acc × 2^(left+1) and SaturatingRoundingDoublingHighMul(acc << left, m)
+ *   + output_offset is SMMLAR(scaled, m, output_offset): (acc × 2^(left+1) × m + 2^31) >> 32 = (acc × 2^left × m + 2^30) >> 31,
+ *   no saturation while |scaled| < 2^30. Weights times 2^8 stay int16.
+ * Both need the fast bound (|acc| × 2^(left+1) < 2^30, nq_dsp_fast_left) and a multiplier > 0.
+ */
+static inline int32_t nq_dsp_prescale(int32_t multiplier, int32_t shift, int32_t fast_left)
+{
+    if (multiplier <= 0)
+    {
+        return 0;
+    }
+
+    if (shift < 0)
+    {
+        return shift >= -22 && fast_left >= 0 ? 2 : 0;
+    }
+
+    return shift <= 7 && shift <= fast_left ? (int32_t)(2u << shift) : 0;
+}
+
+static inline int32_t nq_dsp_round_offset(int32_t shift, int32_t output_offset)
+{
+    return shift < 0 ? (int32_t)((1u << (-shift - 1)) + ((uint32_t)output_offset << -shift)) : output_offset;
+}
+
+/* A right-shift channel (shift < 0) of nq_dsp_prescale: right = −shift. */
+static inline int32_t nq_dsp_requantize_right(int32_t scaled, int32_t multiplier, int32_t right, int32_t round_offset)
+{
+    return nq_dsp_smmlar(scaled, multiplier, round_offset + (scaled >> 31)) >> right;
+}
+
+/* A left-shift channel (shift ≥ 0) of nq_dsp_prescale. */
+static inline int32_t nq_dsp_requantize_left(int32_t scaled, int32_t multiplier, int32_t output_offset)
+{
+    return nq_dsp_smmlar(scaled, multiplier, output_offset);
+}
+
 static inline int32_t nq_dsp_scale_fast(const nq_dsp_quant *q, int32_t acc)
 {
     const int32_t x = nq_dsp_smmulr((int32_t)((uint32_t)acc << (q->left + 1)), q->multiplier);
@@ -175,6 +234,8 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 #define NQ_DSP_FC_DEPTH_MAX 1024
 #endif
 
+int nq_average_pool_sums_dsp(const int8_t *window, int32_t row_stride, int32_t depth, int32_t rows, int32_t columns,
+                             int32_t block, uint32_t *sums);
 int nq_add_dsp(const int32_t *p, const int8_t *input1, const int8_t *input2, const int32_t *table1, const int32_t *table2,
                int8_t *output);
 int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *folded_bias,

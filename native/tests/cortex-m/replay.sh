@@ -74,13 +74,15 @@ fi
 # The table: per model, per operator, instructions per build; then totals and instructions per MAC.
 awk -F'\t' -v builds="$builds" -v models="$models" '
   BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
-          name[1]="CONV_2D"; name[2]="DEPTHWISE"; name[3]="FC"; name[4]="AVG_POOL"; name[5]="MAX_POOL"; name[6]="ADD/SUB"; name[7]="MUL"; name[8]="SOFTMAX"; name[9]="MEAN" }
+          # the operator codes of nanoquant_kernels.h (NQ_OP_*), in table order
+          no = split("2 3 1 4 5 8 10 7 12", code, " "); split("CONV_2D DEPTHWISE FC AVG_POOL MAX_POOL ADD/SUB MUL SOFTMAX MEAN", label, " ");
+          for (k = 1; k <= no; k++) name[code[k]] = label[k] }
   { v[$1, $2, $3] = $4; t[$1, $2] += $4; if ($1 == B[1]) { macs[$2] += $5; has[$2, $3] = 1 } }
   END {
     printf "%-24s %-10s", "model", "operator"; for (j = 1; j <= nb; j++) printf " %13s", B[j]; printf "\n";
     for (i = 1; i <= nm; i++) {
-      for (o = 1; o <= 9; o++) if (has[M[i], o]) {
-        printf "%-24s %-10s", M[i], name[o]; for (j = 1; j <= nb; j++) printf " %13d", v[B[j], M[i], o]; printf "\n" }
+      for (k = 1; k <= no; k++) { o = code[k]; if (has[M[i], o]) {
+        printf "%-24s %-10s", M[i], name[o]; for (j = 1; j <= nb; j++) printf " %13d", v[B[j], M[i], o]; printf "\n" } }
       printf "%-24s %-10s", M[i], "TOTAL"; for (j = 1; j <= nb; j++) printf " %13d", t[B[j], M[i]]; printf "\n";
       printf "%-24s %-10s", M[i], "instr/MAC"; for (j = 1; j <= nb; j++) printf " %13.2f", t[B[j], M[i]] / (macs[M[i]] > 0 ? macs[M[i]] : 1);
       printf "   (%d MACs)\n", macs[M[i]] }
@@ -92,9 +94,12 @@ for build in $builds; do
     function max3(a, b, c) { return a > b ? (a > c ? a : c) : (b > c ? b : c) }
     { n = $1; sub(/.*:/, "", n); f[n] = $2 + 0; if ($3 !~ /^static/) dyn++ }
     END {
-      chain["conv"] = f["nq_conv_2d"] + f["nq_conv_2d_dsp"] + f["nq_vendor_conv_2d"]
-      chain["depthwise"] = f["nq_depthwise_conv_2d"] + (f["nq_depthwise_conv_2d_dsp"] + max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_conv_2d_dsp"]))
+      conv_dsp = f["nq_conv_2d_dsp"] + (f["nq_dsp_im2col"] > f["nq_dsp_im2col_inside"] ? f["nq_dsp_im2col"] : f["nq_dsp_im2col_inside"])
+      chain["conv"] = f["nq_conv_2d"] + conv_dsp + f["nq_vendor_conv_2d"]
+      deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
+      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
+      chain["average pool"] = f["nq_average_pool_2d"] + f["nq_average_pool_sums_dsp"]
       worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
       for (k in f) if (k ~ /^nq_(average_pool_2d|max_pool_2d|add|mul|softmax|mean)$/ && f[k] > worst) { worst = f[k]; which = k }
       printf "  %-13s stack %d + %d (%s) = %d bytes, %d dynamic frames; code %d bytes\n", build, f["nq_run"], worst, which, f["nq_run"] + worst, dyn, size

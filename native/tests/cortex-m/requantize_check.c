@@ -1,7 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 /* nq_dsp_scale (the DSP paths' requantization) against nq_multiply_by_quantized_multiplier: edge values and
-   40 million random (accumulator, multiplier, shift, offset); built on the host by native/tests/cortex-m/replay.sh --check. */
+   40 million random (accumulator, multiplier, shift, offset); the fast and the prescaled forms within their bounds;
+   built on the host by native/tests/cortex-m/replay.sh --check. */
 #include "nq_dsp.h"
 static uint64_t st = 88172645463325252ull;
 static uint32_t rnd(void){ st ^= st << 13; st ^= st >> 7; st ^= st << 17; return (uint32_t)st; }
@@ -51,5 +52,25 @@ int main(void){
       if (fast_bad++ < 5) printf("fast: acc %lld m %d sh %d: %d vs %d\n", (long long)v, m, sh, nq_dsp_scale_fast(&q, (int32_t)v), nq_multiply_by_quantized_multiplier((int32_t)v, m, sh));
     }
   }
-  printf("%ld of %ld differ; fast path: %ld of %ld differ\n", bad, n, fast_bad, fast); return bad != 0 || fast_bad != 0 || fast < 1000000;
+  /* The prescaled forms (nq_dsp_prescale: right and left shifts) against the clamped requantization, small
+     accumulators (where the sign correction and the left-shift rounding matter) and ones near the bound. */
+  long pre = 0, pre_bad = 0;
+  for (int i = 0; i < 40000000; i++) {
+    int64_t bound = (int64_t)(rnd() % 4609) * 255 * 128 + (rnd() % 1000000);
+    int32_t m = (int32_t)((rnd() >> 1) | 0x40000000u);
+    if ((rnd() & 7) == 0) m = (int32_t)rnd();
+    int32_t sh = (int32_t)(rnd() % 40) - 31;
+    int32_t off = (int32_t)(rnd() % 256) - 128;
+    int32_t scale = nq_dsp_prescale(m, sh, nq_dsp_fast_left(bound));
+    if (scale == 0) continue;
+    int64_t v = (rnd() & 1) ? (int64_t)(rnd() % 4001) - 2000 : (int64_t)(rnd() % (uint32_t)(2 * bound + 1)) - bound;
+    int32_t scaled = (int32_t)((uint32_t)(int32_t)v * (uint32_t)scale);
+    int32_t got = sh < 0 ? nq_dsp_requantize_right(scaled, m, -sh, nq_dsp_round_offset(sh, off)) : nq_dsp_requantize_left(scaled, m, nq_dsp_round_offset(sh, off));
+    pre++;
+    if (nq_clamp(got, -128, 127) != nq_requantize((uint32_t)(int32_t)v, m, sh, off, -128, 127)) {
+      if (pre_bad++ < 5) printf("prescaled: acc %lld m %d sh %d off %d: %d vs %d\n", (long long)v, m, sh, off, nq_clamp(got, -128, 127), nq_requantize((uint32_t)(int32_t)v, m, sh, off, -128, 127));
+    }
+  }
+  printf("%ld of %ld differ; fast path: %ld of %ld differ; prescaled: %ld of %ld differ\n", bad, n, fast_bad, fast, pre_bad, pre);
+  return bad != 0 || fast_bad != 0 || pre_bad != 0 || fast < 1000000 || pre < 1000000;
 }
