@@ -9,7 +9,7 @@ namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
 /// The nanoFramework NuGet package of the device library, made from the nanoFramework build: nanoFramework's
-/// layout, exact dependency pins to the kit assemblies it was built against, and its .pe runs a golden on nanoCLR.
+/// layout, exact dependency pins to the libraries it was built against (nanoclr/libraries.txt), and its .pe runs a golden on nanoCLR.
 /// </summary>
 public sealed class NanoClrPackageTests : IDisposable
 {
@@ -36,16 +36,18 @@ public sealed class NanoClrPackageTests : IDisposable
         Assert.Equal("0.1.0-ci", metadata.Element(ns + "version")!.Value);
         var pins = metadata.Descendants(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
 
-        // Every reference of the packaged .dll is pinned to exactly the kit assembly's version.
+        // Every reference of the packaged .dll is pinned to exactly the version of the assembly it was compiled against
+        // (NuGet's mscorlib, the kit's others), which is the version nanoclr/libraries.txt names.
         var references = NanoFrameworkPackage.ReferencesOf(Path.Combine(unpacked, "lib", "NanoQuant.Device.dll"));
         Assert.Equal(references.Count, pins.Count);
         foreach (var reference in references)
         {
-            var kit = AssemblyName.GetAssemblyName(Path.Combine(host.KitDirectory, "lib", reference.Name + ".dll")).Version!;
-            Assert.Equal($"[{kit.Major}.{kit.Minor}.{kit.Build}]", pins[NanoFrameworkPackage.PackageOfAssembly[reference.Name!]]);
+            var library = NanoFrameworkLibrary.OfAssembly(reference.Name!)!;
+            Assert.Equal($"[{VersionOf(host, library)}]", pins[library.Package]);
+            Assert.Equal($"[{library.Version}]", pins[library.Package]);
         }
 
-        Assert.Equal("[1.17.21]", pins["nanoFramework.CoreLibrary"]);
+        Assert.Equal("[1.17.11]", pins["nanoFramework.CoreLibrary"]);
 
         // The packaged .pe on nanoCLR: kws_ref_model_int8, every case, TFLM's bytes.
         var golden = Golden.Load("kws_ref_model_int8");
@@ -58,26 +60,21 @@ public sealed class NanoClrPackageTests : IDisposable
         NanoClrGoldenTests.AssertGolden(golden.Name, golden, local, result);
     }
 
-    /// <summary>The nanoFramework package of each kit assembly the projects reference.</summary>
-    private static readonly Dictionary<string, string> AssemblyOfPackage = new()
+    /// <summary>The version (x.y.z) of the assembly a library of nanoclr/libraries.txt is compiled against: NuGet's copy in the build, else the kit's.</summary>
+    private static string VersionOf(NanoClrHost host, NanoFrameworkLibrary library)
     {
-        ["nanoFramework.CoreLibrary"] = "mscorlib",
-        ["nanoFramework.System.Math"] = "System.Math",
-        ["nanoFramework.System.Text"] = "nanoFramework.System.Text",
-        ["nanoFramework.System.IO.Streams"] = "System.IO.Streams",
-        ["nanoFramework.System.IO.FileSystem"] = "System.IO.FileSystem",
-        ["nanoFramework.Runtime.Events"] = "nanoFramework.Runtime.Events",
-        ["nanoFramework.Runtime.Native"] = "nanoFramework.Runtime.Native",
-        ["nanoFramework.ResourceManager"] = "nanoFramework.ResourceManager",
-        ["nanoFramework.TestFramework"] = "nanoFramework.TestFramework",
-    };
+        host.Build();
+        string dll = library.FromNuGet ? Path.Combine(host.BuildDirectory, "nuget", library.Assembly + ".dll") : Path.Combine(host.KitDirectory, "lib", library.Assembly + ".dll");
+        var v = AssemblyName.GetAssemblyName(dll).Version!;
+        return $"{v.Major}.{v.Minor}.{v.Build}";
+    }
 
     [Theory]
     [InlineData("device/packages.config")]
     [InlineData("hardware/esp32/packages.config")]
     [InlineData("hardware/stm32/packages.config")]
     [InlineData("tests/NanoQuant.Device.nfTests/packages.config")]
-    public void Every_package_version_is_the_version_of_the_kit_assembly_it_is_built_against(string config)
+    public void Every_package_version_is_the_listed_version_of_the_assembly_it_is_built_against(string config)
     {
         var host = new NanoClrHost();
         var packages = XDocument.Load(Path.Combine(host.RepositoryRoot, config)).Descendants("package")
@@ -85,9 +82,10 @@ public sealed class NanoClrPackageTests : IDisposable
         Assert.NotEmpty(packages);
         foreach (var (id, version) in packages)
         {
-            Assert.True(AssemblyOfPackage.TryGetValue(id, out string? assembly), $"{config}: no kit assembly known for {id}");
-            var kit = AssemblyName.GetAssemblyName(Path.Combine(host.KitDirectory, "lib", assembly + ".dll")).Version!;
-            Assert.True($"{kit.Major}.{kit.Minor}.{kit.Build}" == version, $"{config}: {id} {version}, but the kit's {assembly}.dll is {kit}");
+            var library = NanoFrameworkLibrary.OfPackage(id);
+            Assert.True(library is not null, $"{config}: nanoclr/libraries.txt does not list {id}");
+            Assert.True(library.Version == version, $"{config}: {id} {version}, but nanoclr/libraries.txt names {library.Version}");
+            Assert.True(VersionOf(host, library) == version, $"{config}: {id} {version}, but the {(library.FromNuGet ? "NuGet" : "kit")} {library.Assembly}.dll is {VersionOf(host, library)}");
         }
 
         if (config == "device/packages.config")
@@ -102,7 +100,7 @@ public sealed class NanoClrPackageTests : IDisposable
             // Every assembly the built library really references is among them (the compiler drops unused references,
             // so packages.config may list more: what the project compiles against).
             Assert.NotEmpty(built);
-            Assert.All(built, r => Assert.Contains(NanoFrameworkPackage.PackageOfAssembly[r.Name!], packages.Keys));
+            Assert.All(built, r => Assert.Contains(NanoFrameworkLibrary.OfAssembly(r.Name!)!.Package, packages.Keys));
         }
     }
 }
