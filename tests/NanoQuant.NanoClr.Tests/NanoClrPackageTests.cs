@@ -60,6 +60,111 @@ public sealed class NanoClrPackageTests : IDisposable
         NanoClrGoldenTests.AssertGolden(golden.Name, golden, local, result);
     }
 
+    /// <summary>
+    /// A user's project, nanoFramework style: it restores the packed NanoQuant.Device from a local feed, which also
+    /// holds the kit's libraries NuGet does not serve, and nanoFramework.CoreLibrary 1.17.11 from NuGet (the pin in the
+    /// package); the program (nanoclr/runner) is compiled against the restored mscorlib and NanoQuant.Device and runs a
+    /// golden on nanoCLR with the restored .pe files.
+    /// </summary>
+    [Fact]
+    public void The_package_restores_from_a_local_feed_and_NuGet_and_a_program_built_against_it_runs_a_golden()
+    {
+        var host = new NanoClrHost();
+        string feed = Path.Combine(_folder, "feed");
+        NanoFrameworkPackage.Create(host, "0.1.0-ci", feed);
+        foreach (var library in NanoFrameworkLibrary.All.Where(l => !l.FromNuGet && l.LoadedAtRuntime))
+        {
+            WriteKitPackage(host, library, feed);
+        }
+
+        // The project: PackageReferences (NU1701: nanoFramework packages name no .NET framework) to NanoQuant.Device and,
+        // as a nanoFramework project's packages.config lists them, every library its program loads; its own package folder.
+        string project = Path.Combine(_folder, "app");
+        string packageReferences = string.Concat(NanoFrameworkLibrary.All.Where(l => l.LoadedAtRuntime).Select(l => $"""<PackageReference Include="{l.Package}" Version="[{l.Version}]" />"""));
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "nuget.config"), $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><add key="local" value="{feed}" /></packageSources></configuration>""");
+        File.WriteAllText(Path.Combine(project, "App.csproj"), $$"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework><RestorePackagesPath>packages</RestorePackagesPath><NoWarn>NU1701</NoWarn></PropertyGroup>
+              <ItemGroup><PackageReference Include="NanoQuant.Device" Version="0.1.0-ci" />{{packageReferences}}</ItemGroup>
+            </Project>
+            """);
+        Run("dotnet", project, "restore", "App.csproj");
+        string packages = Path.Combine(project, "packages");
+        string LibOf(string id, string version) => Path.Combine(packages, id.ToLowerInvariant(), version, "lib");
+        var core = NanoFrameworkLibrary.OfAssembly("mscorlib")!;
+        Assert.Equal(("nanoFramework.CoreLibrary", "1.17.11", true), (core.Package, core.Version, core.FromNuGet));
+        Assert.False(File.Exists(Path.Combine(feed, $"{core.Package}.{core.Version}.nupkg")));   // so it came from NuGet
+        string mscorlib = Path.Combine(LibOf(core.Package, core.Version), "mscorlib.pe");
+        Assert.True(File.Exists(mscorlib), mscorlib);
+
+        // A kit whose lib/ holds what was restored: the program compiles against it (nfcompile, MetadataProcessor).
+        string kit = Path.Combine(_folder, "kit");
+        Directory.CreateDirectory(Path.Combine(kit, "bin"));
+        Directory.CreateDirectory(Path.Combine(kit, "lib"));
+        File.Copy(Path.Combine(host.KitDirectory, "bin", "nfcompile"), Path.Combine(kit, "bin", "nfcompile"));
+        File.CreateSymbolicLink(Path.Combine(kit, "mdp"), Path.Combine(host.KitDirectory, "mdp"));
+        var restored = NanoFrameworkLibrary.All.Where(l => l.LoadedAtRuntime).Select(l => (l.Assembly, Lib: LibOf(l.Package, l.Version)))
+            .Append((Assembly: "NanoQuant.Device", Lib: LibOf("NanoQuant.Device", "0.1.0-ci"))).ToList();
+        foreach (var (assembly, lib) in restored)
+        {
+            File.Copy(Path.Combine(lib, assembly + ".dll"), Path.Combine(kit, "lib", assembly + ".dll"));
+        }
+
+        string build = Path.Combine(_folder, "build");
+        Directory.CreateDirectory(Path.Combine(build, "nuget"));
+        string[] runner = [.. Directory.GetFiles(Path.Combine(host.RepositoryRoot, "nanoclr", "runner"), "*.cs"), Path.Combine(host.RepositoryRoot, "hardware", "common", "DotProductBaseline.cs")];
+        Run("bash", project, [Path.Combine(kit, "bin", "nfcompile"), "-o", Path.Combine(build, "NanoQuant.NanoClr.Runner"), "-t", "exe",
+            .. restored.Where(r => r.Assembly != "mscorlib").SelectMany(r => new[] { "-r", r.Assembly }), .. runner]);
+        File.Copy(mscorlib, Path.Combine(build, "nuget", "mscorlib.pe"));
+        File.Copy(Path.Combine(LibOf("NanoQuant.Device", "0.1.0-ci"), "NanoQuant.Device.pe"), Path.Combine(build, "NanoQuant.Device.pe"));
+        var references = NanoFrameworkPackage.ReferencesOf(Path.Combine(build, "NanoQuant.NanoClr.Runner.exe"));
+        Assert.Equal(new Version(1, 17, 11, 0), references.Single(r => r.Name == "mscorlib").Version);
+
+        // kws_ref_model_int8 on nanoCLR with the restored build: every case, TFLM's bytes.
+        var golden = Golden.Load("kws_ref_model_int8");
+        byte[] model = Converter.ConvertFile(golden.ModelPath).Bytes;
+        var restoredHost = new NanoClrHost(new NanoClrOptions { PrebuiltDirectory = build, KitDirectory = host.KitDirectory });
+        Assert.True(restoredHost.Prebuilt);
+        Assert.Equal(Path.Combine(build, "nuget", "mscorlib.pe"), restoredHost.ClassLibraryPeFiles.First());
+        var cases = Enumerable.Range(0, golden.CaseCount).Select(c => (IReadOnlyList<NpyArray>)golden.Inputs(c)).ToList();
+        var (job, local) = NanoClrModelRunner.PrepareJob(model, cases);
+        NanoClrGoldenTests.AssertGolden(golden.Name, golden, local, restoredHost.Run([job]).Jobs[0]);
+    }
+
+    /// <summary>A nanoFramework-layout package of one of the kit's libraries (lib/NAME.dll, .pe), as its real package is laid out.</summary>
+    private static void WriteKitPackage(NanoClrHost host, NanoFrameworkLibrary library, string feed)
+    {
+        Directory.CreateDirectory(feed);
+        using var zip = ZipFile.Open(Path.Combine(feed, $"{library.Package}.{library.Version}.nupkg"), ZipArchiveMode.Create);
+        using (var writer = new StreamWriter(zip.CreateEntry(library.Package + ".nuspec").Open()))
+        {
+            writer.Write($"""<?xml version="1.0" encoding="utf-8"?><package xmlns="http://schemas.microsoft.com/packaging/2012/06/nuspec.xsd"><metadata><id>{library.Package}</id><version>{library.Version}</version><authors>kit</authors><description>{library.Assembly} from the nanoCLR kit</description></metadata></package>""");
+        }
+
+        foreach (string ext in new[] { ".dll", ".pe" })
+        {
+            zip.CreateEntryFromFile(Path.Combine(host.KitDirectory, "lib", library.Assembly + ext), "lib/" + library.Assembly + ext);
+        }
+    }
+
+    private static void Run(string file, string directory, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(10)), $"{file} {string.Join(" ", args)} did not finish");
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(" ", args)}: exit {process.ExitCode}\n{stdout}\n{stderr.Result}");
+    }
+
     /// <summary>The version (x.y.z) of the assembly a library of nanoclr/libraries.txt is compiled against: NuGet's copy in the build, else the kit's.</summary>
     private static string VersionOf(NanoClrHost host, NanoFrameworkLibrary library)
     {

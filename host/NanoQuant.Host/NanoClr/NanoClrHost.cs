@@ -59,9 +59,16 @@ public sealed class NanoClrHost
 
         // A packed tool runs its own nanoFramework build, wherever it is started; the native kernels and the
         // emulated boards are built from a checkout.
-        Packaged = _options.RepositoryRoot is null && _options.BuildDirectory is null && !_options.NativeKernels && _options.Board is null
-            && File.Exists(Path.Combine(PackagedBuildDirectory, "NanoQuant.NanoClr.Runner.pe"));
-        _repositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : Packaged ? null : FindRepositoryRoot();
+        string? prebuilt = _options.PrebuiltDirectory
+            ?? (_options.RepositoryRoot is null && _options.BuildDirectory is null && !_options.NativeKernels && _options.Board is null
+                && File.Exists(Path.Combine(PackagedBuildDirectory, "NanoQuant.NanoClr.Runner.pe")) ? PackagedBuildDirectory : null);
+        if (prebuilt is not null && (_options.NativeKernels || _options.Board is not null))
+        {
+            throw new NanoClrException("the native kernels and the emulated boards are built from a nanoQuant checkout, not from a finished build");
+        }
+
+        Prebuilt = prebuilt is not null;
+        _repositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : Prebuilt ? null : FindRepositoryRoot();
         KitDirectory = Path.GetFullPath(_options.KitDirectory
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
             ?? (_repositoryRoot is not null ? Path.Combine(_repositoryRoot, "..", "shared", "nanoclr")
@@ -85,7 +92,7 @@ public sealed class NanoClrHost
             ?? (_options.NativeKernels ? Path.Combine(NativeBuildDirectory, "clr", "nanoclr") : null)
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
             ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
-        BuildDirectory = Path.GetFullPath(_options.BuildDirectory ?? (Packaged ? PackagedBuildDirectory : Path.Combine(RepositoryRoot, "artifacts", "nanoclr")));
+        BuildDirectory = Path.GetFullPath(prebuilt ?? _options.BuildDirectory ?? Path.Combine(RepositoryRoot, "artifacts", "nanoclr"));
         foreach (string part in new[] { "bin/nfcompile", "mdp/mdp.dll", "lib/mscorlib.dll", "lib/mscorlib.pe" })
         {
             if (!File.Exists(Path.Combine(KitDirectory, part)))
@@ -108,12 +115,12 @@ public sealed class NanoClrHost
         }
     }
 
-    /// <summary>The nanoQuant checkout the nanoFramework build comes from; a packed tool running its own build (<see cref="Packaged"/>) has none.</summary>
+    /// <summary>The nanoQuant checkout the nanoFramework build comes from; a finished build (<see cref="Prebuilt"/>: the packed tool's) needs none.</summary>
     public string RepositoryRoot => _repositoryRoot
         ?? throw new NanoClrException("this needs a nanoQuant checkout (nanoclr/build.sh, device/): the packed tool carries only the nanoFramework build for --runtime nanoclr");
 
-    /// <summary>True when this is a packed <c>nanoquant</c> tool running the build it carries (<see cref="PackagedBuildDirectory"/>), not a checkout's.</summary>
-    public bool Packaged { get; }
+    /// <summary>True when a finished build runs as it is (<see cref="NanoClrOptions.PrebuiltDirectory"/>: the packed tool's own), not a checkout's.</summary>
+    public bool Prebuilt { get; }
 
     public string KitDirectory { get; }
     public string NanoClrPath { get; private set; }
@@ -147,11 +154,11 @@ public sealed class NanoClrHost
     /// <summary>Builds the device library and the nanoCLR program with nanoclr/build.sh (once per process; the script skips unchanged sources).</summary>
     public void Build()
     {
-        if (Packaged)
+        if (Prebuilt)
         {
             foreach (string file in ClassLibraryPeFiles.Append(DevicePe).Append(RunnerPe).Where(f => !File.Exists(f)))
             {
-                throw new NanoClrException($"the packed tool's nanoFramework build is incomplete: '{file}' is missing");
+                throw new NanoClrException($"the finished nanoFramework build in '{BuildDirectory}' is incomplete: '{file}' is missing");
             }
 
             return;
