@@ -255,14 +255,19 @@ public sealed class NewUserTests : CliHarness
         Assert.Contains("board       ESP32-S3 (8 MB PSRAM): fits", text);
     }
 
-    [Fact]
-    public void Analyze_checks_your_own_part_from_its_ram_and_flash()
+    /// <summary>hello_world_int8 and its analyze totals: RAM with weights in RAM, RAM streamed, flash.</summary>
+    private static (string Model, long Ram, long Streamed, long Flash) HelloWorldTotals()
     {
         string hw = SharedResources.ModelPath("hello_world_int8");
         using var json = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--json"));
-        long ram = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsInRam").GetInt64();
-        long streamed = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsStreamed").GetInt64();
-        long flash = json.RootElement.GetProperty("totals").GetProperty("flashBytes").GetInt64();
+        var totals = json.RootElement.GetProperty("totals");
+        return (hw, totals.GetProperty("ramBytesWeightsInRam").GetInt64(), totals.GetProperty("ramBytesWeightsStreamed").GetInt64(), totals.GetProperty("flashBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Analyze_checks_your_own_part_from_its_ram_and_flash()
+    {
+        var (hw, ram, streamed, flash) = HelloWorldTotals();
 
         Assert.Contains($"board       your part ({ram:N0} B RAM): fits: {ram:N0} of {ram:N0} B of managed heap with the weights in RAM (100.0%)", Ok("analyze", hw, "--ram", $"{ram}"));
         Assert.Contains("does not fit: needs", Ok("analyze", hw, "--ram", $"{Math.Min(ram, streamed) - 1}"));
@@ -286,10 +291,7 @@ public sealed class NewUserTests : CliHarness
     [Fact]
     public void Analyze_takes_the_users_own_part_from_a_board_file_with_the_same_verdicts_as_ram_and_flash()
     {
-        string hw = SharedResources.ModelPath("hello_world_int8");
-        using var json = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--json"));
-        long ram = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsInRam").GetInt64();
-        long flash = json.RootElement.GetProperty("totals").GetProperty("flashBytes").GetInt64();
+        var (hw, ram, _, flash) = HelloWorldTotals();
         string Board(string name, string text)
         {
             string path = Temp(name);
