@@ -15,7 +15,7 @@
 #   kit/                                  the kit with those in lib/ in place of its own (bin/nfcompile, bin/nfunittest,
 #                                         lib/, mdp/): what everything here is compiled against and run with
 # Kit: --kit DIR, else $NANOQUANT_NANOCLR_KIT, else ../shared/nanoclr beside the repository.
-# Nothing is rebuilt when the sources, this script and the kit's libraries are unchanged (a content stamp).
+# Nothing is rebuilt when the sources, this script, nanoclr/libraries.txt and the libraries are unchanged (a content stamp).
 # Prints one line per assembly built; exit code 1 (and the compiler's errors) on failure, 2 on bad usage.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --kit) KIT="$2"; shift 2;; -o) OUT="$2"; shift 2;; --tests) TESTS=1; shift;; --samples) SAMPLES=1; shift;;
     --quiet) QUIET=1; shift;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0;;
     *) echo "build.sh: unknown argument '$1'" >&2; exit 2;;
   esac
 done
