@@ -35,15 +35,16 @@ exec 9> "$OUT/.lock"; flock 9
 
 DEVICE_OUT="$root/artifacts/nanoclr"
 bash "$root/nanoclr/build.sh" --kit "$KIT" -o "$DEVICE_OUT" --quiet
+COMPILE_KIT="$DEVICE_OUT/kit"   # the kit with nanoclr/libraries.txt's NuGet libraries (mscorlib), as the device library is built
 
 # The Interop assembly and its skeleton.
-"$KIT/bin/nfcompile" -o "$OUT/NanoQuant.Native" -t library -r "$DEVICE_OUT/NanoQuant.Device.dll" --csc -warnaserror+ \
+"$COMPILE_KIT/bin/nfcompile" -o "$OUT/NanoQuant.Native" -t library -r "$DEVICE_OUT/NanoQuant.Device.dll" --csc -warnaserror+ \
   "$root"/native/NanoQuant.Native/*.cs > "$OUT/nfcompile.log" 2>&1 || { cat "$OUT/nfcompile.log" >&2; exit 1; }
 skel="$(mktemp -d)"; stage="$(mktemp -d)"
 trap 'rm -rf "$skel" "$stage"' EXIT
-hints=(-loadHints mscorlib "$KIT/lib/mscorlib.dll" -loadHints NanoQuant.Device "$DEVICE_OUT/NanoQuant.Device.dll")
+hints=(-loadHints mscorlib "$COMPILE_KIT/lib/mscorlib.dll" -loadHints NanoQuant.Device "$DEVICE_OUT/NanoQuant.Device.dll")
 for lib in System.Math System.IO.Streams System.IO.FileSystem nanoFramework.Runtime.Events nanoFramework.System.Text; do
-  hints+=(-loadHints "$lib" "$KIT/lib/$lib.dll")
+  hints+=(-loadHints "$lib" "$COMPILE_KIT/lib/$lib.dll")
 done
 dotnet "$KIT/mdp/mdp.dll" "${hints[@]}" -parse "$OUT/NanoQuant.Native.dll" -compile "$OUT/NanoQuant.Native.pe" false \
   -generateskeleton "$skel" NanoQuant_Native NanoQuant.Native true > "$OUT/mdp.log" 2>&1 || { cat "$OUT/mdp.log" >&2; exit 1; }

@@ -18,19 +18,20 @@ public static class AnalyzeCommand
         var board = new Option<string?>("--board", "-b") { Description = $"check the model against this board's managed heap ({string.Join("; ", Boards.All.Select(b => b.Name))}; any unique part of a name)" };
         var ram = new Option<string?>("--ram") { Description = "your own part: the managed heap in bytes (K and M suffixes: × 1024), instead of --board; the same verdicts" };
         var flash = new Option<string?>("--flash") { Description = "with --ram or --board: flash for the model file in bytes (K, M); the verdict also checks the .nq fits" };
+        var boardFile = new Option<FileInfo?>("--board-file") { Description = "your own part from a JSON file, instead of --board or --ram: {\"name\": \"My part\", \"ram\": \"128K\", \"flash\": \"1M\", \"clock_mhz\": 80, \"core\": \"Cortex-M4\"} (name and ram required); the same verdicts" };
         var activations = new Option<string>("--activations") { Description = "a float model: estimate the int8 (default) or the 16x8 (int16) device model", DefaultValueFactory = _ => "int8" };
         activations.AcceptOnlyFromAmong("int8", "int16");
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of tables" };
         var format = CliOptions.Format();
         var command = new Command("analyze", "What a model costs on a microcontroller: MACs, flash and RAM per layer and in total, and whether it fits a board")
         {
-            model, board, ram, flash, activations, json, format,
+            model, board, ram, flash, boardFile, activations, json, format,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             var file = parse.GetValue(model)!;
             var (kind, bytes) = CliFiles.ReadAnyModel(file.FullName);
-            var chosen = ChooseBoard(parse.GetValue(board), parse.GetValue(ram), parse.GetValue(flash));
+            var chosen = ChooseBoard(parse.GetValue(board), parse.GetValue(ram), parse.GetValue(flash), parse.GetValue(boardFile));
             bool int16 = parse.GetValue(activations) == "int16";
             string? estimate = null;
             byte[] device;
@@ -122,12 +123,29 @@ public static class AnalyzeCommand
         return NanoQuant.Host.Quantization.PostTrainingQuantizer.Run(floatModel, data, new NanoQuant.Host.Quantization.CalibrationOptions(NanoQuant.Host.Quantization.CalibrationMethod.MinMax), options).Conversion.Bytes;
     }
 
-    /// <summary>--board, or your own part with --ram (and --flash).</summary>
-    private static Board? ChooseBoard(string? name, string? ram, string? flash)
+    /// <summary>--board, or your own part with --ram (and --flash) or --board-file.</summary>
+    private static Board? ChooseBoard(string? name, string? ram, string? flash, FileInfo? file)
     {
-        if (name is not null && ram is not null)
+        if ((name is not null ? 1 : 0) + (ram is not null ? 1 : 0) + (file is not null ? 1 : 0) > 1)
         {
-            throw new CliUsageException("--board and --ram both name the board: give --board NAME, or --ram BYTES (and --flash BYTES) for your own part");
+            throw new CliUsageException("--board, --ram and --board-file each name the board: give one of them (--flash goes with --board or --ram)");
+        }
+
+        if (file is not null)
+        {
+            if (flash is not null)
+            {
+                throw new CliUsageException("--flash goes with --board or --ram: a board file gives the flash as its \"flash\" field");
+            }
+
+            try
+            {
+                return BoardFile.Load(file.FullName);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliUsageException(e.Message);
+            }
         }
 
         long? flashBytes = flash is null ? null : Bytes(flash, "--flash");
@@ -146,22 +164,16 @@ public static class AnalyzeCommand
         return name is null ? null : Find(name) with { FlashBytes = flashBytes };
     }
 
-    /// <summary>A byte count: digits, optionally followed by K or M (× 1024, × 1024²; KB, KiB, MB, MiB too).</summary>
     private static long Bytes(string text, string option)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^([0-9][0-9_,]*)\s*(K|KB|KIB|M|MB|MIB)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        if (!match.Success || !long.TryParse(match.Groups[1].Value.Replace(",", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+        try
         {
-            throw new CliUsageException($"{option} '{text}' is not a byte count: give whole bytes, e.g. 262144, 256K or 2M");
+            return ByteCount.Parse(text, option);
         }
-
-        long factor = match.Groups[2].Value.ToUpperInvariant() switch { "" => 1, "K" or "KB" or "KIB" => 1024, _ => 1024 * 1024 };
-        if (value < 1 || value > long.MaxValue / factor / 2)
+        catch (FormatException e)
         {
-            throw new CliUsageException($"{option} '{text}' must be at least 1 byte");
+            throw new CliUsageException(e.Message);
         }
-
-        return value * factor;
     }
 
     private static Board Find(string name)
@@ -231,6 +243,7 @@ public static class AnalyzeCommand
         {
             message += $"; flash: {N(a.ModelBytes)} of {N(flashBytes)} B for the model file ({100.0 * a.ModelBytes / flashBytes:F1}%)";
         }
-        w.WriteLine($"board       {verdict.Board.Name}: {message}");
+        var about = new[] { verdict.Board.Core, verdict.Board.ClockMhz is { } mhz ? $"{mhz.ToString("0.###", CultureInfo.InvariantCulture)} MHz" : null }.OfType<string>().ToList();
+        w.WriteLine($"board       {verdict.Board.Name}{(about.Count > 0 ? $" ({string.Join(", ", about)})" : "")}: {message}");
     }
 }

@@ -10,8 +10,7 @@ namespace NanoQuant.Cli;
 /// </summary>
 public sealed class CliProgress : IProgress<int>, IDisposable
 {
-    private readonly string _label;
-    private readonly int _total;
+    private volatile Phase _phase;
     private readonly Task? _display;
     private readonly CancellationTokenSource _finished = new();
     private int _done;
@@ -31,8 +30,7 @@ public sealed class CliProgress : IProgress<int>, IDisposable
 
     private CliProgress(CliConsole console, string label, int total, int minimumTotal, bool clearWhenDone, bool indeterminate)
     {
-        _label = label.Trim();
-        _total = Math.Max(total, 1);
+        _phase = new Phase(label.Trim(), Math.Max(total, 1));
         _indeterminate = indeterminate;
         if (!console.Interactive || total < minimumTotal)
         {
@@ -53,7 +51,7 @@ public sealed class CliProgress : IProgress<int>, IDisposable
                 : [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()]);
         _display = progress.StartAsync(async context =>
         {
-            var task = context.AddTask(Markup.Escape(_label), maxValue: _total);
+            var task = context.AddTask(Markup.Escape(_phase.Label), maxValue: _phase.Total);
             task.IsIndeterminate = _indeterminate;
             while (!_finished.IsCancellationRequested)
             {
@@ -82,6 +80,16 @@ public sealed class CliProgress : IProgress<int>, IDisposable
     {
         get => _note;
         set => _note = value;
+    }
+
+    /// <summary>
+    /// A next phase of the job with its own label and total (the <c>auto</c> method's comparison after calibration): the
+    /// same display starts over from 0, so a finished phase does not sit at 100 % while the next one runs.
+    /// </summary>
+    public void StartPhase(string label, int total)
+    {
+        _phase = new Phase(label.Trim(), Math.Max(total, 1));
+        Interlocked.Exchange(ref _done, 0);
     }
 
     public void Report(int value)
@@ -114,13 +122,18 @@ public sealed class CliProgress : IProgress<int>, IDisposable
     private void Update(ProgressTask task)
     {
         string note = _note;
+        var phase = _phase;
         if (_indeterminate)
         {
-            task.Description = Markup.Escape(note.Length == 0 ? _label : $"{_label} {note}");
+            task.Description = Markup.Escape(note.Length == 0 ? phase.Label : $"{phase.Label} {note}");
             return;
         }
 
-        task.Value = Math.Min(Volatile.Read(ref _done), _total);
-        task.Description = Markup.Escape(note.Length == 0 ? $"{_label} {Volatile.Read(ref _done)}/{_total}" : $"{_label} {Volatile.Read(ref _done)}/{_total} {note}");
+        int done = Math.Min(Volatile.Read(ref _done), phase.Total);
+        task.MaxValue = phase.Total;
+        task.Value = done;
+        task.Description = Markup.Escape(note.Length == 0 ? $"{phase.Label} {done}/{phase.Total}" : $"{phase.Label} {done}/{phase.Total} {note}");
     }
+
+    private sealed record Phase(string Label, int Total);
 }

@@ -205,7 +205,7 @@ public static class ConvertCommand
             PostTrainingResult quantization;
             using (var bar = new CliProgress(console, "calibrating", data.SampleCount))
             {
-                quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar);
+                quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar, bar.StartPhase);
             }
 
             string? reportText = null;

@@ -5,6 +5,12 @@ public sealed record Board(string Name, long HeapBytes, string Source)
 {
     /// <summary>Flash for the model file, when known (analyze --flash): the verdict then also checks the file fits.</summary>
     public long? FlashBytes { get; init; }
+
+    /// <summary>The processor core, when known (a board file's <c>core</c>): shown, not used in the verdict.</summary>
+    public string? Core { get; init; }
+
+    /// <summary>The clock in MHz, when known (a board file's <c>clock_mhz</c>): shown, not used in the verdict.</summary>
+    public double? ClockMhz { get; init; }
 }
 
 /// <summary>

@@ -76,13 +76,17 @@ public static class QuantizationMath
         return BitConverter.Int64BitsToDouble(mantissaBits);
     }
 
-    /// <summary>TFLite's Quantize(scale, zero point, f) in single precision: zero point + round(f / scale).</summary>
+    /// <summary>
+    /// TFLite's Quantize(scale, zero point, f) in single precision: zero point + round(f / scale), for the bounds of a
+    /// fused activation. A model whose output scale puts a bound beyond int32 (TFLite's cast is undefined there; a
+    /// forged scale such as 1E-11 under RELU6) is refused with <see cref="UnsupportedModelException"/>.
+    /// </summary>
     public static int QuantizeValue(float value, float scale, int zeroPoint)
     {
         float scaled = MathF.Round(value / scale, MidpointRounding.AwayFromZero);
         if (!(scaled >= int.MinValue && scaled <= int.MaxValue))
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"quantizing {value} with scale {scale} overflows int32");
+            throw new UnsupportedModelException($"the output scale {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} puts the fused activation's bound {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} beyond int32: the model's quantization is broken");
         }
 
         return zeroPoint + (int)scaled;

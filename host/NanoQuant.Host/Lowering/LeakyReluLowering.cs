@@ -20,7 +20,13 @@ public sealed class LeakyReluLowering : IOperatorLowering
 
         // leaky_relu_common.cc: both ratios in single precision, then QuantizeMultiplier (a negative alpha gives a negative multiplier).
         var (identityMultiplier, identityShift) = ElementwiseLowering.Multiplier(context, op, input.Scale / output.Scale, "identity");
-        var (alphaMultiplier, alphaShift) = QuantizationMath.QuantizeMultiplierUnbounded(input.Scale * alpha / output.Scale);
+        float alphaRatio = input.Scale * alpha / output.Scale;
+        if (!float.IsFinite(alphaRatio))
+        {
+            throw context.Unsupported(op, $"alpha {alpha} with input scale {input.Scale} and output scale {output.Scale} gives a multiplier beyond single precision");
+        }
+
+        var (alphaMultiplier, alphaShift) = QuantizationMath.QuantizeMultiplierUnbounded(alphaRatio);
         if (alphaShift > QuantizedMath.MaxShift || alphaMultiplier == int.MinValue)
         {
             throw context.Unsupported(op, $"alpha {alpha} with these scales gives a multiplier outside the range TFLite Micro handles");

@@ -40,27 +40,39 @@ public sealed class NanoClrHost
     /// <summary>Guest instructions per millisecond nanoCLR measures on an emulated board (QEMU -icount shift=0: 1 ns each).</summary>
     public const double InstructionsPerMillisecond = 1_000_000;
 
-    /// <summary>The class libraries the program needs, in load order (mscorlib first).</summary>
-    public static readonly string[] KitAssemblies =
-    [
-        "mscorlib", "System.Math", "nanoFramework.System.Text", "nanoFramework.Runtime.Events", "System.IO.Streams",
-        "System.IO.FileSystem", "nanoFramework.Runtime.Native", "nanoFramework.ResourceManager",
-    ];
+    /// <summary>
+    /// Where a packed <c>nanoquant</c> tool carries the nanoFramework build (nanoclr/build.sh's .pe files and its
+    /// <c>nuget/</c> libraries, put there at pack time): beside the tool's assemblies.
+    /// </summary>
+    public static string PackagedBuildDirectory => Path.Combine(AppContext.BaseDirectory, "nanoclr");
 
     private const string DataAssembly = "NanoQuantRunData";
     private const long TicksPerMillisecond = 10_000;
     private static readonly Lock BuildLock = new();
     private static readonly HashSet<string> Built = [];
     private readonly NanoClrOptions _options;
+    private readonly string? _repositoryRoot;
 
     public NanoClrHost(NanoClrOptions? options = null)
     {
         _options = options ?? new NanoClrOptions();
-        RepositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : FindRepositoryRoot();
+
+        // A packed tool runs its own nanoFramework build, wherever it is started; the native kernels and the
+        // emulated boards are built from a checkout.
+        string? prebuilt = _options.PrebuiltDirectory
+            ?? (_options.RepositoryRoot is null && _options.BuildDirectory is null && !_options.NativeKernels && _options.Board is null
+                && File.Exists(Path.Combine(PackagedBuildDirectory, "NanoQuant.NanoClr.Runner.pe")) ? PackagedBuildDirectory : null);
+        if (prebuilt is not null && (_options.NativeKernels || _options.Board is not null))
+        {
+            throw new NanoClrException("the native kernels and the emulated boards are built from a nanoQuant checkout, not from a finished build");
+        }
+
+        Prebuilt = prebuilt is not null;
+        _repositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : Prebuilt ? null : FindRepositoryRoot();
         KitDirectory = Path.GetFullPath(_options.KitDirectory
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
-            ?? Path.Combine(RepositoryRoot, "..", "shared", "nanoclr"));
-        NativeBuildDirectory = Path.Combine(RepositoryRoot, "artifacts", "nanoclr-native");
+            ?? (_repositoryRoot is not null ? Path.Combine(_repositoryRoot, "..", "shared", "nanoclr")
+                : throw new NanoClrException($"no nanoCLR kit given: point --nanoclr-kit or {NanoClrOptions.KitVariable} at the kit folder (bin/nanoclr, bin/nfcompile, lib/, mdp/)")));
         if (_options.Board is { } board)
         {
             if (!Boards.ContainsKey(board))
@@ -80,7 +92,7 @@ public sealed class NanoClrHost
             ?? (_options.NativeKernels ? Path.Combine(NativeBuildDirectory, "clr", "nanoclr") : null)
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
             ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
-        BuildDirectory = Path.GetFullPath(_options.BuildDirectory ?? Path.Combine(RepositoryRoot, "artifacts", "nanoclr"));
+        BuildDirectory = Path.GetFullPath(prebuilt ?? _options.BuildDirectory ?? Path.Combine(RepositoryRoot, "artifacts", "nanoclr"));
         foreach (string part in new[] { "bin/nfcompile", "mdp/mdp.dll", "lib/mscorlib.dll", "lib/mscorlib.pe" })
         {
             if (!File.Exists(Path.Combine(KitDirectory, part)))
@@ -103,7 +115,13 @@ public sealed class NanoClrHost
         }
     }
 
-    public string RepositoryRoot { get; }
+    /// <summary>The nanoQuant checkout the nanoFramework build comes from; a finished build (<see cref="Prebuilt"/>: the packed tool's) needs none.</summary>
+    public string RepositoryRoot => _repositoryRoot
+        ?? throw new NanoClrException("this needs a nanoQuant checkout (nanoclr/build.sh, device/): the packed tool carries only the nanoFramework build for --runtime nanoclr");
+
+    /// <summary>True when a finished build runs as it is (<see cref="NanoClrOptions.PrebuiltDirectory"/>: the packed tool's own), not a checkout's.</summary>
+    public bool Prebuilt { get; }
+
     public string KitDirectory { get; }
     public string NanoClrPath { get; private set; }
 
@@ -115,7 +133,7 @@ public sealed class NanoClrHost
     public string BuildDirectory { get; }
 
     /// <summary>Where native/build.sh puts NanoQuant.Native.pe and the nanoCLR with the native kernels (clr/).</summary>
-    public string NativeBuildDirectory { get; }
+    public string NativeBuildDirectory => Path.Combine(RepositoryRoot, "artifacts", "nanoclr-native");
 
     /// <summary>The NanoQuant.Native Interop assembly as nanoCLR loads it (built by <see cref="Build"/> with <see cref="NanoClrOptions.NativeKernels"/>).</summary>
     public string NativePe => Path.Combine(NativeBuildDirectory, "NanoQuant.Native.pe");
@@ -126,12 +144,26 @@ public sealed class NanoClrHost
     /// <summary>The nanoCLR program that runs the jobs.</summary>
     public string RunnerPe => Path.Combine(BuildDirectory, "NanoQuant.NanoClr.Runner.pe");
 
-    /// <summary>The .pe files of the kit's class libraries, in load order.</summary>
-    public IEnumerable<string> KitPeFiles => KitAssemblies.Select(a => Path.Combine(KitDirectory, "lib", a + ".pe"));
+    /// <summary>
+    /// The .pe files of the class libraries every run loads, in load order (nanoclr/libraries.txt): NuGet's from the
+    /// build's <c>nuget/</c> folder (nanoclr/build.sh copies them there), the rest from the kit's <c>lib/</c>.
+    /// </summary>
+    public IEnumerable<string> ClassLibraryPeFiles => NanoFrameworkLibrary.All.Where(l => l.LoadedAtRuntime).Select(l =>
+        Path.Combine(l.FromNuGet ? Path.Combine(BuildDirectory, "nuget") : Path.Combine(KitDirectory, "lib"), l.Assembly + ".pe"));
 
     /// <summary>Builds the device library and the nanoCLR program with nanoclr/build.sh (once per process; the script skips unchanged sources).</summary>
     public void Build()
     {
+        if (Prebuilt)
+        {
+            foreach (string file in ClassLibraryPeFiles.Append(DevicePe).Append(RunnerPe).Where(f => !File.Exists(f)))
+            {
+                throw new NanoClrException($"the finished nanoFramework build in '{BuildDirectory}' is incomplete: '{file}' is missing");
+            }
+
+            return;
+        }
+
         lock (BuildLock)
         {
             if (!(Built.Contains(BuildDirectory) && File.Exists(DevicePe) && File.Exists(RunnerPe)))
@@ -265,7 +297,7 @@ public sealed class NanoClrHost
                 extra = extra.Prepend(NativePe);
             }
 
-            var arguments = KitPeFiles.Append(DevicePe).Concat(extra).Append(dataPe).Append(RunnerPe).ToList();
+            var arguments = ClassLibraryPeFiles.Append(DevicePe).Concat(extra).Append(dataPe).Append(RunnerPe).ToList();
             var (code, stdout, stderr) = RunProcess(NanoClrPath, arguments, _options.Timeout);
             string output = stdout.Replace("\r", "", StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(work, "nanoclr-output.txt"), output + stderr);
@@ -642,7 +674,7 @@ public sealed class NanoClrHost
             }
         }
 
-        throw new NanoClrException("the nanoQuant repository (nanoclr/build.sh, device/) was not found above the current folder; run from the repository or set the repository root");
+        throw new NanoClrException("the nanoQuant repository (nanoclr/build.sh, device/) was not found above the current folder, and this nanoquant carries no nanoFramework build (a packed tool does): run from the repository, or install the packed tool");
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -21,6 +21,13 @@ public sealed record NanoClrOptions
     /// <summary>Where the nanoFramework build goes; null: artifacts/nanoclr in the repository.</summary>
     public string? BuildDirectory { get; init; }
 
+    /// <summary>
+    /// A finished nanoFramework build to run as it is, without nanoclr/build.sh or a checkout: NanoQuant.Device.pe,
+    /// NanoQuant.NanoClr.Runner.pe and <c>nuget/</c> (the NuGet libraries of nanoclr/libraries.txt). Null: the packed
+    /// tool's own (<see cref="NanoClrHost.PackagedBuildDirectory"/>) when there is one, else the checkout's build.
+    /// </summary>
+    public string? PrebuiltDirectory { get; init; }
+
     /// <summary>A NanoQuant.Device.pe to load instead of the one nanoclr/build.sh builds (e.g. from the NuGet package); it must be that same build.</summary>
     public string? DevicePe { get; init; }
 

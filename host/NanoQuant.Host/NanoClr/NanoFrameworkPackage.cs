@@ -8,21 +8,11 @@ namespace NanoQuant.Host.NanoClr;
 /// Makes the NuGet package of the device library from the nanoFramework build (nanoclr/build.sh): nanoFramework's
 /// package layout — <c>lib/NanoQuant.Device.dll</c>, <c>.pe</c> (what nanoCLR loads), <c>.pdbx</c>, <c>.xml</c> —
 /// with the metadata of device/NanoQuant.Device.nuspec and every nanoFramework dependency pinned exactly
-/// (<c>[x.y.z]</c>) to the version of the kit assembly it was compiled against.
+/// (<c>[x.y.z]</c>) to the version nanoclr/libraries.txt names, which is the version of the assembly it was compiled
+/// against (NuGet's mscorlib, the kit's others; checked here).
 /// </summary>
 public static class NanoFrameworkPackage
 {
-    /// <summary>Package id of each assembly the device library references.</summary>
-    public static readonly IReadOnlyDictionary<string, string> PackageOfAssembly = new Dictionary<string, string>
-    {
-        ["mscorlib"] = "nanoFramework.CoreLibrary",
-        ["System.Math"] = "nanoFramework.System.Math",
-        ["System.IO.Streams"] = "nanoFramework.System.IO.Streams",
-        ["System.IO.FileSystem"] = "nanoFramework.System.IO.FileSystem",
-        ["nanoFramework.Runtime.Events"] = "nanoFramework.Runtime.Events",
-        ["nanoFramework.System.Text"] = "nanoFramework.System.Text",
-    };
-
     private static readonly string[] LibFiles = ["NanoQuant.Device.dll", "NanoQuant.Device.pe", "NanoQuant.Device.pdbx", "NanoQuant.Device.xml"];
 
     /// <summary>Builds the library if needed and writes <c>NanoQuant.Device.{version}.nupkg</c> into <paramref name="outputDirectory"/>; returns its path.</summary>
@@ -36,17 +26,19 @@ public static class NanoFrameworkPackage
         var dependencies = metadata.Element(ns + "dependencies")!;
         dependencies.RemoveNodes();
 
-        // The references the library really has, pinned to the kit assemblies it was compiled against.
+        // The references the library really has, pinned to the versions of nanoclr/libraries.txt it was compiled against.
         var references = ReferencesOf(Path.Combine(host.BuildDirectory, "NanoQuant.Device.dll"));
         foreach (var reference in references.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            if (!PackageOfAssembly.TryGetValue(reference.Name!, out string? id))
+            var library = NanoFrameworkLibrary.OfAssembly(reference.Name!)
+                ?? throw new NanoClrException($"NanoQuant.Device references {reference.Name}, which nanoclr/libraries.txt does not list");
+            var v = reference.Version!;
+            if ($"{v.Major}.{v.Minor}.{v.Build}" != library.Version)
             {
-                throw new NanoClrException($"NanoQuant.Device references {reference.Name}, which has no nanoFramework package mapping");
+                throw new NanoClrException($"NanoQuant.Device was compiled against {reference.Name} {v}, but nanoclr/libraries.txt names {library.Package} {library.Version}");
             }
 
-            var v = reference.Version!;
-            dependencies.Add(new XElement(ns + "dependency", new XAttribute("id", id), new XAttribute("version", $"[{v.Major}.{v.Minor}.{v.Build}]")));
+            dependencies.Add(new XElement(ns + "dependency", new XAttribute("id", library.Package), new XAttribute("version", $"[{library.Version}]")));
         }
 
         template.Root.Element(ns + "files")?.Remove();

@@ -42,8 +42,14 @@ public static class PostTrainingQuantizer
         return floatModel;
     }
 
+    /// <param name="progress">Calibration's progress: samples run through the float model.</param>
+    /// <param name="startPhase">
+    /// Told when a later phase with its own progress begins: <see cref="CalibrationMethod.Auto"/>'s comparison of its candidates
+    /// (label, total steps: <see cref="AutoCandidates"/> × samples, the samples each candidate's device model runs); from then on
+    /// <paramref name="progress"/> counts that phase's steps.
+    /// </param>
     public static PostTrainingResult Run(FloatModel model, SampleSet calibration, CalibrationOptions calibrationOptions,
-        QuantizerOptions quantizerOptions, IProgress<int>? progress = null)
+        QuantizerOptions quantizerOptions, IProgress<int>? progress = null, Action<string, int>? startPhase = null)
     {
         var stopwatch = Stopwatch.StartNew();
         if (calibrationOptions.Method == CalibrationMethod.Auto && quantizerOptions.Int16Activations)
@@ -63,7 +69,8 @@ public static class PostTrainingQuantizer
         IReadOnlyDictionary<int, (float Min, float Max)> ranges;
         if (calibrationOptions.Method == CalibrationMethod.Auto)
         {
-            (calibrationOptions, ranges, quantized, _) = ChooseAutomatically(model, calibration, statistics, calibrationOptions, quantizerOptions);
+            startPhase?.Invoke($"comparing {string.Join(" and ", AutoCandidates.Select(c => c.ToString().ToLowerInvariant()))}", AutoCandidates.Length * calibration.SampleCount);
+            (calibrationOptions, ranges, quantized, _) = ChooseAutomatically(model, calibration, statistics, calibrationOptions, quantizerOptions, progress);
             calibrationTime += stopwatch.Elapsed;
             stopwatch.Restart();
         }
@@ -179,7 +186,8 @@ public static class PostTrainingQuantizer
     /// running every sample, and a candidate that clearly loses (VWW's, AD01's mse) costs about half a run.
     /// </remarks>
     private static (CalibrationOptions, IReadOnlyDictionary<int, (float Min, float Max)>, QuantizedModel, ConversionResult) ChooseAutomatically(
-        FloatModel model, SampleSet calibration, CalibrationStatistics statistics, CalibrationOptions options, QuantizerOptions quantizerOptions)
+        FloatModel model, SampleSet calibration, CalibrationStatistics statistics, CalibrationOptions options, QuantizerOptions quantizerOptions,
+        IProgress<int>? progress)
     {
         float[][] reference = statistics.Outputs ?? Evaluation.BatchRunner.RunFloat(model, calibration);
         int samples = calibration.SampleCount;
@@ -187,8 +195,10 @@ public static class PostTrainingQuantizer
         var scores = new List<(CalibrationMethod Method, double Sqnr, int Samples)>();
         (CalibrationOptions, IReadOnlyDictionary<int, (float Min, float Max)>, QuantizedModel, ConversionResult)? best = null;
         double bestSqnr = double.NegativeInfinity, bestNoise = double.PositiveInfinity;
-        foreach (var method in AutoCandidates)
+        for (int c = 0; c < AutoCandidates.Length; c++)
         {
+            var method = AutoCandidates[c];
+            progress?.Report(c * samples);
             var candidate = options with { Method = method };
             var ranges = statistics.Ranges(candidate);
             if (best is { } first && SameRanges(first.Item2, ranges))
@@ -207,7 +217,8 @@ public static class PostTrainingQuantizer
             while (done < samples && noise <= limit)
             {
                 int count = Math.Min(chunk, samples - done);
-                var actual = Evaluation.BatchRunner.RunDevice(conversion.Bytes, calibration.Slice(done, count));
+                var actual = Evaluation.BatchRunner.RunDevice(conversion.Bytes, calibration.Slice(done, count),
+                    progress is null ? null : new OffsetProgress(progress, (c * samples) + done));
                 for (int o = 0; o < actual.Length; o++)
                 {
                     int length = actual[o].Length / count;
@@ -233,6 +244,7 @@ public static class PostTrainingQuantizer
             }
         }
 
+        progress?.Report(AutoCandidates.Length * samples);
         var (chosen, chosenRanges, chosenModel, chosenConversion) = best!.Value;
         return (chosen with { AutoCandidates = scores, AutoSamples = samples }, chosenRanges, chosenModel, chosenConversion);
     }
@@ -276,5 +288,11 @@ public static class PostTrainingQuantizer
             Mode = "16x8",
             BaselineName = compareInt8 ? "int8" : "min/max",
         } : report;
+    }
+
+    /// <summary>Progress of a part of a longer job: reports the part's count plus where the part starts.</summary>
+    private sealed class OffsetProgress(IProgress<int> inner, int offset) : IProgress<int>
+    {
+        public void Report(int value) => inner.Report(offset + value);
     }
 }

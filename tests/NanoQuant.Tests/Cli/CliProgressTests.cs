@@ -41,4 +41,35 @@ public sealed class CliProgressTests
 
         Assert.Equal("", error.ToString());
     }
+
+    [Fact]
+    public void A_next_phase_starts_the_same_display_over_with_its_own_label_and_total()
+    {
+        var drawn = new StringWriter();
+        var error = TextWriter.Synchronized(drawn);   // the display writes from its own thread
+        string Drawn()
+        {
+            lock (error)
+            {
+                return drawn.ToString();
+            }
+        }
+
+        using (var bar = new CliProgress(new CliConsole(new StringWriter(), error) { Interactive = true }, "calibrating", 200))
+        {
+            bar.Report(200);
+            var wait = System.Diagnostics.Stopwatch.StartNew();
+            while (!Drawn().Contains("calibrating 200/200", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(20);
+            }
+
+            bar.StartPhase("comparing minmax and mse", 400);
+            bar.Report(100);
+        }
+
+        Assert.Contains("calibrating 200/200", Drawn());
+        Assert.Contains("comparing minmax and mse 100/400", Drawn());
+        Assert.Contains("25%", Drawn());
+    }
 }

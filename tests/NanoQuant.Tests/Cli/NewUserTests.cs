@@ -255,14 +255,19 @@ public sealed class NewUserTests : CliHarness
         Assert.Contains("board       ESP32-S3 (8 MB PSRAM): fits", text);
     }
 
-    [Fact]
-    public void Analyze_checks_your_own_part_from_its_ram_and_flash()
+    /// <summary>hello_world_int8 and its analyze totals: RAM with weights in RAM, RAM streamed, flash.</summary>
+    private static (string Model, long Ram, long Streamed, long Flash) HelloWorldTotals()
     {
         string hw = SharedResources.ModelPath("hello_world_int8");
         using var json = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--json"));
-        long ram = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsInRam").GetInt64();
-        long streamed = json.RootElement.GetProperty("totals").GetProperty("ramBytesWeightsStreamed").GetInt64();
-        long flash = json.RootElement.GetProperty("totals").GetProperty("flashBytes").GetInt64();
+        var totals = json.RootElement.GetProperty("totals");
+        return (hw, totals.GetProperty("ramBytesWeightsInRam").GetInt64(), totals.GetProperty("ramBytesWeightsStreamed").GetInt64(), totals.GetProperty("flashBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Analyze_checks_your_own_part_from_its_ram_and_flash()
+    {
+        var (hw, ram, streamed, flash) = HelloWorldTotals();
 
         Assert.Contains($"board       your part ({ram:N0} B RAM): fits: {ram:N0} of {ram:N0} B of managed heap with the weights in RAM (100.0%)", Ok("analyze", hw, "--ram", $"{ram}"));
         Assert.Contains("does not fit: needs", Ok("analyze", hw, "--ram", $"{Math.Min(ram, streamed) - 1}"));
@@ -276,11 +281,49 @@ public sealed class NewUserTests : CliHarness
         Assert.True(board.GetProperty("fitsInRam").GetBoolean());
         Assert.Equal(flash - 1, board.GetProperty("flashBytes").GetInt64());
 
-        AssertOneError("--board and --ram both name the board", "analyze", hw, "--board", "esp32-s3", "--ram", "64K");
+        AssertOneError("--board, --ram and --board-file each name the board", "analyze", hw, "--board", "esp32-s3", "--ram", "64K");
         AssertOneError("--flash goes with --ram", "analyze", hw, "--flash", "1M");
         AssertOneError("--ram 'lots' is not a byte count", "analyze", hw, "--ram", "lots");
         AssertOneError("--ram '0' must be at least 1 byte", "analyze", hw, "--ram", "0");
         AssertOneError("--flash '-5' is not a byte count", "analyze", hw, "--ram", "1M", "--flash", "-5");
+    }
+
+    [Fact]
+    public void Analyze_takes_the_users_own_part_from_a_board_file_with_the_same_verdicts_as_ram_and_flash()
+    {
+        var (hw, ram, _, flash) = HelloWorldTotals();
+        string Board(string name, string text)
+        {
+            string path = Temp(name);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
+        // The same verdict lines as --ram/--flash, under the file's name, with its core and clock.
+        string part = Board("part.json", $$"""{ "name": "My STM32L4", "ram": {{ram}}, "flash": "1M", "clock_mhz": 80, "core": "Cortex-M4" }""");
+        string fits = Ok("analyze", hw, "--board-file", part);
+        string expected = Ok("analyze", hw, "--ram", $"{ram}", "--flash", "1M");
+        Assert.Contains($"board       My STM32L4 (Cortex-M4, 80 MHz): fits: {ram:N0} of {ram:N0} B of managed heap with the weights in RAM (100.0%); flash: {flash:N0} of 1,048,576 B for the model file", fits);
+        Assert.Equal(expected[expected.IndexOf("): fits", StringComparison.Ordinal)..], fits[fits.IndexOf("): fits", StringComparison.Ordinal)..]);
+        Assert.Contains("does not fit: needs", Ok("analyze", hw, "--board-file", Board("small.json", $$"""{"name": "tiny", "ram": "{{ram - 1}}"}""")));
+        Assert.Contains($"does not fit: the model file is {flash:N0} B and the flash {flash - 1:N0} B", Ok("analyze", hw, "--board-file", Board("noflash.json", $$"""{"name": "tiny", "ram": "1M", "flash": {{flash - 1}}}""")));
+        using var verdict = System.Text.Json.JsonDocument.Parse(Ok("analyze", hw, "--board-file", part, "--json"));
+        Assert.Equal("My STM32L4", verdict.RootElement.GetProperty("board").GetProperty("name").GetString());
+        Assert.Equal("fits", verdict.RootElement.GetProperty("board").GetProperty("verdict").GetString());
+
+        // Bad files: one error line naming the problem.
+        AssertOneError("absent.json' does not exist", "analyze", hw, "--board-file", Temp("absent.json"));
+        AssertOneError("board file 'bad.json' is not valid JSON", "analyze", hw, "--board-file", Board("bad.json", """{ "name": """));
+        AssertOneError("must hold one JSON object", "analyze", hw, "--board-file", Board("array.json", "[1, 2]"));
+        AssertOneError("board file 'noram.json' has no \"ram\"", "analyze", hw, "--board-file", Board("noram.json", """{"name": "x"}"""));
+        AssertOneError("board file 'noname.json' has no \"name\"", "analyze", hw, "--board-file", Board("noname.json", """{"ram": "64K"}"""));
+        AssertOneError("\"ram\" 'lots' is not a byte count", "analyze", hw, "--board-file", Board("lots.json", """{"name": "x", "ram": "lots"}"""));
+        AssertOneError("\"ram\" '0' must be at least 1 byte", "analyze", hw, "--board-file", Board("zero.json", """{"name": "x", "ram": 0}"""));
+        AssertOneError("\"flash\" must be a byte count", "analyze", hw, "--board-file", Board("flag.json", """{"name": "x", "ram": 1024, "flash": true}"""));
+        AssertOneError("\"clock_mhz\" must be a positive number", "analyze", hw, "--board-file", Board("clock.json", """{"name": "x", "ram": 1024, "clock_mhz": -80}"""));
+        AssertOneError("unknown field \"heap\"", "analyze", hw, "--board-file", Board("typo.json", """{"name": "x", "heap": 1024}"""));
+        AssertOneError("--board, --ram and --board-file each name the board", "analyze", hw, "--board-file", part, "--board", "esp32-s3");
+        AssertOneError("a board file gives the flash", "analyze", hw, "--board-file", part, "--flash", "1M");
     }
 
     [Fact]
