@@ -66,35 +66,83 @@ namespace NanoQuant
             int[] shifts = _shifts;
             int depth = _depth;
             int units = _units;
+            int blockedUnits = units & ~3;
+            int d1 = depth;
+            int d2 = 2 * depth;
+            int d3 = 3 * depth;
+            int blockStep = 3 * depth;
             int inputOffset = _inputOffset;
             int outputOffset = _outputOffset;
             int min = _min;
             int max = _max;
             int o = _output.offset;
+            int v;
             for (int b = 0; b < _batches; b++)
             {
                 int rowStart = _input.offset + (b * depth * 2);
+                int rowEnd = rowStart + (depth * 2);
                 int w = _weights.offset;
-                for (int u = 0; u < units; u++)
+                int u = 0;
+
+                // Four units at a time: each decoded input value feeds four accumulators.
+                while (u < blockedUnits)
                 {
-                    long acc = 0;
+                    long acc0 = 0;
+                    long acc1 = 0;
+                    long acc2 = 0;
+                    long acc3 = 0;
+                    if (bias != null)
+                    {
+                        acc0 = bias[u];
+                        acc1 = bias[u + 1];
+                        acc2 = bias[u + 2];
+                        acc3 = bias[u + 3];
+                    }
+
                     int p = rowStart;
-                    for (int d = 0; d < depth; d++)
+                    while (p < rowEnd)
+                    {
+                        int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
+                        acc0 += weights[w] * x;
+                        acc1 += weights[w + d1] * x;
+                        acc2 += weights[w + d2] * x;
+                        acc3 += weights[w + d3] * x;
+                        p += 2;
+                        w++;
+                    }
+
+                    w += blockStep;
+                    v = Int16Math.Requantize(acc0, multipliers[u], shifts[u], outputOffset, min, max);
+                    output[o] = (sbyte)v;
+                    output[o + 1] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(acc1, multipliers[u + 1], shifts[u + 1], outputOffset, min, max);
+                    output[o + 2] = (sbyte)v;
+                    output[o + 3] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(acc2, multipliers[u + 2], shifts[u + 2], outputOffset, min, max);
+                    output[o + 4] = (sbyte)v;
+                    output[o + 5] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(acc3, multipliers[u + 3], shifts[u + 3], outputOffset, min, max);
+                    output[o + 6] = (sbyte)v;
+                    output[o + 7] = (sbyte)(v >> 8);
+                    o += 8;
+                    u += 4;
+                }
+
+                while (u < units)
+                {
+                    long acc = bias != null ? bias[u] : 0;
+                    int p = rowStart;
+                    while (p < rowEnd)
                     {
                         acc += weights[w++] * (((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset);
                         p += 2;
                     }
 
-                    if (bias != null)
-                    {
-                        acc += bias[u];
-                    }
-
-                    int v = Int16Math.MultiplyByQuantizedMultiplier(acc, multipliers[u], shifts[u]) + outputOffset;
-                    v = v < min ? min : (v > max ? max : v);
+                    v = Int16Math.Requantize(acc, multipliers[u], shifts[u], outputOffset, min, max);
                     output[o] = (sbyte)v;
                     output[o + 1] = (sbyte)(v >> 8);
                     o += 2;
+                    u++;
                 }
             }
         }

@@ -24,6 +24,17 @@ namespace NanoQuant
             return (int)(((x * reduced) + (1L << (totalShift - 1))) >> totalShift);
         }
 
+        /// <summary>
+        /// One output of a 16x8 conv, depthwise or fully connected kernel: <see cref="MultiplyByQuantizedMultiplier"/>
+        /// of the accumulator, plus the output offset, clamped to [min, max]. One call per output element
+        /// (not per multiply-accumulate), so the kernels' variants share it rather than inline it.
+        /// </summary>
+        internal static int Requantize(long acc, int multiplier, int shift, int outputOffset, int min, int max)
+        {
+            int v = MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
+            return v < min ? min : (v > max ? max : v);
+        }
+
         /// <summary>Per-channel shifts for the 64-bit multiply: each within [−31, 7].</summary>
         internal static int[] Shifts(OperatorDefinition op, Tensor[] tensors, int slot, int length)
         {

@@ -1,0 +1,277 @@
+namespace NanoQuant
+{
+    /// <summary>The ungrouped variant of <see cref="Conv2DInt16Kernel"/>: output channels in blocks of four.</summary>
+    internal sealed partial class Conv2DInt16Kernel
+    {
+        /// <summary>
+        /// <paramref name="pairs"/> pairs of interior outputs of one row, in blocks of two output positions ×
+        /// four output channels: each decoded input value feeds four accumulators and each loaded weight
+        /// two. Channels left over (out channels not a multiple of four) are done one at a time for both
+        /// positions. <paramref name="inByte"/> is the first input byte of the first window.
+        /// </summary>
+        private void InteriorPairs(int inByte, int pairs, int outByte)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            long[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            int[] runStarts = _runStarts;
+            int runCount = runStarts.Length;
+            int runBytes = _runBytes;
+            int outDepth = _window.OutputDepth;
+            int blockedDepth = outDepth & ~3;
+            int rowLength = _rowLength;
+            int d1 = rowLength;
+            int d2 = 2 * rowLength;
+            int d3 = 3 * rowLength;
+            int blockStep = 3 * rowLength;
+            int filterStart = _filter.offset;
+            int pixelStep = 2 * _window.StrideWidth * _window.InputDepth;
+            int pixelStep1 = pixelStep + 1;
+            int outStep = 2 * outDepth;
+            int min = _window.ActivationMin;
+            int max = _window.ActivationMax;
+            for (int p = 0; p < pairs; p++)
+            {
+                int w = filterStart;
+                int channel = 0;
+                int o = outByte;
+                int o2 = outByte + outStep;
+                int v;
+                while (channel < blockedDepth)
+                {
+                    long a0 = 0;
+                    long a1 = 0;
+                    long a2 = 0;
+                    long a3 = 0;
+                    if (bias != null)
+                    {
+                        a0 = bias[channel];
+                        a1 = bias[channel + 1];
+                        a2 = bias[channel + 2];
+                        a3 = bias[channel + 3];
+                    }
+
+                    long b0 = a0;
+                    long b1 = a1;
+                    long b2 = a2;
+                    long b3 = a3;
+                    for (int r = 0; r < runCount; r++)
+                    {
+                        int i = inByte + runStarts[r];
+                        int end = i + runBytes;
+                        while (i < end)
+                        {
+                            int x = (input[i] & 0xFF) | (input[i + 1] << 8);
+                            int y = (input[i + pixelStep] & 0xFF) | (input[i + pixelStep1] << 8);
+                            int f = filter[w];
+                            a0 += x * f;
+                            b0 += y * f;
+                            f = filter[w + d1];
+                            a1 += x * f;
+                            b1 += y * f;
+                            f = filter[w + d2];
+                            a2 += x * f;
+                            b2 += y * f;
+                            f = filter[w + d3];
+                            a3 += x * f;
+                            b3 += y * f;
+                            i += 2;
+                            w++;
+                        }
+                    }
+
+                    w += blockStep;
+                    v = Int16Math.Requantize(a0, multipliers[channel], shifts[channel], 0, min, max);
+                    output[o] = (sbyte)v;
+                    output[o + 1] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(a1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                    output[o + 2] = (sbyte)v;
+                    output[o + 3] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(a2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                    output[o + 4] = (sbyte)v;
+                    output[o + 5] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(a3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
+                    output[o + 6] = (sbyte)v;
+                    output[o + 7] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(b0, multipliers[channel], shifts[channel], 0, min, max);
+                    output[o2] = (sbyte)v;
+                    output[o2 + 1] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(b1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                    output[o2 + 2] = (sbyte)v;
+                    output[o2 + 3] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(b2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                    output[o2 + 4] = (sbyte)v;
+                    output[o2 + 5] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(b3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
+                    output[o2 + 6] = (sbyte)v;
+                    output[o2 + 7] = (sbyte)(v >> 8);
+                    o += 8;
+                    o2 += 8;
+                    channel += 4;
+                }
+
+                while (channel < outDepth)
+                {
+                    long a = bias != null ? bias[channel] : 0;
+                    long b = a;
+                    for (int r = 0; r < runCount; r++)
+                    {
+                        int i = inByte + runStarts[r];
+                        int end = i + runBytes;
+                        while (i < end)
+                        {
+                            int f = filter[w++];
+                            a += ((input[i] & 0xFF) | (input[i + 1] << 8)) * f;
+                            b += ((input[i + pixelStep] & 0xFF) | (input[i + pixelStep1] << 8)) * f;
+                            i += 2;
+                        }
+                    }
+
+                    v = Int16Math.Requantize(a, multipliers[channel], shifts[channel], 0, min, max);
+                    output[o] = (sbyte)v;
+                    output[o + 1] = (sbyte)(v >> 8);
+                    v = Int16Math.Requantize(b, multipliers[channel], shifts[channel], 0, min, max);
+                    output[o2] = (sbyte)v;
+                    output[o2 + 1] = (sbyte)(v >> 8);
+                    o += 2;
+                    o2 += 2;
+                    channel++;
+                }
+
+                inByte += 2 * pixelStep;
+                outByte += 2 * outStep;
+            }
+        }
+
+        /// <summary>
+        /// All output channels of one output position, four at a time, over the filter taps rows ×
+        /// columns starting at input byte <paramref name="firstTap"/> and, in channel 0's filter,
+        /// weight <paramref name="firstWeight"/>. The taps form, per filter row, one run (dilation
+        /// width 1) or one run per column.
+        /// </summary>
+        private void PixelBlocked(int firstTap, int firstWeight, int rows, int columns, int outByte)
+        {
+            sbyte[] input = _input.data;
+            sbyte[] filter = _filter.data;
+            sbyte[] output = _output.data;
+            long[] bias = _bias;
+            int[] multipliers = _multipliers;
+            int[] shifts = _shifts;
+            ConvWindow window = _window;
+            int inDepth = window.InputDepth;
+            int min = window.ActivationMin;
+            int max = window.ActivationMax;
+            int outDepth = window.OutputDepth;
+            int blockedDepth = outDepth & ~3;
+            int rowLength = _rowLength;
+            int d1 = rowLength;
+            int d2 = 2 * rowLength;
+            int d3 = 3 * rowLength;
+            int inputRowStep = 2 * window.DilationHeight * window.InputWidth * inDepth;
+            int filterRowStep = window.KernelWidth * inDepth;
+            bool merge = window.DilationWidth == 1;
+            int runCount = merge ? 1 : columns;
+            int runBytes = 2 * (merge ? columns * inDepth : inDepth);
+            int runInputStep = 2 * window.DilationWidth * inDepth;
+            int channel = 0;
+            int v;
+            while (channel < blockedDepth)
+            {
+                long acc0 = 0;
+                long acc1 = 0;
+                long acc2 = 0;
+                long acc3 = 0;
+                if (bias != null)
+                {
+                    acc0 = bias[channel];
+                    acc1 = bias[channel + 1];
+                    acc2 = bias[channel + 2];
+                    acc3 = bias[channel + 3];
+                }
+
+                int rowInput = firstTap;
+                int rowWeight = firstWeight + (channel * rowLength);
+                for (int r = 0; r < rows; r++)
+                {
+                    int runInput = rowInput;
+                    int runWeight = rowWeight;
+                    for (int k = 0; k < runCount; k++)
+                    {
+                        int i = runInput;
+                        int w = runWeight;
+                        int end = i + runBytes;
+                        while (i < end)
+                        {
+                            int x = (input[i] & 0xFF) | (input[i + 1] << 8);
+                            acc0 += x * filter[w];
+                            acc1 += x * filter[w + d1];
+                            acc2 += x * filter[w + d2];
+                            acc3 += x * filter[w + d3];
+                            i += 2;
+                            w++;
+                        }
+
+                        runInput += runInputStep;
+                        runWeight += inDepth;
+                    }
+
+                    rowInput += inputRowStep;
+                    rowWeight += filterRowStep;
+                }
+
+                v = Int16Math.Requantize(acc0, multipliers[channel], shifts[channel], 0, min, max);
+                output[outByte] = (sbyte)v;
+                output[outByte + 1] = (sbyte)(v >> 8);
+                v = Int16Math.Requantize(acc1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                output[outByte + 2] = (sbyte)v;
+                output[outByte + 3] = (sbyte)(v >> 8);
+                v = Int16Math.Requantize(acc2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                output[outByte + 4] = (sbyte)v;
+                output[outByte + 5] = (sbyte)(v >> 8);
+                v = Int16Math.Requantize(acc3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
+                output[outByte + 6] = (sbyte)v;
+                output[outByte + 7] = (sbyte)(v >> 8);
+                outByte += 8;
+                channel += 4;
+            }
+
+            while (channel < outDepth)
+            {
+                long acc = bias != null ? bias[channel] : 0;
+                int rowInput = firstTap;
+                int rowWeight = firstWeight + (channel * rowLength);
+                for (int r = 0; r < rows; r++)
+                {
+                    int runInput = rowInput;
+                    int runWeight = rowWeight;
+                    for (int k = 0; k < runCount; k++)
+                    {
+                        int i = runInput;
+                        int w = runWeight;
+                        int end = i + runBytes;
+                        while (i < end)
+                        {
+                            acc += ((input[i] & 0xFF) | (input[i + 1] << 8)) * filter[w++];
+                            i += 2;
+                        }
+
+                        runInput += runInputStep;
+                        runWeight += inDepth;
+                    }
+
+                    rowInput += inputRowStep;
+                    rowWeight += filterRowStep;
+                }
+
+                v = Int16Math.Requantize(acc, multipliers[channel], shifts[channel], 0, min, max);
+                output[outByte] = (sbyte)v;
+                output[outByte + 1] = (sbyte)(v >> 8);
+                outByte += 2;
+                channel++;
+            }
+        }
+    }
+}
