@@ -3,6 +3,9 @@ namespace NanoQuant
     /// <summary>The ungrouped variant of <see cref="Conv2DInt16Kernel"/>: output channels in blocks of four.</summary>
     internal sealed partial class Conv2DInt16Kernel
     {
+        // Bytes of input whose products with int8 weights sum exactly in int32 (Int16Math.Int32Products elements).
+        private const int ChunkBytes = 2 * Int16Math.Int32Products;
+
         /// <summary>
         /// <paramref name="pairs"/> pairs of interior outputs of one row, in blocks of two output positions ×
         /// four output channels: each decoded input value feeds four accumulators and each loaded weight
@@ -64,22 +67,45 @@ namespace NanoQuant
                         int end = i + runBytes;
                         while (i < end)
                         {
-                            int x = (input[i] & 0xFF) | (input[i + 1] << 8);
-                            int y = (input[i + pixelStep] & 0xFF) | (input[i + pixelStep1] << 8);
-                            int f = filter[w];
-                            a0 += x * f;
-                            b0 += y * f;
-                            f = filter[w + d1];
-                            a1 += x * f;
-                            b1 += y * f;
-                            f = filter[w + d2];
-                            a2 += x * f;
-                            b2 += y * f;
-                            f = filter[w + d3];
-                            a3 += x * f;
-                            b3 += y * f;
-                            i += 2;
-                            w++;
+                            // Up to Int16Math.Int32Products products per chunk sum exactly in int32 (no
+                            // widening per multiply-accumulate); each chunk's sums are then added in 64 bits.
+                            int chunkEnd = end - i > ChunkBytes ? i + ChunkBytes : end;
+                            int s0 = 0;
+                            int s1 = 0;
+                            int s2 = 0;
+                            int s3 = 0;
+                            int t0 = 0;
+                            int t1 = 0;
+                            int t2 = 0;
+                            int t3 = 0;
+                            while (i < chunkEnd)
+                            {
+                                int x = (input[i] & 0xFF) | (input[i + 1] << 8);
+                                int y = (input[i + pixelStep] & 0xFF) | (input[i + pixelStep1] << 8);
+                                int f = filter[w];
+                                s0 += x * f;
+                                t0 += y * f;
+                                f = filter[w + d1];
+                                s1 += x * f;
+                                t1 += y * f;
+                                f = filter[w + d2];
+                                s2 += x * f;
+                                t2 += y * f;
+                                f = filter[w + d3];
+                                s3 += x * f;
+                                t3 += y * f;
+                                i += 2;
+                                w++;
+                            }
+
+                            a0 += s0;
+                            a1 += s1;
+                            a2 += s2;
+                            a3 += s3;
+                            b0 += t0;
+                            b1 += t1;
+                            b2 += t2;
+                            b3 += t3;
                         }
                     }
 

@@ -7,6 +7,12 @@ namespace NanoQuant
     /// </summary>
     internal static class Int16Math
     {
+        /// <summary>
+        /// Most int16 × int8 products an int32 sum holds exactly: each is at most 2^22 in magnitude
+        /// (−32768 × −128), and 511 × 2^22 &lt; 2^31.
+        /// </summary>
+        internal const int Int32Products = 511;
+
         /// <summary>Smallest shift the 64-bit MultiplyByQuantizedMultiplier accepts.</summary>
         internal const int MinShift = -31;
 
