@@ -42,7 +42,6 @@ namespace NanoQuant
                 int channel = 0;
                 int o = outByte;
                 int o2 = outByte + outStep;
-                int v;
                 while (channel < blockedDepth)
                 {
                     long a0 = 0;
@@ -110,30 +109,14 @@ namespace NanoQuant
                     }
 
                     w += blockStep;
-                    v = Int16Math.Requantize(a0, multipliers[channel], shifts[channel], 0, min, max);
-                    output[o] = (sbyte)v;
-                    output[o + 1] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(a1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
-                    output[o + 2] = (sbyte)v;
-                    output[o + 3] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(a2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
-                    output[o + 4] = (sbyte)v;
-                    output[o + 5] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(a3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
-                    output[o + 6] = (sbyte)v;
-                    output[o + 7] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(b0, multipliers[channel], shifts[channel], 0, min, max);
-                    output[o2] = (sbyte)v;
-                    output[o2 + 1] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(b1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
-                    output[o2 + 2] = (sbyte)v;
-                    output[o2 + 3] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(b2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
-                    output[o2 + 4] = (sbyte)v;
-                    output[o2 + 5] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(b3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
-                    output[o2 + 6] = (sbyte)v;
-                    output[o2 + 7] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, o, a0, multipliers[channel], shifts[channel], 0, min, max);
+                    Int16Math.Store(output, o + 2, a1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                    Int16Math.Store(output, o + 4, a2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                    Int16Math.Store(output, o + 6, a3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
+                    Int16Math.Store(output, o2, b0, multipliers[channel], shifts[channel], 0, min, max);
+                    Int16Math.Store(output, o2 + 2, b1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                    Int16Math.Store(output, o2 + 4, b2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                    Int16Math.Store(output, o2 + 6, b3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
                     o += 8;
                     o2 += 8;
                     channel += 4;
@@ -156,12 +139,8 @@ namespace NanoQuant
                         }
                     }
 
-                    v = Int16Math.Requantize(a, multipliers[channel], shifts[channel], 0, min, max);
-                    output[o] = (sbyte)v;
-                    output[o + 1] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(b, multipliers[channel], shifts[channel], 0, min, max);
-                    output[o2] = (sbyte)v;
-                    output[o2 + 1] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, o, a, multipliers[channel], shifts[channel], 0, min, max);
+                    Int16Math.Store(output, o2, b, multipliers[channel], shifts[channel], 0, min, max);
                     o += 2;
                     o2 += 2;
                     channel++;
@@ -203,7 +182,6 @@ namespace NanoQuant
             int runBytes = 2 * (merge ? columns * inDepth : inDepth);
             int runInputStep = 2 * window.DilationWidth * inDepth;
             int channel = 0;
-            int v;
             while (channel < blockedDepth)
             {
                 long acc0 = 0;
@@ -248,18 +226,10 @@ namespace NanoQuant
                     rowWeight += filterRowStep;
                 }
 
-                v = Int16Math.Requantize(acc0, multipliers[channel], shifts[channel], 0, min, max);
-                output[outByte] = (sbyte)v;
-                output[outByte + 1] = (sbyte)(v >> 8);
-                v = Int16Math.Requantize(acc1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
-                output[outByte + 2] = (sbyte)v;
-                output[outByte + 3] = (sbyte)(v >> 8);
-                v = Int16Math.Requantize(acc2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
-                output[outByte + 4] = (sbyte)v;
-                output[outByte + 5] = (sbyte)(v >> 8);
-                v = Int16Math.Requantize(acc3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
-                output[outByte + 6] = (sbyte)v;
-                output[outByte + 7] = (sbyte)(v >> 8);
+                Int16Math.Store(output, outByte, acc0, multipliers[channel], shifts[channel], 0, min, max);
+                Int16Math.Store(output, outByte + 2, acc1, multipliers[channel + 1], shifts[channel + 1], 0, min, max);
+                Int16Math.Store(output, outByte + 4, acc2, multipliers[channel + 2], shifts[channel + 2], 0, min, max);
+                Int16Math.Store(output, outByte + 6, acc3, multipliers[channel + 3], shifts[channel + 3], 0, min, max);
                 outByte += 8;
                 channel += 4;
             }
@@ -292,9 +262,7 @@ namespace NanoQuant
                     rowWeight += filterRowStep;
                 }
 
-                v = Int16Math.Requantize(acc, multipliers[channel], shifts[channel], 0, min, max);
-                output[outByte] = (sbyte)v;
-                output[outByte + 1] = (sbyte)(v >> 8);
+                Int16Math.Store(output, outByte, acc, multipliers[channel], shifts[channel], 0, min, max);
                 outByte += 2;
                 channel++;
             }

@@ -56,9 +56,7 @@ namespace NanoQuant
                         rowWeight += filterRowStep;
                     }
 
-                    int v = Int16Math.Requantize(acc, multipliers[channel], shifts[channel], 0, min, max);
-                    output[outByte] = (sbyte)v;
-                    output[outByte + 1] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, outByte, acc, multipliers[channel], shifts[channel], 0, min, max);
                     outByte += 2;
                     channel++;
                 }

@@ -116,9 +116,7 @@ namespace NanoQuant
                                 rowWeight += kernelWidth;
                             }
 
-                            int v = Int16Math.Requantize(acc, multipliers[oc], shifts[oc], 0, min, max);
-                            output[o] = (sbyte)v;
-                            output[o + 1] = (sbyte)(v >> 8);
+                            Int16Math.Store(output, o, acc, multipliers[oc], shifts[oc], 0, min, max);
                             o += 2;
                         }
                     }

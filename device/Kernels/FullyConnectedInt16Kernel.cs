@@ -76,7 +76,6 @@ namespace NanoQuant
             int min = _min;
             int max = _max;
             int o = _output.offset;
-            int v;
             for (int b = 0; b < _batches; b++)
             {
                 int rowStart = _input.offset + (b * depth * 2);
@@ -112,18 +111,10 @@ namespace NanoQuant
                     }
 
                     w += blockStep;
-                    v = Int16Math.Requantize(acc0, multipliers[u], shifts[u], outputOffset, min, max);
-                    output[o] = (sbyte)v;
-                    output[o + 1] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(acc1, multipliers[u + 1], shifts[u + 1], outputOffset, min, max);
-                    output[o + 2] = (sbyte)v;
-                    output[o + 3] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(acc2, multipliers[u + 2], shifts[u + 2], outputOffset, min, max);
-                    output[o + 4] = (sbyte)v;
-                    output[o + 5] = (sbyte)(v >> 8);
-                    v = Int16Math.Requantize(acc3, multipliers[u + 3], shifts[u + 3], outputOffset, min, max);
-                    output[o + 6] = (sbyte)v;
-                    output[o + 7] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, o, acc0, multipliers[u], shifts[u], outputOffset, min, max);
+                    Int16Math.Store(output, o + 2, acc1, multipliers[u + 1], shifts[u + 1], outputOffset, min, max);
+                    Int16Math.Store(output, o + 4, acc2, multipliers[u + 2], shifts[u + 2], outputOffset, min, max);
+                    Int16Math.Store(output, o + 6, acc3, multipliers[u + 3], shifts[u + 3], outputOffset, min, max);
                     o += 8;
                     u += 4;
                 }
@@ -138,9 +129,7 @@ namespace NanoQuant
                         p += 2;
                     }
 
-                    v = Int16Math.Requantize(acc, multipliers[u], shifts[u], outputOffset, min, max);
-                    output[o] = (sbyte)v;
-                    output[o + 1] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, o, acc, multipliers[u], shifts[u], outputOffset, min, max);
                     o += 2;
                     u++;
                 }

@@ -32,13 +32,16 @@ namespace NanoQuant
 
         /// <summary>
         /// One output of a 16x8 conv, depthwise or fully connected kernel: <see cref="MultiplyByQuantizedMultiplier"/>
-        /// of the accumulator, plus the output offset, clamped to [min, max]. One call per output element
-        /// (not per multiply-accumulate), so the kernels' variants share it rather than inline it.
+        /// of the accumulator, plus the output offset, clamped to [min, max], stored little-endian at
+        /// <paramref name="index"/>. One call per output element (not per multiply-accumulate), so the
+        /// kernels' variants share it rather than inline it.
         /// </summary>
-        internal static int Requantize(long acc, int multiplier, int shift, int outputOffset, int min, int max)
+        internal static void Store(sbyte[] output, int index, long acc, int multiplier, int shift, int outputOffset, int min, int max)
         {
             int v = MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
-            return v < min ? min : (v > max ? max : v);
+            v = v < min ? min : (v > max ? max : v);
+            output[index] = (sbyte)v;
+            output[index + 1] = (sbyte)(v >> 8);
         }
 
         /// <summary>Per-channel shifts for the 64-bit multiply: each within [−31, 7].</summary>
