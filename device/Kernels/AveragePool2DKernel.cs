@@ -13,11 +13,16 @@ namespace NanoQuant
     internal sealed partial class AveragePool2DKernel : PoolingKernel
     {
         internal AveragePool2DKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 1)
+            : base(op, tensors)
         {
         }
 
-        protected override void Window(int windowStart, int rows, int columns, int outIndex)
+        protected override int ElementSize
+        {
+            get { return 1; }
+        }
+
+        protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
         {
             sbyte[] input = _g.Input.data;
             sbyte[] output = _g.Output.data;
@@ -25,7 +30,7 @@ namespace NanoQuant
             int min = _g.ActivationMin;
             int max = _g.ActivationMax;
             int rowLength = columns * depth;
-            int rowSkip = _rowStride - rowLength;
+            int rowSkip = rowStride - rowLength;
             int count = rows * columns;
             int half = count / 2;
             int o = outIndex;

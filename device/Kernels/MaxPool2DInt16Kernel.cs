@@ -10,11 +10,16 @@ namespace NanoQuant
     internal sealed class MaxPool2DInt16Kernel : PoolingKernel
     {
         internal MaxPool2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 2)
+            : base(op, tensors)
         {
         }
 
-        protected override void Window(int windowStart, int rows, int columns, int outIndex)
+        protected override int ElementSize
+        {
+            get { return 2; }
+        }
+
+        protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
         {
             sbyte[] input = _g.Input.data;
             sbyte[] output = _g.Output.data;
@@ -22,7 +27,7 @@ namespace NanoQuant
             int min = _g.ActivationMin;
             int max = _g.ActivationMax;
             int rowLength = columns * step;
-            int rowSkip = _rowStride - rowLength;
+            int rowSkip = rowStride - rowLength;
             int o = outIndex;
             int outEnd = outIndex + step;
             while (o < outEnd)

@@ -11,11 +11,16 @@ namespace NanoQuant
     internal sealed partial class MaxPool2DKernel : PoolingKernel
     {
         internal MaxPool2DKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 1)
+            : base(op, tensors)
         {
         }
 
-        protected override void Window(int windowStart, int rows, int columns, int outIndex)
+        protected override int ElementSize
+        {
+            get { return 1; }
+        }
+
+        protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
         {
             sbyte[] input = _g.Input.data;
             sbyte[] output = _g.Output.data;
@@ -23,7 +28,7 @@ namespace NanoQuant
             int min = _g.ActivationMin;
             int max = _g.ActivationMax;
             int rowLength = columns * depth;
-            int rowSkip = _rowStride - rowLength;
+            int rowSkip = rowStride - rowLength;
             int o = outIndex;
             for (int c = 0; c < depth; c++)
             {

@@ -11,26 +11,23 @@ namespace NanoQuant
         /// <summary>The checked geometry: shapes, strides, filter, padding, activation range.</summary>
         protected readonly PoolGeometry _g;
 
-        /// <summary>Bytes per element: 1 (int8) or 2 (int16).</summary>
-        protected readonly int _elementSize;
-
-        /// <summary>Bytes from one input row to the next: input width × depth × element size.</summary>
-        protected readonly int _rowStride;
-
-        protected PoolingKernel(OperatorDefinition op, Tensor[] tensors, int elementSize)
+        protected PoolingKernel(OperatorDefinition op, Tensor[] tensors)
         {
             _g = new PoolGeometry(op, tensors);
-            _elementSize = elementSize;
-            _rowStride = _g.InputWidth * _g.Depth * elementSize;
         }
+
+        /// <summary>Bytes per element: 1 (int8) or 2 (int16). A property rather than a field: read once per
+        /// Invoke, and a field would add to every pooling kernel's RAM (the heap estimate counts fields).</summary>
+        protected abstract int ElementSize { get; }
 
         /// <summary>
         /// Computes all channels of one output position: its window's in-bounds part is
         /// <paramref name="rows"/> × <paramref name="columns"/> input positions, the first of them (channel 0)
         /// at byte <paramref name="windowStart"/>; channel c's output goes to byte
-        /// <paramref name="outIndex"/> + c × element size.
+        /// <paramref name="outIndex"/> + c × element size; <paramref name="rowStride"/> is the bytes from one
+        /// input row to the next.
         /// </summary>
-        protected abstract void Window(int windowStart, int rows, int columns, int outIndex);
+        protected abstract void Window(int windowStart, int rows, int columns, int rowStride, int outIndex);
 
         internal override void Invoke()
         {
@@ -43,8 +40,8 @@ namespace NanoQuant
             int strideWidth = g.StrideWidth;
             int filterHeight = g.FilterHeight;
             int filterWidth = g.FilterWidth;
-            int rowStride = _rowStride;
-            int pixelSize = g.Depth * _elementSize;
+            int pixelSize = g.Depth * ElementSize;
+            int rowStride = inputWidth * pixelSize;
             int imageSize = inputHeight * rowStride;
             int batchBase = g.Input.offset;
             int o = g.Output.offset;
@@ -71,7 +68,7 @@ namespace NanoQuant
                             x1 = inputWidth;
                         }
 
-                        Window(rowStart + (x0 * pixelSize), y1 - y0, x1 - x0, o);
+                        Window(rowStart + (x0 * pixelSize), y1 - y0, x1 - x0, rowStride, o);
                         o += pixelSize;
                     }
                 }
