@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -31,23 +33,23 @@ namespace NanoQuant
 
         /// <summary>ADD, or SUB when <paramref name="subtract"/>: raw = s1 − s2.</summary>
         protected AddInt16Kernel(OperatorDefinition op, Tensor[] tensors, bool subtract)
-            : base(op, tensors, 12)
+            : base(op, tensors, AddSubLayout.ParameterCount)
         {
             _subtract = subtract;
-            _zeroPoint1 = Check.Parameter(op, 0, -32767, 32767, "input1 zero point");
-            _zeroPoint2 = Check.Parameter(op, 1, -32767, 32767, "input2 zero point");
-            _outputOffset = Check.Parameter(op, 2, -32768, 32767, "output zero point");
+            _zeroPoint1 = Check.Parameter(op, AddSubLayout.Input1ZeroPoint, -32767, 32767, "input1 zero point");
+            _zeroPoint2 = Check.Parameter(op, AddSubLayout.Input2ZeroPoint, -32767, 32767, "input2 zero point");
+            _outputOffset = Check.Parameter(op, AddSubLayout.OutputZeroPoint, -32768, 32767, "output zero point");
 
             // (q − zero point) lies within ±65534; shifted left by at most 15 it stays within int32.
-            _leftShift = Check.Parameter(op, 3, 0, 15, "left shift");
-            _multiplier1 = Check.Parameter(op, 4, 0, int.MaxValue, "input1 multiplier");
-            _shift1 = Check.Parameter(op, 5, QuantizedMath.MinShift, 0, "input1 shift");
-            _multiplier2 = Check.Parameter(op, 6, 0, int.MaxValue, "input2 multiplier");
-            _shift2 = Check.Parameter(op, 7, QuantizedMath.MinShift, 0, "input2 shift");
-            _outputMultiplier = Check.Parameter(op, 8, 0, int.MaxValue, "output multiplier");
-            _outputShift = Check.Parameter(op, 9, QuantizedMath.MinShift, 0, "output shift");
-            _min = op.Parameters[10];
-            _max = op.Parameters[11];
+            _leftShift = Check.Parameter(op, AddSubLayout.LeftShift, 0, 15, "left shift");
+            _multiplier1 = Check.Parameter(op, AddSubLayout.Input1Multiplier, 0, int.MaxValue, "input1 multiplier");
+            _shift1 = Check.Parameter(op, AddSubLayout.Input1Shift, QuantizedMath.MinShift, 0, "input1 shift");
+            _multiplier2 = Check.Parameter(op, AddSubLayout.Input2Multiplier, 0, int.MaxValue, "input2 multiplier");
+            _shift2 = Check.Parameter(op, AddSubLayout.Input2Shift, QuantizedMath.MinShift, 0, "input2 shift");
+            _outputMultiplier = Check.Parameter(op, AddSubLayout.OutputMultiplier, 0, int.MaxValue, "output multiplier");
+            _outputShift = Check.Parameter(op, AddSubLayout.OutputShift, QuantizedMath.MinShift, 0, "output shift");
+            _min = op.Parameters[AddSubLayout.ActivationMin];
+            _max = op.Parameters[AddSubLayout.ActivationMax];
             Check.ActivationRange(op, _min, _max, Output);
         }
 

@@ -35,28 +35,28 @@ namespace NanoQuant
         /// <summary>ADD, or SUB when <paramref name="subtract"/>: input2's table is negated, so raw = s1 − s2.</summary>
         protected AddKernel(OperatorDefinition op, Tensor[] tensors, bool subtract)
         {
-            Check.Counts(op, 2, 1, 12);
-            _input1 = Check.Int8Input(op, tensors, 0);
-            _input2 = Check.Int8Input(op, tensors, 1);
+            Check.Counts(op, AddSubLayout.InputCount, 1, AddSubLayout.ParameterCount);
+            _input1 = Check.Int8Input(op, tensors, AddSubLayout.Input1);
+            _input2 = Check.Int8Input(op, tensors, AddSubLayout.Input2);
             _output = Check.Int8Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
-            int zeroPoint1 = op.Parameters[0];
-            int zeroPoint2 = op.Parameters[1];
-            _outputOffset = op.Parameters[2];
+            int zeroPoint1 = op.Parameters[AddSubLayout.Input1ZeroPoint];
+            int zeroPoint2 = op.Parameters[AddSubLayout.Input2ZeroPoint];
+            _outputOffset = op.Parameters[AddSubLayout.OutputZeroPoint];
             Check.ZeroPoint(op, zeroPoint1, "input1");
             Check.ZeroPoint(op, zeroPoint2, "input2");
             Check.ZeroPoint(op, _outputOffset, "output");
 
             // (q − zero point) lies in [−255, 255]; shifted left by at most 22 it stays within int32.
-            int leftShift = Check.Parameter(op, 3, 0, 22, "left shift");
-            int multiplier1 = Check.Parameter(op, 4, 0, int.MaxValue, "input1 multiplier");
-            int shift1 = Check.Parameter(op, 5, QuantizedMath.MinShift, 0, "input1 shift");
-            int multiplier2 = Check.Parameter(op, 6, 0, int.MaxValue, "input2 multiplier");
-            int shift2 = Check.Parameter(op, 7, QuantizedMath.MinShift, 0, "input2 shift");
-            _outputMultiplier = Check.Parameter(op, 8, 0, int.MaxValue, "output multiplier");
-            _outputShift = Check.Parameter(op, 9, QuantizedMath.MinShift, 0, "output shift");
-            _activationMin = op.Parameters[10];
-            _activationMax = op.Parameters[11];
+            int leftShift = Check.Parameter(op, AddSubLayout.LeftShift, 0, 22, "left shift");
+            int multiplier1 = Check.Parameter(op, AddSubLayout.Input1Multiplier, 0, int.MaxValue, "input1 multiplier");
+            int shift1 = Check.Parameter(op, AddSubLayout.Input1Shift, QuantizedMath.MinShift, 0, "input1 shift");
+            int multiplier2 = Check.Parameter(op, AddSubLayout.Input2Multiplier, 0, int.MaxValue, "input2 multiplier");
+            int shift2 = Check.Parameter(op, AddSubLayout.Input2Shift, QuantizedMath.MinShift, 0, "input2 shift");
+            _outputMultiplier = Check.Parameter(op, AddSubLayout.OutputMultiplier, 0, int.MaxValue, "output multiplier");
+            _outputShift = Check.Parameter(op, AddSubLayout.OutputShift, QuantizedMath.MinShift, 0, "output shift");
+            _activationMin = op.Parameters[AddSubLayout.ActivationMin];
+            _activationMax = op.Parameters[AddSubLayout.ActivationMax];
             Check.ActivationRange(op, _activationMin, _activationMax);
 
             _table1 = new int[256];

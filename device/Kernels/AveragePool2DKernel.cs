@@ -8,89 +8,50 @@ namespace NanoQuant
     /// Inputs: 0 input int8 NHWC. Output: int8 NHWC. Parameters: see <see cref="PoolGeometry"/>
     /// (0 stride h, 1 stride w, 2 filter h, 3 filter w, 4 pad top, 5 pad bottom, 6 pad left,
     /// 7 pad right, 8 activation min, 9 activation max).
-    /// The window walk is written out here and in <see cref="MaxPool2DKernel"/> rather than shared, so that
-    /// the innermost loop carries no per-element dispatch on the IL interpreter.
+    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels.
     /// </summary>
-    internal sealed partial class AveragePool2DKernel : Kernel
+    internal sealed partial class AveragePool2DKernel : PoolingKernel
     {
-        private readonly PoolGeometry _g;
-
         internal AveragePool2DKernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors)
         {
-            _g = new PoolGeometry(op, tensors);
         }
 
-        internal override void Invoke()
+        protected override int ElementSize
         {
-            PoolGeometry g = _g;
-            sbyte[] input = g.Input.data;
-            sbyte[] output = g.Output.data;
-            int depth = g.Depth;
-            int inputHeight = g.InputHeight;
-            int inputWidth = g.InputWidth;
-            int outputHeight = g.OutputHeight;
-            int outputWidth = g.OutputWidth;
-            int strideHeight = g.StrideHeight;
-            int strideWidth = g.StrideWidth;
-            int filterHeight = g.FilterHeight;
-            int filterWidth = g.FilterWidth;
-            int min = g.ActivationMin;
-            int max = g.ActivationMax;
-            int rowStride = inputWidth * depth;
-            int imageSize = inputHeight * rowStride;
-            int batchBase = g.Input.offset;
-            int o = g.Output.offset;
-            for (int b = 0; b < g.Batches; b++)
+            get { return 1; }
+        }
+
+        protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
+        {
+            sbyte[] input = _g.Input.data;
+            sbyte[] output = _g.Output.data;
+            int depth = _g.Depth;
+            int min = _g.ActivationMin;
+            int max = _g.ActivationMax;
+            int rowLength = columns * depth;
+            int rowSkip = rowStride - rowLength;
+            int count = rows * columns;
+            int half = count / 2;
+            int o = outIndex;
+            for (int c = 0; c < depth; c++)
             {
-                for (int oy = 0; oy < outputHeight; oy++)
+                int acc = 0;
+                int p = windowStart + c;
+                for (int y = 0; y < rows; y++)
                 {
-                    int originY = (oy * strideHeight) - g.PadTop;
-                    int y0 = originY < 0 ? 0 : originY;
-                    int y1 = originY + filterHeight;
-                    if (y1 > inputHeight)
+                    int end = p + rowLength;
+                    while (p < end)
                     {
-                        y1 = inputHeight;
+                        acc += input[p];
+                        p += depth;
                     }
 
-                    for (int ox = 0; ox < outputWidth; ox++)
-                    {
-                        int originX = (ox * strideWidth) - g.PadLeft;
-                        int x0 = originX < 0 ? 0 : originX;
-                        int x1 = originX + filterWidth;
-                        if (x1 > inputWidth)
-                        {
-                            x1 = inputWidth;
-                        }
-
-                        int rows = y1 - y0;
-                        int columns = x1 - x0;
-                        int count = rows * columns;
-                        int half = count / 2;
-                        int windowStart = batchBase + (y0 * rowStride) + (x0 * depth);
-                        int rowSkip = rowStride - (columns * depth);
-                        for (int c = 0; c < depth; c++)
-                        {
-                            int acc = 0;
-                            int p = windowStart + c;
-                            for (int y = 0; y < rows; y++)
-                            {
-                                int end = p + (columns * depth);
-                                while (p < end)
-                                {
-                                    acc += input[p];
-                                    p += depth;
-                                }
-
-                                p += rowSkip;
-                            }
-
-                            acc = acc > 0 ? (acc + half) / count : (acc - half) / count;
-                            output[o++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
-                        }
-                    }
+                    p += rowSkip;
                 }
 
-                batchBase += imageSize;
+                acc = acc > 0 ? (acc + half) / count : (acc - half) / count;
+                output[o++] = (sbyte)(acc < min ? min : (acc > max ? max : acc));
             }
         }
     }

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -15,9 +17,9 @@ namespace NanoQuant
 
         protected BinaryInt16Kernel(OperatorDefinition op, Tensor[] tensors, int parameterCount)
         {
-            Check.Counts(op, 2, 1, parameterCount);
-            _input1 = Check.Int16Input(op, tensors, 0);
-            _input2 = Check.Int16Input(op, tensors, 1);
+            Check.Counts(op, AddSubLayout.InputCount, 1, parameterCount);
+            _input1 = Check.Int16Input(op, tensors, AddSubLayout.Input1);
+            _input2 = Check.Int16Input(op, tensors, AddSubLayout.Input2);
             _output = Check.Int16Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
         }

@@ -13,8 +13,13 @@ namespace NanoQuant
     /// Output 0: int16 [batches, out height, out width, out channels].
     /// Parameters 0–10: the window of <see cref="ConvWindow"/> (input and output offsets 0, activation
     /// range within int16).
+    /// This file is the wrapper: it checks the operands and sends each part of the output to a variant,
+    /// as CMSIS-NN's wrapper does — ungrouped (Conv2DInt16Kernel.Blocked.cs: four output channels per
+    /// loaded input, interior rows two positions at a time) or grouped (Conv2DInt16Kernel.Grouped.cs).
+    /// Every variant visits only the taps inside the input (no check per tap); the sums are exact in
+    /// 64 bits, so the order of accumulation cannot change a result.
     /// </summary>
-    internal sealed class Conv2DInt16Kernel : Kernel
+    internal sealed partial class Conv2DInt16Kernel : WindowedKernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;
@@ -24,7 +29,16 @@ namespace NanoQuant
         private readonly int[] _shifts;
         private readonly ConvWindow _window;
         private readonly int _filterDepth;
+        private readonly int _groups;
         private readonly int _filtersPerGroup;
+
+        // One output channel's filter: kernel height × kernel width × filter depth weights.
+        private readonly int _rowLength;
+
+        // Interior of an ungrouped convolution: each output channel is a dot product over runs of
+        // _runBytes contiguous input bytes; run r starts _runStarts[r] bytes after the window's first.
+        private readonly int[] _runStarts;
+        private readonly int _runBytes;
 
         internal Conv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
@@ -34,24 +48,54 @@ namespace NanoQuant
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _filter, 4, "filter");
             int outDepth = _filter.shape[0];
+            int kernelHeight = _filter.shape[1];
+            int kernelWidth = _filter.shape[2];
             _filterDepth = _filter.shape[3];
-            _window = new ConvWindow(op, _input, _output, _filter.shape[1], _filter.shape[2], outDepth);
+            _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
             int inDepth = _window.InputDepth;
             if (!(inDepth % _filterDepth == 0))
             {
                 Check.Fail(op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
             }
 
-            int groups = inDepth / _filterDepth;
-            if (!(outDepth % groups == 0))
+            _groups = inDepth / _filterDepth;
+            if (!(outDepth % _groups == 0))
             {
-                Check.Fail(op, "output channels " + outDepth.ToString() + " do not divide into " + groups.ToString() + " groups");
+                Check.Fail(op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
             }
 
-            _filtersPerGroup = outDepth / groups;
+            _filtersPerGroup = outDepth / _groups;
+            _rowLength = kernelHeight * kernelWidth * _filterDepth;
             _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
             _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
             _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
+
+            // With dilation 1 along the width, a filter row's taps are one contiguous run of kernel
+            // width × channels values, in the input as in the filter.
+            int rowBytes = _window.InputWidth * inDepth * 2;
+            if (_window.DilationWidth == 1)
+            {
+                _runStarts = new int[kernelHeight];
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    _runStarts[ky] = ky * _window.DilationHeight * rowBytes;
+                }
+
+                _runBytes = kernelWidth * inDepth * 2;
+            }
+            else
+            {
+                _runStarts = new int[kernelHeight * kernelWidth];
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = 0; kx < kernelWidth; kx++)
+                    {
+                        _runStarts[(ky * kernelWidth) + kx] = (ky * _window.DilationHeight * rowBytes) + (kx * _window.DilationWidth * inDepth * 2);
+                    }
+                }
+
+                _runBytes = inDepth * 2;
+            }
         }
 
         internal override long MacCount
@@ -65,74 +109,66 @@ namespace NanoQuant
 
         internal override void Invoke()
         {
-            ConvWindow w = _window;
-            sbyte[] input = _input.data;
-            sbyte[] filter = _filter.data;
-            sbyte[] output = _output.data;
-            long[] bias = _bias;
-            int[] multipliers = _multipliers;
-            int[] shifts = _shifts;
-            int inBase = _input.offset;
-            int filterBase = _filter.offset;
-            int o = _output.offset;
-            int inHeight = w.InputHeight;
-            int inWidth = w.InputWidth;
-            int inDepth = w.InputDepth;
-            int outDepth = w.OutputDepth;
-            int kernelHeight = w.KernelHeight;
-            int kernelWidth = w.KernelWidth;
-            int filterDepth = _filterDepth;
-            int filtersPerGroup = _filtersPerGroup;
-            int min = w.ActivationMin;
-            int max = w.ActivationMax;
-            for (int b = 0; b < w.Batches; b++)
+            // Element indices from the tensors' starts; the variants turn them into byte indices.
+            Walk(_window, 0, 0);
+        }
+
+        protected override void InteriorRow(int pixel, int count, int outIndex)
+        {
+            int inByte = _input.offset + (2 * pixel);
+            int outByte = _output.offset + (2 * outIndex);
+            int pixelStep = 2 * _window.StrideWidth * _window.InputDepth;
+            int outStep = 2 * _window.OutputDepth;
+            if (_groups == 1)
             {
-                int batchBase = inBase + (b * inHeight * inWidth * inDepth * 2);
-                for (int oy = 0; oy < w.OutputHeight; oy++)
+                int pairs = count >> 1;
+                if (pairs > 0)
                 {
-                    int originY = (oy * w.StrideHeight) - w.PadTop;
-                    for (int ox = 0; ox < w.OutputWidth; ox++)
-                    {
-                        int originX = (ox * w.StrideWidth) - w.PadLeft;
-                        for (int oc = 0; oc < outDepth; oc++)
-                        {
-                            int channelStart = (oc / filtersPerGroup) * filterDepth;
-                            long acc = 0;
-                            int f = filterBase + (oc * kernelHeight * kernelWidth * filterDepth);
-                            for (int ky = 0; ky < kernelHeight; ky++)
-                            {
-                                int y = originY + (ky * w.DilationHeight);
-                                for (int kx = 0; kx < kernelWidth; kx++)
-                                {
-                                    int x = originX + (kx * w.DilationWidth);
-                                    if (y < 0 || y >= inHeight || x < 0 || x >= inWidth)
-                                    {
-                                        f += filterDepth;
-                                        continue;
-                                    }
-
-                                    int p = batchBase + ((((y * inWidth) + x) * inDepth) + channelStart) * 2;
-                                    for (int ic = 0; ic < filterDepth; ic++)
-                                    {
-                                        acc += filter[f++] * ((input[p] & 0xFF) | (input[p + 1] << 8));
-                                        p += 2;
-                                    }
-                                }
-                            }
-
-                            if (bias != null)
-                            {
-                                acc += bias[oc];
-                            }
-
-                            int v = Int16Math.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-                            v = v < min ? min : (v > max ? max : v);
-                            output[o] = (sbyte)v;
-                            output[o + 1] = (sbyte)(v >> 8);
-                            o += 2;
-                        }
-                    }
+                    InteriorPairs(inByte, pairs, outByte);
                 }
+
+                if ((count & 1) != 0)
+                {
+                    int done = pairs << 1;
+                    PixelBlocked(inByte + (done * pixelStep), _filter.offset, _window.KernelHeight, _window.KernelWidth, outByte + (done * outStep));
+                }
+            }
+            else
+            {
+                for (int p = 0; p < count; p++)
+                {
+                    PixelGrouped(inByte, _filter.offset, _window.KernelHeight, _window.KernelWidth, outByte);
+                    inByte += pixelStep;
+                    outByte += outStep;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One output position with taps outside the input: only the taps inside, rows
+        /// [kyFirst, kyEnd) × columns [kxFirst, kxEnd) of the filter, are visited.
+        /// </summary>
+        protected override void BorderPixel(int batchBase, int inY, int inX, int outIndex)
+        {
+            ConvWindow window = _window;
+            int dilationHeight = window.DilationHeight;
+            int dilationWidth = window.DilationWidth;
+            int kyFirst = ConvWindow.FirstTap(inY, dilationHeight, window.KernelHeight);
+            int kyEnd = ConvWindow.EndTap(inY, dilationHeight, window.KernelHeight, window.InputHeight);
+            int kxFirst = ConvWindow.FirstTap(inX, dilationWidth, window.KernelWidth);
+            int kxEnd = ConvWindow.EndTap(inX, dilationWidth, window.KernelWidth, window.InputWidth);
+            int columns = kxEnd - kxFirst;
+            int rows = columns > 0 ? kyEnd - kyFirst : 0;
+            int firstTap = rows > 0 ? _input.offset + (2 * (batchBase + ((((inY + (kyFirst * dilationHeight)) * window.InputWidth) + inX + (kxFirst * dilationWidth)) * window.InputDepth))) : 0;
+            int firstWeight = _filter.offset + (((kyFirst * window.KernelWidth) + kxFirst) * _filterDepth);
+            int outByte = _output.offset + (2 * outIndex);
+            if (_groups == 1)
+            {
+                PixelBlocked(firstTap, firstWeight, rows, columns, outByte);
+            }
+            else
+            {
+                PixelGrouped(firstTap, firstWeight, rows, columns, outByte);
             }
         }
     }

@@ -70,49 +70,53 @@ namespace NanoQuant
             int outDepth = w.OutputDepth;
             int kernelHeight = w.KernelHeight;
             int kernelWidth = w.KernelWidth;
+            int dilationHeight = w.DilationHeight;
+            int dilationWidth = w.DilationWidth;
             int taps = kernelHeight * kernelWidth;
             int depthMultiplier = _depthMultiplier;
             int min = w.ActivationMin;
             int max = w.ActivationMax;
+            int columnStep = 2 * dilationWidth * inDepth;
+            int rowStep = 2 * dilationHeight * inWidth * inDepth;
             for (int b = 0; b < w.Batches; b++)
             {
                 int batchBase = inBase + (b * inHeight * inWidth * inDepth * 2);
                 for (int oy = 0; oy < w.OutputHeight; oy++)
                 {
                     int originY = (oy * w.StrideHeight) - w.PadTop;
+                    int kyFirst = ConvWindow.FirstTap(originY, dilationHeight, kernelHeight);
+                    int rows = ConvWindow.EndTap(originY, dilationHeight, kernelHeight, inHeight) - kyFirst;
                     for (int ox = 0; ox < w.OutputWidth; ox++)
                     {
+                        // Only the taps inside the input, rows [kyFirst, kyFirst + rows) × columns
+                        // [kxFirst, kxFirst + columns), are visited: no check per tap.
                         int originX = (ox * w.StrideWidth) - w.PadLeft;
+                        int kxFirst = ConvWindow.FirstTap(originX, dilationWidth, kernelWidth);
+                        int columns = ConvWindow.EndTap(originX, dilationWidth, kernelWidth, inWidth) - kxFirst;
+                        int tapRows = columns > 0 ? rows : 0;
+                        int firstTap = batchBase + (((((originY + (kyFirst * dilationHeight)) * inWidth) + originX + (kxFirst * dilationWidth)) * inDepth) * 2);
+                        int firstWeight = filterBase + (kyFirst * kernelWidth) + kxFirst;
                         for (int oc = 0; oc < outDepth; oc++)
                         {
-                            int ic = oc / depthMultiplier;
-                            long acc = 0;
-                            int f = filterBase + (oc * taps);
-                            for (int ky = 0; ky < kernelHeight; ky++)
+                            long acc = bias != null ? bias[oc] : 0;
+                            int rowInput = firstTap + (2 * (oc / depthMultiplier));
+                            int rowWeight = firstWeight + (oc * taps);
+                            for (int r = 0; r < tapRows; r++)
                             {
-                                int y = originY + (ky * w.DilationHeight);
-                                for (int kx = 0; kx < kernelWidth; kx++)
+                                int i = rowInput;
+                                int f = rowWeight;
+                                int end = f + columns;
+                                while (f < end)
                                 {
-                                    int x = originX + (kx * w.DilationWidth);
-                                    if (y >= 0 && y < inHeight && x >= 0 && x < inWidth)
-                                    {
-                                        int p = batchBase + ((((y * inWidth) + x) * inDepth) + ic) * 2;
-                                        acc += filter[f] * ((input[p] & 0xFF) | (input[p + 1] << 8));
-                                    }
-
-                                    f++;
+                                    acc += filter[f++] * ((input[i] & 0xFF) | (input[i + 1] << 8));
+                                    i += columnStep;
                                 }
+
+                                rowInput += rowStep;
+                                rowWeight += kernelWidth;
                             }
 
-                            if (bias != null)
-                            {
-                                acc += bias[oc];
-                            }
-
-                            int v = Int16Math.MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-                            v = v < min ? min : (v > max ? max : v);
-                            output[o] = (sbyte)v;
-                            output[o + 1] = (sbyte)(v >> 8);
+                            Int16Math.Store(output, o, acc, multipliers[oc], shifts[oc], 0, min, max);
                             o += 2;
                         }
                     }

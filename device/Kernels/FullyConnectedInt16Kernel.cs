@@ -66,6 +66,11 @@ namespace NanoQuant
             int[] shifts = _shifts;
             int depth = _depth;
             int units = _units;
+            int blockedUnits = units & ~3;
+            int d1 = depth;
+            int d2 = 2 * depth;
+            int d3 = 3 * depth;
+            int blockStep = 3 * depth;
             int inputOffset = _inputOffset;
             int outputOffset = _outputOffset;
             int min = _min;
@@ -74,27 +79,59 @@ namespace NanoQuant
             for (int b = 0; b < _batches; b++)
             {
                 int rowStart = _input.offset + (b * depth * 2);
+                int rowEnd = rowStart + (depth * 2);
                 int w = _weights.offset;
-                for (int u = 0; u < units; u++)
+                int u = 0;
+
+                // Four units at a time: each decoded input value feeds four accumulators.
+                while (u < blockedUnits)
                 {
-                    long acc = 0;
+                    long acc0 = 0;
+                    long acc1 = 0;
+                    long acc2 = 0;
+                    long acc3 = 0;
+                    if (bias != null)
+                    {
+                        acc0 = bias[u];
+                        acc1 = bias[u + 1];
+                        acc2 = bias[u + 2];
+                        acc3 = bias[u + 3];
+                    }
+
                     int p = rowStart;
-                    for (int d = 0; d < depth; d++)
+                    while (p < rowEnd)
+                    {
+                        int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
+                        acc0 += weights[w] * x;
+                        acc1 += weights[w + d1] * x;
+                        acc2 += weights[w + d2] * x;
+                        acc3 += weights[w + d3] * x;
+                        p += 2;
+                        w++;
+                    }
+
+                    w += blockStep;
+                    Int16Math.Store(output, o, acc0, multipliers[u], shifts[u], outputOffset, min, max);
+                    Int16Math.Store(output, o + 2, acc1, multipliers[u + 1], shifts[u + 1], outputOffset, min, max);
+                    Int16Math.Store(output, o + 4, acc2, multipliers[u + 2], shifts[u + 2], outputOffset, min, max);
+                    Int16Math.Store(output, o + 6, acc3, multipliers[u + 3], shifts[u + 3], outputOffset, min, max);
+                    o += 8;
+                    u += 4;
+                }
+
+                while (u < units)
+                {
+                    long acc = bias != null ? bias[u] : 0;
+                    int p = rowStart;
+                    while (p < rowEnd)
                     {
                         acc += weights[w++] * (((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset);
                         p += 2;
                     }
 
-                    if (bias != null)
-                    {
-                        acc += bias[u];
-                    }
-
-                    int v = Int16Math.MultiplyByQuantizedMultiplier(acc, multipliers[u], shifts[u]) + outputOffset;
-                    v = v < min ? min : (v > max ? max : v);
-                    output[o] = (sbyte)v;
-                    output[o + 1] = (sbyte)(v >> 8);
+                    Int16Math.Store(output, o, acc, multipliers[u], shifts[u], outputOffset, min, max);
                     o += 2;
+                    u++;
                 }
             }
         }

@@ -7,6 +7,12 @@ namespace NanoQuant
     /// </summary>
     internal static class Int16Math
     {
+        /// <summary>
+        /// Most int16 × int8 products an int32 sum holds exactly: each is at most 2^22 in magnitude
+        /// (−32768 × −128), and 511 × 2^22 &lt; 2^31.
+        /// </summary>
+        internal const int Int32Products = 511;
+
         /// <summary>Smallest shift the 64-bit MultiplyByQuantizedMultiplier accepts.</summary>
         internal const int MinShift = -31;
 
@@ -22,6 +28,20 @@ namespace NanoQuant
             long reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
             int totalShift = 15 - shift;
             return (int)(((x * reduced) + (1L << (totalShift - 1))) >> totalShift);
+        }
+
+        /// <summary>
+        /// One output of a 16x8 conv, depthwise or fully connected kernel: <see cref="MultiplyByQuantizedMultiplier"/>
+        /// of the accumulator, plus the output offset, clamped to [min, max], stored little-endian at
+        /// <paramref name="index"/>. One call per output element (not per multiply-accumulate), so the
+        /// kernels' variants share it rather than inline it.
+        /// </summary>
+        internal static void Store(sbyte[] output, int index, long acc, int multiplier, int shift, int outputOffset, int min, int max)
+        {
+            int v = MultiplyByQuantizedMultiplier(acc, multiplier, shift) + outputOffset;
+            v = v < min ? min : (v > max ? max : v);
+            output[index] = (sbyte)v;
+            output[index + 1] = (sbyte)(v >> 8);
         }
 
         /// <summary>Per-channel shifts for the 64-bit multiply: each within [−31, 7].</summary>

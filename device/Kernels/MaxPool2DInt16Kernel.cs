@@ -5,92 +5,56 @@ namespace NanoQuant
     /// each window, clamped to the activation range, on little-endian int16 elements. Input and output
     /// share one quantization. Inputs: 0 input int16 NHWC. Output: int16 NHWC. Parameters: see
     /// <see cref="PoolGeometry"/>.
+    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels.
     /// </summary>
-    internal sealed class MaxPool2DInt16Kernel : Kernel
+    internal sealed class MaxPool2DInt16Kernel : PoolingKernel
     {
-        private readonly PoolGeometry _g;
-
         internal MaxPool2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
+            : base(op, tensors)
         {
-            _g = new PoolGeometry(op, tensors);
         }
 
-        internal override void Invoke()
+        protected override int ElementSize
         {
-            PoolGeometry g = _g;
-            sbyte[] input = g.Input.data;
-            sbyte[] output = g.Output.data;
-            int depth = g.Depth;
-            int inputHeight = g.InputHeight;
-            int inputWidth = g.InputWidth;
-            int outputHeight = g.OutputHeight;
-            int outputWidth = g.OutputWidth;
-            int strideHeight = g.StrideHeight;
-            int strideWidth = g.StrideWidth;
-            int filterHeight = g.FilterHeight;
-            int filterWidth = g.FilterWidth;
-            int min = g.ActivationMin;
-            int max = g.ActivationMax;
-            int rowStride = inputWidth * depth * 2;
-            int imageSize = inputHeight * rowStride;
-            int batchBase = g.Input.offset;
-            int o = g.Output.offset;
-            for (int b = 0; b < g.Batches; b++)
+            get { return 2; }
+        }
+
+        protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
+        {
+            sbyte[] input = _g.Input.data;
+            sbyte[] output = _g.Output.data;
+            int step = 2 * _g.Depth;
+            int min = _g.ActivationMin;
+            int max = _g.ActivationMax;
+            int rowLength = columns * step;
+            int rowSkip = rowStride - rowLength;
+            int o = outIndex;
+            int outEnd = outIndex + step;
+            while (o < outEnd)
             {
-                for (int oy = 0; oy < outputHeight; oy++)
+                int best = -32768;
+                int p = windowStart + (o - outIndex);
+                for (int y = 0; y < rows; y++)
                 {
-                    int originY = (oy * strideHeight) - g.PadTop;
-                    int y0 = originY < 0 ? 0 : originY;
-                    int y1 = originY + filterHeight;
-                    if (y1 > inputHeight)
+                    int end = p + rowLength;
+                    while (p < end)
                     {
-                        y1 = inputHeight;
-                    }
-
-                    for (int ox = 0; ox < outputWidth; ox++)
-                    {
-                        int originX = (ox * strideWidth) - g.PadLeft;
-                        int x0 = originX < 0 ? 0 : originX;
-                        int x1 = originX + filterWidth;
-                        if (x1 > inputWidth)
+                        int v = (input[p] & 0xFF) | (input[p + 1] << 8);
+                        if (v > best)
                         {
-                            x1 = inputWidth;
+                            best = v;
                         }
 
-                        int rows = y1 - y0;
-                        int rowLength = (x1 - x0) * depth * 2;
-                        int windowStart = batchBase + (y0 * rowStride) + (x0 * depth * 2);
-                        int rowSkip = rowStride - rowLength;
-                        for (int c = 0; c < depth; c++)
-                        {
-                            int best = -32768;
-                            int p = windowStart + (2 * c);
-                            for (int y = 0; y < rows; y++)
-                            {
-                                int end = p + rowLength;
-                                while (p < end)
-                                {
-                                    int v = (input[p] & 0xFF) | (input[p + 1] << 8);
-                                    if (v > best)
-                                    {
-                                        best = v;
-                                    }
-
-                                    p += depth * 2;
-                                }
-
-                                p += rowSkip;
-                            }
-
-                            best = best < min ? min : (best > max ? max : best);
-                            output[o] = (sbyte)best;
-                            output[o + 1] = (sbyte)(best >> 8);
-                            o += 2;
-                        }
+                        p += step;
                     }
+
+                    p += rowSkip;
                 }
 
-                batchBase += imageSize;
+                best = best < min ? min : (best > max ? max : best);
+                output[o] = (sbyte)best;
+                output[o + 1] = (sbyte)(best >> 8);
+                o += 2;
             }
         }
     }

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -15,14 +17,14 @@ namespace NanoQuant
         private readonly int _max;
 
         internal MulInt16Kernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 7)
+            : base(op, tensors, MulLayout.ParameterCount)
         {
-            Check.That(op.Parameters[0] == 0 && op.Parameters[1] == 0 && op.Parameters[2] == 0, op, "int16 zero points must be 0");
-            _multiplier = Check.Parameter(op, 3, 0, int.MaxValue, "output multiplier");
-            _shift = op.Parameters[4];
+            Check.That(op.Parameters[MulLayout.Input1ZeroPoint] == 0 && op.Parameters[MulLayout.Input2ZeroPoint] == 0 && op.Parameters[MulLayout.OutputZeroPoint] == 0, op, "int16 zero points must be 0");
+            _multiplier = Check.Parameter(op, MulLayout.OutputMultiplier, 0, int.MaxValue, "output multiplier");
+            _shift = op.Parameters[MulLayout.OutputShift];
             Check.Shift(op, _shift, "output shift");
-            _min = op.Parameters[5];
-            _max = op.Parameters[6];
+            _min = op.Parameters[MulLayout.ActivationMin];
+            _max = op.Parameters[MulLayout.ActivationMax];
             Check.ActivationRange(op, _min, _max, Output);
         }
 

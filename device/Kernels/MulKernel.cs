@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -23,22 +25,22 @@ namespace NanoQuant
 
         internal MulKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 2, 1, 7);
-            _input1 = Check.Int8Input(op, tensors, 0);
-            _input2 = Check.Int8Input(op, tensors, 1);
+            Check.Counts(op, MulLayout.InputCount, 1, MulLayout.ParameterCount);
+            _input1 = Check.Int8Input(op, tensors, MulLayout.Input1);
+            _input2 = Check.Int8Input(op, tensors, MulLayout.Input2);
             _output = Check.Int8Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
-            _zeroPoint1 = op.Parameters[0];
-            _zeroPoint2 = op.Parameters[1];
-            _outputOffset = op.Parameters[2];
+            _zeroPoint1 = op.Parameters[MulLayout.Input1ZeroPoint];
+            _zeroPoint2 = op.Parameters[MulLayout.Input2ZeroPoint];
+            _outputOffset = op.Parameters[MulLayout.OutputZeroPoint];
             Check.ZeroPoint(op, _zeroPoint1, "input1");
             Check.ZeroPoint(op, _zeroPoint2, "input2");
             Check.ZeroPoint(op, _outputOffset, "output");
-            _multiplier = Check.Parameter(op, 3, 0, int.MaxValue, "output multiplier");
-            _shift = op.Parameters[4];
+            _multiplier = Check.Parameter(op, MulLayout.OutputMultiplier, 0, int.MaxValue, "output multiplier");
+            _shift = op.Parameters[MulLayout.OutputShift];
             Check.Shift(op, _shift, "output shift");
-            _activationMin = op.Parameters[5];
-            _activationMax = op.Parameters[6];
+            _activationMin = op.Parameters[MulLayout.ActivationMin];
+            _activationMax = op.Parameters[MulLayout.ActivationMax];
             Check.ActivationRange(op, _activationMin, _activationMax);
         }
 

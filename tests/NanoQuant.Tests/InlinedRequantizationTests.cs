@@ -13,7 +13,8 @@ namespace NanoQuant.Tests;
 /// </summary>
 public class InlinedRequantizationTests
 {
-    private static readonly string[] Kernels = ["Conv2DKernel.cs", "DepthwiseConv2DKernel.cs", "FullyConnectedKernel.cs"];
+    // Each kernel with its variants' partial files (Conv2DKernel.Blocked.cs, …).
+    private static readonly string[] Kernels = ["Conv2DKernel*.cs", "DepthwiseConv2DKernel*.cs", "FullyConnectedKernel*.cs"];
 
     // An operand: a local, or an array element such as leftShifts[channel + 1].
     private const string Operand = @"\w+(?:\[[^\]]+\])?";
@@ -24,9 +25,10 @@ public class InlinedRequantizationTests
         var (high, result, folded) = Templates();
         var errors = new List<string>();
         int highCopies = 0, foldedCopies = 0;
-        foreach (string file in Kernels)
+        string folder = Path.Combine(SharedResources.ProjectRoot, "device", "Kernels");
+        foreach (string file in Kernels.SelectMany(pattern => Directory.GetFiles(folder, pattern)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
         {
-            string[] lines = File.ReadAllLines(Path.Combine(SharedResources.ProjectRoot, "device", "Kernels", file));
+            string[] lines = File.ReadAllLines(Path.Combine(folder, file));
             for (int i = 0; i < lines.Length; i++)
             {
                 string line = lines[i].Trim();

@@ -26,8 +26,16 @@ public static class OperatorParameterNames
         (Pool2DLayout.PadLeft, "pad_left"), (Pool2DLayout.PadRight, "pad_right"), (Pool2DLayout.ActivationMin, "act_min"),
         (Pool2DLayout.ActivationMax, "act_max"));
 
-    private static readonly string[] AddSub =
-        ["input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max"];
+    private static readonly string[] AddSub = Names(AddSubLayout.ParameterCount,
+        (AddSubLayout.Input1ZeroPoint, "input1_zp"), (AddSubLayout.Input2ZeroPoint, "input2_zp"), (AddSubLayout.OutputZeroPoint, "output_zp"),
+        (AddSubLayout.LeftShift, "left_shift"), (AddSubLayout.Input1Multiplier, "input1_multiplier"), (AddSubLayout.Input1Shift, "input1_shift"),
+        (AddSubLayout.Input2Multiplier, "input2_multiplier"), (AddSubLayout.Input2Shift, "input2_shift"), (AddSubLayout.OutputMultiplier, "output_multiplier"),
+        (AddSubLayout.OutputShift, "output_shift"), (AddSubLayout.ActivationMin, "act_min"), (AddSubLayout.ActivationMax, "act_max"));
+
+    private static readonly string[] Mul = Names(MulLayout.ParameterCount,
+        (MulLayout.Input1ZeroPoint, "input1_zp"), (MulLayout.Input2ZeroPoint, "input2_zp"), (MulLayout.OutputZeroPoint, "output_zp"),
+        (MulLayout.OutputMultiplier, "output_multiplier"), (MulLayout.OutputShift, "output_shift"), (MulLayout.ActivationMin, "act_min"),
+        (MulLayout.ActivationMax, "act_max"));
 
     private static readonly string[] Lstm =
     [
@@ -50,7 +58,7 @@ public static class OperatorParameterNames
             OperatorType.AveragePool2D or OperatorType.MaxPool2D => Pool,
             OperatorType.Softmax => ["input_multiplier", "input_left_shift", "diff_min"],
             OperatorType.Add or OperatorType.Sub => AddSub,
-            OperatorType.Mul => ["input1_zp", "input2_zp", "output_zp", "output_multiplier", "output_shift", "act_min", "act_max"],
+            OperatorType.Mul => Mul,
             OperatorType.Pad => ["pad_value", .. Enumerable.Range(0, Math.Max(0, (count - 1) / 2)).SelectMany(d => new[] { $"before{d}", $"after{d}" })],
             OperatorType.Mean => ["input_zp", "output_zp", "multiplier", "shift", "axes_mask"],
             OperatorType.Concatenation => ["axis"],

@@ -1,3 +1,4 @@
+using NanoQuant.Format;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.TfLite;
 
@@ -126,7 +127,40 @@ internal static class ElementwiseLowering
         var (m2, s2) = SmallerThanOne(context, op, real2, "input2");
         var (mo, so) = SmallerThanOne(context, op, realOutput, "output");
         var (min, max) = ActivationRange(context, op, context.Options(op).GetActivation(0), output);
-        return [input1.ZeroPoint, input2.ZeroPoint, output.ZeroPoint, AddSubLeftShift, m1, s1, m2, s2, mo, so, min, max];
+        return AddSubBlock(input1.ZeroPoint, input2.ZeroPoint, output.ZeroPoint, AddSubLeftShift, (m1, s1), (m2, s2), (mo, so), min, max);
+    }
+
+    /// <summary>ADD's and SUB's parameter block (int8 and 16x8), written by <see cref="AddSubLayout"/>'s indices.</summary>
+    internal static int[] AddSubBlock(int zeroPoint1, int zeroPoint2, int outputZeroPoint, int leftShift, (int Multiplier, int Shift) input1, (int Multiplier, int Shift) input2, (int Multiplier, int Shift) output, int min, int max)
+    {
+        var p = new int[AddSubLayout.ParameterCount];
+        p[AddSubLayout.Input1ZeroPoint] = zeroPoint1;
+        p[AddSubLayout.Input2ZeroPoint] = zeroPoint2;
+        p[AddSubLayout.OutputZeroPoint] = outputZeroPoint;
+        p[AddSubLayout.LeftShift] = leftShift;
+        p[AddSubLayout.Input1Multiplier] = input1.Multiplier;
+        p[AddSubLayout.Input1Shift] = input1.Shift;
+        p[AddSubLayout.Input2Multiplier] = input2.Multiplier;
+        p[AddSubLayout.Input2Shift] = input2.Shift;
+        p[AddSubLayout.OutputMultiplier] = output.Multiplier;
+        p[AddSubLayout.OutputShift] = output.Shift;
+        p[AddSubLayout.ActivationMin] = min;
+        p[AddSubLayout.ActivationMax] = max;
+        return p;
+    }
+
+    /// <summary>MUL's parameter block (int8 and 16x8), written by <see cref="MulLayout"/>'s indices.</summary>
+    internal static int[] MulBlock(int zeroPoint1, int zeroPoint2, int outputZeroPoint, int multiplier, int shift, int min, int max)
+    {
+        var p = new int[MulLayout.ParameterCount];
+        p[MulLayout.Input1ZeroPoint] = zeroPoint1;
+        p[MulLayout.Input2ZeroPoint] = zeroPoint2;
+        p[MulLayout.OutputZeroPoint] = outputZeroPoint;
+        p[MulLayout.OutputMultiplier] = multiplier;
+        p[MulLayout.OutputShift] = shift;
+        p[MulLayout.ActivationMin] = min;
+        p[MulLayout.ActivationMax] = max;
+        return p;
     }
 
     /// <summary>TFLM's left shift for int8 ADD and SUB.</summary>

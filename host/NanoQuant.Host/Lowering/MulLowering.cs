@@ -16,6 +16,6 @@ public sealed class MulLowering : IOperatorLowering
         var (min, max) = ElementwiseLowering.ActivationRange(context, op, context.Options(op).GetActivation(0), output);
         long macs = output.DeviceShape.Aggregate(1L, (a, b) => a * b);
         ElementwiseLowering.EmitBinary(context, op, OperatorType.Mul, input1, input2,
-            [input1.ZeroPoint, input2.ZeroPoint, output.ZeroPoint, multiplier, shift, min, max], macs);
+            ElementwiseLowering.MulBlock(input1.ZeroPoint, input2.ZeroPoint, output.ZeroPoint, multiplier, shift, min, max), macs);
     }
 }

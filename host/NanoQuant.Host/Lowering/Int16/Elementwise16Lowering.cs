@@ -38,7 +38,7 @@ public sealed class Elementwise16Lowering : IInt16OperatorLowering
             }
 
             var (m, s) = ElementwiseLowering.Multiplier(context, op, (double)scale1 * scale2 / outputScale, "output");
-            parameters = [0, 0, 0, m, s, min, max];
+            parameters = ElementwiseLowering.MulBlock(0, 0, 0, m, s, min, max);
             type = OperatorType.Mul;
         }
         else
@@ -69,7 +69,7 @@ public sealed class Elementwise16Lowering : IInt16OperatorLowering
                 throw context.Unsupported(op, "an int16 input zero point of -32768 is outside what TFLite Micro accepts");
             }
 
-            parameters = [zeroPoint1, zeroPoint2, outputZeroPoint, LeftShift, m1, s1, m2, s2, mo, so, min, max];
+            parameters = ElementwiseLowering.AddSubBlock(zeroPoint1, zeroPoint2, outputZeroPoint, LeftShift, (m1, s1), (m2, s2), (mo, so), min, max);
         }
 
         context.Emit(op, type,
