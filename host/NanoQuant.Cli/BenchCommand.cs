@@ -2,6 +2,7 @@ using System.CommandLine;
 using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.NanoClr;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Cli;
 
@@ -19,8 +20,8 @@ public static class BenchCommand
     {
         var shared = new Option<DirectoryInfo>("--shared") { Description = "the shared resources folder (models/, golden/)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared")) };
         var models = new Option<string[]>("--model", "-m") { Description = "golden model names or model files (.tflite or .nq; default: all int8 goldens)" };
-        var runtime = new Option<string>("--runtime") { Description = "dotnet (in this process), nanoclr (nanoFramework's real interpreter: ms per Invoke, MAC/s and the ratio to a plain int8 dot loop in the same process) nanoclr-native (the native kernels on a nanoCLR built with them, beside the managed kernels and the dot loop; built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated board in QEMU: instructions per Invoke, exact, and MACs per instruction)", DefaultValueFactory = _ => "dotnet" };
-        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native", "cortex-m7", "cortex-m4");
+        var runtime = new Option<string>("--runtime") { Description = "dotnet (in this process), nanoclr (nanoFramework's real interpreter: ms per Invoke, MAC/s and the ratio to a plain int8 dot loop in the same process) nanoclr-native (the native kernels on a nanoCLR built with them, beside the managed kernels and the dot loop; built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated board in QEMU: instructions per Invoke, exact, and MACs per instruction)", DefaultValueFactory = _ => ModelRuntimes.DotNet };
+        runtime.AcceptOnlyFromAmong([.. ModelRuntimes.Names]);
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var ops = new Option<bool>("--include-ops") { Description = "also the single-operator models op_*" };
@@ -46,17 +47,17 @@ public static class BenchCommand
                 throw new CliUsageException($"--runs must lie in [1, 100000] (timed Invoke calls per model on nanoCLR), not {parse.GetValue(runs)}");
             }
 
-            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runtime) == "dotnet")
+            if (parse.GetResult(runs) is { Implicit: false } && ModelRuntimes.RunsInProcess(parse.GetValue(runtime)!))
             {
                 throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; with --runtime dotnet, --seconds sets the timing");
             }
 
-            if (parse.GetResult(seconds) is { Implicit: false } && parse.GetValue(runtime) != "dotnet")
+            if (parse.GetResult(seconds) is { Implicit: false } && !ModelRuntimes.RunsInProcess(parse.GetValue(runtime)!))
             {
                 throw new CliUsageException("--seconds applies to --runtime dotnet; on nanoCLR, --runs sets the timed Invoke calls per round");
             }
 
-            if (parse.GetValue(runtime) != "nanoclr" && parse.GetValue(all))
+            if (parse.GetValue(runtime) != ModelRuntimes.NanoClr && parse.GetValue(all))
             {
                 throw new CliUsageException("--all applies to --runtime nanoclr (with --runtime dotnet every int8 golden is the default)");
             }
@@ -66,26 +67,25 @@ public static class BenchCommand
                 throw new CliUsageException("--all and --model choose the models both: give one of them");
             }
 
-            if (parse.GetResult(runs) is { Implicit: false } && parse.GetValue(runtime) is "cortex-m7" or "cortex-m4")
+            if (parse.GetResult(runs) is { Implicit: false } && ModelRuntimes.IsBoard(parse.GetValue(runtime)!))
             {
                 throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; on an emulated board one timed Invoke gives the exact instruction count");
             }
 
-            if (parse.GetValue(runtime) is "nanoclr" or "cortex-m7" or "cortex-m4")
+            if (parse.GetValue(runtime) is { } runtimeName && (runtimeName == ModelRuntimes.NanoClr || ModelRuntimes.IsBoard(runtimeName)))
             {
-                string? board = parse.GetValue(runtime) == "nanoclr" ? null : parse.GetValue(runtime);
+                bool board = ModelRuntimes.IsBoard(runtimeName);
                 if (chosenModels.Length == 0 && !parse.GetValue(all) && !parse.GetValue(ops))
                 {
                     chosenModels = NanoClrDefaultModels;
                 }
 
-                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), new NanoClrOptions
+                return BenchNanoClr(console, root.FullName, golden, chosenModels, parse.GetValue(ops), ModelRuntimes.NanoClrOptions(runtimeName, new NanoClrOptions
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
-                    Board = board,
-                    Progress = console.Interactive || board is not null ? message => console.Error.WriteLine(message) : null,
-                }, parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null);
+                    Progress = console.Interactive || board ? message => console.Error.WriteLine(message) : null,
+                }), parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null);
             }
 
             if (parse.GetValue(perOp))
@@ -104,7 +104,7 @@ public static class BenchCommand
                     .Where(n => !NotInt8.Contains(n) && !n.EndsWith("_stream", StringComparison.Ordinal) && (parse.GetValue(ops) || !n.StartsWith("op_", StringComparison.Ordinal)))
                     .Order(StringComparer.Ordinal).ToArray();
             var w = console.Out;
-            if (parse.GetValue(runtime) == "nanoclr-native")
+            if (parse.GetValue(runtime) == ModelRuntimes.NanoClrNative)
             {
                 NativeBench.Run(console, root.FullName, selected, Math.Max(1, parse.GetValue(runs)), name => FindModel(root.FullName, name));
                 return 0;

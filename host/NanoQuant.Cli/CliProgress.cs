@@ -8,7 +8,7 @@ namespace NanoQuant.Cli;
 /// stdout, JSON and the one <c>error:</c> line stay as they are. Safe to report from several threads; the
 /// display refreshes on its own thread until <see cref="Dispose"/>.
 /// </summary>
-public sealed class CliProgress : IProgress<int>, IDisposable
+public sealed class CliProgress : NanoQuant.Host.Conversion.IPhasedProgress, IDisposable
 {
     private volatile Phase _phase;
     private readonly Task? _display;

@@ -70,8 +70,13 @@ public static class ConvertCommand
                 throw new CliUsageException($"--cluster must lie in [2, {WeightClustering.MaxClusters}], not {n}");
             }
 
-            var palettes = parse.GetValue(noPalette) ? PaletteMode.Off : PaletteMode.WhenSmaller;
-            bool compactConstants = parse.GetValue(compact) || clusters is not null;
+            var storage = new ConversionOptions
+            {
+                Palettes = parse.GetValue(noPalette) ? PaletteMode.Off : PaletteMode.WhenSmaller,
+                CompactConstants = parse.GetValue(compact) ? true : null,
+                Clusters = clusters,
+                ClusterPerTensor = parse.GetValue(clusterPerTensor),
+            };
 
             if (reportFile is not null)
             {
@@ -102,28 +107,10 @@ public static class ConvertCommand
                         (isFloat ? $"'{source.Name}' is a float model: add --calibration DATA.npy" : $"'{source.Name}' is already quantized and is converted with the input and output types it has: drop {string.Join(", ", quantizationOnly)}"));
                 }
 
-                var tflite = sourceModel;
-                if (uint8Import)
-                {
-                    try
-                    {
-                        tflite = Quantizer.WithUInt8Edges(tflite);
-                    }
-                    catch (ArgumentException e)
-                    {
-                        throw new CliUsageException("--io uint8: " + e.Message);
-                    }
-                }
-
-                IReadOnlyList<ClusteredLayer> clustered = [];
-                if (clusters is { } clusterCount)
-                {
-                    (tflite, clustered) = WeightClustering.Apply(tflite, clusterCount, perTensor: parse.GetValue(clusterPerTensor));
-                }
-
-                var result = Converter.Convert(tflite, palettes, compactConstants);
+                var imported = ConversionPipeline.ConvertQuantized(sourceModel, storage with { Edges = uint8Import ? ModelEdges.UInt8 : ModelEdges.Activations });
+                var result = imported.Conversion;
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
-                WriteClustering(console, clustered, clusters, parse.GetValue(clusterPerTensor));
+                WriteClustering(console, imported.Clustering, clusters, storage.ClusterPerTensor);
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
                 WritePalettes(console, result.Model);
@@ -164,22 +151,20 @@ public static class ConvertCommand
                 throw new CliUsageException("--no-bias-correction needs --activations int16 (int8 models keep TFLite's biases)");
             }
 
-            var quantizerOptions = new QuantizerOptions
+            var options = storage with
             {
-                BiasCorrection = !parse.GetValue(noBiasCorrection),
-                PerChannelFullyConnected = parse.GetValue(perChannelFc),
-                FloatEdges = edges == "float",
-                UInt8Edges = edges == "uint8",
-                UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
+                Edges = edges switch { "float" => ModelEdges.Float, "uint8" => ModelEdges.UInt8, _ => ModelEdges.Activations },
                 Int16Activations = int16,
-                Clusters = clusters,
-                ClusterPerTensor = parse.GetValue(clusterPerTensor),
-                Palettes = palettes,
-                CompactConstants = compactConstants,
+                Calibration = calibrationOptions,
+                PerChannelFullyConnected = parse.GetValue(perChannelFc),
+                BiasCorrection = !parse.GetValue(noBiasCorrection),
+                UseDataQuantizationForInputs = !parse.GetValue(calibrateInput),
+                Report = reportFile is not null,
+                CompareInt8 = parse.GetValue(compareInt8),
             };
 
             // Every check on the model and the data comes before any work.
-            var floatModel = PostTrainingQuantizer.Prepare(sourceModel, int16);
+            var floatModel = ConversionPipeline.Prepare(sourceModel, options);
             var data = SampleSet.Load(InputSpec.Of(floatModel.Model), calibrationPaths, encodings);
             if (parse.GetValue(samples) is { } count)
             {
@@ -202,19 +187,12 @@ public static class ConvertCommand
                     "calibration measures the range of real inputs, so give samples that vary as the model's inputs do (a constant input would give a model that answers every input alike)");
             }
 
-            PostTrainingResult quantization;
-            using (var bar = new CliProgress(console, "calibrating", data.SampleCount))
-            {
-                quantization = PostTrainingQuantizer.Run(floatModel, data, calibrationOptions, quantizerOptions, bar, bar.StartPhase);
-            }
-
+            var outcome = ConversionPipeline.Quantize(floatModel, data, options, source.Name, (step, total) => new CliProgress(console, step.PadRight("calibrating".Length), total));
+            var quantization = outcome.Quantization!;
             string? reportText = null;
-            var reportTime = System.Diagnostics.Stopwatch.StartNew();
-            if (reportFile is not null)
+            if (outcome.Report is { } quantizationReport)
             {
-                using var bar = new CliProgress(console, "measuring  ", data.SampleCount);
-                var quantizationReport = PostTrainingQuantizer.Report(source.Name, quantization, data, bar, parse.GetValue(compareInt8));
-                reportText = reportFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
+                reportText = reportFile!.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)
                     ? HtmlReport.Build($"Quantization report: {source.Name}",
                         [$"ranges: {quantizationReport.Method}; error over {quantizationReport.Samples} samples (the calibration data)",
                             .. quantizationReport.Outputs.Select(quantizationReport.OutputSummary)],
@@ -236,7 +214,6 @@ public static class ConvertCommand
                 }
             }
 
-            reportTime.Stop();
             byte[]? tfliteBytes = tfliteFile is null ? null : TfLiteWriter.Write(quantization.Quantized.Model);
 
             var files = new List<(string Path, byte[] Bytes)> { (target.FullName, quantization.Conversion.Bytes) };
@@ -258,13 +235,13 @@ public static class ConvertCommand
             string F(float v) => v.ToString("G7", CultureInfo.InvariantCulture);
             console.Out.WriteLine($"quantized {source.Name}{(int16 ? " 16x8" : "")} with {data.SampleCount} samples ({quantization.Calibration.Describe()}): calibration {quantization.CalibrationTime.TotalSeconds:F2} s, " +
                 $"quantization {quantization.QuantizationTime.TotalSeconds:F2} s, conversion {quantization.ConversionTime.TotalSeconds:F2} s" +
-                (reportFile is null ? "" : $", report {reportTime.Elapsed.TotalSeconds:F2} s") +
+                (reportFile is null ? "" : $", report {outcome.ReportTime.TotalSeconds:F2} s") +
                 (quantization.CorrectedBiases > 0 ? $"; bias correction on {quantization.CorrectedBiases} layers" : "") +
                 $"; {total.Elapsed.TotalSeconds:F2} s in all, reading and writing included");
             string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
             int shift = edges == "uint8" ? 128 : 0;
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");
-            WriteClustering(console, quantization.Clustering, clusters, parse.GetValue(clusterPerTensor));
+            WriteClustering(console, quantization.Clustering, clusters, options.ClusterPerTensor);
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
             WritePalettes(console, conversion.Model);

@@ -1,6 +1,7 @@
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Cli;
 
@@ -15,7 +16,7 @@ internal static class NativeBench
     public static void Run(CliConsole console, string shared, IReadOnlyList<string> models, int runs, Func<string, string> findModel)
     {
         var w = console.Out;
-        var native = new NanoClrModelRunner(new NanoClrHost(new NanoClrOptions { NativeKernels = true, Progress = m => console.Error.WriteLine(m) }));
+        var native = new NanoClrModelRunner(new NanoClrHost(ModelRuntimes.NanoClrOptions(ModelRuntimes.NanoClrNative, new NanoClrOptions { Progress = m => console.Error.WriteLine(m) })));
         var managed = new NanoClrModelRunner(new NanoClrHost());
         w.WriteLine("| model | MACs | native ops | native ms | native MAC/s | managed ms | managed MAC/s | dot loop MAC/s | native / managed | native / dot loop | outputs = TFLM |");
         w.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");

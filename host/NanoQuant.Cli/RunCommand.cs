@@ -19,8 +19,8 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated STM32-class board in QEMU: built on first use, then cached; times are instruction counts)", DefaultValueFactory = _ => "dotnet" };
-        runtime.AcceptOnlyFromAmong("dotnet", "nanoclr", "nanoclr-native", "cortex-m7", "cortex-m4");
+        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated STM32-class board in QEMU: built on first use, then cached; times are instruction counts)", DefaultValueFactory = _ => ModelRuntimes.DotNet };
+        runtime.AcceptOnlyFromAmong([.. ModelRuntimes.Names]);
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
         var resetState = new Option<bool>("--reset-state")
@@ -54,37 +54,29 @@ public static class RunCommand
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
-            NpyArray[] results;
-            if (parse.GetValue(runtime) is "nanoclr" or "nanoclr-native" or "cortex-m7" or "cortex-m4")
+            string runtimeName = parse.GetValue(runtime)!;
+            if (parse.GetValue(resetState) && !ModelRuntimes.RunsInProcess(runtimeName))
             {
-                if (parse.GetValue(resetState))
-                {
-                    throw new CliUsageException("--reset-state is available with --runtime dotnet only");
-                }
-
-                runner.SampleCount(arrays);
-                var host = new NanoClrHost(new NanoClrOptions
-                {
-                    KitDirectory = parse.GetValue(kit)?.FullName,
-                    NanoClrPath = parse.GetValue(nanoclr)?.FullName,
-                    NativeKernels = parse.GetValue(runtime) == "nanoclr-native",
-                    Board = parse.GetValue(runtime) is "cortex-m7" or "cortex-m4" ? parse.GetValue(runtime) : null,
-                    Progress = message => console.Error.WriteLine(message),
-                });
-                // Runs and reports what it ran: the dot-loop ratio is a benchmark (bench --runtime nanoclr), not part of a run.
-                NanoClrRunResult run;
-                using (CliProgress.Busy(console, "running on nanoCLR"))
-                {
-                    run = new NanoClrModelRunner(host).Run(modelBytes, arrays, baseline: false);
-                }
-
-                results = run.Outputs;
-                console.Out.WriteLine(NanoClrSummary(run, host.Board));
+                throw new CliUsageException($"--reset-state is available with --runtime {ModelRuntimes.DotNet} only");
             }
-            else
+
+            int sampleCount = runner.SampleCount(arrays);
+            var chosen = ModelRuntimes.Create(runtimeName, new NanoClrOptions
             {
-                using var bar = new CliProgress(console, "running", runner.SampleCount(arrays));
-                results = runner.Run(arrays, bar, resetState: parse.GetValue(resetState));
+                KitDirectory = parse.GetValue(kit)?.FullName,
+                NanoClrPath = parse.GetValue(nanoclr)?.FullName,
+                Progress = message => console.Error.WriteLine(message),
+            });
+            RuntimeRun run;
+            using (IDisposable progress = chosen.InProcess ? new CliProgress(console, "running", sampleCount) : CliProgress.Busy(console, "running on nanoCLR"))
+            {
+                run = chosen.Run(modelBytes, arrays, progress as IProgress<int>, parse.GetValue(resetState));
+            }
+
+            var results = run.Outputs;
+            if (run.NanoClr is { } nanoClrRun)
+            {
+                console.Out.WriteLine(NanoClrSummary(nanoClrRun, ((NanoClrRuntime)chosen).Host.Board));
             }
 
             for (int o = 0; o < results.Length; o++)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using NanoQuant.Format;
 using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Lowering;
@@ -20,20 +19,6 @@ public sealed record ConversionResult(DeviceModel Model, byte[] Bytes, MemoryPla
 /// </summary>
 public static class Converter
 {
-    private static readonly Dictionary<BuiltinOperator, IOperatorLowering> Lowerings = typeof(IOperatorLowering).Assembly
-        .GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IOperatorLowering).IsAssignableFrom(t))
-        .Select(t => (IOperatorLowering)Activator.CreateInstance(t)!)
-        .SelectMany(l => l.Operators.Select(op => (op, l)))
-        .ToDictionary(p => p.op, p => p.l);
-
-    private static readonly Dictionary<BuiltinOperator, IInt16OperatorLowering> Int16Lowerings = typeof(IInt16OperatorLowering).Assembly
-        .GetTypes()
-        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IInt16OperatorLowering).IsAssignableFrom(t))
-        .Select(t => (IInt16OperatorLowering)Activator.CreateInstance(t)!)
-        .SelectMany(l => l.Operators.Select(op => (op, l)))
-        .ToDictionary(p => p.op, p => p.l);
-
     private static readonly BuiltinOperator[] RecurrentOperators =
     [
         BuiltinOperator.Lstm, BuiltinOperator.BidirectionalSequenceLstm,
@@ -42,10 +27,10 @@ public static class Converter
     ];
 
     /// <summary>The TFLite operators the converter can lower with int16 activations (16x8).</summary>
-    public static IEnumerable<BuiltinOperator> SupportedInt16Operators => Int16Lowerings.Keys;
+    public static IEnumerable<BuiltinOperator> SupportedInt16Operators => Lowerings.Operators(TfLiteType.Int16);
 
     /// <summary>The TFLite operators the converter can lower.</summary>
-    public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Keys.Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
+    public static IEnumerable<BuiltinOperator> SupportedOperators => Lowerings.Operators(TfLiteType.Int8).Concat([BuiltinOperator.Quantize, BuiltinOperator.Dequantize]).Distinct();
 
     /// <summary>Converts the .tflite file at <paramref name="path"/>; see <see cref="Convert"/>.</summary>
     public static ConversionResult ConvertFile(string path, PaletteMode palettes = PaletteMode.WhenSmaller, bool compactConstants = false) => Convert(TfLiteReader.ReadFile(path), palettes, compactConstants);
@@ -80,7 +65,7 @@ public static class Converter
 
             if (Int16Operands.IsInt16(source, op))
             {
-                if (!Int16Lowerings.TryGetValue(op.Code, out var int16Lowering))
+                if (Lowerings.Find(op.Code, TfLiteType.Int16) is not { } int16Lowering)
                 {
                     throw new UnsupportedModelException(
                         $"{op}: operator {op.Name} has int16 activations (16x8 quantization), which nanoQuant does not support for this operator (nor does TFLite Micro for HARD_SWISH, SVDF and others). 16x8 operators: {string.Join(", ", SupportedInt16Operators.Select(BuiltinOperators.Name).Order())}");
@@ -90,7 +75,7 @@ public static class Converter
                 continue;
             }
 
-            if (!Lowerings.TryGetValue(op.Code, out var lowering))
+            if (Lowerings.Find(op.Code, TfLiteType.Int8) is not { } lowering)
             {
                 throw new UnsupportedModelException(
                     $"{op}: operator {op.Name} is not supported by the nanoQuant runtime. Supported: {string.Join(", ", SupportedOperators.Select(BuiltinOperators.Name).Order())}");

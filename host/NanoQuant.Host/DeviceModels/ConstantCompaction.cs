@@ -14,6 +14,12 @@ namespace NanoQuant.Host.DeviceModels;
 /// </summary>
 public static class ConstantCompaction
 {
+    /// <summary>
+    /// Whether a conversion compacts its constants: as <paramref name="requested"/> when given, and by default only with
+    /// weight clustering (<paramref name="clusters"/> set), whose palette weights leave the int32 constants a large share of the model.
+    /// </summary>
+    public static bool IsOn(bool? requested, int? clusters) => requested ?? clusters is not null;
+
     /// <summary>Bytes per element that hold every value of <paramref name="values"/> (1, 2, 3 or 4).</summary>
     public static int NarrowBytes(ReadOnlySpan<int> values)
     {

@@ -62,6 +62,41 @@ internal readonly record struct Window(
         start = Math.Max(0, -inX0);
         end = Math.Min(FilterWidth, InputWidth - inX0);
     }
+
+    /// <summary>
+    /// The taps of output (<paramref name="oy"/>, <paramref name="ox"/>) of batch <paramref name="b"/> that fall inside
+    /// the input, dilation included, in filter order: pairs (first element of the input pixel, NHWC with
+    /// <see cref="InputDepth"/> channels; first element of the filter tap, with <see cref="OutputDepth"/> channels)
+    /// written to <paramref name="taps"/> (room for 2 × filter height × width). Returns the ints written.
+    /// </summary>
+    public int ValidTaps(int b, int oy, int ox, Span<int> taps)
+    {
+        int inY0 = (oy * StrideHeight) - PadTop;
+        int inX0 = (ox * StrideWidth) - PadLeft;
+        int count = 0;
+        for (int fy = 0; fy < FilterHeight; fy++)
+        {
+            int inY = inY0 + (fy * DilationHeight);
+            if (inY < 0 || inY >= InputHeight)
+            {
+                continue;
+            }
+
+            for (int fx = 0; fx < FilterWidth; fx++)
+            {
+                int inX = inX0 + (fx * DilationWidth);
+                if (inX < 0 || inX >= InputWidth)
+                {
+                    continue;
+                }
+
+                taps[count++] = (((b * InputHeight) + inY) * InputWidth + inX) * InputDepth;
+                taps[count++] = ((fy * FilterWidth) + fx) * OutputDepth;
+            }
+        }
+
+        return count;
+    }
 }
 
 /// <summary>
@@ -322,33 +357,10 @@ internal sealed class DepthwiseConv2DOperator : FloatOperator
         {
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
-                int inY0 = (oy * w.StrideHeight) - w.PadTop;
                 for (int ox = 0; ox < w.OutputWidth; ox++)
                 {
-                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
-
-                    // The valid taps of this output in filter order: (input offset, filter offset).
-                    int count = 0;
-                    for (int fy = 0; fy < w.FilterHeight; fy++)
-                    {
-                        int inY = inY0 + (fy * w.DilationHeight);
-                        if (inY < 0 || inY >= w.InputHeight)
-                        {
-                            continue;
-                        }
-
-                        for (int fx = 0; fx < w.FilterWidth; fx++)
-                        {
-                            int inX = inX0 + (fx * w.DilationWidth);
-                            if (inX < 0 || inX >= w.InputWidth)
-                            {
-                                continue;
-                            }
-
-                            taps[count++] = (((b * w.InputHeight) + inY) * w.InputWidth + inX) * channels;
-                            taps[count++] = ((fy * w.FilterWidth) + fx) * channels;
-                        }
-                    }
+                    // The valid taps of this output in filter order: (input offset, filter offset); input depth = output depth here.
+                    int count = w.ValidTaps(b, oy, ox, taps);
 
                     int outBase = (((b * w.OutputHeight) + oy) * w.OutputWidth + ox) * channels;
                     int c = 0;

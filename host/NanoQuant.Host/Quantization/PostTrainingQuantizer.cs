@@ -96,7 +96,7 @@ public static class PostTrainingQuantizer
 
         var quantizationTime = stopwatch.Elapsed;
         stopwatch.Restart();
-        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes, quantizerOptions.CompactConstants ?? quantizerOptions.Clusters is not null);
+        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes, DeviceModels.ConstantCompaction.IsOn(quantizerOptions.CompactConstants, quantizerOptions.Clusters));
         var conversionTime = stopwatch.Elapsed;
         return new PostTrainingResult(model, statistics, calibrationOptions, quantizerOptions, ranges, quantized, conversion, calibrationTime, quantizationTime, conversionTime)
         {

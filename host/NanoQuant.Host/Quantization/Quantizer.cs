@@ -40,7 +40,7 @@ public sealed record QuantizerOptions
     /// <summary>How the device model stores int8 constants that fit a palette.</summary>
     public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
 
-    /// <summary>Store int32 constants narrow and derive folded biases at load (<see cref="DeviceModels.ConstantCompaction"/>); null: only with <see cref="Clusters"/>.</summary>
+    /// <summary>Store int32 constants narrow and derive folded biases at load (<see cref="DeviceModels.ConstantCompaction"/>); null: the default, <see cref="DeviceModels.ConstantCompaction.IsOn"/>.</summary>
     public bool? CompactConstants { get; init; }
 
     /// <summary>

@@ -168,47 +168,31 @@ internal static class Gradients
     private static void Depthwise(Window w, float[] x, float[] weights, float[] dy, float[] dx, float[] dw, float[]? db)
     {
         int multiplier = w.OutputDepth / w.InputDepth;
+        var taps = new int[w.FilterHeight * w.FilterWidth * 2];
         for (int b = 0; b < w.Batches; b++)
         {
             for (int oy = 0; oy < w.OutputHeight; oy++)
             {
-                int inY0 = (oy * w.StrideHeight) - w.PadTop;
                 for (int ox = 0; ox < w.OutputWidth; ox++)
                 {
-                    int inX0 = (ox * w.StrideWidth) - w.PadLeft;
                     int outBase = (((b * w.OutputHeight) + oy) * w.OutputWidth + ox) * w.OutputDepth;
                     if (db is not null)
                     {
                         TensorPrimitives.Add(db, dy.AsSpan(outBase, w.OutputDepth), db);
                     }
 
-                    for (int fy = 0; fy < w.FilterHeight; fy++)
+                    int count = w.ValidTaps(b, oy, ox, taps);
+                    for (int t = 0; t < count; t += 2)
                     {
-                        int inY = inY0 + (fy * w.DilationHeight);
-                        if (inY < 0 || inY >= w.InputHeight)
+                        int inBase = taps[t], filterBase = taps[t + 1];
+                        for (int ic = 0; ic < w.InputDepth; ic++)
                         {
-                            continue;
-                        }
-
-                        for (int fx = 0; fx < w.FilterWidth; fx++)
-                        {
-                            int inX = inX0 + (fx * w.DilationWidth);
-                            if (inX < 0 || inX >= w.InputWidth)
+                            for (int m = 0; m < multiplier; m++)
                             {
-                                continue;
-                            }
-
-                            int inBase = (((b * w.InputHeight) + inY) * w.InputWidth + inX) * w.InputDepth;
-                            int filterBase = ((fy * w.FilterWidth) + fx) * w.OutputDepth;
-                            for (int ic = 0; ic < w.InputDepth; ic++)
-                            {
-                                for (int m = 0; m < multiplier; m++)
-                                {
-                                    int oc = (ic * multiplier) + m;
-                                    float g = dy[outBase + oc];
-                                    dw[filterBase + oc] += g * x[inBase + ic];
-                                    dx[inBase + ic] += g * weights[filterBase + oc];
-                                }
+                                int oc = (ic * multiplier) + m;
+                                float g = dy[outBase + oc];
+                                dw[filterBase + oc] += g * x[inBase + ic];
+                                dx[inBase + ic] += g * weights[filterBase + oc];
                             }
                         }
                     }

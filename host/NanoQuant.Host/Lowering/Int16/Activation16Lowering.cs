@@ -11,7 +11,7 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// to 1/(3 × 4096) per step (shift only when the input scale is the power of two TFLM's fast path
 /// takes), and TFLM's 256-entry sigmoid table.
 /// </summary>
-public sealed class Activation16Lowering : IInt16OperatorLowering
+public sealed class Activation16Lowering : IOperatorLowering
 {
     /// <summary>
     /// TFLite's sigmoid_table_uint16, which its int16 LOGISTIC and TANH interpolate: the device's own
@@ -20,6 +20,8 @@ public sealed class Activation16Lowering : IInt16OperatorLowering
     internal static readonly int[] SigmoidTable = NanoQuant.Int16Activations.CopySigmoidTable();
 
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.Softmax, BuiltinOperator.Logistic, BuiltinOperator.Tanh];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

@@ -10,11 +10,13 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// double before dividing, SUB divides in float as TFLM's sub_common does); MUL requires zero
 /// points 0 and uses input1 scale × input2 scale / output scale.
 /// </summary>
-public sealed class Elementwise16Lowering : IInt16OperatorLowering
+public sealed class Elementwise16Lowering : IOperatorLowering
 {
     private const int LeftShift = 15;
 
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

@@ -8,9 +8,11 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// TFLM's int16 pooling requires the output's quantization to be the input's and zero points 0;
 /// the window and padding are resolved as for int8, the clamp range in int16.
 /// </summary>
-public sealed class Pooling16Lowering : IInt16OperatorLowering
+public sealed class Pooling16Lowering : IOperatorLowering
 {
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.AveragePool2d, BuiltinOperator.MaxPool2d];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

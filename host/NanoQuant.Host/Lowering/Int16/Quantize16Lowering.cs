@@ -9,9 +9,11 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// TFLM's Requantize: multiplier and shift of input scale / output scale (QuantizeMultiplier in double).
 /// Float QUANTIZE/DEQUANTIZE at the model's edges become flags on the int16 edge tensors instead.
 /// </summary>
-public sealed class Quantize16Lowering : IInt16OperatorLowering
+public sealed class Quantize16Lowering : IOperatorLowering
 {
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.Quantize];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

@@ -8,9 +8,11 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// RELU and RELU6 in 16x8 → ReluInt16Kernel (requantizing, TFLM's CalculateReluOpData with int16
 /// limits; zero points 0) and Relu6Int16Kernel (a clamp to [0, quantize(6.0)] in the input's domain).
 /// </summary>
-public sealed class Relu16Lowering : IInt16OperatorLowering
+public sealed class Relu16Lowering : IOperatorLowering
 {
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.Relu, BuiltinOperator.Relu6];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

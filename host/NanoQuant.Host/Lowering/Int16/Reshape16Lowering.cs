@@ -7,9 +7,11 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// RESHAPE, SQUEEZE and EXPAND_DIMS of int16 tensors → ReshapeKernel, which copies the bytes
 /// (TFLM copies the buffer whatever the quantization).
 /// </summary>
-public sealed class Reshape16Lowering : IInt16OperatorLowering
+public sealed class Reshape16Lowering : IOperatorLowering
 {
     public IReadOnlyList<BuiltinOperator> Operators { get; } = [BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {

@@ -10,7 +10,7 @@ namespace NanoQuant.Host.Lowering.Int16;
 /// <see cref="LoweringContext.AcceptInt16"/> set, which maps int16 activations to int16 device
 /// tensors and requires their zero points to be 0.
 /// </summary>
-public sealed class Shared16Lowering : IInt16OperatorLowering
+public sealed class Shared16Lowering : IOperatorLowering
 {
     private readonly Dictionary<BuiltinOperator, IOperatorLowering> _int8 = new IOperatorLowering[]
     {
@@ -20,6 +20,8 @@ public sealed class Shared16Lowering : IInt16OperatorLowering
     .ToDictionary(p => p.op, p => p.l);
 
     public IReadOnlyList<BuiltinOperator> Operators => [.. _int8.Keys];
+
+    public TfLiteType Activations => TfLiteType.Int16;
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {
