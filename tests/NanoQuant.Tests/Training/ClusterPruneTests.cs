@@ -1,0 +1,204 @@
+using System.Text.Json;
+using NanoQuant.Host.DeviceModels;
+using NanoQuant.Host.Npy;
+using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Runtime;
+using NanoQuant.Host.TfLite;
+using NanoQuant.Host.Training;
+using NanoQuant.Tests.Cli;
+
+namespace NanoQuant.Tests.Training;
+
+/// <summary>Cluster-preserving fine-tuning (tied weights) and magnitude pruning on a schedule: the trainer, the schedule, `finetune --cluster/--prune` and their bad input.</summary>
+public class ClusterPruneTests : CliHarness
+{
+    private readonly string _model, _x, _y, _vx, _vy;
+
+    public ClusterPruneTests()
+    {
+        _model = Write("mlp.tflite", TfLiteWriter.Write(TrainingData.Mlp()));
+        var (x, y) = TrainingData.Linear(512, 4);
+        var (vx, vy) = TrainingData.Linear(256, 5);
+        _x = Write("x.npy", NpyArray.FromFloats(x, [y.Length, TrainingData.Features]).ToBytes());
+        _y = Write("y.npy", Labels(y));
+        _vx = Write("vx.npy", NpyArray.FromFloats(vx, [vy.Length, TrainingData.Features]).ToBytes());
+        _vy = Write("vy.npy", Labels(vy));
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        File.WriteAllBytes(Temp(name), bytes);
+        return Temp(name);
+    }
+
+    private static byte[] Labels(int[] y) => new NpyArray(NpyType.Int32, [y.Length], y.SelectMany(BitConverter.GetBytes).ToArray()).ToBytes();
+
+    private static LabeledSamples Data(TfLiteModel model, int count, int seed)
+    {
+        var (x, y) = TrainingData.Linear(count, seed);
+        return TrainingData.Samples(model, x, y);
+    }
+
+    // The hidden layer's weights (128: a 16-entry palette pays, one shared table); for the logits' 64 only a 4-entry one does.
+    private static Parameter Hidden(Trainer trainer) => trainer.Parameters.Single(p => p.Tensor.Name == "hidden/weights");
+
+    private static sbyte[] Int8Weights(TfLiteModel quantized, string name) =>
+        quantized.Tensors.Single(t => t.Name == name).Data!.Select(b => unchecked((sbyte)b)).ToArray();
+
+    [Fact]
+    public void Tied_weights_keep_at_most_n_int8_values_that_the_quantizer_and_the_palette_keep_exactly()
+    {
+        var model = TrainingData.Mlp();
+        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 });
+        var hidden = Hidden(trainer);
+        Assert.NotNull(hidden.Ties);
+        Assert.NotNull(trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Ties);
+        Assert.All(trainer.Parameters.Where(p => p.Tensor.Name.EndsWith("/bias", StringComparison.Ordinal)), p => Assert.Null(p.Ties));
+        var before = (float[])hidden.Values.Clone();
+        var training = Data(model, 512, 4);
+        var result = FineTuning.Run(trainer, training, Data(model, 256, 5), 128,
+            new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+
+        // The centroids trained: the weights moved, and are still ≤ 4 values, each the tensor's scale × an int8 value.
+        Assert.NotEqual(before, hidden.Values);
+        var (q, scales) = QuantizationParameters.Weights(hidden.Values, hidden.Tensor.Shape, -1);
+        Assert.InRange(q.Distinct().Count(), 2, 4);
+        Assert.Contains(q, v => Math.Abs(v) == 127);
+        for (int i = 0; i < q.Length; i++)
+        {
+            Assert.Equal(hidden.Values[i], q[i] * scales[0], 6);
+        }
+
+        // The quantizer stores exactly those int8 values, and the device model holds them as a 2-bit palette.
+        Assert.Equal(q, Int8Weights(result.Quantization.Quantized.Model, "hidden/weights"));
+        Assert.Contains(result.Quantization.Conversion.Model.Tensors, t => t.Palette is { Bits: 2 });
+        Assert.True(result.FineTunedTop1 > result.PostTrainingClusteredTop1, $"fine-tuned {result.FineTunedTop1}, post-training clustered {result.PostTrainingClusteredTop1}");
+        Assert.True(result.Quantization.Conversion.Bytes.Length < result.PlainBytes);
+    }
+
+    [Fact]
+    public void A_centroid_gradient_is_the_sum_of_its_weights_gradients()
+    {
+        float[] weights = [0.5f, -0.25f, 0.26f, 1f, -1f, 0.49f];
+        var ties = TiedWeights.Create(weights, [2, 3], dimension: -1, axis: 0, shared: true, clusters: 3, pruned: null);
+        var tied = new float[6];
+        ties.Write(tied);
+        float scale = 1f / 127;
+
+        // int8 64, −32, 33, 127, −127, 62 in 3 clusters: ±127 in the outer ones, pinned there; ≤ 3 values.
+        Assert.InRange(tied.Distinct().Count(), 2, 3);
+        Assert.Equal(1f, tied[3], 6);
+        Assert.Equal(-1f, tied[4], 6);
+        float[] g0 = [1, 2, 3, 4, 5, 6], g1 = [0.5f, 0, 0, 0, 0, 1];
+        var gradient = ties.Gradient(g0, g1);
+        Assert.Equal(ties.Centroids, gradient.Length);
+
+        // Each free centroid gets Σ (g0 + g1) over its weights (× scale / unit = 1 here: one group); pinned ones 0.
+        for (int k = 0; k < ties.Centroids; k++)
+        {
+            double expected = 0;
+            for (int i = 0; i < 6; i++)
+            {
+                if (MathF.Round(tied[i] / scale) == MathF.Round(ties.Values[k] / scale))
+                {
+                    expected += g0[i] + g1[i];
+                }
+            }
+
+            Assert.Equal(ties.Pinned(k) ? 0 : expected, gradient[k], 4);
+        }
+    }
+
+    [Fact]
+    public void The_pruning_schedule_is_polynomial_and_reaches_its_target_halfway()
+    {
+        var schedule = PruningSchedule.For(0.75, 200);
+        Assert.Equal(100, schedule.EndStep);
+        Assert.Equal(10, schedule.Frequency);
+        Assert.Equal(0, schedule.SparsityAt(0));
+        Assert.Equal(0.75 * (1 - 0.125), schedule.SparsityAt(50), 12);
+        Assert.Equal(0.75, schedule.SparsityAt(100));
+        Assert.Equal(0.75, schedule.SparsityAt(150));
+        Assert.True(schedule.Updates(10) && schedule.Updates(100) && !schedule.Updates(15) && !schedule.Updates(110));
+
+        float[] values = [0.3f, -0.1f, 0.2f, -0.4f, 0.1f, 0f];
+        var mask = new bool[6];
+        PruningSchedule.Mask(values, mask, 0.5);
+        Assert.Equal([false, true, false, false, true, true], mask);
+    }
+
+    [Fact]
+    public void Pruning_zeros_the_target_fraction_of_the_palette_tensors_and_keeps_them_zero()
+    {
+        var model = TrainingData.Mlp();
+        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Sparsity = 0.75 });
+        var result = FineTuning.Run(trainer, Data(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+        Assert.Equal(16, trainer.Pruning!.EndStep);   // 2 epochs × 16 steps: halfway
+        var hidden = Hidden(trainer);
+        Assert.Equal(96, hidden.Values.Count(v => v == 0));
+        Assert.Equal(96, hidden.Mask!.Count(m => m));
+        Assert.Equal(96, Int8Weights(result.Quantization.Quantized.Model, "hidden/weights").Count(v => v == 0));
+
+        // The logits' weights are too few for a palette: pruning them would save nothing, so they are not.
+        Assert.Null(trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Mask);
+    }
+
+    [Fact]
+    public void Pruning_with_clustering_keeps_the_zeros_as_one_palette_value()
+    {
+        var model = TrainingData.Mlp();
+        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Sparsity = 0.5, Clusters = 4 });
+        var result = FineTuning.Run(trainer, Data(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+        var q = Int8Weights(result.Quantization.Quantized.Model, "hidden/weights");
+        Assert.Equal(64, q.Count(v => v == 0));
+        Assert.InRange(q.Distinct().Count(), 2, 4);
+        Assert.Contains((sbyte)0, q);
+        Assert.Contains(result.Quantization.Conversion.Model.Tensors, t => t.Palette is { Bits: 2 });
+    }
+
+    [Fact]
+    public void Finetune_cluster_and_prune_write_the_palette_model_and_report_its_size()
+    {
+        string output = Ok("finetune", _model, "--train", _x, "--labels", _y, "--val", _vx, "--val-labels", _vy, "--epochs", "2", "--lr", "0.01",
+            "--cluster", "4", "--prune", "0.5", "-o", Temp("out.nq"), "--json");
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("clusters").GetInt32());
+        Assert.Equal(0.5, root.GetProperty("sparsity").GetDouble());
+        Assert.True(root.GetProperty("postTrainingClusteredTop1").GetDouble() > 0);
+        var bytes = File.ReadAllBytes(Temp("out.nq"));
+        Assert.True(bytes.Length < root.GetProperty("plainInt8Bytes").GetInt32());
+        Assert.Contains(DeviceModelReader.Read(bytes).Tensors, t => t.Palette is { Bits: 2 });
+        Assert.NotNull(new ModelRunner(bytes));
+
+        string text = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--cluster", "4", "-o", Temp("text.nq"));
+        Assert.Contains("× the plain post-training int8 model", text);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--prune", "0" }, "--prune must lie strictly between 0 and 1", "not 0")]
+    [InlineData(new[] { "--prune", "1" }, "--prune must lie strictly between 0 and 1", "not 1")]
+    [InlineData(new[] { "--prune", "-0.5" }, "--prune must lie strictly between 0 and 1", "not -0.5")]
+    [InlineData(new[] { "--prune", "NaN" }, "--prune must lie strictly between 0 and 1", "NaN")]
+    [InlineData(new[] { "--cluster", "1" }, "--cluster must lie in [2, 128], not 1", "")]
+    [InlineData(new[] { "--cluster", "129" }, "--cluster must lie in [2, 128], not 129", "")]
+    [InlineData(new[] { "--cluster", "2", "--prune", "0.5" }, "--cluster must lie in [3, 128] with --prune", "one value is the pruned zeros")]
+    public void Cluster_count_and_sparsity_out_of_range(string[] options, string message, string detail)
+    {
+        AssertOneError(detail.Length == 0 ? [message] : [message, detail],
+            ["finetune", _model, "--train", _x, "--labels", _y, .. options, "-o", Temp("out.nq")]);
+    }
+
+    [Fact]
+    public void A_model_with_no_tensor_a_palette_pays_for()
+    {
+        var g = new GraphBuilder();
+        int x = g.Input("x", 1, 4);
+        int y = g.FullyConnected(x, new float[8], new float[2], 2, name: "tiny");
+        string path = Write("tiny.tflite", TfLiteWriter.Write(g.Build("tiny", g.Softmax(y))));
+        string xs = Write("x4.npy", NpyArray.FromFloats(new float[8], [2, 4]).ToBytes());
+        string ys = Write("y4.npy", Labels([0, 1]));
+        AssertOneError(["no weight tensor", "16-entry palette", "pruning would save no byte"], "finetune", path, "--train", xs, "--labels", ys, "--prune", "0.5", "-o", Temp("out.nq"));
+        AssertOneError(["no weight tensor", "4-entry palette", "clustering would save no byte"], "finetune", path, "--train", xs, "--labels", ys, "--cluster", "4", "-o", Temp("out.nq"));
+    }
+}
