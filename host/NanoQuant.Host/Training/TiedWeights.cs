@@ -5,12 +5,15 @@ namespace NanoQuant.Host.Training;
 /// <summary>
 /// Cluster-preserving fine-tuning of one weight tensor (TF MOT's cluster-preserving QAT): every weight is tied to
 /// one centroid of its palette table (one table per output channel, or one for the tensor, as
-/// <see cref="WeightClustering.Plan"/> decides), the centroids train, the assignments stay fixed. A centroid is an
-/// int8 value shared by its weights; weight i = its quantization group's scale × round(centroid), so the int8
-/// quantizer, given these float weights, stores exactly those ≤ N values per table and the palette path writes
-/// them as they trained. The per-group scales stay as the first quantization set them: each group keeps one
-/// weight at ±127 (its centroid pinned there), so the quantizer recomputes the same scale. Pruned weights
-/// (a mask) are tied to a pinned zero centroid and stay exactly 0.
+/// <see cref="WeightClustering.Plan"/> decides), the centroids train, the assignments stay fixed; the start is the
+/// optimal clustering of the weights' int8 values, as <c>convert --cluster</c> makes it. When a table lies
+/// within one quantization group (a table per output channel, or a per-tensor scale) weight i is its group's
+/// scale × its centroid and the trainer fake-quantizes it as any weight: the quantizer then maps each
+/// centroid to one int8 value, so a table keeps ≤ N values whatever the scale becomes (TF MOT's order:
+/// cluster, then quantize). A table shared by channels of different scales must hold the same int8 values
+/// in every channel: there weight i = its group's scale × round(centroid) (<see cref="OnGrid"/>) with the
+/// scales fixed, each group keeping one weight at ±127 (its centroid pinned there) so the quantizer
+/// recomputes the same scales. Pruned weights are tied to a pinned zero centroid and stay exactly 0.
 /// </summary>
 internal sealed class TiedWeights
 {
@@ -23,8 +26,9 @@ internal sealed class TiedWeights
     // about the learning rate in float units, moves it as far as it would move a free weight.
     private readonly float[] _unit;
 
-    private TiedWeights(int[] centroidOf, int[] groupOf, float[] scales, float[] centroids, bool[] pinned, float[] unit)
+    private TiedWeights(int[] centroidOf, int[] groupOf, float[] scales, float[] centroids, bool[] pinned, float[] unit, bool onGrid)
     {
+        OnGrid = onGrid;
         _centroidOf = centroidOf;
         _groupOf = groupOf;
         _scales = scales;
@@ -48,6 +52,12 @@ internal sealed class TiedWeights
     public float[] Second { get; }
 
     public int Centroids => Values.Length;
+
+    /// <summary>Whether the tied weights are already on their int8 grid (a table shared across scales), so the forward pass must not requantize them.</summary>
+    public bool OnGrid { get; }
+
+    /// <summary>The centroid weight <paramref name="i"/> is tied to.</summary>
+    public int CentroidOf(int i) => _centroidOf[i];
 
     /// <summary>
     /// Ties <paramref name="weights"/> (quantization axis <paramref name="dimension"/>: −1 per tensor) to at most
@@ -120,7 +130,8 @@ internal sealed class TiedWeights
             }
         }
 
-        for (int g = 0; g < groupCount; g++)
+        bool onGrid = shared && groupCount > 1;
+        for (int g = 0; g < groupCount && onGrid; g++)
         {
             if (extreme[g] is int i and >= 0)
             {
@@ -136,16 +147,17 @@ internal sealed class TiedWeights
             unit[k] = (float)(unitSum[k] / unitCount[k]);
         }
 
-        return new TiedWeights(centroidOf, groupOf, scales, centroids.ToArray(), pinned.ToArray(), unit);
+        return new TiedWeights(centroidOf, groupOf, scales, centroids.ToArray(), pinned.ToArray(), unit, onGrid);
     }
 
-    /// <summary>The tied weights: each weight its group's scale × its centroid rounded to the int8 grid.</summary>
+    /// <summary>The tied weights: each weight its group's scale × its centroid (rounded to the int8 grid when <see cref="OnGrid"/>).</summary>
     public void Write(float[] weights)
     {
         var rounded = new float[Values.Length];
         for (int k = 0; k < rounded.Length; k++)
         {
-            rounded[k] = Math.Clamp(MathF.Round(Values[k] / _unit[k], MidpointRounding.AwayFromZero), -127f, 127f);
+            float centroid = Values[k] / _unit[k];
+            rounded[k] = OnGrid ? Math.Clamp(MathF.Round(centroid, MidpointRounding.AwayFromZero), -127f, 127f) : centroid;
         }
 
         for (int i = 0; i < weights.Length; i++)
@@ -156,7 +168,7 @@ internal sealed class TiedWeights
 
     /// <summary>
     /// Each centroid's gradient from its weights' (<paramref name="first"/> + <paramref name="second"/>, the two
-    /// workers'): the sum over its weights of dL/dw × dw/du, straight through the rounding; pinned centroids get 0.
+    /// workers'): the sum over its weights of dL/dw × dw/du, straight through any rounding; pinned centroids get 0.
     /// </summary>
     public double[] Gradient(float[] first, float[] second)
     {

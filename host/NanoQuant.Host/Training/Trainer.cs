@@ -557,7 +557,7 @@ public sealed class Trainer
     {
         foreach (var p in _parameters)
         {
-            if (Options.QuantizationAware && p.QuantizationDimension is { } dimension && p.Ties is null)
+            if (Options.QuantizationAware && p.QuantizationDimension is { } dimension && p.Ties is not { OnGrid: true })
             {
                 var (values, scales) = QuantizationParameters.Weights(p.Values, p.Tensor.Shape, dimension);
                 int channels = scales.Length;

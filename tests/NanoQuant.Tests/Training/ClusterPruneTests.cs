@@ -59,15 +59,13 @@ public class ClusterPruneTests : CliHarness
         var result = FineTuning.Run(trainer, training, Data(model, 256, 5), 128,
             new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
 
-        // The centroids trained: the weights moved, and are still ≤ 4 values, each the tensor's scale × an int8 value.
+        // The centroids trained: the weights moved, and still take ≤ 4 values (one table: FC weights share one scale),
+        // which the quantizer maps to ≤ 4 int8 values.
         Assert.NotEqual(before, hidden.Values);
-        var (q, scales) = QuantizationParameters.Weights(hidden.Values, hidden.Tensor.Shape, -1);
+        Assert.False(hidden.Ties!.OnGrid);
+        Assert.InRange(hidden.Values.Distinct().Count(), 2, 4);
+        var (q, _) = QuantizationParameters.Weights(hidden.Values, hidden.Tensor.Shape, -1);
         Assert.InRange(q.Distinct().Count(), 2, 4);
-        Assert.Contains(q, v => Math.Abs(v) == 127);
-        for (int i = 0; i < q.Length; i++)
-        {
-            Assert.Equal(hidden.Values[i], q[i] * scales[0], 6);
-        }
 
         // The quantizer stores exactly those int8 values, and the device model holds them as a 2-bit palette.
         Assert.Equal(q, Int8Weights(result.Quantization.Quantized.Model, "hidden/weights"));
@@ -77,35 +75,35 @@ public class ClusterPruneTests : CliHarness
     }
 
     [Fact]
-    public void A_centroid_gradient_is_the_sum_of_its_weights_gradients()
+    public void A_table_shared_by_channels_of_different_scales_stays_on_their_int8_grid_with_one_weight_pinned_at_127()
     {
+        // Two output channels (scales 0.5/127 and 1/127: int8 127, −64, 66 and 127, −127, 62) sharing one 3-entry table.
         float[] weights = [0.5f, -0.25f, 0.26f, 1f, -1f, 0.49f];
-        var ties = TiedWeights.Create(weights, [2, 3], dimension: -1, axis: 0, shared: true, clusters: 3, pruned: null);
+        var ties = TiedWeights.Create(weights, [2, 3], dimension: 0, axis: 0, shared: true, clusters: 3, pruned: null);
+        Assert.True(ties.OnGrid);
         var tied = new float[6];
         ties.Write(tied);
-        float scale = 1f / 127;
+        float[] scales = [0.5f / 127, 1f / 127];
+        var ints = tied.Select((w, i) => MathF.Round(w / scales[i / 3])).ToArray();
+        Assert.InRange(ints.Distinct().Count(), 2, 3);
+        Assert.Equal(127f, ints[0]);
+        Assert.Equal(127f, ints[3]);
+        Assert.True(ties.Pinned(ties.CentroidOf(0)) && ties.Pinned(ties.CentroidOf(3)));
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(ints[i] * scales[i / 3], tied[i], 6);
+        }
 
-        // int8 64, −32, 33, 127, −127, 62 in 3 clusters: ±127 in the outer ones, pinned there; ≤ 3 values.
-        Assert.InRange(tied.Distinct().Count(), 2, 3);
-        Assert.Equal(1f, tied[3], 6);
-        Assert.Equal(-1f, tied[4], 6);
+        // A free centroid's gradient: Σ over its weights of (g0 + g1) × the weight's scale ÷ the centroid's unit
+        // (the mean scale of its weights); pinned ones get none.
         float[] g0 = [1, 2, 3, 4, 5, 6], g1 = [0.5f, 0, 0, 0, 0, 1];
         var gradient = ties.Gradient(g0, g1);
-        Assert.Equal(ties.Centroids, gradient.Length);
-
-        // Each free centroid gets Σ (g0 + g1) over its weights (× scale / unit = 1 here: one group); pinned ones 0.
         for (int k = 0; k < ties.Centroids; k++)
         {
-            double expected = 0;
-            for (int i = 0; i < 6; i++)
-            {
-                if (MathF.Round(tied[i] / scale) == MathF.Round(ties.Values[k] / scale))
-                {
-                    expected += g0[i] + g1[i];
-                }
-            }
-
-            Assert.Equal(ties.Pinned(k) ? 0 : expected, gradient[k], 4);
+            var members = Enumerable.Range(0, 6).Where(i => ties.CentroidOf(i) == k).ToArray();
+            double unit = members.Average(i => (double)scales[i / 3]);
+            double expected = ties.Pinned(k) ? 0 : members.Sum(i => (g0[i] + g1[i]) * scales[i / 3] / unit);
+            Assert.Equal(expected, gradient[k], 4);
         }
     }
 
