@@ -10,29 +10,8 @@ using NanoQuant.Tests.Cli;
 namespace NanoQuant.Tests.Training;
 
 /// <summary>Cluster-preserving fine-tuning (tied weights) and magnitude pruning on a schedule: the trainer, the schedule, `finetune --cluster/--prune` and their bad input.</summary>
-public class ClusterPruneTests : CliHarness
+public class ClusterPruneTests : FinetuneHarness
 {
-    private readonly string _model, _x, _y, _vx, _vy;
-
-    public ClusterPruneTests()
-    {
-        _model = Write("mlp.tflite", TfLiteWriter.Write(TrainingData.Mlp()));
-        var (x, y) = TrainingData.Linear(512, 4);
-        var (vx, vy) = TrainingData.Linear(256, 5);
-        _x = Write("x.npy", NpyArray.FromFloats(x, [y.Length, TrainingData.Features]).ToBytes());
-        _y = Write("y.npy", Labels(y));
-        _vx = Write("vx.npy", NpyArray.FromFloats(vx, [vy.Length, TrainingData.Features]).ToBytes());
-        _vy = Write("vy.npy", Labels(vy));
-    }
-
-    private string Write(string name, byte[] bytes)
-    {
-        File.WriteAllBytes(Temp(name), bytes);
-        return Temp(name);
-    }
-
-    private static byte[] Labels(int[] y) => new NpyArray(NpyType.Int32, [y.Length], y.SelectMany(BitConverter.GetBytes).ToArray()).ToBytes();
-
     private static LabeledSamples Data(TfLiteModel model, int count, int seed)
     {
         var (x, y) = TrainingData.Linear(count, seed);
