@@ -46,14 +46,25 @@ public static class FineTuning
     public static FineTuneResult Run(Trainer trainer, LabeledSamples training, LabeledSamples? validation, int calibrationSamples,
         CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
     {
+        var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
+        quantizer = quantizer with { Clusters = trainer.Options.Clusters };
+        PostTrainingResult? clustered = null;
+        if (trainer.Options.Clusters is not null)
+        {
+            clustered = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, quantizer);
+            if (trainer.Options.Sparsity is null)
+            {
+                // Cluster-preserving training starts from the quantizer's own clustering (pruning ties later, from the pruned weights).
+                trainer.StartFrom(clustered.Quantized);
+            }
+        }
+
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var processor = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var epochs = trainer.Fit(training, validation, epochDone, progress);
         var trainingTime = stopwatch.Elapsed;
         var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
         var fineTuned = trainer.TrainedModel();
-        var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
-        quantizer = quantizer with { Clusters = trainer.Options.Clusters };
         var quantization = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
         var plainOptions = quantizer with { Clusters = null, CompactConstants = null };
         var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
@@ -62,9 +73,8 @@ public static class FineTuning
         {
             floatTop1 = Top1Evaluator.Float("float", trainer.Source, validation.Samples, validation.Labels).Accuracy;
             ptqTop1 = Top1Evaluator.Device("ptq int8", ptq.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
-            if (quantizer.Clusters is not null)
+            if (clustered is not null)
             {
-                var clustered = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, quantizer);
                 ptqClusteredTop1 = Top1Evaluator.Device("ptq int8 clustered", clustered.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
             }
 

@@ -12,8 +12,8 @@ namespace NanoQuant.Host.Training;
 /// centroid to one int8 value, so a table keeps ≤ N values whatever the scale becomes (TF MOT's order:
 /// cluster, then quantize). A table shared by channels of different scales must hold the same int8 values
 /// in every channel: there weight i = its group's scale × round(centroid) (<see cref="OnGrid"/>) with the
-/// scales fixed, each group keeping one weight at ±127 (its centroid pinned there) so the quantizer
-/// recomputes the same scales. Pruned weights are tied to a pinned zero centroid and stay exactly 0.
+/// scales fixed, each group keeping its weight of largest magnitude (±127 from float weights) where it is
+/// (its centroid pinned) so the quantizer recomputes the same scales. Pruned weights are tied to a pinned zero centroid and stay exactly 0.
 /// </summary>
 internal sealed class TiedWeights
 {
@@ -65,9 +65,21 @@ internal sealed class TiedWeights
     /// <paramref name="shared"/>), starting from the optimal clustering of their int8 values; masked weights
     /// (<paramref name="pruned"/>) go to a zero centroid and the others share the remaining clusters.
     /// </summary>
-    public static TiedWeights Create(float[] weights, int[] shape, int dimension, int axis, bool shared, int clusters, bool[]? pruned)
+    public static TiedWeights Create(float[] weights, int[] shape, int dimension, int axis, bool shared, int clusters, bool[]? pruned, float[]? givenScales = null)
     {
         var (values, scales) = QuantizationParameters.Weights(weights, shape, dimension);
+        if (givenScales is not null)
+        {
+            // Weights the quantizer already clustered (its int8 values × its scales): take its values back exactly.
+            scales = givenScales;
+            int inner = Inner(shape, dimension);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                float scale = scales[dimension < 0 ? 0 : (i / inner) % scales.Length];
+                values[i] = (sbyte)Math.Clamp(MathF.Round(weights[i] / scale, MidpointRounding.AwayFromZero), -127f, 127f);
+            }
+        }
+
         int groupCount = scales.Length;
         int groupInner = Inner(shape, dimension);
         int tableCount = shared ? 1 : shape[axis];
@@ -124,9 +136,10 @@ internal sealed class TiedWeights
             unitSum[id] += scales[groupOf[i]];
             unitCount[id]++;
             pinned[id] |= zero;
-            if (!zero && Math.Abs((int)values[i]) == 127 && extreme[groupOf[i]] < 0)
+            int g = groupOf[i];
+            if (!zero && (extreme[g] < 0 || Math.Abs((int)values[i]) > Math.Abs((int)values[extreme[g]])))
             {
-                extreme[groupOf[i]] = i;
+                extreme[g] = i;
             }
         }
 
@@ -136,7 +149,7 @@ internal sealed class TiedWeights
             if (extreme[g] is int i and >= 0)
             {
                 int id = centroidOf[i];
-                centroids[id] = Math.Sign(values[i]) * 127;
+                centroids[id] = values[i];
                 pinned[id] = true;
             }
         }

@@ -483,6 +483,47 @@ public sealed class Trainer
         return (workers.Sum(w => w.LossSum), workers.Sum(w => w.Correct));
     }
 
+    /// <summary>
+    /// Starts cluster-preserving training where <c>convert --cluster</c> ends: each palette tensor's weights and
+    /// every bias take the values of <paramref name="clustered"/> (the quantizer's clustering of this model:
+    /// importance-weighted, biases corrected), and the weights are tied to its centroids and scales.
+    /// </summary>
+    internal void StartFrom(QuantizedModel clustered)
+    {
+        foreach (var p in _parameters)
+        {
+            int index = clustered.Int8Tensors.TryGetValue(p.Tensor.Index, out int q) ? q : p.Tensor.Index;
+            if (clustered.Model.Tensors[index] is not { Data: { } data, Quantization: { } quantization } tensor || (p.Table is null && p.QuantizationDimension is not null))
+            {
+                continue;
+            }
+
+            int channels = quantization.Scales.Length;
+            int inner = p.Tensor.Shape.Skip(quantization.Dimension + 1).Aggregate(1, (a, b) => a * b);
+            bool weights = tensor.Type == TfLiteType.Int8 && data.Length == p.Values.Length;
+            if (!weights && !(tensor.Type == TfLiteType.Int32 && data.Length == p.Values.Length * 4))
+            {
+                continue;
+            }
+
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                float scale = quantization.Scales[channels == 1 ? 0 : (i / inner) % channels];
+                int value = weights ? unchecked((sbyte)data[i]) : BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4));
+                p.Values[i] = (float)((double)value * scale);
+            }
+
+            if (weights && p.Table is { } table)
+            {
+                p.Ties = TiedWeights.Create(p.Values, p.Tensor.Shape, p.QuantizationDimension!.Value, table.Axis, table.Shared, Options.Clusters!.Value, null,
+                    channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]) ? quantization.Scales : null);
+                p.Ties.Write(p.Values);
+            }
+        }
+
+        _current = Refresh();
+    }
+
     /// <summary>Zeros the smallest-magnitude <paramref name="sparsity"/> of each pruned tensor's weights, and keeps them zero from now on.</summary>
     private void Prune(double sparsity)
     {
