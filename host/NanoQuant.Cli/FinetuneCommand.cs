@@ -38,10 +38,12 @@ public static class FinetuneCommand
         var valSkip = new Option<int>("--val-skip") { Description = "validate on --val from sample N on (with --val the same file as --train: N ≥ the samples trained on, so no validation sample is trained on)", DefaultValueFactory = _ => 0 };
         var inputScale = new Option<double?>("--input-scale") { Description = "integer data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
+        var cluster = new Option<int?>("--cluster") { Description = $"cluster-preserving: tie the weights of each tensor the palette stores to at most N int8 values per output channel (per tensor for short channels), as convert --cluster clusters them, and train those values (2 … {WeightClustering.MaxClusters}; 16: 4-bit palette weights)" };
+        var prune = new Option<double?>("--prune") { Description = "prune the weights of each tensor the palette stores by magnitude to this fraction of zeros (0 < S < 1), rising on a polynomial schedule to the target halfway through; with --cluster the zeros are one palette entry (the other entries then train)" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, json,
+            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, prune, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -74,8 +76,23 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--calibration-samples must be at least 1, not {calibrationCount}");
             }
 
+            int? clusters = parse.GetValue(cluster);
+            double? sparsity = parse.GetValue(prune);
+            if (sparsity is { } s && !(s > 0 && s < 1))
+            {
+                throw new CliUsageException($"--prune must lie strictly between 0 and 1 (the fraction of weights set to zero), not {s.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            int fewestClusters = sparsity is null ? 2 : 3;
+            if (clusters is { } n && (n < fewestClusters || n > WeightClustering.MaxClusters))
+            {
+                throw new CliUsageException($"--cluster must lie in [{fewestClusters}, {WeightClustering.MaxClusters}]{(sparsity is null ? "" : " with --prune (one value is the pruned zeros)")}, not {n}");
+            }
+
             var options = new TrainingOptions
             {
+                Clusters = clusters,
+                Sparsity = sparsity,
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(rate),
                 BatchSize = parse.GetValue(batch),
@@ -191,7 +208,11 @@ public static class FinetuneCommand
                     epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds, validationSeconds = e.ValidationTime.TotalSeconds }),
                     floatTop1 = result.FloatTop1,
                     postTrainingInt8Top1 = result.PostTrainingTop1,
+                    postTrainingClusteredTop1 = result.PostTrainingClusteredTop1,
                     fineTunedInt8Top1 = result.FineTunedTop1,
+                    clusters,
+                    sparsity,
+                    plainInt8Bytes = result.PlainBytes,
                     files = files.Select(f => new { path = f.Path, bytes = f.Bytes.Length }),
                 });
                 return 0;
@@ -199,7 +220,14 @@ public static class FinetuneCommand
 
             if (result.FineTunedTop1 is { } fineTuned)
             {
-                console.Out.WriteLine($"top-1 on {validation!.Count:N0} validation samples: float {Percent(result.FloatTop1!.Value)}, post-training int8 {Percent(result.PostTrainingTop1!.Value)}, fine-tuned int8 {Percent(fineTuned)}");
+                string clustered = result.PostTrainingClusteredTop1 is { } c ? $", post-training int8 --cluster {clusters} {Percent(c)}" : "";
+                console.Out.WriteLine($"top-1 on {validation!.Count:N0} validation samples: float {Percent(result.FloatTop1!.Value)}, post-training int8 {Percent(result.PostTrainingTop1!.Value)}{clustered}, fine-tuned int8 {Percent(fineTuned)}");
+            }
+
+            if (clusters is not null || sparsity is not null)
+            {
+                int bytes = conversion.Bytes.Length;
+                console.Out.WriteLine($"device model {bytes:N0} bytes, {((double)bytes / result.PlainBytes).ToString("F3", CultureInfo.InvariantCulture)}× the plain post-training int8 model ({result.PlainBytes:N0} bytes){(sparsity is { } pruned ? $"; {Percent(pruned)} of the palette tensors' weights are 0" : "")}");
             }
 
             foreach (var (path, bytes) in files)

@@ -50,43 +50,10 @@ public static class WeightClustering
 
         var tensors = model.Tensors.ToArray();
         var layers = new List<ClusteredLayer>();
-        long clusterable = model.Operators.Where(o => WeightAxis(o.Code) >= 0 && o.Inputs.Length >= 2 && o.Inputs[1] >= 0)
-            .Select(o => tensors[o.Inputs[1]]).Where(t => t.Type == TfLiteType.Int8 && t.Data is not null).Distinct().Sum(t => (long)t.Data!.Length);
-        var done = new HashSet<int>();
-        foreach (var op in model.Operators)
+        foreach (var (op, weightsIndex, axis, shared) in Plan(model, clusters, perTensor, t => t.Type == TfLiteType.Int8 && t.Data is not null))
         {
-            int axis = WeightAxis(op.Code);
-            if (axis < 0 || op.Inputs.Length < 2 || op.Inputs[1] < 0)
-            {
-                continue;
-            }
-
-            var weights = tensors[op.Inputs[1]];
-            if (weights.Type != TfLiteType.Int8 || weights.Data is null || axis >= weights.Shape.Length || !done.Add(weights.Index))
-            {
-                continue;
-            }
-
-            // One set of values per output channel, unless its tables would cost more than an eighth of the
-            // indices (short channels: 16 entries against < 256 4-bit indices): then one set for the tensor.
-            // Clustering a tensor too small for its palette to pay even so would lose accuracy for nothing:
-            // it stays as it is.
-            int bits = DeviceModels.PaletteEncoding.BitsFor(clusters);
-            bool shared = perTensor || SharesTable(bits, weights.Shape[axis], weights.Data.Length);
-            if (model.Inputs.Contains(op.Inputs[0]) && 16L * weights.Data.Length < clusterable)
-            {
-                // A small first layer: it saves little flash, and errors in the layer that reads the model's input
-                // reach every later one (TF-MOT's advice too: cluster the later layers, not the early ones).
-                continue;
-            }
-
-            int tables = shared ? 1 : weights.Shape[axis];
-            if (!DeviceModels.PaletteEncoding.Pays(DeviceModels.PaletteEncoding.BlockLength(bits, tables, weights.Data.Length), weights.Data.Length))
-            {
-                continue;
-            }
-
-            var original = weights.Data.Select(b => (int)unchecked((sbyte)b)).ToArray();
+            var weights = tensors[weightsIndex];
+            var original = weights.Data!.Select(b => (int)unchecked((sbyte)b)).ToArray();
             InputChannelStatistics? statistics = inputs is not null && inputs.TryGetValue(op.Index, out var found) ? found : null;
             double[]? importance = statistics is null ? null : Importance(op.Code, weights.Shape, statistics.MeanSquare);
             var clustered = ClusterChannels(original, weights.Shape, shared ? null : axis, clusters, importance);
@@ -109,6 +76,59 @@ public static class WeightClustering
             SubgraphCount = model.SubgraphCount,
         };
         return (result, layers);
+    }
+
+    /// <summary>
+    /// The weight tensors <see cref="Apply"/> clusters, in operator order: the operator, the weight tensor, its
+    /// output-channel axis and whether its channels share one table. <paramref name="isWeight"/> says which
+    /// tensors count (int8 constants for <see cref="Apply"/>; float constants for cluster-preserving
+    /// fine-tuning, which ties its weights to the same tables the quantizer will write).
+    /// </summary>
+    public static IReadOnlyList<(TfLiteOperator Operator, int Weights, int Axis, bool SharedTable)> Plan(TfLiteModel model, int clusters, bool perTensor, Func<TfLiteTensor, bool> isWeight)
+    {
+        var tensors = model.Tensors;
+        long clusterable = model.Operators.Where(o => WeightAxis(o.Code) >= 0 && o.Inputs.Length >= 2 && o.Inputs[1] >= 0)
+            .Select(o => tensors[o.Inputs[1]]).Where(isWeight).Distinct().Sum(t => (long)t.ElementCount);
+        var plan = new List<(TfLiteOperator, int, int, bool)>();
+        var done = new HashSet<int>();
+        int bits = DeviceModels.PaletteEncoding.BitsFor(clusters);
+        foreach (var op in model.Operators)
+        {
+            int axis = WeightAxis(op.Code);
+            if (axis < 0 || op.Inputs.Length < 2 || op.Inputs[1] < 0)
+            {
+                continue;
+            }
+
+            var weights = tensors[op.Inputs[1]];
+            if (!isWeight(weights) || axis >= weights.Shape.Length || !done.Add(weights.Index))
+            {
+                continue;
+            }
+
+            // One set of values per output channel, unless its tables would cost more than an eighth of the
+            // indices (short channels: 16 entries against < 256 4-bit indices): then one set for the tensor.
+            // Clustering a tensor too small for its palette to pay even so would lose accuracy for nothing:
+            // it stays as it is.
+            int elements = weights.ElementCount;
+            bool shared = perTensor || SharesTable(bits, weights.Shape[axis], elements);
+            if (model.Inputs.Contains(op.Inputs[0]) && 16L * elements < clusterable)
+            {
+                // A small first layer: it saves little flash, and errors in the layer that reads the model's input
+                // reach every later one (TF-MOT's advice too: cluster the later layers, not the early ones).
+                continue;
+            }
+
+            int tables = shared ? 1 : weights.Shape[axis];
+            if (!DeviceModels.PaletteEncoding.Pays(DeviceModels.PaletteEncoding.BlockLength(bits, tables, elements), elements))
+            {
+                continue;
+            }
+
+            plan.Add((op, weights.Index, axis, shared));
+        }
+
+        return plan;
     }
 
     // The output-channel axis of a clusterable operator's weights (input 1), or -1.

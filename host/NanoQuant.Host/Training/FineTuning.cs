@@ -16,7 +16,14 @@ public sealed record FineTuneResult(
     double? PostTrainingTop1,
     double? FineTunedTop1,
     TimeSpan TrainingTime,
-    TimeSpan TrainingProcessorTime);
+    TimeSpan TrainingProcessorTime)
+{
+    /// <summary>With clustering: top-1 of the original model's post-training int8 model clustered as <c>convert --cluster</c> does (no fine-tuning).</summary>
+    public double? PostTrainingClusteredTop1 { get; init; }
+
+    /// <summary>Bytes of the original model's plain post-training int8 device model (no clustering, no compaction): what the size ratio compares with.</summary>
+    public int PlainBytes { get; init; }
+}
 
 /// <summary>
 /// Quantization-aware fine-tuning end to end: train the float model's weights with
@@ -39,23 +46,45 @@ public static class FineTuning
     public static FineTuneResult Run(Trainer trainer, LabeledSamples training, LabeledSamples? validation, int calibrationSamples,
         CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
     {
+        var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
+        quantizer = quantizer with { Clusters = trainer.Options.Clusters };
+        PostTrainingResult? clustered = null;
+        if (trainer.Options.Clusters is not null)
+        {
+            clustered = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, quantizer);
+            if (trainer.Options.Sparsity is null)
+            {
+                // Cluster-preserving training starts from the quantizer's own clustering (pruning ties later, from the pruned weights).
+                trainer.StartFrom(clustered.Quantized);
+            }
+        }
+
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var processor = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var epochs = trainer.Fit(training, validation, epochDone, progress);
         var trainingTime = stopwatch.Elapsed;
         var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
         var fineTuned = trainer.TrainedModel();
-        var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
         var quantization = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
-        double? floatTop1 = null, ptqTop1 = null, fineTunedTop1 = null;
+        var plainOptions = quantizer with { Clusters = null, CompactConstants = null };
+        var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
+        double? floatTop1 = null, ptqTop1 = null, ptqClusteredTop1 = null, fineTunedTop1 = null;
         if (validation is not null)
         {
             floatTop1 = Top1Evaluator.Float("float", trainer.Source, validation.Samples, validation.Labels).Accuracy;
-            var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, quantizer);
             ptqTop1 = Top1Evaluator.Device("ptq int8", ptq.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
+            if (clustered is not null)
+            {
+                ptqClusteredTop1 = Top1Evaluator.Device("ptq int8 clustered", clustered.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
+            }
+
             fineTunedTop1 = Top1Evaluator.Device("fine-tuned int8", quantization.Conversion.Bytes, validation.Samples, validation.Labels).Accuracy;
         }
 
-        return new FineTuneResult(epochs, fineTuned, quantization, floatTop1, ptqTop1, fineTunedTop1, trainingTime, trainingProcessorTime);
+        return new FineTuneResult(epochs, fineTuned, quantization, floatTop1, ptqTop1, fineTunedTop1, trainingTime, trainingProcessorTime)
+        {
+            PostTrainingClusteredTop1 = ptqClusteredTop1,
+            PlainBytes = ptq.Conversion.Bytes.Length,
+        };
     }
 }

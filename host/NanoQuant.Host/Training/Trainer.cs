@@ -29,6 +29,16 @@ public sealed record TrainingOptions
     /// <summary>Weight of the previous value in each activation range's exponential moving average, per step.</summary>
     public double RangeDecay { get; init; } = 0.99;
 
+    /// <summary>
+    /// Cluster-preserving fine-tuning: the weights of each tensor the palette stores are tied to at most this many
+    /// int8 centroids per table, as <c>convert --cluster</c> clusters them (<see cref="WeightClustering.Plan"/>);
+    /// the centroids train (<see cref="TiedWeights"/>). Null: every weight trains on its own.
+    /// </summary>
+    public int? Clusters { get; init; }
+
+    /// <summary>Magnitude pruning to this fraction of zero weights, on a <see cref="PruningSchedule"/> (null: none).</summary>
+    public double? Sparsity { get; init; }
+
     public const int MaxEpochs = 1000;
     public const int MaxBatchSize = 65536;
 
@@ -48,6 +58,16 @@ public sealed record TrainingOptions
         if (BatchSize is < 1 or > MaxBatchSize)
         {
             throw new ArgumentException($"the batch size must lie in [1, {MaxBatchSize}], not {BatchSize}");
+        }
+
+        if (Clusters is { } clusters && (clusters < (Sparsity is null ? 2 : 3) || clusters > WeightClustering.MaxClusters))
+        {
+            throw new ArgumentException($"the cluster count must lie in [{(Sparsity is null ? 2 : 3)}, {WeightClustering.MaxClusters}]{(Sparsity is null ? "" : " with pruning (one cluster is the zeros)")}, not {clusters}");
+        }
+
+        if (Sparsity is { } sparsity && !(sparsity > 0 && sparsity < 1))
+        {
+            throw new ArgumentException($"the sparsity must lie in (0, 1), not {sparsity}");
         }
 
         if (!(RangeDecay >= 0 && RangeDecay < 1))
@@ -80,6 +100,15 @@ internal sealed class Parameter(TfLiteTensor tensor, float[] values, int? quanti
     public int? QuantizationDimension { get; } = quantizationDimension;
     public float[] First { get; } = new float[values.Length];
     public float[] Second { get; } = new float[values.Length];
+
+    /// <summary>The palette table layout <see cref="WeightClustering.Plan"/> gives this tensor (null: not stored as a palette).</summary>
+    public (int Axis, bool Shared)? Table { get; set; }
+
+    /// <summary>Pruned weights (true: held at 0), or null.</summary>
+    public bool[]? Mask { get; set; }
+
+    /// <summary>The centroids the values are tied to (cluster-preserving), or null.</summary>
+    public TiedWeights? Ties { get; set; }
 }
 
 /// <summary>
@@ -158,6 +187,28 @@ public sealed class Trainer
             throw new UnsupportedModelException("the model has no float weights to train (no CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED with float32 constant weights)");
         }
 
+        if (options.Clusters is not null || options.Sparsity is not null)
+        {
+            // Clustering ties, and pruning zeros, the tensors the palette stores: the others (a small first layer,
+            // tensors too small for a table to pay) stay int8 as they are, where neither would save a byte.
+            int clusters = options.Clusters ?? DefaultPruningClusters;
+            foreach (var (_, weights, axis, shared) in WeightClustering.Plan(model.Model, clusters, perTensor: false,
+                t => parameters.TryGetValue(t.Index, out var p) && p.QuantizationDimension is not null))
+            {
+                parameters[weights].Table = (axis, shared);
+            }
+
+            if (!_parameters.Any(p => p.Table is not null))
+            {
+                throw new UnsupportedModelException($"no weight tensor of the model is large enough for a {clusters}-entry palette to pay, so {(options.Clusters is null ? "pruning" : "clustering")} would save no byte");
+            }
+
+            if (options.Clusters is not null && options.Sparsity is null)
+            {
+                Tie();
+            }
+        }
+
         int output = model.Model.Outputs[0];
         _lossOperator = model.Operators.LastOrDefault(o => o.Source.Outputs.Contains(output)) is SoftmaxOperator softmax ? softmax.Source.Index : -1;
         _rules = new OutputRule[tensors.Count];
@@ -189,6 +240,12 @@ public sealed class Trainer
     }
 
     public TrainingOptions Options { get; }
+
+    /// <summary>The palette size pruning plans for without <see cref="TrainingOptions.Clusters"/> (4-bit indices).</summary>
+    public const int DefaultPruningClusters = 16;
+
+    /// <summary>The pruning schedule of the last <see cref="Fit"/> (null: no pruning).</summary>
+    public PruningSchedule? Pruning { get; private set; }
 
     /// <summary>The checked float model (hybrid weights dequantized) the trainer started from.</summary>
     public FloatModel Source => _base;
@@ -233,6 +290,12 @@ public sealed class Trainer
 
         var random = new Random(Options.Seed);
         var order = Enumerable.Range(0, training.Count).ToArray();
+        if (Options.Sparsity is { } sparsity)
+        {
+            long steps = (long)Options.Epochs * ((training.Count + Options.BatchSize - 1) / Options.BatchSize);
+            Pruning = PruningSchedule.For(sparsity, _steps + steps);
+        }
+
         var results = new List<EpochResult>();
         for (int epoch = 1; epoch <= Options.Epochs; epoch++)
         {
@@ -358,17 +421,56 @@ public sealed class Trainer
         double rate = Options.LearningRate;
         const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
         double correction1 = 1 - Math.Pow(beta1, _steps), correction2 = 1 - Math.Pow(beta2, _steps);
+        void Adam(float[] values, float[] first, float[] second, int i, double g)
+        {
+            first[i] = (float)((beta1 * first[i]) + ((1 - beta1) * g));
+            second[i] = (float)((beta2 * second[i]) + ((1 - beta2) * g * g));
+            values[i] -= (float)(rate * (first[i] / correction1) / (Math.Sqrt(second[i] / correction2) + epsilon));
+        }
+
         foreach (var p in _parameters)
         {
             int t = p.Tensor.Index;
             var g0 = workers[0].Gradients[t];
             var g1 = workers[1].Gradients[t];
+            if (p.Ties is { } ties)
+            {
+                var g = ties.Gradient(g0, g1);
+                for (int k = 0; k < ties.Centroids; k++)
+                {
+                    if (!ties.Pinned(k))
+                    {
+                        Adam(ties.Values, ties.First, ties.Second, k, g[k]);
+                    }
+                }
+
+                ties.Write(p.Values);
+                continue;
+            }
+
             for (int i = 0; i < p.Values.Length; i++)
             {
-                double g = (double)g0[i] + g1[i];
-                p.First[i] = (float)((beta1 * p.First[i]) + ((1 - beta1) * g));
-                p.Second[i] = (float)((beta2 * p.Second[i]) + ((1 - beta2) * g * g));
-                p.Values[i] -= (float)(rate * (p.First[i] / correction1) / (Math.Sqrt(p.Second[i] / correction2) + epsilon));
+                Adam(p.Values, p.First, p.Second, i, (double)g0[i] + g1[i]);
+            }
+
+            if (p.Mask is { } mask)
+            {
+                for (int i = 0; i < mask.Length; i++)
+                {
+                    if (mask[i])
+                    {
+                        p.Values[i] = p.First[i] = p.Second[i] = 0f;
+                    }
+                }
+            }
+        }
+
+        if (Pruning is { } pruning && pruning.Updates(_steps))
+        {
+            Prune(pruning.SparsityAt(_steps));
+            if (_steps == pruning.EndStep && Options.Clusters is not null)
+            {
+                Tie();
             }
         }
 
@@ -379,6 +481,77 @@ public sealed class Trainer
 
         _current = Refresh();
         return (workers.Sum(w => w.LossSum), workers.Sum(w => w.Correct));
+    }
+
+    /// <summary>
+    /// Starts cluster-preserving training where <c>convert --cluster</c> ends: each palette tensor's weights and
+    /// every bias take the values of <paramref name="clustered"/> (the quantizer's clustering of this model:
+    /// importance-weighted, biases corrected), and the weights are tied to its centroids and scales.
+    /// </summary>
+    internal void StartFrom(QuantizedModel clustered)
+    {
+        foreach (var p in _parameters)
+        {
+            int index = clustered.Int8Tensors.TryGetValue(p.Tensor.Index, out int q) ? q : p.Tensor.Index;
+            if (clustered.Model.Tensors[index] is not { Data: { } data, Quantization: { } quantization } tensor || (p.Table is null && p.QuantizationDimension is not null))
+            {
+                continue;
+            }
+
+            int channels = quantization.Scales.Length;
+            int inner = p.Tensor.Shape.Skip(quantization.Dimension + 1).Aggregate(1, (a, b) => a * b);
+            bool weights = tensor.Type == TfLiteType.Int8 && data.Length == p.Values.Length;
+            if (!weights && !(tensor.Type == TfLiteType.Int32 && data.Length == p.Values.Length * 4))
+            {
+                continue;
+            }
+
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                float scale = quantization.Scales[channels == 1 ? 0 : (i / inner) % channels];
+                int value = weights ? unchecked((sbyte)data[i]) : BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4));
+                p.Values[i] = (float)((double)value * scale);
+            }
+
+            if (weights && p.Table is { } table)
+            {
+                p.Ties = TiedWeights.Create(p.Values, p.Tensor.Shape, p.QuantizationDimension!.Value, table.Axis, table.Shared, Options.Clusters!.Value, null,
+                    channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]) ? quantization.Scales : null);
+                p.Ties.Write(p.Values);
+            }
+        }
+
+        _current = Refresh();
+    }
+
+    /// <summary>Zeros the smallest-magnitude <paramref name="sparsity"/> of each pruned tensor's weights, and keeps them zero from now on.</summary>
+    private void Prune(double sparsity)
+    {
+        foreach (var p in _parameters.Where(p => p.Table is not null))
+        {
+            p.Mask ??= new bool[p.Values.Length];
+            PruningSchedule.Mask(p.Values, p.Mask, sparsity);
+            for (int i = 0; i < p.Mask.Length; i++)
+            {
+                if (p.Mask[i])
+                {
+                    p.Values[i] = p.First[i] = p.Second[i] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Ties each palette tensor's weights to their centroids (pruned weights to a zero one), from their current values.</summary>
+    private void Tie()
+    {
+        foreach (var p in _parameters)
+        {
+            if (p.Table is { } table)
+            {
+                p.Ties = TiedWeights.Create(p.Values, p.Tensor.Shape, p.QuantizationDimension!.Value, table.Axis, table.Shared, Options.Clusters!.Value, p.Mask);
+                p.Ties.Write(p.Values);
+            }
+        }
     }
 
     /// <summary>Exponential moving averages of each quantized activation's batch min and max (the first batch sets them).</summary>
@@ -425,7 +598,7 @@ public sealed class Trainer
     {
         foreach (var p in _parameters)
         {
-            if (Options.QuantizationAware && p.QuantizationDimension is { } dimension)
+            if (Options.QuantizationAware && p.QuantizationDimension is { } dimension && p.Ties is not { OnGrid: true })
             {
                 var (values, scales) = QuantizationParameters.Weights(p.Values, p.Tensor.Shape, dimension);
                 int channels = scales.Length;

@@ -10,29 +10,8 @@ using NanoQuant.Tests.Cli;
 namespace NanoQuant.Tests.Training;
 
 /// <summary>`nanoquant finetune`: a real run on synthetic data, and one clear error for every bad input with nothing written.</summary>
-public class FinetuneCommandTests : CliHarness
+public class FinetuneCommandTests : FinetuneHarness
 {
-    private readonly string _model, _x, _y, _vx, _vy;
-
-    public FinetuneCommandTests()
-    {
-        _model = Write("mlp.tflite", TfLiteWriter.Write(TrainingData.Mlp()));
-        var (x, y) = TrainingData.Linear(512, 4);
-        var (vx, vy) = TrainingData.Linear(256, 5);
-        _x = Write("x.npy", NpyArray.FromFloats(x, [y.Length, TrainingData.Features]).ToBytes());
-        _y = Write("y.npy", Labels(y));
-        _vx = Write("vx.npy", NpyArray.FromFloats(vx, [vy.Length, TrainingData.Features]).ToBytes());
-        _vy = Write("vy.npy", Labels(vy));
-    }
-
-    private string Write(string name, byte[] bytes)
-    {
-        File.WriteAllBytes(Temp(name), bytes);
-        return Temp(name);
-    }
-
-    private static byte[] Labels(int[] y) => new NpyArray(NpyType.Int32, [y.Length], y.SelectMany(BitConverter.GetBytes).ToArray()).ToBytes();
-
     [Fact]
     public void Fine_tunes_and_writes_an_int8_device_model_with_json_figures()
     {
