@@ -68,10 +68,15 @@ public sealed class NanoClrHost
                 throw new NanoClrException($"unknown board '{board}' (known: {string.Join(", ", Boards.Keys)})");
             }
 
-            if (_options.NativeKernels)
-            {
-                throw new NanoClrException($"the native kernels are not built into the {board} firmware yet");
-            }
+        }
+        else if (_options.CmsisNn)
+        {
+            throw new NanoClrException("the CMSIS-NN kernels are built into the emulated boards' firmware only (cortex-m7, cortex-m4)");
+        }
+
+        if (_options.CmsisNn && !_options.NativeKernels)
+        {
+            throw new NanoClrException("the CMSIS-NN kernels run through NanoQuant.Native: they need the native kernels");
         }
 
         ArrayLimit = _options.Board is null ? MaxArrayBytes : MaxArrayBytes32;
@@ -109,6 +114,9 @@ public sealed class NanoClrHost
 
     /// <summary>The emulated board (<see cref="NanoClrOptions.Board"/>), or null for the Linux nanoCLR.</summary>
     public string? Board => _options.Board;
+
+    /// <summary>Which kernels the firmware of an emulated board runs: managed, native (nanoQuant's C kernels) or cmsis-nn.</summary>
+    public string FirmwareKernels => !_options.NativeKernels ? "managed" : _options.CmsisNn ? "cmsis-nn" : "native";
 
     /// <summary>The largest array this nanoCLR allocates (<see cref="MaxArrayBytes"/>, or <see cref="MaxArrayBytes32"/> on a 32-bit board).</summary>
     public int ArrayLimit { get; }
@@ -150,7 +158,7 @@ public sealed class NanoClrHost
 
         if (_options.NativeKernels)
         {
-            BuildNative();
+            BuildNative(peOnly: _options.Board is not null);
         }
 
         if (_options.Board is not null)
@@ -171,7 +179,7 @@ public sealed class NanoClrHost
 
         lock (BuildLock)
         {
-            string key = "firmware:" + machine;
+            string key = "firmware:" + machine + ":" + FirmwareKernels;
             if (Built.Contains(key) && _options.NanoClrPath is null && File.Exists(NanoClrPath))
             {
                 return;
@@ -183,18 +191,18 @@ public sealed class NanoClrHost
             }
 
             string script = Path.Combine(RepositoryRoot, "hardware", "cortex-m", "build.sh");
-            string[] arguments = [script, "--board", machine, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
+            string[] arguments = [script, "--board", machine, "--kernels", FirmwareKernels, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
             var (_, planned, _) = RunProcess("bash", [.. arguments, "--print-dir"], TimeSpan.FromMinutes(1));
             if (!File.Exists(Path.Combine(planned.Trim(), "nanoclr.elf")))
             {
-                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
+                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} with {FirmwareKernels} kernels (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
             }
 
             var (code, stdout, stderr) = RunProcess("bash", arguments, TimeSpan.FromMinutes(30));
             string dir = stdout.Trim().Split('\n').LastOrDefault() ?? "";
             if (code != 0 || !File.Exists(Path.Combine(dir, "nanoclr")))
             {
-                throw new NanoClrException($"the nanoCLR firmware build for {board} (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException($"the nanoCLR firmware build for {board} with {FirmwareKernels} kernels (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
             if (_options.NanoClrPath is null)
@@ -209,34 +217,39 @@ public sealed class NanoClrHost
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
 
-    /// <summary>The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached).</summary>
-    private void BuildNative()
+    /// <summary>
+    /// The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached);
+    /// <paramref name="peOnly"/>: the Interop assembly alone (an emulated board's firmware carries its own natives).
+    /// </summary>
+    private void BuildNative(bool peOnly)
     {
         lock (BuildLock)
         {
-            if (Built.Contains(NativeBuildDirectory) && File.Exists(NativePe) && File.Exists(NanoClrPath))
+            string key = NativeBuildDirectory + (peOnly ? ":pe" : "");
+            if (Built.Contains(key) && File.Exists(NativePe) && (peOnly || File.Exists(NanoClrPath)))
             {
                 return;
             }
 
-            if (!File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
+            if (!peOnly && !File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
             {
                 _options.Progress?.Invoke("building nanoCLR with the native kernels (native/build.sh: first use, a few minutes; cached in artifacts/nanoclr-native)...");
             }
 
             string script = Path.Combine(RepositoryRoot, "native", "build.sh");
-            var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"], TimeSpan.FromMinutes(30));
+            string[] arguments = [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"];
+            var (code, stdout, stderr) = RunProcess("bash", peOnly ? [.. arguments, "--pe-only"] : arguments, TimeSpan.FromMinutes(30));
             if (code != 0)
             {
-                throw new NanoClrException($"the native nanoCLR build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException($"the native {(peOnly ? "Interop assembly" : "nanoCLR")} build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
-            if (!File.Exists(NanoClrPath))
+            if (!File.Exists(peOnly ? NativePe : NanoClrPath))
             {
-                throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' after the native build");
+                throw new NanoClrException($"'{(peOnly ? NativePe : NanoClrPath)}' not found after the native build");
             }
 
-            Built.Add(NativeBuildDirectory);
+            Built.Add(key);
         }
     }
 
