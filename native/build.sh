@@ -38,11 +38,17 @@ exec 9> "$OUT/.lock"; flock 9
 DEVICE_OUT="$root/artifacts/nanoclr"
 bash "$root/nanoclr/build.sh" --kit "$KIT" -o "$DEVICE_OUT" --quiet
 
-# The Interop assembly and its skeleton.
-"$KIT/bin/nfcompile" -o "$OUT/NanoQuant.Native" -t library -r "$DEVICE_OUT/NanoQuant.Device.dll" --csc -warnaserror+ \
-  "$root"/native/NanoQuant.Native/*.cs > "$OUT/nfcompile.log" 2>&1 || { cat "$OUT/nfcompile.log" >&2; exit 1; }
+# The Interop assembly and its skeleton, rebuilt only when its inputs changed (a content stamp: other processes,
+# e.g. emulated boards' runs, may be loading the .pe meanwhile).
 skel="$(mktemp -d)"; stage="$(mktemp -d)"
 trap 'rm -rf "$skel" "$stage"' EXIT
+pe_stamp="$(cat "$0" "$root"/native/NanoQuant.Native/*.cs "$root"/native/interop/NanoQuant_Native.* "$DEVICE_OUT/NanoQuant.Device.dll" "$KIT"/lib/*.dll | sha256sum | cut -c1-64)"
+if [ -f "$OUT/NanoQuant.Native.pe" ] && [ "$(cat "$OUT/.stamp-pe" 2>/dev/null)" = "$pe_stamp" ]; then
+  say "NanoQuant.Native.pe: up to date in $OUT"
+else
+rm -f "$OUT/.stamp-pe"
+"$KIT/bin/nfcompile" -o "$OUT/NanoQuant.Native" -t library -r "$DEVICE_OUT/NanoQuant.Device.dll" --csc -warnaserror+ \
+  "$root"/native/NanoQuant.Native/*.cs > "$OUT/nfcompile.log" 2>&1 || { cat "$OUT/nfcompile.log" >&2; exit 1; }
 hints=(-loadHints mscorlib "$KIT/lib/mscorlib.dll" -loadHints NanoQuant.Device "$DEVICE_OUT/NanoQuant.Device.dll")
 for lib in System.Math System.IO.Streams System.IO.FileSystem nanoFramework.Runtime.Events nanoFramework.System.Text; do
   hints+=(-loadHints "$lib" "$KIT/lib/$lib.dll")
@@ -58,6 +64,8 @@ for f in NanoQuant_Native.cpp NanoQuant_Native.h; do
   fi
 done
 say "NanoQuant.Native.pe: $(grep -o 'checksum: 0x[0-9A-F]*' "$OUT/mdp.log" | head -1), skeleton matches native/interop"
+echo "$pe_stamp" > "$OUT/.stamp-pe"
+fi
 [ "$PE_ONLY" = 1 ] && exit 0
 
 # nanoCLR with the kernels, cached by the content of everything that goes into it.
