@@ -54,6 +54,30 @@ public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
     }
 
     [Fact]
+    public void A_board_of_the_other_core_is_a_usage_error()
+    {
+        var (model, _, output) = Kws();
+        AssertOneError(Cli("bench", "--runtime", "cortex-m4", "--board", "stm32f769i-disco", "--model", model),
+            "--board stm32f769i-disco is a cortex-m7 board: use it with --runtime cortex-m7", output);
+        AssertOneError(Cli("bench", "--runtime", "cortex-m7", "--board", "esp32", "--model", model),
+            "no board 'esp32'; the boards are: stm32f769i-disco, nucleo-f411re", output);
+    }
+
+    [Fact]
+    public void The_board_estimate_reproduces_the_MLPerf_Tiny_calibration()
+    {
+        // MLPerf Tiny v1.0, TFLM + CMSIS-NN on a 120 MHz Cortex-M4 (ms), and the instructions that build counts on the emulated M4.
+        (double Milliseconds, double Instructions)[] published = [(181.9, 7.58e6), (600.5, 23.78e6), (704.3, 29.78e6), (10.05, 0.58e6)];
+        var cyclesPerInstruction = published.Select(p => p.Milliseconds / 1000 * 120e6 / p.Instructions).ToArray();
+        Assert.Equal(BoardClock.CyclesPerInstruction, cyclesPerInstruction.Average(), 1);
+        Assert.Equal(BoardClock.CyclesPerInstructionLow, cyclesPerInstruction.Min(), 2);
+        Assert.Equal(BoardClock.CyclesPerInstructionHigh, cyclesPerInstruction.Max(), 2);
+        var f411 = BoardClock.Find("NUCLEO-F411RE");
+        Assert.Equal("cortex-m4", f411.Runtime);
+        Assert.Equal(7.58e6 * 2.7 / 100e6 * 1000, f411.EstimatedMilliseconds(7.58e6), 6);
+    }
+
+    [Fact]
     public void Bench_on_the_emulated_M7_prints_the_same_instruction_count_every_time()
     {
         string model = Path.Combine(_folder, "micro_speech.nq");
