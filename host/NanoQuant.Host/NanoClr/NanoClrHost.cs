@@ -37,6 +37,9 @@ public sealed class NanoClrHost
         ["cortex-m4"] = "mps2-an386",
     };
 
+    /// <summary>The one Debian command that installs what the emulated boards need (the Arm toolchain with newlib, QEMU).</summary>
+    public const string BoardToolsInstallCommand = "apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm";
+
     /// <summary>Guest instructions per millisecond nanoCLR measures on an emulated board (QEMU -icount shift=0: 1 ns each).</summary>
     public const double InstructionsPerMillisecond = 1_000_000;
 
@@ -174,7 +177,7 @@ public sealed class NanoClrHost
         string machine = Boards[board];
         if (!OnPath("qemu-system-arm"))
         {
-            throw new NanoClrException($"qemu-system-arm not found: --runtime {board} runs nanoCLR in QEMU (apt-get install -y qemu-system-arm)");
+            throw new NanoClrException($"qemu-system-arm not found: --runtime {board} runs nanoCLR in QEMU ({BoardToolsInstallCommand})");
         }
 
         lock (BuildLock)
@@ -187,7 +190,7 @@ public sealed class NanoClrHost
 
             if (!OnPath("arm-none-eabi-g++"))
             {
-                throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain (apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)");
+                throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain ({BoardToolsInstallCommand})");
             }
 
             string script = Path.Combine(RepositoryRoot, "hardware", "cortex-m", "build.sh");
