@@ -56,12 +56,7 @@ public sealed class CortexMDeviceTests(ITestOutputHelper output)
             + $"{result.MillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond:N0} instructions per Invoke");
 
         Assert.Equal("native", result.Backend);
-        Assert.True(result.LoadBytes >= result.ArenaBytes, $"load took {result.LoadBytes} bytes, less than the {result.ArenaBytes}-byte arena");
-        Assert.Equal(invokes, result.TimedRuns);
-        Assert.True(result.FreeBeforeRuns > 0);
-        Assert.Equal(Enumerable.Range(1, invokes / every).Select(k => k * every), during.Select(d => d.Runs));
-        Assert.All(during, d => Assert.True(d.Free == result.FreeBeforeRuns, $"after {d.Runs:N0} Invoke calls {d.Free:N0} bytes free, {result.FreeBeforeRuns:N0} before them"));
-        Assert.Equal(result.FreeBeforeRuns, result.FreeAfterRuns);
+        NanoClrLongAllocationTests.AssertFreeMemoryConstant(result, invokes, every);
     }
 
     private static int Run(string file, IEnumerable<string> arguments, string? nanoclr, out string log)
