@@ -29,9 +29,11 @@ public static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "minimum timing per model", DefaultValueFactory = _ => 1.0 };
         var runs = new Option<int>("--runs") { Description = "timed Invoke calls per model on nanoCLR (nanoclr-native)", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
+        var kernels = BoardKernelsOption.Create();
+        var boardClock = new Option<string>("--board") { Description = $"with --runtime cortex-m7|cortex-m4: also an estimated time per Invoke on this board ({string.Join(", ", BoardClock.All.Select(b => b.Name))}): the exact instruction count times {BoardClock.CyclesPerInstruction} cycles per instruction (calibrated against MLPerf Tiny v1.0 on a Cortex-M4) at the board's clock — an estimate, not a measurement" };
         var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
         var format = CliOptions.Format();
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kit, nanoclr, runs, json, format, perOp };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kernels, boardClock, kit, nanoclr, runs, json, format, perOp };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -72,6 +74,17 @@ public static class BenchCommand
                 throw new CliUsageException("--runs applies to --runtime nanoclr and nanoclr-native; on an emulated board one timed Invoke gives the exact instruction count");
             }
 
+            var (native, cmsisNn) = BoardKernelsOption.Resolve(parse, kernels, parse.GetValue(runtime));
+            BoardClock? estimateFor = null;
+            if (parse.GetValue(boardClock) is { } boardName)
+            {
+                estimateFor = BoardClock.Find(boardName);
+                if (estimateFor.Runtime != parse.GetValue(runtime))
+                {
+                    throw new CliUsageException($"--board {estimateFor.Name} is a {estimateFor.Runtime} board: use it with --runtime {estimateFor.Runtime}");
+                }
+            }
+
             if (parse.GetValue(runtime) is { } runtimeName && (runtimeName == ModelRuntimes.NanoClr || ModelRuntimes.IsBoard(runtimeName)))
             {
                 bool board = ModelRuntimes.IsBoard(runtimeName);
@@ -84,8 +97,10 @@ public static class BenchCommand
                 {
                     KitDirectory = parse.GetValue(kit)?.FullName,
                     NanoClrPath = parse.GetValue(nanoclr)?.FullName,
+                    NativeKernels = native,
+                    CmsisNn = cmsisNn,
                     Progress = console.Interactive || board ? message => console.Error.WriteLine(message) : null,
-                }), parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null);
+                }), parse.GetValue(perOp), parse.GetValue(json), CliOptions.ToTableFormat(parse.GetValue(format)), parse.GetResult(runs) is { Implicit: false } ? parse.GetValue(runs) : null, estimateFor);
             }
 
             if (parse.GetValue(perOp))
@@ -172,7 +187,7 @@ public static class BenchCommand
     }
 
     /// <summary>`bench --runtime nanoclr`: each model in its own nanoCLR process, paired with the dot loop of that process (progress per model on stderr).</summary>
-    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format, int? runsPerRound)
+    private static int BenchNanoClr(CliConsole console, string shared, string golden, string[] chosen, bool includeOps, NanoClrOptions options, bool perOperator, bool json, TableFormat format, int? runsPerRound, BoardClock? estimateFor)
     {
         string[] names = chosen.Length > 0
             ? chosen
@@ -194,7 +209,7 @@ public static class BenchCommand
         var host = new NanoClrHost(options);
         if (host.Board is not null)
         {
-            return BenchBoard(console, host, models, perOperator, json, format);
+            return BenchBoard(console, host, models, perOperator, json, format, estimateFor);
         }
 
         var rows = new List<NanoClrBenchmarkRow>();
@@ -274,7 +289,7 @@ public static class BenchCommand
     /// timed Invoke each (QEMU's -icount: the virtual clock counts guest instructions, so one run is exact and
     /// every run gives the same count), then the plain int8 dot loop over as many MACs.
     /// </summary>
-    private static int BenchBoard(CliConsole console, NanoClrHost host, List<(string Name, byte[] Model)> models, bool perOperator, bool json, TableFormat format)
+    private static int BenchBoard(CliConsole console, NanoClrHost host, List<(string Name, byte[] Model)> models, bool perOperator, bool json, TableFormat format, BoardClock? estimateFor)
     {
         var (rows, baseline) = NanoClrBenchmark.Measure(host, models, macsPerModel: 1, perOperator: perOperator, rounds: 1);
         const double perMs = NanoClrHost.InstructionsPerMillisecond;
@@ -286,12 +301,19 @@ public static class BenchCommand
             {
                 Board = host.Board,
                 Machine = NanoClrHost.Boards[host.Board!],
+                Kernels = host.FirmwareKernels,
+                Estimate = estimateFor is null ? null : new
+                {
+                    estimateFor.Name, estimateFor.Hertz, BoardClock.CyclesPerInstruction, BoardClock.CyclesPerInstructionLow, BoardClock.CyclesPerInstructionHigh,
+                    Source = BoardClock.CalibrationSource,
+                },
                 DotLoopMacsPerInstruction = loopMacsPerInstruction,
                 Models = rows.Select(r => new
                 {
                     r.Model, r.Macs,
                     InstructionsPerInvoke = (long)Math.Round(r.MillisecondsPerInvoke * perMs),
                     MacsPerInstruction = r.Macs / (r.MillisecondsPerInvoke * perMs),
+                    EstimatedMilliseconds = estimateFor?.EstimatedMilliseconds(r.MillisecondsPerInvoke * perMs),
                     Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
                     r.ArenaBytes, r.ModelBytes,
                     Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
@@ -301,15 +323,23 @@ public static class BenchCommand
             return 0;
         }
 
-        w.WriteLine($"{host.Board}: nanoCLR firmware in QEMU {NanoClrHost.Boards[host.Board!]} ({host.NanoClrPath}), one virtual ns per guest instruction:");
+        w.WriteLine($"{host.Board}: nanoCLR firmware with {host.FirmwareKernels} kernels in QEMU {NanoClrHost.Boards[host.Board!]} ({host.NanoClrPath}), one virtual ns per guest instruction:");
         w.WriteLine($"instruction counts are exact to 100 (nanoCLR's 100 ns tick) and identical run to run; plain unrolled int8 dot loop: {loopMacsPerInstruction:F6} MACs per instruction.");
+        if (estimateFor is not null)
+        {
+            w.WriteLine($"estimated ms on {estimateFor.Description}: an ESTIMATE, instructions × {BoardClock.CyclesPerInstruction} cycles per instruction "
+                + $"(range {BoardClock.CyclesPerInstructionLow}–{BoardClock.CyclesPerInstructionHigh}; from {BoardClock.CalibrationSource}) ÷ {estimateFor.Hertz / 1e6:F0} MHz; measure on the board for a real time.");
+        }
+
         w.WriteLine();
-        var table = new CliTable("model", ">MACs", ">instructions/invoke", ">MACs/instruction", ">ratio to dot loop", ">arena B", ">.nq B", "loaded");
+        string[] columns = ["model", ">MACs", ">instructions/invoke", ">MACs/instruction", ">ratio to dot loop", ">arena B", ">.nq B", "loaded"];
+        var table = new CliTable(estimateFor is null ? columns : [.. columns, $">est. ms @ {estimateFor.Hertz / 1e6:F0} MHz"]);
         foreach (var r in rows)
         {
             double instructions = r.MillisecondsPerInvoke * perMs;
-            table.Add(r.Model, $"{r.Macs:N0}", $"{instructions:N0}", r.Macs > 0 ? $"{r.Macs / instructions:F6}" : "-",
-                double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed");
+            string[] cells = [r.Model, $"{r.Macs:N0}", $"{instructions:N0}", r.Macs > 0 ? $"{r.Macs / instructions:F6}" : "-",
+                double.IsNaN(r.Ratio) ? "-" : r.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), $"{r.ArenaBytes:N0}", $"{r.ModelBytes:N0}", r.Mode == NanoClrLoadMode.Ram ? "RAM" : "streamed"];
+            table.Add(estimateFor is null ? cells : [.. cells, $"~{estimateFor.EstimatedMilliseconds(instructions):F1}"]);
         }
 
         table.Write(w, format);

@@ -23,13 +23,14 @@ public static class RunCommand
         runtime.AcceptOnlyFromAmong([.. ModelRuntimes.Names]);
         var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
         var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
+        var kernels = BoardKernelsOption.Create();
         var resetState = new Option<bool>("--reset-state")
         {
             Description = "stateful (streaming) models, e.g. LSTMs: reset the state before every sample, so each runs on its own; by default the samples are frames of one stream, their state carried from each to the next",
         };
         var command = new Command("run", "Run a device model on .npy inputs with the device runtime. The N samples of a batch run in order through one interpreter: a stateful model (LSTM state) carries its state from sample to sample unless --reset-state is given")
         {
-            model, inputs, outputs, runtime, kit, nanoclr, resetState,
+            model, inputs, outputs, runtime, kernels, kit, nanoclr, resetState,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -54,6 +55,7 @@ public static class RunCommand
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
+            var (native, cmsisNn) = BoardKernelsOption.Resolve(parse, kernels, parse.GetValue(runtime));
             string runtimeName = parse.GetValue(runtime)!;
             if (parse.GetValue(resetState) && !ModelRuntimes.RunsInProcess(runtimeName))
             {
@@ -65,6 +67,8 @@ public static class RunCommand
             {
                 KitDirectory = parse.GetValue(kit)?.FullName,
                 NanoClrPath = parse.GetValue(nanoclr)?.FullName,
+                NativeKernels = native,
+                CmsisNn = cmsisNn,
                 Progress = message => console.Error.WriteLine(message),
             });
             RuntimeRun run;
@@ -76,7 +80,8 @@ public static class RunCommand
             var results = run.Outputs;
             if (run.NanoClr is { } nanoClrRun)
             {
-                console.Out.WriteLine(NanoClrSummary(nanoClrRun, ((NanoClrRuntime)chosen).Host.Board));
+                var host = ((NanoClrRuntime)chosen).Host;
+                console.Out.WriteLine(NanoClrSummary(nanoClrRun, host.Board, host.FirmwareKernels));
             }
 
             for (int o = 0; o < results.Length; o++)
@@ -99,14 +104,16 @@ public static class RunCommand
     }
 
     /// <summary>nanoCLR's figures for a run: time per Invoke (instructions on an emulated board), MAC/s, and (when one was measured) the ratio to the plain int8 dot loop in the same process.</summary>
-    internal static string NanoClrSummary(NanoClrRunResult run, string? board = null)
+    internal static string NanoClrSummary(NanoClrRunResult run, string? board = null, string firmwareKernels = "managed")
     {
         var job = run.Job;
+        string kernels = job.Backend != "native" ? "managed kernels"
+            : $"{(firmwareKernels == "cmsis-nn" ? "native kernels (CONV_2D and FULLY_CONNECTED through CMSIS-NN)" : "native kernels")} for {job.NativeOperators} operators";
         if (board is not null)
         {
             double instructions = run.MillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond;
             string perMac = job.Macs > 0 ? $", {job.Macs / instructions:F6} MACs per instruction" : "";
-            return $"{board} (nanoCLR firmware in QEMU {NanoClrHost.Boards[board]}): {instructions:N0} instructions per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){perMac}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; managed kernels";
+            return $"{board} (nanoCLR firmware in QEMU {NanoClrHost.Boards[board]}): {instructions:N0} instructions per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){perMac}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; {kernels}";
         }
 
         string speed = job.Macs > 0 ? $", {run.MacsPerSecond / 1e6:F2}M MAC/s" : "";
@@ -114,7 +121,6 @@ public static class RunCommand
         {
             speed += $"; plain int8 dot loop {run.BaselineMacsPerSecond / 1e6:F2}M MAC/s, ratio {run.Ratio:F2}";
         }
-        string kernels = job.Backend == "native" ? $"native kernels for {job.NativeOperators} operators" : "managed kernels";
         return $"nanoCLR: {run.MillisecondsPerInvoke:F1} ms per Invoke (average of {run.TimedInvokes}, {job.Macs:N0} MACs){speed}; model loaded {(job.Mode == NanoClrLoadMode.Ram ? "into RAM" : "streaming weights from the resource")}; {kernels}";
     }
 

@@ -25,6 +25,58 @@ public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
         Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(emulated));
     }
 
+    [Theory]
+    [InlineData("cortex-m7", "native")]
+    [InlineData("cortex-m4", "cmsis-nn")]
+    public void Run_through_a_native_firmware_writes_the_bytes_of_the_dotnet_runtime(string board, string kernels)
+    {
+        var (model, input, _) = Kws();
+        string dotnet = Path.Combine(_folder, "dotnet.npy");
+        string emulated = Path.Combine(_folder, board + kernels + ".npy");
+        Assert.Equal(0, Cli("run", model, "--input", input, "--output", dotnet).Code);
+        var run = Cli("run", model, "--input", input, "--output", emulated, "--runtime", board, "--kernels", kernels);
+        Assert.True(run.Code == 0, run.Err);
+        string what = kernels == "cmsis-nn" ? @"native kernels \(CONV_2D and FULLY_CONNECTED through CMSIS-NN\)" : "native kernels";
+        var line = System.Text.RegularExpressions.Regex.Match(run.Out, $@"{board} \(nanoCLR firmware in QEMU mps2-an[0-9]+\): ([0-9,]+) instructions per Invoke .*; {what} for [0-9]+ operators");
+        Assert.True(line.Success, run.Out);
+        Assert.Equal(File.ReadAllBytes(dotnet), File.ReadAllBytes(emulated));
+        // kws on the managed kernels takes about 1.6 G instructions per Invoke; the C kernels well under a tenth of it.
+        long instructions = long.Parse(line.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(instructions, 2_656_768L, 160_000_000L);
+    }
+
+    [Fact]
+    public void Kernels_without_an_emulated_board_is_a_usage_error()
+    {
+        var (model, input, output) = Kws();
+        AssertOneError(Cli("run", model, "--input", input, "--output", output, "--runtime", "nanoclr", "--kernels", "native"),
+            "--kernels applies to --runtime cortex-m7 and cortex-m4 (for the Linux nanoCLR: --runtime nanoclr or nanoclr-native)", output);
+    }
+
+    [Fact]
+    public void A_board_of_the_other_core_is_a_usage_error()
+    {
+        var (model, _, output) = Kws();
+        AssertOneError(Cli("bench", "--runtime", "cortex-m4", "--board", "stm32f769i-disco", "--model", model),
+            "--board stm32f769i-disco is a cortex-m7 board: use it with --runtime cortex-m7", output);
+        AssertOneError(Cli("bench", "--runtime", "cortex-m7", "--board", "esp32", "--model", model),
+            "no board 'esp32'; the boards are: stm32f769i-disco, nucleo-f411re", output);
+    }
+
+    [Fact]
+    public void The_board_estimate_reproduces_the_MLPerf_Tiny_calibration()
+    {
+        // MLPerf Tiny v1.0, TFLM + CMSIS-NN on a 120 MHz Cortex-M4 (ms), and the instructions that build counts on the emulated M4.
+        (double Milliseconds, double Instructions)[] published = [(181.9, 7.58e6), (600.5, 23.78e6), (704.3, 29.78e6), (10.05, 0.58e6)];
+        var cyclesPerInstruction = published.Select(p => p.Milliseconds / 1000 * 120e6 / p.Instructions).ToArray();
+        Assert.Equal(BoardClock.CyclesPerInstruction, cyclesPerInstruction.Average(), 1);
+        Assert.Equal(BoardClock.CyclesPerInstructionLow, cyclesPerInstruction.Min(), 2);
+        Assert.Equal(BoardClock.CyclesPerInstructionHigh, cyclesPerInstruction.Max(), 2);
+        var f411 = BoardClock.Find("NUCLEO-F411RE");
+        Assert.Equal("cortex-m4", f411.Runtime);
+        Assert.Equal(7.58e6 * 2.7 / 100e6 * 1000, f411.EstimatedMilliseconds(7.58e6), 6);
+    }
+
     [Fact]
     public void Bench_on_the_emulated_M7_prints_the_same_instruction_count_every_time()
     {

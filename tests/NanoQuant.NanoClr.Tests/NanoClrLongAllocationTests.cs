@@ -34,7 +34,14 @@ public sealed class NanoClrLongAllocationTests(ITestOutputHelper output)
             + $"{string.Join("/", during.Select(d => d.Free).Distinct().Select(f => f.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} at every {every:N0} calls, "
             + $"{result.FreeAfterRuns:N0} after; {result.MillisecondsPerInvoke:F1} ms per Invoke (with {during.Count} collections)");
 
+        AssertFreeMemoryConstant(result, invokes, every);
+    }
+
+    /// <summary>Free managed memory the same before, at every <paramref name="every"/> calls during, and after <paramref name="invokes"/> Invoke calls.</summary>
+    internal static void AssertFreeMemoryConstant(NanoClrJobResult result, int invokes, int every)
+    {
         // The measure sees real allocations: the load's arena and tables are in it.
+        var during = result.FreeDuringRuns;
         Assert.True(result.LoadBytes >= result.ArenaBytes, $"load took {result.LoadBytes} bytes, less than the {result.ArenaBytes}-byte arena");
         Assert.Equal(invokes, result.TimedRuns);
         Assert.True(result.FreeBeforeRuns > 0);

@@ -1,9 +1,10 @@
-// Bare-metal start-up of nanoQuant's nanoCLR firmware for the emulated Cortex-M boards (QEMU mps2-an500,
-// Cortex-M7, and mps2-an386, Cortex-M4). Part of hardware/cortex-m (the project's platform layer; the CLR
-// itself is the nanoCLR kit's nf-interpreter sources, compiled unchanged apart from the build-time fixes
-// listed in build.sh).
+// Bare-metal start-up for the emulated Cortex-M boards (QEMU mps2-an500, Cortex-M7, and mps2-an386, Cortex-M4),
+// with mps2.ld: the one start-up of the project's programs on these boards, nanoCLR firmware (hardware/cortex-m;
+// the CLR itself is the nanoCLR kit's nf-interpreter sources, compiled unchanged apart from the build-time fixes
+// listed in build.sh) and the C kernels' replay harness (native/tests/cortex-m), both run by run-qemu.sh.
 //
-// Reset: FPU on, .data copied, .bss zeroed, the CMSDK timers started (platform.cpp), newlib's semihosting
+// Reset: FPU on, .data copied, .bss zeroed, the CMSDK timers started (platform.cpp; a program without it
+// gets the weak no-op below and leaves the timer interrupts off), newlib's semihosting
 // handles opened, C++ constructors run, argv taken from the semihosting command line (SYS_GET_CMDLINE:
 // QEMU's -semihosting-config arg=... list), main() called, its result handed to exit() (newlib's rdimon
 // exit ends QEMU with that code). Any fault (HardFault, MemManage, BusFault, UsageFault) ends QEMU with
@@ -20,6 +21,9 @@ extern void __libc_init_array(void);
 void nq_platform_init(void);
 void nq_timer0_irq(void);
 void nq_timer1_irq(void);
+
+// A program that does not start the timers (the replay harness reads timer0 itself, without interrupts).
+__attribute__((weak)) void nq_platform_init(void) {}
 
 // -nostartfiles: what crti/crtbegin would provide.
 void *__dso_handle = 0;
@@ -108,6 +112,10 @@ static void Default_Handler(void)
 {
     Fault_Handler();
 }
+
+// The timer interrupts are enabled by nq_platform_init only: without platform.cpp they never fire.
+void nq_timer0_irq(void) __attribute__((weak, alias("Default_Handler")));
+void nq_timer1_irq(void) __attribute__((weak, alias("Default_Handler")));
 
 // 16 system exceptions + 32 external interrupts (CMSDK timer0 = IRQ 8, timer1 = IRQ 9 on the MPS2 images).
 __attribute__((section(".isr_vector"), used)) void (*const g_vectors[16 + 32])(void) = {

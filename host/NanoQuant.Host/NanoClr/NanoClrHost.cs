@@ -37,6 +37,9 @@ public sealed class NanoClrHost
         ["cortex-m4"] = "mps2-an386",
     };
 
+    /// <summary>The one Debian command that installs what the emulated boards need (the Arm toolchain with newlib, QEMU).</summary>
+    public const string BoardToolsInstallCommand = "apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm";
+
     /// <summary>Guest instructions per millisecond nanoCLR measures on an emulated board (QEMU -icount shift=0: 1 ns each).</summary>
     public const double InstructionsPerMillisecond = 1_000_000;
 
@@ -80,10 +83,15 @@ public sealed class NanoClrHost
                 throw new NanoClrException($"unknown board '{board}' (known: {string.Join(", ", Boards.Keys)})");
             }
 
-            if (_options.NativeKernels)
-            {
-                throw new NanoClrException($"the native kernels are not built into the {board} firmware yet");
-            }
+        }
+        else if (_options.CmsisNn)
+        {
+            throw new NanoClrException("the CMSIS-NN kernels are built into the emulated boards' firmware only (cortex-m7, cortex-m4)");
+        }
+
+        if (_options.CmsisNn && !_options.NativeKernels)
+        {
+            throw new NanoClrException("the CMSIS-NN kernels run through NanoQuant.Native: they need the native kernels");
         }
 
         ArrayLimit = _options.Board is null ? MaxArrayBytes : MaxArrayBytes32;
@@ -127,6 +135,9 @@ public sealed class NanoClrHost
 
     /// <summary>The emulated board (<see cref="NanoClrOptions.Board"/>), or null for the Linux nanoCLR.</summary>
     public string? Board => _options.Board;
+
+    /// <summary>Which kernels the firmware of an emulated board runs: managed, native (nanoQuant's C kernels) or cmsis-nn.</summary>
+    public string FirmwareKernels => !_options.NativeKernels ? "managed" : _options.CmsisNn ? "cmsis-nn" : "native";
 
     /// <summary>The largest array this nanoCLR allocates (<see cref="MaxArrayBytes"/>, or <see cref="MaxArrayBytes32"/> on a 32-bit board).</summary>
     public int ArrayLimit { get; }
@@ -182,7 +193,7 @@ public sealed class NanoClrHost
 
         if (_options.NativeKernels)
         {
-            BuildNative();
+            BuildNative(peOnly: _options.Board is not null);
         }
 
         if (_options.Board is not null)
@@ -198,12 +209,12 @@ public sealed class NanoClrHost
         string machine = Boards[board];
         if (!OnPath("qemu-system-arm"))
         {
-            throw new NanoClrException($"qemu-system-arm not found: --runtime {board} runs nanoCLR in QEMU (apt-get install -y qemu-system-arm)");
+            throw new NanoClrException($"qemu-system-arm not found: --runtime {board} runs nanoCLR in QEMU ({BoardToolsInstallCommand})");
         }
 
         lock (BuildLock)
         {
-            string key = "firmware:" + machine;
+            string key = "firmware:" + machine + ":" + FirmwareKernels;
             if (Built.Contains(key) && _options.NanoClrPath is null && File.Exists(NanoClrPath))
             {
                 return;
@@ -211,22 +222,22 @@ public sealed class NanoClrHost
 
             if (!OnPath("arm-none-eabi-g++"))
             {
-                throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain (apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)");
+                throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain ({BoardToolsInstallCommand})");
             }
 
             string script = Path.Combine(RepositoryRoot, "hardware", "cortex-m", "build.sh");
-            string[] arguments = [script, "--board", machine, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
+            string[] arguments = [script, "--board", machine, "--kernels", FirmwareKernels, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
             var (_, planned, _) = RunProcess("bash", [.. arguments, "--print-dir"], TimeSpan.FromMinutes(1));
             if (!File.Exists(Path.Combine(planned.Trim(), "nanoclr.elf")))
             {
-                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
+                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} with {FirmwareKernels} kernels (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
             }
 
             var (code, stdout, stderr) = RunProcess("bash", arguments, TimeSpan.FromMinutes(30));
             string dir = stdout.Trim().Split('\n').LastOrDefault() ?? "";
             if (code != 0 || !File.Exists(Path.Combine(dir, "nanoclr")))
             {
-                throw new NanoClrException($"the nanoCLR firmware build for {board} (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException($"the nanoCLR firmware build for {board} with {FirmwareKernels} kernels (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
             if (_options.NanoClrPath is null)
@@ -241,34 +252,39 @@ public sealed class NanoClrHost
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, tool)));
 
-    /// <summary>The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached).</summary>
-    private void BuildNative()
+    /// <summary>
+    /// The Interop assembly and the nanoCLR with the native kernels (native/build.sh: minutes the first time, then cached);
+    /// <paramref name="peOnly"/>: the Interop assembly alone (an emulated board's firmware carries its own natives).
+    /// </summary>
+    private void BuildNative(bool peOnly)
     {
         lock (BuildLock)
         {
-            if (Built.Contains(NativeBuildDirectory) && File.Exists(NativePe) && File.Exists(NanoClrPath))
+            string key = NativeBuildDirectory + (peOnly ? ":pe" : "");
+            if (Built.Contains(key) && File.Exists(NativePe) && (peOnly || File.Exists(NanoClrPath)))
             {
                 return;
             }
 
-            if (!File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
+            if (!peOnly && !File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
             {
                 _options.Progress?.Invoke("building nanoCLR with the native kernels (native/build.sh: first use, a few minutes; cached in artifacts/nanoclr-native)...");
             }
 
             string script = Path.Combine(RepositoryRoot, "native", "build.sh");
-            var (code, stdout, stderr) = RunProcess("bash", [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"], TimeSpan.FromMinutes(30));
+            string[] arguments = [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"];
+            var (code, stdout, stderr) = RunProcess("bash", peOnly ? [.. arguments, "--pe-only"] : arguments, TimeSpan.FromMinutes(30));
             if (code != 0)
             {
-                throw new NanoClrException($"the native nanoCLR build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException($"the native {(peOnly ? "Interop assembly" : "nanoCLR")} build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
-            if (!File.Exists(NanoClrPath))
+            if (!File.Exists(peOnly ? NativePe : NanoClrPath))
             {
-                throw new NanoClrException($"nanoCLR not found at '{NanoClrPath}' after the native build");
+                throw new NanoClrException($"'{(peOnly ? NativePe : NanoClrPath)}' not found after the native build");
             }
 
-            Built.Add(NativeBuildDirectory);
+            Built.Add(key);
         }
     }
 

@@ -36,10 +36,17 @@ public sealed record NanoClrOptions
 
     /// <summary>
     /// Run the native kernels: nanoCLR built with native/kernels and the NanoQuant.Native Interop
-    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native), every job's
+    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native; on a <see cref="Board"/>
+    /// the board's native firmware, hardware/cortex-m/build.sh --kernels native), every job's
     /// interpreter handed to NativeKernels.TryUse. A run fails if the native kernels are not what ran.
     /// </summary>
     public bool NativeKernels { get; init; }
+
+    /// <summary>
+    /// With <see cref="NativeKernels"/> on an emulated <see cref="Board"/>: the firmware whose NanoQuant.Native routes
+    /// CONV_2D and FULLY_CONNECTED to ARM's CMSIS-NN (native/kernels/cmsis_nn) instead of nanoQuant's own C kernels.
+    /// </summary>
+    public bool CmsisNn { get; init; }
 
     /// <summary>
     /// Run on an emulated Cortex-M board instead of the kit's Linux nanoCLR: <c>cortex-m7</c> (QEMU mps2-an500)

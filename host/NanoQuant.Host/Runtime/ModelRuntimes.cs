@@ -19,14 +19,21 @@ public static class ModelRuntimes
     public static bool IsBoard(string name) => NanoClrHost.Boards.ContainsKey(name);
 
     /// <summary>
-    /// The nanoCLR settings for runtime <paramref name="name"/>: <paramref name="options"/> (kit, executable, progress) with
-    /// the native kernels for <see cref="NanoClrNative"/> and the board for an emulated one.
+    /// The nanoCLR settings for runtime <paramref name="name"/>: <paramref name="options"/> (kit, executable, progress,
+    /// and for an emulated board its firmware's kernels) with the native kernels for <see cref="NanoClrNative"/> and the
+    /// board for an emulated one.
     /// </summary>
-    public static NanoClrOptions NanoClrOptions(string name, NanoClrOptions? options = null) => (options ?? new NanoClrOptions()) with
+    public static NanoClrOptions NanoClrOptions(string name, NanoClrOptions? options = null)
     {
-        NativeKernels = name == NanoClrNative,
-        Board = IsBoard(name) ? name : null,
-    };
+        var given = options ?? new NanoClrOptions();
+        bool board = IsBoard(name);
+        return given with
+        {
+            NativeKernels = name == NanoClrNative || (board && given.NativeKernels),
+            CmsisNn = board && given.CmsisNn,
+            Board = board ? name : null,
+        };
+    }
 
     /// <summary>The runtime called <paramref name="name"/>; <paramref name="options"/> configures the nanoCLR ones.</summary>
     public static IModelRuntime Create(string name, NanoClrOptions? options = null) =>

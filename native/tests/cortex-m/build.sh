@@ -48,12 +48,14 @@ if [ "$option" = dsp ]; then
   rm -f "$work/cxx.o" "$work"/cxx.su
 fi
 kernel_objects=("$work"/*.o)
-for f in "$here"/replay.c "$here"/startup.c; do
-  arm-none-eabi-gcc "${flags[@]}" -std=c99 -Wall -Wextra -Werror -I"$src" -c "$f" -o "$work/harness_$(basename "$f" .c).o"
+# The boards' one start-up and memory map (hardware/cortex-m/platform, shared with the nanoCLR firmware).
+platform="$root/hardware/cortex-m/platform"
+for f in "$here"/replay.c "$platform"/startup.c; do
+  arm-none-eabi-gcc "${flags[@]}" -std=c99 -Wall -Wextra -Werror -Wno-override-init -I"$src" -c "$f" -o "$work/harness_$(basename "$f" .c).o"
 done
 link=("$work"/harness_*.o "${kernel_objects[@]}")
 [ "$option" = cmsis_nn ] && link+=("$cmsis/libcmsisnn.a")
-arm-none-eabi-gcc -mcpu="$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$here/mps2.ld" -Wl,--gc-sections \
+arm-none-eabi-gcc -mcpu="$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$platform/mps2.ld" -Wl,--gc-sections \
   -o "$out" "${link[@]}"
 # Stack per function (-fstack-usage) and code size of the kernels (nanoQuant's objects, plus CMSIS-NN's
 # members the link kept are not separated out: the .size file lists the kernels' objects only).

@@ -47,14 +47,14 @@ failed=0
 for build in $builds; do
   # BUILD-odd: the same harness with every tensor starting off a word boundary
   odd=""; base="$build"
-  case "$build" in *-odd) odd=",arg=odd"; base="${build%-odd}";; esac
+  case "$build" in *-odd) odd=1; base="${build%-odd}";; esac
   option="${base%-*}"; cpu="${base##*-}"
   [ -f "$work/$base.elf" ] && [ -n "$odd" ] || "$here/build.sh" "$work/$base.elf" "cortex-$cpu" "$option"
   for model in $models; do
     log="$work/$build-$model.log"
     set +e
-    timeout 600 qemu-system-arm -M "$(board "$cpu")" -nographic -icount shift=0 -semihosting \
-      -semihosting-config enable=on,target=native,arg=replay,arg="$recordings/$model.nqrec$odd" -kernel "$work/$base.elf" > "$log" 2>&1
+    timeout 600 "$root/hardware/cortex-m/run-qemu.sh" --board "$(board "$cpu")" --image "$work/$base.elf" --program replay \
+      "$recordings/$model.nqrec" ${odd:+--arg odd} > "$log" 2>&1
     status=$?
     set -e
     if [ "$status" -ne 0 ]; then
