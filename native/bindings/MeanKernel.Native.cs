@@ -5,6 +5,11 @@ namespace NanoQuant
     {
         internal override Kernel BindTo(KernelBackend backend)
         {
+            if (_wide)
+            {
+                return null; // native/kernels/mean.c is int8; the int16 MEAN stays managed
+            }
+
             int[] p = new int[NativeMeanLayout.Count];
             for (int level = 0; level < Levels; level++)
             {

@@ -65,6 +65,32 @@ public class NativeKernelTests
         Assert.Equal(expectedNative * golden.CaseCount, backend.Calls);
     }
 
+    public static TheoryData<string> Int16Goldens() => new(Golden.Int16Names());
+
+    /// <summary>
+    /// NanoQuant.Native's kernels are int8: binding a 16x8 model to the native backend leaves every operator on its
+    /// managed kernel (MEAN, one kernel class for int8 and int16, once bound its int16 form too and the C kernel
+    /// refused the call on the emulated boards' native firmware) and the bytes stay TFLM's.
+    /// </summary>
+    [NativeTheory]
+    [MemberData(nameof(Int16Goldens))]
+    public void A_16x8_golden_keeps_every_operator_managed_under_the_native_backend(string name)
+    {
+        var golden = Golden.Load(name);
+        var runner = new ModelRunner(Converter.ConvertFile(golden.ModelPath).Bytes);
+        using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
+        Assert.Equal(0, runner.Interpreter.UseBackend(backend));
+        Assert.Equal(0, runner.Interpreter.NativeOperatorCount);
+        var actual = runner.Run(golden.Inputs(0), resetState: true);
+        var expected = golden.Outputs(0);
+        for (int o = 0; o < expected.Length; o++)
+        {
+            Assert.True(expected[o].Data.AsSpan().SequenceEqual(actual[o].Data), $"{name} output {o} differs from TFLite Micro");
+        }
+
+        Assert.Equal(0, backend.Calls);
+    }
+
     [NativeFact]
     public void The_native_operators_cover_the_MLPerf_Tiny_models()
     {
