@@ -11,15 +11,26 @@ public class ModelRuntimesTests
     public void NamesAreTheFiveRuntimes() =>
         Assert.Equal(["dotnet", "nanoclr", "nanoclr-native", "cortex-m7", "cortex-m4"], ModelRuntimes.Names);
 
+    /// <summary>
+    /// nanoclr and nanoclr-native decide the native kernels by their name; an emulated board keeps the caller's firmware
+    /// choice (`--kernels managed|native|cmsis-nn`), and CMSIS-NN only on a board.
+    /// </summary>
     [Theory]
-    [InlineData("nanoclr", false, null)]
-    [InlineData("nanoclr-native", true, null)]
-    [InlineData("cortex-m7", false, "cortex-m7")]
-    [InlineData("cortex-m4", false, "cortex-m4")]
-    public void EachNanoClrRuntimeSetsItsKernelsAndBoard(string name, bool native, string? board)
+    [InlineData("nanoclr", true, true, false, false, null)]
+    [InlineData("nanoclr", false, false, false, false, null)]
+    [InlineData("nanoclr-native", false, true, true, false, null)]
+    [InlineData("nanoclr-native", true, true, true, false, null)]
+    [InlineData("cortex-m7", false, false, false, false, "cortex-m7")]
+    [InlineData("cortex-m7", true, false, true, false, "cortex-m7")]
+    [InlineData("cortex-m4", true, true, true, true, "cortex-m4")]
+    public void EachNanoClrRuntimeSetsItsKernelsAndBoard(string name, bool givenNative, bool givenCmsisNn, bool native, bool cmsisNn, string? board)
     {
-        var options = ModelRuntimes.NanoClrOptions(name, new NanoClrOptions { KitDirectory = "/kit", Board = "cortex-m4", NativeKernels = true });
+        var options = ModelRuntimes.NanoClrOptions(name, new NanoClrOptions
+        {
+            KitDirectory = "/kit", Board = "cortex-m4", NativeKernels = givenNative, CmsisNn = givenCmsisNn,
+        });
         Assert.Equal(native, options.NativeKernels);
+        Assert.Equal(cmsisNn, options.CmsisNn);
         Assert.Equal(board, options.Board);
         Assert.Equal("/kit", options.KitDirectory);
         Assert.False(ModelRuntimes.RunsInProcess(name));
