@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NanoQuant.Host.NanoClr;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Cli;
 
@@ -20,16 +21,20 @@ internal static class BoardKernelsOption
         return option;
     }
 
-    /// <summary>The options' kernel choice for <paramref name="runtime"/>; --kernels given with a runtime other than a board is a usage error.</summary>
+    /// <summary>
+    /// The firmware kernels --kernels asks for on an emulated board (managed elsewhere: nanoclr and nanoclr-native choose
+    /// their kernels by name, in <see cref="ModelRuntimes.NanoClrOptions"/>); --kernels given with a runtime other than a
+    /// board is a usage error.
+    /// </summary>
     public static (bool Native, bool CmsisNn) Resolve(ParseResult parse, Option<string> kernels, string? runtime)
     {
-        bool board = runtime is not null && NanoClrHost.Boards.ContainsKey(runtime);
+        bool board = runtime is not null && ModelRuntimes.IsBoard(runtime);
         if (parse.GetResult(kernels) is { Implicit: false } && !board)
         {
             throw new CliUsageException($"--kernels applies to --runtime {string.Join(" and ", NanoClrHost.Boards.Keys)} (for the Linux nanoCLR: --runtime nanoclr or nanoclr-native)");
         }
 
         string chosen = parse.GetValue(kernels) ?? "managed";
-        return board ? (chosen != "managed", chosen == "cmsis-nn") : (runtime == "nanoclr-native", false);
+        return board ? (chosen != "managed", chosen == "cmsis-nn") : (false, false);
     }
 }
