@@ -13,6 +13,7 @@
 #include "nq_dsp.h"
 
 #ifdef NQ_DSP
+#include <stddef.h>
 #include <string.h>
 #include <arm_acle.h>
 
@@ -28,6 +29,27 @@ static inline uint32_t nq_load32(const int8_t *p)
     return v;
 }
 
+/* Groups of 4 input values (offset added) into one pixel's slot of the interleaved columns: low word (x0+o, x2+o),
+ * high word (x1+o, x3+o), the next group 4 pixels (8 words) on. */
+static inline void nq_dsp_widen_groups(uint32_t *out, const int8_t *src, int32_t groups, uint32_t offset2)
+{
+    int32_t g;
+    for (g = 0; g < groups; g++, src += 4, out += 2 * NQ_DSP_PIXELS)
+    {
+        const uint32_t v = nq_load32(src);
+        out[0] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+        out[1] = NQ_DSP_SXTAB16_ROR8(offset2, v);
+    }
+}
+
+/* GCC turns the im2col copy and zero loops into memcpy/memset calls, which cost more than the loops for runs of a
+ * few bytes (vww's first conv: 3 runs of 9 bytes per pixel). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NQ_DSP_INLINE_COPIES __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NQ_DSP_INLINE_COPIES
+#endif
+
 /*
  * nq_dsp_im2col for depths not a multiple of 4, small patches (first layers), every tap inside the input (src: the
  * first tap): a kernel row's taps are kernel width × depth consecutive bytes, so the patch is kernel height byte
@@ -37,7 +59,7 @@ static inline uint32_t nq_load32(const int8_t *p)
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void nq_dsp_im2col_inside(const int32_t *p, const int8_t *src, uint64_t *column, int16_t *tail)
+NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_inside(const int32_t *p, const int8_t *src, uint64_t *column, int16_t *tail)
 {
     const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
     const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
@@ -60,7 +82,13 @@ static void nq_dsp_im2col_inside(const int32_t *p, const int8_t *src, uint64_t *
     for (ky = 0; ky < kernel_height; ky++, src += row_step)
     {
         int32_t i;
-        for (i = 0; i < run; i++)
+        /* a word at a time (unaligned LDR/STR), then the run's last bytes */
+        for (i = 0; i + 4 <= run; i += 4, k += 4)
+        {
+            memcpy(&bytes.values[k], src + i, 4);
+        }
+
+        for (; i < run; i++)
         {
             bytes.values[k++] = src[i];
         }
@@ -85,7 +113,7 @@ static void nq_dsp_im2col_inside(const int32_t *p, const int8_t *src, uint64_t *
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column, int32_t n,
+NQ_DSP_INLINE_COPIES static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column, int32_t n,
                           int16_t *tail)
 {
     const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
@@ -122,14 +150,8 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
                 }
                 else
                 {
-                    const int8_t *src = image + (((y * in_width) + x) * depth);
-                    for (i = 0; i < depth; i += 4)
-                    {
-                        const uint32_t v = nq_load32(src + i);
-                        out[0] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
-                        out[1] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)((v >> 8) | (v << 24)));
-                        out += 2 * NQ_DSP_PIXELS;
-                    }
+                    nq_dsp_widen_groups(out, image + (((y * in_width) + x) * depth), depth >> 2, offset2);
+                    out += 2 * NQ_DSP_PIXELS * (depth >> 2);
                 }
             }
         }
@@ -229,6 +251,213 @@ static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, i
     }
 }
 
+/* The block passes are Thumb-2 assembly (GNU syntax): Cortex-M with GCC or Clang. */
+#if defined(__GNUC__) && defined(__thumb2__)
+#define NQ_CONV_BLOCK_ASM 1
+#else
+#define NQ_CONV_BLOCK_ASM 0
+#endif
+
+/* Channels with at most this many outside the prescaled requantization still run the whole-block pass (the C loop
+ * redoes those channels after it); more, and the call runs the C loop. */
+#define NQ_DSP_CONV_SLOW_MAX 8
+
+#if NQ_CONV_BLOCK_ASM
+/* What nq_conv_block_pass reads (the offsets are the assembly's: keep the order). */
+typedef struct nq_conv_block
+{
+    const int8_t *filter;      /* 0: channel 0's weights; each channel's follow the last (patch % 4 = 0) */
+    const uint64_t *columns;   /* 4: the four pixels' interleaved patches (nq_dsp_im2col) */
+    const uint64_t *pairs_end; /* 8: columns + (groups of 4 values rounded down to pairs) × 4 */
+    const uint64_t *end;       /* 12: columns + groups × 4 */
+    const int32_t *bias;       /* 16 */
+    const int32_t *multipliers; /* 20 */
+    const int32_t *shifts;     /* 24: all < 0 */
+    int8_t *out;               /* 28: pixel 0, channel 0 of the block */
+    int32_t out_depth;         /* 32 */
+    int32_t round_base;        /* 36: 2 × output offset + 1 */
+    int32_t channel_bytes;     /* 40: 4 × the channels the pass runs */
+    int32_t weight_step;       /* 44: patch − 4 × groups read (patch % 4 ≠ 0: the last group is padded, so negative) */
+    const int8_t *weights;     /* 48: the generic pass's spill of its weight pointer */
+    int32_t output_offset;     /* 52 */
+} nq_conv_block;
+
+typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, output_offset) == 52) ? 1 : -1];
+
+/*
+ * The output channels of four output pixels (all, or all but the last when the patch is not a multiple of 4: its
+ * last group is padded with zero inputs and reads 4 − patch % 4 weight bytes of the next channel), full-range clamp:
+ * per channel the MAC loop of nq_conv_2d_dsp, the requantization, four STRBs, about 50 instructions of set-up and
+ * requantization per channel where the compiled C loop spent about 110 (it spills the four sums and the constants).
+ * Two variants share the MAC loop and the stores (string macros below):
+ * - nq_conv_block_pass: the prescaled right-shift requantization of nq_dsp.h (nq_dsp_requantize_right with
+ *   scaled = 2 × acc; round offset (2 × output offset + 1) << (right − 1) = nq_dsp_round_offset): per output LSL,
+ *   ADD, SMMLAR, ASR, SSAT;
+ * - nq_conv_block_pass_generic: nq_dsp_scale for shifts ≤ 0 and any accumulator (channels of huge bias, vww's
+ *   ±2^30): SaturatingRoundingDoublingHighMul as (acc × m + 2^30) >> 31 (SMULL, ADDS, ADC, LSL, ORR), then
+ *   RoundingDivideByPOT (AND, ADD, ASR, CMP, IT, ADDGT), the output offset and SSAT: 13 per output.
+ * Registers: r0 4 × channel, r1 weights, r3 columns, r4–r7 the sums, r8 end, r2/r9–r12 scratch, lr the block.
+ */
+#define NQ_CONV_BLOCK_GROUP \
+        "ldr r2, [r1], #4\n\t" \
+        "ldrd r11, r12, [r3], #8\n\t" \
+        "sxtb16 r10, r2, ror #8\n\t" \
+        "sxtb16 r9, r2\n\t" \
+        "smlad r4, r9, r11, r4\n\t" \
+        "smlad r4, r10, r12, r4\n\t" \
+        "ldrd r11, r12, [r3], #8\n\t" \
+        "smlad r5, r9, r11, r5\n\t" \
+        "smlad r5, r10, r12, r5\n\t" \
+        "ldrd r11, r12, [r3], #8\n\t" \
+        "smlad r6, r9, r11, r6\n\t" \
+        "smlad r6, r10, r12, r6\n\t" \
+        "ldrd r11, r12, [r3], #8\n\t" \
+        "smlad r7, r9, r11, r7\n\t" \
+        "smlad r7, r10, r12, r7\n\t"
+
+/* Channel start and its sums: bias into r4–r7, then groups of 4 values two per turn, then an odd last group. */
+#define NQ_CONV_BLOCK_MACS \
+        "push {r4-r11, lr}\n\t" \
+        "mov lr, r0\n\t" \
+        "ldr r1, [lr, #0]\n\t" \
+        "movs r0, #0\n" \
+        "2:\n\t" \
+        "ldr r2, [lr, #16]\n\t" \
+        "ldr r4, [r2, r0]\n\t" \
+        "mov r5, r4\n\t" \
+        "mov r6, r4\n\t" \
+        "mov r7, r4\n\t" \
+        "ldr r3, [lr, #4]\n\t" \
+        "ldr r8, [lr, #8]\n\t" \
+        "cmp r3, r8\n\t" \
+        "beq 3f\n" \
+        "1:\n\t" \
+        NQ_CONV_BLOCK_GROUP \
+        NQ_CONV_BLOCK_GROUP \
+        "cmp r3, r8\n\t" \
+        "bne 1b\n" \
+        "3:\n\t" \
+        "ldr r8, [lr, #12]\n\t" \
+        "cmp r3, r8\n\t" \
+        "beq 4f\n\t" \
+        NQ_CONV_BLOCK_GROUP \
+        "4:\n\t"
+
+/* The four outputs (r4–r7) stored, the weights moved to the next channel, the next channel. */
+#define NQ_CONV_BLOCK_STORE \
+        "ldr r2, [lr, #28]\n\t" \
+        "ldr r12, [lr, #32]\n\t" \
+        "add r2, r2, r0, lsr #2\n\t" \
+        "strb r4, [r2]\n\t" \
+        "strb r5, [r2, r12]\n\t" \
+        "add r2, r2, r12, lsl #1\n\t" \
+        "strb r6, [r2]\n\t" \
+        "strb r7, [r2, r12]\n\t" \
+        "ldr r2, [lr, #44]\n\t" \
+        "add r1, r1, r2\n\t" \
+        "adds r0, #4\n\t" \
+        "ldr r2, [lr, #40]\n\t" \
+        "cmp r0, r2\n\t" \
+        "bne 2b\n\t" \
+        "pop {r4-r11, pc}"
+
+/* Prescaled right shift of sum S: r9 multiplier, r10 right, r11 round offset. */
+#define NQ_CONV_REQUANTIZE_RIGHT(S) \
+        "lsl r2, " S ", #1\n\t" \
+        "add r12, r11, " S ", asr #31\n\t" \
+        "smmlar r2, r2, r9, r12\n\t" \
+        "asr r2, r2, r10\n\t" \
+        "ssat " S ", #8, r2\n\t"
+
+/* nq_dsp_scale with left shift 0 of sum S, plus the output offset: r9 multiplier, r10 right, r11 mask, r1 offset. */
+#define NQ_CONV_REQUANTIZE_GENERIC(S) \
+        "smull r2, r12, " S ", r9\n\t" \
+        "adds r2, r2, #0x40000000\n\t" \
+        "adc r12, r12, #0\n\t" \
+        "lsl r12, r12, #1\n\t" \
+        "orr r12, r12, r2, lsr #31\n\t" \
+        "and r2, r12, r11\n\t" \
+        "add r2, r2, r12, asr #31\n\t" \
+        "asr r12, r12, r10\n\t" \
+        "cmp r2, r11, lsr #1\n\t" \
+        "it gt\n\t" \
+        "addgt r12, r12, #1\n\t" \
+        "add r12, r12, r1\n\t" \
+        "ssat " S ", #8, r12\n\t"
+
+__attribute__((naked, noinline)) static void nq_conv_block_pass(const nq_conv_block *block __attribute__((unused)))
+{
+    __asm__ volatile(
+        NQ_CONV_BLOCK_MACS
+        /* r9 multiplier, r10 right = −shift, r11 round offset */
+        "ldr r2, [lr, #20]\n\t"
+        "ldr r9, [r2, r0]\n\t"
+        "ldr r2, [lr, #24]\n\t"
+        "ldr r10, [r2, r0]\n\t"
+        "ldr r11, [lr, #36]\n\t"
+        "mvn r2, r10\n\t"
+        "lsl r11, r11, r2\n\t"
+        "rsb r10, r10, #0\n\t"
+        NQ_CONV_REQUANTIZE_RIGHT("r4")
+        NQ_CONV_REQUANTIZE_RIGHT("r5")
+        NQ_CONV_REQUANTIZE_RIGHT("r6")
+        NQ_CONV_REQUANTIZE_RIGHT("r7")
+        NQ_CONV_BLOCK_STORE);
+}
+
+__attribute__((naked, noinline)) static void nq_conv_block_pass_generic(const nq_conv_block *block __attribute__((unused)))
+{
+    __asm__ volatile(
+        NQ_CONV_BLOCK_MACS
+        /* r9 multiplier, r10 right = −shift, r11 mask = 2^right − 1, r1 output offset (the weight pointer kept at 48) */
+        "str r1, [lr, #48]\n\t"
+        "ldr r1, [lr, #52]\n\t"
+        "ldr r2, [lr, #20]\n\t"
+        "ldr r9, [r2, r0]\n\t"
+        "ldr r2, [lr, #24]\n\t"
+        "ldr r10, [r2, r0]\n\t"
+        "rsb r10, r10, #0\n\t"
+        "movs r11, #1\n\t"
+        "lsl r11, r11, r10\n\t"
+        "sub r11, r11, #1\n\t"
+        NQ_CONV_REQUANTIZE_GENERIC("r4")
+        NQ_CONV_REQUANTIZE_GENERIC("r5")
+        NQ_CONV_REQUANTIZE_GENERIC("r6")
+        NQ_CONV_REQUANTIZE_GENERIC("r7")
+        "ldr r1, [lr, #48]\n\t"
+        NQ_CONV_BLOCK_STORE);
+}
+/*
+ * The channels a block pass leaves to the C loop (at most NQ_DSP_CONV_SLOW_MAX, into slow; 0 when there are more):
+ * those outside its requantization — the prescaled right shift (generic 0) or shifts ≤ 0 with a multiplier other
+ * than INT32_MIN (generic 1) — and, when the patch is not a multiple of 4, the last channel.
+ */
+static int nq_conv_slow_channels(int generic, int32_t out_depth, int32_t patch, const int32_t *bias, const int32_t *multipliers,
+                                 const int32_t *shifts, int32_t *slow, int32_t *count)
+{
+    int32_t c;
+    int32_t n = 0;
+    for (c = 0; c < out_depth; c++)
+    {
+        const int64_t bound = (bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c]) + ((int64_t)patch * 255 * 128);
+        const int fits = generic ? shifts[c] <= 0 && multipliers[c] != INT32_MIN
+                                 : nq_dsp_prescale(multipliers[c], shifts[c], nq_dsp_fast_left(bound)) == 2;
+        if (!fits || ((patch & 3) != 0 && c == out_depth - 1))
+        {
+            if (n == NQ_DSP_CONV_SLOW_MAX)
+            {
+                return 0;
+            }
+
+            slow[n++] = c;
+        }
+    }
+
+    *count = n;
+    return 1;
+}
+#endif
+
 int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                    const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
@@ -256,6 +485,15 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     int32_t pixel;
     int32_t fast_left;
     const int full_range = act_min == -128 && act_max == 127;
+    const int pointwise = patch == in_depth && (in_depth & 3) == 0 && stride_height == 1 && stride_width == 1 && pad_top == 0
+                          && pad_left == 0 && out_height == in_height && out_width == in_width;
+    const uint32_t offset2 = ((uint32_t)p[NQ_CONV_INPUT_OFFSET] & 0xFFFFu) | ((uint32_t)p[NQ_CONV_INPUT_OFFSET] << 16);
+    int32_t slow[NQ_DSP_CONV_SLOW_MAX];
+    int32_t slow_count = 0;
+    int use_block = 0;
+#if NQ_CONV_BLOCK_ASM
+    nq_conv_block block;
+#endif
     /* Fewer than 4 output channels: widening each patch does not pay (person_detect's last 1×1 conv, 256 → 2:
      * 5,680 instructions here against 3,480 in the portable kernel on the Cortex-M4 replay). */
     if (p[NQ_CONV_FILTER_DEPTH] != in_depth || patch > NQ_DSP_PATCH_MAX || out_depth < 4)
@@ -264,6 +502,31 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     }
 
     fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)patch * 255 * 128));
+#if NQ_CONV_BLOCK_ASM
+    /* The whole-block pass when every channel but at most NQ_DSP_CONV_SLOW_MAX takes the prescaled right-shift
+     * requantization (the bound per channel: a dead channel of huge bias leaves the others in), else the generic one. */
+    if (full_range && nq_conv_slow_channels(0, out_depth, patch, bias, multipliers, shifts, slow, &slow_count))
+    {
+        use_block = 1;
+    }
+    else if (full_range && nq_conv_slow_channels(1, out_depth, patch, bias, multipliers, shifts, slow, &slow_count))
+    {
+        use_block = 2;
+    }
+
+    block.filter = filter;
+    block.columns = columns;
+    block.pairs_end = columns + (((groups4 + (rest != 0)) & ~1) * NQ_DSP_PIXELS);
+    block.end = columns + ((groups4 + (rest != 0)) * NQ_DSP_PIXELS);
+    block.bias = bias;
+    block.multipliers = multipliers;
+    block.shifts = shifts;
+    block.out_depth = out_depth;
+    block.round_base = (2 * output_offset) + 1;
+    block.output_offset = output_offset;
+    block.channel_bytes = 4 * (rest != 0 ? out_depth - 1 : out_depth);
+    block.weight_step = rest != 0 ? rest - 4 : 0;
+#endif
     for (b = 0; b < batches; b++)
     {
         const int8_t *image = input + (b * in_height * in_width * in_depth);
@@ -273,9 +536,17 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
             /* Past the last pixel, the last pixel again: computed, not written. */
             const int32_t count = pixels - pixel < NQ_DSP_PIXELS ? pixels - pixel : NQ_DSP_PIXELS;
             int8_t *out = image_out + (pixel * out_depth);
-            int32_t c;
+            int block_pass;
+            int32_t k;
             int32_t n;
-            for (n = 0; n < NQ_DSP_PIXELS; n++)
+            for (n = 0; n < NQ_DSP_PIXELS && pointwise; n++)
+            {
+                /* 1 × 1, stride 1, no padding, depth a multiple of 4: a pixel's patch is its input vector */
+                const int32_t at = pixel + (n < count ? n : count - 1);
+                nq_dsp_widen_groups((uint32_t *)(void *)(columns + n), image + (at * in_depth), groups4, offset2);
+            }
+
+            for (n = 0; n < NQ_DSP_PIXELS && !pointwise; n++)
             {
                 const int32_t at = pixel + (n < count ? n : count - 1);
                 const int32_t oy = at / out_width;
@@ -283,8 +554,34 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 nq_dsp_im2col(p, image, (oy * stride_height) - pad_top, (ox * stride_width) - pad_left, columns, n, tails[n]);
             }
 
-            for (c = 0; c < out_depth; c++)
+            block_pass = use_block && count == NQ_DSP_PIXELS;
+#if NQ_CONV_BLOCK_ASM
+            if (block_pass)
             {
+                /* every channel; then the C loop below redoes the slow ones */
+                for (n = 0; n < NQ_DSP_PIXELS && rest != 0; n++)
+                {
+                    /* the last values as one more group, zeros past the patch */
+                    const int16_t *t = tails[n];
+                    const uint32_t t1 = rest > 1 ? (uint32_t)t[1] & 0xFFFFu : 0u;
+                    const uint32_t t2 = rest > 2 ? (uint32_t)t[2] << 16 : 0u;
+                    columns[(groups4 * NQ_DSP_PIXELS) + n] = (uint64_t)(((uint32_t)t[0] & 0xFFFFu) | t2) | ((uint64_t)t1 << 32);
+                }
+
+                block.out = out;
+                if (use_block == 1)
+                {
+                    nq_conv_block_pass(&block);
+                }
+                else
+                {
+                    nq_conv_block_pass_generic(&block);
+                }
+            }
+#endif
+            for (k = 0; k < (block_pass ? slow_count : out_depth); k++)
+            {
+                const int32_t c = block_pass ? slow[k] : k;
                 const int8_t *w = filter + (c * patch);
                 const uint64_t *x = columns;
                 const uint64_t *end = columns + (groups4 * NQ_DSP_PIXELS);

@@ -164,6 +164,8 @@ static inline int32_t nq_dsp_prescale(int32_t multiplier, int32_t shift, int32_t
     return shift <= 7 && shift <= fast_left ? (int32_t)(2u << shift) : 0;
 }
 
+/* For shift < 0 this is (2 × output_offset + 1) << (−shift − 1), the form conv_2d_dsp.c's block pass computes in
+ * three instructions (requantize_check.c checks the two agree). */
 static inline int32_t nq_dsp_round_offset(int32_t shift, int32_t output_offset)
 {
     return shift < 0 ? (int32_t)((1u << (-shift - 1)) + ((uint32_t)output_offset << -shift)) : output_offset;

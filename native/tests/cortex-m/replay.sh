@@ -3,6 +3,9 @@
 # Cortex-M7, -icount shift=0: exact, repeatable instruction counts).
 #   replay.sh            the MLPerf Tiny models (kws, vww, person_detect, ResNet-8, ad01): instructions per
 #                        model and per operator for each build (default builds: c-m4 dsp-m4 cmsis_nn-m4 dsp-m7)
+#   replay.sh --markdown the same runs (builds dsp-m4 cmsis_nn-m4 dsp-m7 unless NANOQUANT_REPLAY_BUILDS names others; the
+#                        first is "ours", the second the comparison) as the Markdown tables of docs/benchmarks.md: per
+#                        model and operator, per conv/depthwise/FC layer, then stack and code size per build
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
 #                        M4 and the M7, the portable C on the M4, and the DSP kernels on the M4 with every tensor
 #                        off a word boundary (dsp-m4-odd) (CI); prints "cortex-m replay: OK"
@@ -36,13 +39,16 @@ if [ "$mode" = --check ]; then
   "$work/requantize_check"
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
+elif [ "$mode" = --markdown ]; then
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 cmsis_nn-m4 dsp-m7}"
+  models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
 else
   builds="${NANOQUANT_REPLAY_BUILDS:-c-m4 dsp-m4 cmsis_nn-m4 dsp-m7}"
   models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
 fi
 
 board() { case "$1" in m4) echo mps2-an386;; m7) echo mps2-an500;; esac; }
-results="$work/results.tsv"; : > "$results"
+results="$work/results.tsv"; : > "$results"; : > "$work/calls.tsv"
 failed=0
 for build in $builds; do
   # BUILD-odd: the same harness with every tensor starting off a word boundary
@@ -61,6 +67,7 @@ for build in $builds; do
       failed=$((failed + 1)); echo "FAILED $build $model (exit $status):" >&2; grep -v '^call [0-9]* op [0-9]* instr' "$log" | head -5 >&2
     fi
     awk -v b="$build" -v m="$model" '$1 == "call" && $5 == "instr" { i[$4] += $6; c[$4] += $8 } END { for (o in i) print b "\t" m "\t" o "\t" i[o] "\t" c[o] }' "$log" >> "$results"
+    awk -v b="$build" -v m="$model" '$1 == "call" && $5 == "instr" { print b "\t" m "\t" $2 "\t" $4 "\t" $6 "\t" $8 }' "$log" >> "$work/calls.tsv"
   done
 done
 
@@ -71,8 +78,48 @@ if [ "$mode" = --check ]; then
   exit 0
 fi
 
+if [ "$mode" = --markdown ]; then
+  # thousands separators (awk's %'d needs a locale)
+  commas='function commas(x,   s) { s = sprintf("%d", x); while (s ~ /^-?[0-9]+[0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }'
+  set -- $builds
+  ours="$1"; theirs="${2:-$1}"
+  echo "| model | operator | $(echo $builds | sed 's/ / | /g') | $ours / $theirs |"
+  echo "|---|---|$(for b in $builds; do printf -- '---:|'; done)---:|"
+  awk -F'\t' -v builds="$builds" -v models="$models" -v ours="$ours" -v theirs="$theirs" '
+    BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
+            no = split("2 3 1 4 5 8 10 7 12", code, " "); split("CONV_2D DEPTHWISE_CONV_2D FULLY_CONNECTED AVERAGE_POOL_2D MAX_POOL_2D ADD/SUB MUL SOFTMAX MEAN", label, " ");
+            for (k = 1; k <= no; k++) name[code[k]] = label[k] }
+    { v[$1, $2, $3] = $4; t[$1, $2] += $4; if ($1 == B[1]) { macs[$2] += $5; has[$2, $3] = 1 } }
+    '"$commas"'
+    function row(m, what, get_ours, get_theirs,   j) {
+      printf "| %s | %s |", m, what; for (j = 1; j <= nb; j++) printf " %s |", commas(G[j]); printf " %.0f %% |\n", 100 * get_ours / (get_theirs > 0 ? get_theirs : 1) }
+    END {
+      for (i = 1; i <= nm; i++) {
+        for (k = 1; k <= no; k++) { o = code[k]; if (has[M[i], o]) {
+          for (j = 1; j <= nb; j++) G[j] = v[B[j], M[i], o]; row(M[i], name[o], v[ours, M[i], o], v[theirs, M[i], o]) } }
+        for (j = 1; j <= nb; j++) G[j] = t[B[j], M[i]]; row(M[i], "**total**", t[ours, M[i]], t[theirs, M[i]]);
+        printf "| %s | instructions per MAC (%s MACs) |", M[i], commas(macs[M[i]]);
+        for (j = 1; j <= nb; j++) printf " %.2f |", t[B[j], M[i]] / (macs[M[i]] > 0 ? macs[M[i]] : 1); printf " |\n" }
+    }' "$results"
+  echo
+  echo "Per layer (conv, depthwise, FC calls; instructions per MAC in brackets):"
+  echo
+  echo "| model | call | operator | MACs | $(echo $builds | sed 's/ / | /g') |"
+  echo "|---|---:|---|---:|$(for b in $builds; do printf -- '---:|'; done)"
+  awk -F'\t' -v builds="$builds" -v models="$models" '
+    '"$commas"'
+    BEGIN { nb = split(builds, B, " "); nm = split(models, M, " "); name[2] = "CONV_2D"; name[3] = "DEPTHWISE_CONV_2D"; name[1] = "FULLY_CONNECTED" }
+    { v[$1, $2, $3] = $5; if ($1 == B[1]) { op[$2, $3] = $4; mac[$2, $3] = $6; if ($3 + 1 > n[$2]) n[$2] = $3 + 1 } }
+    END {
+      for (i = 1; i <= nm; i++) for (c = 0; c < n[M[i]]; c++) if (mac[M[i], c] > 0) {
+        printf "| %s | %d | %s | %s |", M[i], c, name[op[M[i], c]], commas(mac[M[i], c]);
+        for (j = 1; j <= nb; j++) printf " %s (%.2f) |", commas(v[B[j], M[i], c]), v[B[j], M[i], c] / mac[M[i], c]; printf "\n" }
+    }' "$work/calls.tsv"
+  echo
+fi
+
 # The table: per model, per operator, instructions per build; then totals and instructions per MAC.
-awk -F'\t' -v builds="$builds" -v models="$models" '
+[ "$mode" = --markdown ] || awk -F'\t' -v builds="$builds" -v models="$models" '
   BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
           # the operator codes of nanoquant_kernels.h (NQ_OP_*), in table order
           no = split("2 3 1 4 5 8 10 7 12", code, " "); split("CONV_2D DEPTHWISE FC AVG_POOL MAX_POOL ADD/SUB MUL SOFTMAX MEAN", label, " ");

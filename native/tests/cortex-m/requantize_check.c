@@ -71,6 +71,15 @@ int main(void){
       if (pre_bad++ < 5) printf("prescaled: acc %lld m %d sh %d off %d: %d vs %d\n", (long long)v, m, sh, off, nq_clamp(got, -128, 127), nq_requantize((uint32_t)(int32_t)v, m, sh, off, -128, 127));
     }
   }
+  /* nq_dsp_round_offset as conv_2d_dsp.c's block pass computes it: (2 × output offset + 1) << (right − 1), every offset
+     and right shift the prescaled form takes. */
+  long offsets_bad = 0;
+  for (int32_t off = -128; off <= 127; off++)
+    for (int32_t sh = -22; sh <= -1; sh++)
+      if ((int32_t)((uint32_t)(2 * off + 1) << (-sh - 1)) != nq_dsp_round_offset(sh, off)) {
+        if (offsets_bad++ < 5) printf("round offset: off %d sh %d\n", off, sh);
+      }
+  bad += offsets_bad;
   printf("%ld of %ld differ; fast path: %ld of %ld differ; prescaled: %ld of %ld differ\n", bad, n, fast_bad, fast, pre_bad, pre);
   return bad != 0 || fast_bad != 0 || pre_bad != 0 || fast < 1000000 || pre < 1000000;
 }
