@@ -12,6 +12,7 @@
 #include "dot.h"
 #include "nq_window.h"
 #include "nq_dsp.h"
+#include <string.h>
 
 void nq_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias, const int32_t *folded_bias,
                 const int32_t *multipliers, const int32_t *shifts, int8_t *output)
@@ -52,6 +53,26 @@ void nq_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, con
     if (nq_conv_2d_dsp(p, input, filter, bias, multipliers, shifts, output))
     {
         return;
+    }
+
+    if (groups == 1 && kernel_height == 1 && kernel_width == 1 && stride_height == 1 && stride_width == 1 && pad_top == 0
+        && pad_left == 0 && out_height == in_height && out_width == in_width)
+    {
+        /* A pointwise convolution the DSP conv leaves (fewer than 4 output channels: person_detect's last, 256 → 2) is a
+         * fully connected layer over the pixels: every tap inside the input, so the folded bias. */
+        int32_t fc[NQ_FC_COUNT];
+        memcpy(fc, p, NQ_P_FIRST * sizeof fc[0]);
+        fc[NQ_FC_BATCHES] = batches * in_height * in_width;
+        fc[NQ_FC_DEPTH] = in_depth;
+        fc[NQ_FC_UNITS] = out_depth;
+        fc[NQ_FC_PER_CHANNEL] = 1;
+        fc[NQ_FC_OUTPUT_OFFSET] = output_offset;
+        fc[NQ_FC_ACTIVATION_MIN] = act_min;
+        fc[NQ_FC_ACTIVATION_MAX] = act_max;
+        if (nq_fully_connected_dsp(fc, input, filter, folded_bias, multipliers, shifts, output))
+        {
+            return;
+        }
     }
 #endif
     for (b = 0; b < batches; b++)

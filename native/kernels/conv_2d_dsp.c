@@ -251,18 +251,8 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col(const int32_t *p, const int8_t *i
     }
 }
 
-/* The block passes are Thumb-2 assembly (GNU syntax): Cortex-M with GCC or Clang. */
-#if defined(__GNUC__) && defined(__thumb2__)
-#define NQ_CONV_BLOCK_ASM 1
-#else
-#define NQ_CONV_BLOCK_ASM 0
-#endif
 
-/* Channels with at most this many outside the prescaled requantization still run the whole-block pass (the C loop
- * redoes those channels after it); more, and the call runs the C loop. */
-#define NQ_DSP_CONV_SLOW_MAX 8
-
-#if NQ_CONV_BLOCK_ASM
+#if NQ_DSP_BLOCK_ASM
 /* What nq_conv_block_pass reads (the offsets are the assembly's: keep the order). */
 typedef struct nq_conv_block
 {
@@ -428,7 +418,7 @@ __attribute__((naked, noinline)) static void nq_conv_block_pass_generic(const nq
         NQ_CONV_BLOCK_STORE);
 }
 /*
- * The channels a block pass leaves to the C loop (at most NQ_DSP_CONV_SLOW_MAX, into slow; 0 when there are more):
+ * The channels a block pass leaves to the C loop (at most NQ_DSP_SLOW_MAX, into slow; 0 when there are more):
  * those outside its requantization — the prescaled right shift (generic 0) or shifts ≤ 0 with a multiplier other
  * than INT32_MIN (generic 1) — and, when the patch is not a multiple of 4, the last channel.
  */
@@ -444,7 +434,7 @@ static int nq_conv_slow_channels(int generic, int32_t out_depth, int32_t patch, 
                                  : nq_dsp_prescale(multipliers[c], shifts[c], nq_dsp_fast_left(bound)) == 2;
         if (!fits || ((patch & 3) != 0 && c == out_depth - 1))
         {
-            if (n == NQ_DSP_CONV_SLOW_MAX)
+            if (n == NQ_DSP_SLOW_MAX)
             {
                 return 0;
             }
@@ -488,10 +478,10 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int pointwise = patch == in_depth && (in_depth & 3) == 0 && stride_height == 1 && stride_width == 1 && pad_top == 0
                           && pad_left == 0 && out_height == in_height && out_width == in_width;
     const uint32_t offset2 = ((uint32_t)p[NQ_CONV_INPUT_OFFSET] & 0xFFFFu) | ((uint32_t)p[NQ_CONV_INPUT_OFFSET] << 16);
-    int32_t slow[NQ_DSP_CONV_SLOW_MAX];
+    int32_t slow[NQ_DSP_SLOW_MAX];
     int32_t slow_count = 0;
     int use_block = 0;
-#if NQ_CONV_BLOCK_ASM
+#if NQ_DSP_BLOCK_ASM
     nq_conv_block block;
 #endif
     /* Fewer than 4 output channels: widening each patch does not pay (person_detect's last 1×1 conv, 256 → 2:
@@ -502,8 +492,8 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     }
 
     fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)patch * 255 * 128));
-#if NQ_CONV_BLOCK_ASM
-    /* The whole-block pass when every channel but at most NQ_DSP_CONV_SLOW_MAX takes the prescaled right-shift
+#if NQ_DSP_BLOCK_ASM
+    /* The whole-block pass when every channel but at most NQ_DSP_SLOW_MAX takes the prescaled right-shift
      * requantization (the bound per channel: a dead channel of huge bias leaves the others in), else the generic one. */
     if (full_range && nq_conv_slow_channels(0, out_depth, patch, bias, multipliers, shifts, slow, &slow_count))
     {
@@ -555,7 +545,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
             }
 
             block_pass = use_block && count == NQ_DSP_PIXELS;
-#if NQ_CONV_BLOCK_ASM
+#if NQ_DSP_BLOCK_ASM
             if (block_pass)
             {
                 /* every channel; then the C loop below redoes the slow ones */

@@ -231,6 +231,18 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 #define NQ_DSP_DEPTHWISE_TAPS_MAX 64
 #endif
 
+/* The block passes of conv_2d_dsp.c and fully_connected_dsp.c are Thumb-2 assembly (GNU syntax): Cortex-M with GCC
+ * or Clang; elsewhere the C loops run. */
+#if defined(__GNUC__) && defined(__thumb2__)
+#define NQ_DSP_BLOCK_ASM 1
+#else
+#define NQ_DSP_BLOCK_ASM 0
+#endif
+
+/* Output channels (units) with at most this many outside a block pass's requantization still run the pass (the C
+ * loop redoes them after it); more, and the call runs the C loop. */
+#define NQ_DSP_SLOW_MAX 8
+
 /* Input values of a fully connected layer widened on the stack (2 bytes each); deeper layers run portable. */
 #ifndef NQ_DSP_FC_DEPTH_MAX
 #define NQ_DSP_FC_DEPTH_MAX 1024
