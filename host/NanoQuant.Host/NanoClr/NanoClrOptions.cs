@@ -46,7 +46,7 @@ public sealed record NanoClrOptions
 
     /// <summary>
     /// Run the native kernels: nanoCLR built with native/kernels and the NanoQuant.Native Interop
-    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native; on a <see cref="Board"/>
+    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native, or the packed tool's cache; on a <see cref="Board"/>
     /// the board's native firmware, hardware/cortex-m/build.sh --kernels native), every job's
     /// interpreter handed to NativeKernels.TryUse. A run fails if the native kernels are not what ran.
     /// </summary>
