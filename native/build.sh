@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds nanoQuant's native backend for the Linux nanoCLR, with the nanoCLR kit (../shared/nanoclr):
 #
-#   native/build.sh [--kit DIR] [-o OUT] [--pe-only] [--quiet]
+#   native/build.sh [--kit DIR] [-o OUT] [--device-out DIR] [--pe-only | --clr-only] [--quiet]
 #
 # into OUT (default artifacts/nanoclr-native in the repository):
 #   NanoQuant.Native.dll/.pe      the Interop assembly (native/NanoQuant.Native), compiled against the
@@ -9,7 +9,10 @@
 #   clr/nanoclr (+ runner, .so)   nanoCLR built from the kit's sources with the C kernels
 #                                 (native/kernels) and the Interop glue (native/interop) compiled in
 # --pe-only: the Interop assembly only (what the emulated boards' native firmware, hardware/cortex-m/build.sh
-# --kernels native|cmsis-nn, loads beside its own nanoCLR).
+# --kernels native|cmsis-nn, loads beside its own nanoCLR). --clr-only: the nanoCLR alone, without the device library
+# or the Interop assembly (what the packed nanoquant tool does: it carries NanoQuant.Native.pe, not the device sources).
+# --device-out DIR: where nanoclr/build.sh builds the device library the Interop assembly is compiled against
+# (default artifacts/nanoclr; the tool's pack uses its own build).
 # Steps: nanoclr/build.sh (device library) -> csc + MetadataProcessor for NanoQuant.Native, regenerating
 # the native skeleton and failing if it differs from native/interop (a changed extern signature needs
 # native/interop updated: the checksum must match) -> stage native/interop + the kernels, each .c wrapped
@@ -18,31 +21,33 @@
 # Needs cmake >= 3.24, ninja and g++ (apt-get install -y cmake ninja-build g++).
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-KIT="${NANOQUANT_NANOCLR_KIT:-$root/../shared/nanoclr}"; OUT="$root/artifacts/nanoclr-native"; QUIET=0; PE_ONLY=0
+KIT="${NANOQUANT_NANOCLR_KIT:-$root/../shared/nanoclr}"; OUT="$root/artifacts/nanoclr-native"; QUIET=0; PE_ONLY=0; CLR_ONLY=0
+DEVICE_OUT="$root/artifacts/nanoclr"
 while [ $# -gt 0 ]; do
   case "$1" in
     --kit) KIT="$2"; shift 2;; -o) OUT="$2"; shift 2;; --quiet) QUIET=1; shift;; --pe-only) PE_ONLY=1; shift;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0;;
+    --clr-only) CLR_ONLY=1; shift;; --device-out) DEVICE_OUT="$2"; shift 2;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0;;
     *) echo "native/build.sh: unknown argument '$1'" >&2; exit 2;;
   esac
 done
 say() { [ "$QUIET" = 1 ] || echo "$@"; }
-[ -x "$KIT/src/build-nanoclr.sh" ] || { echo "error: nanoCLR kit not found at '$KIT' (set --kit or NANOQUANT_NANOCLR_KIT)" >&2; exit 1; }
+[ -x "$KIT/src/build-nanoclr.sh" ] || { echo "error: nanoCLR kit not found or without its sources at '$KIT' (src/build-nanoclr.sh is missing; set --kit or NANOQUANT_NANOCLR_KIT)" >&2; exit 1; }
 KIT="$(cd "$KIT" && pwd)"
 [ "$PE_ONLY" = 1 ] || for tool in cmake ninja g++; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: '$tool' is needed to build nanoCLR (apt-get install -y cmake ninja-build g++)" >&2; exit 1; }
 done
 mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 exec 9> "$OUT/.lock"; flock 9
+skel="$(mktemp -d)"; stage="$(mktemp -d)"
+trap 'rm -rf "$skel" "$stage"' EXIT
 
-DEVICE_OUT="$root/artifacts/nanoclr"
+if [ "$CLR_ONLY" = 0 ]; then
 bash "$root/nanoclr/build.sh" --kit "$KIT" -o "$DEVICE_OUT" --quiet
 COMPILE_KIT="$DEVICE_OUT/kit"   # the kit with nanoclr/libraries.txt's NuGet libraries (mscorlib), as the device library is built
 
 # The Interop assembly and its skeleton, rebuilt only when its inputs changed (a content stamp: other processes,
 # e.g. emulated boards' runs, may be loading the .pe meanwhile).
-skel="$(mktemp -d)"; stage="$(mktemp -d)"
-trap 'rm -rf "$skel" "$stage"' EXIT
 pe_stamp="$(cat "$0" "$root"/native/NanoQuant.Native/*.cs "$root"/native/interop/NanoQuant_Native.* "$DEVICE_OUT/NanoQuant.Device.dll" "$COMPILE_KIT"/lib/*.dll | sha256sum | cut -c1-64)"
 if [ -f "$OUT/NanoQuant.Native.pe" ] && [ "$(cat "$OUT/.stamp-pe" 2>/dev/null)" = "$pe_stamp" ]; then
   say "NanoQuant.Native.pe: up to date in $OUT"
@@ -68,6 +73,7 @@ say "NanoQuant.Native.pe: $(grep -o 'checksum: 0x[0-9A-F]*' "$OUT/mdp.log" | hea
 echo "$pe_stamp" > "$OUT/.stamp-pe"
 fi
 [ "$PE_ONLY" = 1 ] && exit 0
+fi
 
 # nanoCLR with the kernels, cached by the content of everything that goes into it.
 stamp="$( { cat "$0" "$root"/native/interop/* "$root"/native/kernels/*.[ch] "$root"/native/kernels/*/*.c "$KIT/src/build-nanoclr.sh" "$KIT/src/"*.tar.gz; } | sha256sum | cut -c1-64)"

@@ -20,11 +20,15 @@
 # the hash covering this script, the platform layer, the kit's source tarball, the compiler version and (native
 # images) native/interop, native/kernels and the CMSIS-NN tarball, so an unchanged input set is never rebuilt:
 #   nanoclr.elf   the firmware (QEMU loads it with -kernel)
-#   nanoclr       wrapper: `nanoclr A.pe B.pe …` runs the firmware in QEMU (run-qemu.sh) with those .pe
-#                 files as semihosting arguments — the `--nanoclr PATH` that `nanoquant run` takes
+#   nanoclr       wrapper: `nanoclr A.pe B.pe …` runs the firmware in QEMU (run-qemu.sh, copied beside it, so the
+#                 folder stands alone) with those .pe files as semihosting arguments — the `--nanoclr PATH` that
+#                 `nanoquant run` takes
+#   build.log     the compiler's output
 #   size.txt      text/data/bss (arm-none-eabi-size)
 # The last line printed is the folder (--print-dir: only that, without building). Exit 1 with an `error:` line when the toolchain is missing or the
-# build fails (its log is kept in the folder's build.log), 2 on bad usage.
+# build fails (its log is kept in OUT/build-<board>[-kernels].log; a failed build leaves no image folder), 2 on bad usage.
+# The packed nanoquant tool carries this script, platform/, native/interop and native/kernels, and runs it with
+# -o in the user's cache when --runtime cortex-m7|cortex-m4 first needs an image.
 #
 # The kit's sources are compiled as they are, except (applied to the unpacked tarball, never committed):
 #   nanoCLR_Runtime.h  its POSIX branch of the structure-size checks is taken for a 32-bit POSIX host too
@@ -81,15 +85,16 @@ if [ -f "$DIR/nanoclr.elf" ] && [ -x "$DIR/nanoclr" ]; then
 fi
 
 rm -rf "$OUT/$BOARD$SUFFIX"-*.new; mkdir -p "$DIR.new"
+LOG="$OUT/build-$BOARD$SUFFIX.log"; : > "$LOG"
 # The kit's sources are unpacked into a fixed folder (the flags, hence the compiled objects, stay the same
 # from build to build); objects of kit sources are kept in .obj-<board>-<key>, the key covering the tarball,
 # this script and the compiler, so editing only the platform layer recompiles only it.
 WORK="$OUT/.work-$BOARD"
 rm -rf "$WORK"; mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
-LOG="$DIR.new/build.log"
-fail() { echo "error: the nanoCLR firmware build for $BOARD ($KERNELS kernels) failed: $1 (log: $DIR.new/build.log)" >&2; exit 1; }
-tar -xzf "$TARBALL" -C "$WORK"
+# Whatever stops the build leaves no half image: only a complete one is moved to $DIR.
+trap 'rm -rf "$WORK" "$DIR.new"' EXIT
+fail() { echo "error: the nanoCLR firmware build for $BOARD ($KERNELS kernels) failed: $1 (log: $LOG)" >&2; exit 1; }
+tar -xzf "$TARBALL" -C "$WORK" >> "$LOG" 2>&1 || fail "the kit's source tarball '$TARBALL' could not be unpacked"
 NF="$WORK/nf-interpreter"; POSIX="$NF/targets/posix"
 
 # Build-time fixes of the kit's sources (each checked: a kit whose sources changed fails here, not later).
@@ -165,7 +170,7 @@ done
 # Interop glue as C++ against the kit's headers; CMSIS-NN (third-party, its own warnings) from its tarball.
 KFLAGS=(-std=c99 -pedantic "${OWN[@]}" -I"$root/native/kernels"); KSRCS=(); [ "$KERNELS" = managed ] || KSRCS=("$root"/native/kernels/*.c)
 if [ "$KERNELS" = cmsis-nn ]; then
-  mkdir -p "$WORK/cmsis"; tar -xzf "$CMSIS_TARBALL" -C "$WORK/cmsis"
+  mkdir -p "$WORK/cmsis"; tar -xzf "$CMSIS_TARBALL" -C "$WORK/cmsis" >> "$LOG" 2>&1 || fail "the CMSIS-NN tarball '$CMSIS_TARBALL' could not be unpacked"
   KFLAGS+=(-DNQ_VENDOR_CMSIS_NN -I"$WORK/cmsis/cmsis-nn/Include"); KSRCS+=("$root"/native/kernels/cmsis_nn/*.c)
 fi
 (
@@ -194,9 +199,10 @@ arm-none-eabi-size "$DIR.new/nanoclr.elf" > "$DIR.new/size.txt"
 cat > "$DIR.new/nanoclr" <<WRAP
 #!/usr/bin/env bash
 # nanoCLR firmware for $BOARD ($NAME, $KERNELS kernels) in QEMU: nanoclr A.pe B.pe … (built by hardware/cortex-m/build.sh)
-exec "$here/run-qemu.sh" --board $BOARD --image "$DIR/nanoclr.elf" "\$@"
+exec "$DIR/run-qemu.sh" --board $BOARD --image "$DIR/nanoclr.elf" "\$@"
 WRAP
-chmod +x "$DIR.new/nanoclr"
+cp "$here/run-qemu.sh" "$DIR.new/run-qemu.sh"; chmod +x "$DIR.new/nanoclr" "$DIR.new/run-qemu.sh"
+mv "$LOG" "$DIR.new/build.log"
 rm -rf "$DIR"; mv "$DIR.new" "$DIR"
 read -r text data bss _ < <(tail -1 "$DIR/size.txt")
 say "nanoCLR firmware for $BOARD ($KERNELS kernels): text $text B, data $data B, bss $bss B: $DIR/nanoclr.elf"

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Resources;
 using System.Text;
 
@@ -49,6 +50,27 @@ public sealed class NanoClrHost
     /// </summary>
     public static string PackagedBuildDirectory => Path.Combine(AppContext.BaseDirectory, "nanoclr");
 
+    /// <summary>
+    /// Where a packed <c>nanoquant</c> tool carries the project's sources that build nanoCLR with the native kernels
+    /// (native/build.sh) and the emulated boards' firmware (hardware/cortex-m/build.sh), in the repository's layout.
+    /// </summary>
+    public static string PackagedSourcesDirectory => Path.Combine(AppContext.BaseDirectory, "sources");
+
+    /// <summary>
+    /// Where a packed tool keeps what it builds on first use (nanoCLR with the native kernels, the boards' firmware):
+    /// <see cref="NanoClrOptions.CacheVariable"/>, else the user's cache folder, one per tool version.
+    /// </summary>
+    public static string UserCacheDirectory =>
+        NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.CacheVariable)) is { } cache ? Path.GetFullPath(cache)
+        : Path.GetFullPath(Path.Combine(OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify)
+              : NonEmpty(Environment.GetEnvironmentVariable("XDG_CACHE_HOME"))
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify), ".cache"),
+            "nanoquant", ToolVersion));
+
+    /// <summary>The running tool's version (the entry assembly's, without its source revision), which keys <see cref="UserCacheDirectory"/>.</summary>
+    private static string ToolVersion =>
+        (Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0").Split('+')[0];
+
     private const string DataAssembly = "NanoQuantRunData";
     private const long TicksPerMillisecond = 10_000;
     private static readonly Lock BuildLock = new();
@@ -60,18 +82,14 @@ public sealed class NanoClrHost
     {
         _options = options ?? new NanoClrOptions();
 
-        // A packed tool runs its own nanoFramework build, wherever it is started; the native kernels and the
-        // emulated boards are built from a checkout.
+        // A packed tool runs its own nanoFramework build, wherever it is started, and builds nanoCLR with the native
+        // kernels and the boards' firmware from the sources it carries, into the user's cache.
         string? prebuilt = _options.PrebuiltDirectory
-            ?? (_options.RepositoryRoot is null && _options.BuildDirectory is null && !_options.NativeKernels && _options.Board is null
+            ?? (_options.RepositoryRoot is null && _options.BuildDirectory is null
                 && File.Exists(Path.Combine(PackagedBuildDirectory, "NanoQuant.NanoClr.Runner.pe")) ? PackagedBuildDirectory : null);
-        if (prebuilt is not null && (_options.NativeKernels || _options.Board is not null))
-        {
-            throw new NanoClrException("the native kernels and the emulated boards are built from a nanoQuant checkout, not from a finished build");
-        }
-
         Prebuilt = prebuilt is not null;
         _repositoryRoot = _options.RepositoryRoot is { } root ? Path.GetFullPath(root) : Prebuilt ? null : FindRepositoryRoot();
+        ArtifactsDirectory = Prebuilt ? UserCacheDirectory : Path.Combine(_repositoryRoot!, "artifacts");
         KitDirectory = Path.GetFullPath(_options.KitDirectory
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.KitVariable))
             ?? (_repositoryRoot is not null ? Path.Combine(_repositoryRoot, "..", "shared", "nanoclr")
@@ -96,7 +114,7 @@ public sealed class NanoClrHost
 
         ArrayLimit = _options.Board is null ? MaxArrayBytes : MaxArrayBytes32;
         NanoClrPath = Path.GetFullPath(_options.NanoClrPath
-            ?? (_options.Board is not null ? Path.Combine(RepositoryRoot, "artifacts", "cortex-m", "(built on first use)", "nanoclr") : null)
+            ?? (_options.Board is not null ? Path.Combine(ArtifactsDirectory, "cortex-m", "(built on first use)", "nanoclr") : null)
             ?? (_options.NativeKernels ? Path.Combine(NativeBuildDirectory, "clr", "nanoclr") : null)
             ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NanoClrVariable))
             ?? Path.Combine(KitDirectory, "bin", "nanoclr"));
@@ -125,7 +143,18 @@ public sealed class NanoClrHost
 
     /// <summary>The nanoQuant checkout the nanoFramework build comes from; a finished build (<see cref="Prebuilt"/>: the packed tool's) needs none.</summary>
     public string RepositoryRoot => _repositoryRoot
-        ?? throw new NanoClrException("this needs a nanoQuant checkout (nanoclr/build.sh, device/): the packed tool carries only the nanoFramework build for --runtime nanoclr");
+        ?? throw new NanoClrException("this needs a nanoQuant checkout (nanoclr/build.sh, device/): the packed tool carries a finished nanoFramework build");
+
+    /// <summary>
+    /// The build scripts and native sources nanoCLR with the native kernels and the boards' firmware are built from:
+    /// the checkout, or the packed tool's copy (<see cref="PackagedSourcesDirectory"/>).
+    /// </summary>
+    public string SourcesDirectory => !Prebuilt ? RepositoryRoot
+        : File.Exists(Path.Combine(PackagedSourcesDirectory, "hardware", "cortex-m", "build.sh")) ? PackagedSourcesDirectory
+        : throw new NanoClrException($"this nanoquant carries no sources to build nanoCLR with the native kernels or the boards' firmware ('{PackagedSourcesDirectory}' is missing): install a tool packed with the nanoCLR kit");
+
+    /// <summary>Where built nanoCLRs and firmware are cached: the checkout's artifacts/, or the packed tool's <see cref="UserCacheDirectory"/>.</summary>
+    public string ArtifactsDirectory { get; }
 
     /// <summary>True when a finished build runs as it is (<see cref="NanoClrOptions.PrebuiltDirectory"/>: the packed tool's own), not a checkout's.</summary>
     public bool Prebuilt { get; }
@@ -144,10 +173,13 @@ public sealed class NanoClrHost
     public string BuildDirectory { get; }
 
     /// <summary>Where native/build.sh puts NanoQuant.Native.pe and the nanoCLR with the native kernels (clr/).</summary>
-    public string NativeBuildDirectory => Path.Combine(RepositoryRoot, "artifacts", "nanoclr-native");
+    public string NativeBuildDirectory => Path.Combine(ArtifactsDirectory, "nanoclr-native");
 
-    /// <summary>The NanoQuant.Native Interop assembly as nanoCLR loads it (built by <see cref="Build"/> with <see cref="NanoClrOptions.NativeKernels"/>).</summary>
-    public string NativePe => Path.Combine(NativeBuildDirectory, "NanoQuant.Native.pe");
+    /// <summary>
+    /// The NanoQuant.Native Interop assembly as nanoCLR loads it (built by <see cref="Build"/> with <see cref="NanoClrOptions.NativeKernels"/>;
+    /// a packed tool carries it in its finished build).
+    /// </summary>
+    public string NativePe => Path.Combine(Prebuilt ? BuildDirectory : NativeBuildDirectory, "NanoQuant.Native.pe");
 
     /// <summary>The device library as nanoCLR loads it (built by <see cref="Build"/>).</summary>
     public string DevicePe => _options.DevicePe is { } pe ? Path.GetFullPath(pe) : Path.Combine(BuildDirectory, "NanoQuant.Device.pe");
@@ -167,14 +199,30 @@ public sealed class NanoClrHost
     {
         if (Prebuilt)
         {
-            foreach (string file in ClassLibraryPeFiles.Append(DevicePe).Append(RunnerPe).Where(f => !File.Exists(f)))
+            var needed = ClassLibraryPeFiles.Append(DevicePe).Append(RunnerPe);
+            foreach (string file in (_options.NativeKernels ? needed.Append(NativePe) : needed).Where(f => !File.Exists(f)))
             {
                 throw new NanoClrException($"the finished nanoFramework build in '{BuildDirectory}' is incomplete: '{file}' is missing");
             }
-
-            return;
+        }
+        else
+        {
+            BuildDeviceLibrary();
         }
 
+        if (_options.NativeKernels)
+        {
+            BuildNative(peOnly: _options.Board is not null);
+        }
+
+        if (_options.Board is not null)
+        {
+            BuildFirmware();
+        }
+    }
+
+    private void BuildDeviceLibrary()
+    {
         lock (BuildLock)
         {
             if (!(Built.Contains(BuildDirectory) && File.Exists(DevicePe) && File.Exists(RunnerPe)))
@@ -190,19 +238,12 @@ public sealed class NanoClrHost
                 Built.Add(BuildDirectory);
             }
         }
-
-        if (_options.NativeKernels)
-        {
-            BuildNative(peOnly: _options.Board is not null);
-        }
-
-        if (_options.Board is not null)
-        {
-            BuildFirmware();
-        }
     }
 
-    /// <summary>The nanoCLR firmware of the emulated board (hardware/cortex-m/build.sh: minutes the first time, then cached).</summary>
+    /// <summary>
+    /// The nanoCLR firmware of the emulated board (hardware/cortex-m/build.sh: minutes the first time, then cached in
+    /// <see cref="ArtifactsDirectory"/>/cortex-m, one folder per board, kernels and hash of every input; a failed build leaves none).
+    /// </summary>
     private void BuildFirmware()
     {
         string board = _options.Board!;
@@ -225,19 +266,25 @@ public sealed class NanoClrHost
                 throw new NanoClrException($"arm-none-eabi-g++ not found: --runtime {board} builds nanoCLR for the board with Debian's Arm toolchain ({BoardToolsInstallCommand})");
             }
 
-            string script = Path.Combine(RepositoryRoot, "hardware", "cortex-m", "build.sh");
-            string[] arguments = [script, "--board", machine, "--kernels", FirmwareKernels, "--kit", KitDirectory, "-o", Path.Combine(RepositoryRoot, "artifacts", "cortex-m"), "--quiet"];
+            string script = Path.Combine(SourcesDirectory, "hardware", "cortex-m", "build.sh");
+            string cache = Path.Combine(ArtifactsDirectory, "cortex-m");
+            string[] arguments = [script, "--board", machine, "--kernels", FirmwareKernels, "--kit", KitDirectory, "-o", cache, "--quiet"];
+            if (_options.CmsisNn)
+            {
+                arguments = [.. arguments, "--nn-libs", NnLibsDirectory];
+            }
+
             var (_, planned, _) = RunProcess("bash", [.. arguments, "--print-dir"], TimeSpan.FromMinutes(1));
             if (!File.Exists(Path.Combine(planned.Trim(), "nanoclr.elf")))
             {
-                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} with {FirmwareKernels} kernels (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in artifacts/cortex-m)...");
+                _options.Progress?.Invoke($"building the nanoCLR firmware for {board} with {FirmwareKernels} kernels (QEMU {machine}; hardware/cortex-m/build.sh: first use, a few minutes; cached in {cache})...");
             }
 
             var (code, stdout, stderr) = RunProcess("bash", arguments, TimeSpan.FromMinutes(30));
             string dir = stdout.Trim().Split('\n').LastOrDefault() ?? "";
             if (code != 0 || !File.Exists(Path.Combine(dir, "nanoclr")))
             {
-                throw new NanoClrException($"the nanoCLR firmware build for {board} with {FirmwareKernels} kernels (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException(ScriptError(stderr) ?? $"the nanoCLR firmware build for {board} with {FirmwareKernels} kernels (hardware/cortex-m/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
             if (_options.NanoClrPath is null)
@@ -246,6 +293,23 @@ public sealed class NanoClrHost
             }
 
             Built.Add(key);
+        }
+    }
+
+    /// <summary>
+    /// The folder holding ARM's CMSIS-NN sources (cmsis-nn-*.tar.gz) the cmsis-nn firmware is built with:
+    /// <see cref="NanoClrOptions.NnLibsDirectory"/>, <see cref="NanoClrOptions.NnLibsVariable"/>, else ../shared/nn-libs beside a checkout.
+    /// </summary>
+    private string NnLibsDirectory
+    {
+        get
+        {
+            string folder = Path.GetFullPath(_options.NnLibsDirectory
+                ?? NonEmpty(Environment.GetEnvironmentVariable(NanoClrOptions.NnLibsVariable))
+                ?? (Prebuilt ? throw new NanoClrException($"no CMSIS-NN sources given: --kernels cmsis-nn builds the firmware with ARM's CMSIS-NN; point {NanoClrOptions.NnLibsVariable} at the folder holding cmsis-nn-*.tar.gz")
+                    : Path.Combine(RepositoryRoot, "..", "shared", "nn-libs")));
+            return Directory.Exists(folder) && Directory.GetFiles(folder, "cmsis-nn-*.tar.gz").Length > 0 ? folder
+                : throw new NanoClrException($"CMSIS-NN sources not found: no cmsis-nn-*.tar.gz in '{folder}' (point {NanoClrOptions.NnLibsVariable} at the folder holding it)");
         }
     }
 
@@ -258,6 +322,11 @@ public sealed class NanoClrHost
     /// </summary>
     private void BuildNative(bool peOnly)
     {
+        if (peOnly && Prebuilt)
+        {
+            return;
+        }
+
         lock (BuildLock)
         {
             string key = NativeBuildDirectory + (peOnly ? ":pe" : "");
@@ -268,15 +337,16 @@ public sealed class NanoClrHost
 
             if (!peOnly && !File.Exists(Path.Combine(NativeBuildDirectory, "clr", "nanoclr")))
             {
-                _options.Progress?.Invoke("building nanoCLR with the native kernels (native/build.sh: first use, a few minutes; cached in artifacts/nanoclr-native)...");
+                _options.Progress?.Invoke($"building nanoCLR with the native kernels (native/build.sh: first use, a few minutes; cached in {NativeBuildDirectory})...");
             }
 
-            string script = Path.Combine(RepositoryRoot, "native", "build.sh");
+            // A packed tool carries NanoQuant.Native.pe: it builds the nanoCLR alone (--clr-only), with no device sources.
+            string script = Path.Combine(SourcesDirectory, "native", "build.sh");
             string[] arguments = [script, "--kit", KitDirectory, "-o", NativeBuildDirectory, "--quiet"];
-            var (code, stdout, stderr) = RunProcess("bash", peOnly ? [.. arguments, "--pe-only"] : arguments, TimeSpan.FromMinutes(30));
+            var (code, stdout, stderr) = RunProcess("bash", peOnly ? [.. arguments, "--pe-only"] : Prebuilt ? [.. arguments, "--clr-only"] : arguments, TimeSpan.FromMinutes(30));
             if (code != 0)
             {
-                throw new NanoClrException($"the native {(peOnly ? "Interop assembly" : "nanoCLR")} build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
+                throw new NanoClrException(ScriptError(stderr) ?? $"the native {(peOnly ? "Interop assembly" : "nanoCLR")} build (native/build.sh) failed: {LastLines((stderr + stdout).Trim(), 8)}");
             }
 
             if (!File.Exists(peOnly ? NativePe : NanoClrPath))
@@ -694,6 +764,10 @@ public sealed class NanoClrHost
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>A build script's own <c>error:</c> line (it names what failed and where its log is), without the prefix; null when it printed none.</summary>
+    private static string? ScriptError(string stderr) =>
+        stderr.Split('\n').LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal)) is { } line ? line["error: ".Length..].Trim() : null;
 
     private static string LastLines(string text, int count) =>
         string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(count).Select(l => l.Trim()));

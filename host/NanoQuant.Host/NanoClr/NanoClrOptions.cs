@@ -9,6 +9,16 @@ public sealed record NanoClrOptions
     /// <summary>Environment variable naming a nanoCLR executable to run instead of the kit's bin/nanoclr (e.g. a build with native kernels).</summary>
     public const string NanoClrVariable = "NANOQUANT_NANOCLR";
 
+    /// <summary>
+    /// Environment variable naming where a packed tool caches what it builds on first use (nanoCLR with the native kernels,
+    /// the emulated boards' firmware); default the user's cache folder (~/.cache/nanoquant/VERSION). A checkout's
+    /// artifacts/ folder has the same layout, so pointing this at it reuses what the checkout built.
+    /// </summary>
+    public const string CacheVariable = "NANOQUANT_CACHE";
+
+    /// <summary>Environment variable naming the folder with ARM's CMSIS-NN sources (cmsis-nn-*.tar.gz) for <see cref="CmsisNn"/>; default ../shared/nn-libs beside a checkout.</summary>
+    public const string NnLibsVariable = "NANOQUANT_NN_LIBS";
+
     /// <summary>The kit folder; null: <see cref="KitVariable"/>, else ../shared/nanoclr beside the repository.</summary>
     public string? KitDirectory { get; init; }
 
@@ -36,7 +46,7 @@ public sealed record NanoClrOptions
 
     /// <summary>
     /// Run the native kernels: nanoCLR built with native/kernels and the NanoQuant.Native Interop
-    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native; on a <see cref="Board"/>
+    /// assembly (native/build.sh, built on first use and cached in artifacts/nanoclr-native, or the packed tool's cache; on a <see cref="Board"/>
     /// the board's native firmware, hardware/cortex-m/build.sh --kernels native), every job's
     /// interpreter handed to NativeKernels.TryUse. A run fails if the native kernels are not what ran.
     /// </summary>
@@ -48,10 +58,13 @@ public sealed record NanoClrOptions
     /// </summary>
     public bool CmsisNn { get; init; }
 
+    /// <summary>The folder holding cmsis-nn-*.tar.gz for <see cref="CmsisNn"/>; null: <see cref="NnLibsVariable"/>, else ../shared/nn-libs beside a checkout.</summary>
+    public string? NnLibsDirectory { get; init; }
+
     /// <summary>
     /// Run on an emulated Cortex-M board instead of the kit's Linux nanoCLR: <c>cortex-m7</c> (QEMU mps2-an500)
     /// or <c>cortex-m4</c> (QEMU mps2-an386). The firmware (nanoCLR for that board, hardware/cortex-m/build.sh)
-    /// is built on first use and cached in artifacts/cortex-m; nanoCLR runs in QEMU with one virtual nanosecond
+    /// is built on first use and cached (a checkout's artifacts/cortex-m, the packed tool's <see cref="CacheVariable"/> folder); nanoCLR runs in QEMU with one virtual nanosecond
     /// per guest instruction, so the times it reports are instruction counts. Null: the Linux nanoCLR.
     /// </summary>
     public string? Board { get; init; }
