@@ -47,6 +47,11 @@ public class ConvInt16KernelTests
         "1,8,7,2,3,5,3,1,2,2,2,0",
         "1,6,6,4,1,3,3,1,1,1,1,1",
         "1,3,3,2,4,5,5,1,1,1,1,0",
+        // 3×3, multiplier 1, dilation width 1: the sliding rows (stride width 1 and 2, dilation height 2, valid and same)
+        "1,9,8,3,1,3,3,2,2,1,1,0",
+        "1,9,7,3,1,3,3,1,1,2,1,0",
+        "2,7,9,4,1,3,3,2,2,1,1,1",
+        "1,5,11,2,1,3,3,1,2,3,1,0",
     };
 
     [Theory]
