@@ -15,6 +15,9 @@ namespace NanoQuant
     /// </summary>
     internal sealed class FullyConnectedInt16Kernel : Kernel
     {
+        // Bytes of input whose products with int8 weights, input offset added, sum exactly in int32.
+        private const int ChunkBytes = 2 * Int16Math.Int32OffsetProducts;
+
         private readonly Tensor _input;
         private readonly Tensor _weights;
         private readonly Tensor _output;
@@ -101,13 +104,28 @@ namespace NanoQuant
                     int p = rowStart;
                     while (p < rowEnd)
                     {
-                        int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
-                        acc0 += weights[w] * x;
-                        acc1 += weights[w + d1] * x;
-                        acc2 += weights[w + d2] * x;
-                        acc3 += weights[w + d3] * x;
-                        p += 2;
-                        w++;
+                        // Up to Int16Math.Int32OffsetProducts products per chunk sum exactly in int32 (no
+                        // widening per multiply-accumulate); each chunk's sums are then added in 64 bits.
+                        int chunkEnd = rowEnd - p > ChunkBytes ? p + ChunkBytes : rowEnd;
+                        int s0 = 0;
+                        int s1 = 0;
+                        int s2 = 0;
+                        int s3 = 0;
+                        while (p < chunkEnd)
+                        {
+                            int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
+                            s0 += weights[w] * x;
+                            s1 += weights[w + d1] * x;
+                            s2 += weights[w + d2] * x;
+                            s3 += weights[w + d3] * x;
+                            p += 2;
+                            w++;
+                        }
+
+                        acc0 += s0;
+                        acc1 += s1;
+                        acc2 += s2;
+                        acc3 += s3;
                     }
 
                     w += blockStep;

@@ -69,10 +69,13 @@ public class ConvInt16KernelTests
     [InlineData(3, 16, 8, true)]
     [InlineData(2, 33, 6, false)]
     [InlineData(1, 700, 3, true)]
-    public void FullyConnected_int16_matches_a_reference_loop(int batches, int depth, int units, bool withBias)
+    // The input offset's extremes over more values than one int32 chunk (Int16Math.Int32OffsetProducts) holds.
+    [InlineData(2, 600, 5, true, 32768)]
+    [InlineData(1, 1100, 4, false, -32767)]
+    public void FullyConnected_int16_matches_a_reference_loop(int batches, int depth, int units, bool withBias, int? inputOffset = null)
     {
         var random = new Random(batches * 1000 + depth * 10 + units);
-        var op = Int16ConvOp.CreateFullyConnected(random, batches, depth, units, withBias);
+        var op = Int16ConvOp.CreateFullyConnected(random, batches, depth, units, withBias, inputOffset);
         op.AssertMatchesReference(random);
     }
 
@@ -125,11 +128,11 @@ public class ConvInt16KernelTests
             return s;
         }
 
-        public static Int16ConvOp CreateFullyConnected(Random random, int batches, int depth, int units, bool withBias)
+        public static Int16ConvOp CreateFullyConnected(Random random, int batches, int depth, int units, bool withBias, int? inputOffset = null)
         {
             var s = new Int16ConvOp { _type = OperatorType.FullyConnected, _batches = batches, _inDepth = depth, _outDepth = units, _height = 1, _width = 1 };
             s.Constants(random, units * depth, units, withBias);
-            s._inputOffset = random.Next(-200, 200);
+            s._inputOffset = inputOffset ?? random.Next(-200, 200);
             s._outputOffset = random.Next(-300, 300);
             var model = new DeviceModel();
             int input = model.AddTensor(new DeviceTensor { Type = TensorType.Int16, Storage = TensorStorage.Arena, Shape = [batches, depth], Scale = 1 });
