@@ -11,6 +11,10 @@ namespace NanoQuant
         /// and 9 filter values). Columns left or right of the input read as 0, the int16 zero point, which
         /// adds nothing, as TFLM's skipped taps do. The nine products sum exactly in int32 (each at most 2^22
         /// in magnitude), and the 64-bit sum with the bias is the same whatever the order.
+        /// The walk is the int8 kernel's (DepthwiseConv2DKernel.Sliding.cs) with two-byte elements and the 64-bit
+        /// output stage, and the three-column decode is written out at each place it is needed: a shared walk or
+        /// a decode helper would cost a call per output or per column on nanoCLR; the goldens and
+        /// ConvInt16KernelTests guard both copies.
         /// </summary>
         private void SlidingRow(int rowByte, int outByte)
         {
