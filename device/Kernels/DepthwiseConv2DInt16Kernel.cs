@@ -11,8 +11,11 @@ namespace NanoQuant
     /// Output 0: int16 [batches, out height, out width, out channels], out channel = in channel ×
     /// depth multiplier + m.
     /// Parameters 0–10: the window of <see cref="ConvWindow"/>; 11 depth multiplier.
+    /// This file is the wrapper: rows of a 3×3 filter (multiplier 1, dilation width 1, stride width 1 or 2)
+    /// whose three filter rows lie inside the input go to the sliding variant
+    /// (DepthwiseConv2DInt16Kernel.Sliding.cs); every other row is walked pixel by pixel here.
     /// </summary>
-    internal sealed class DepthwiseConv2DInt16Kernel : Kernel
+    internal sealed partial class DepthwiseConv2DInt16Kernel : Kernel
     {
         private readonly Tensor _input;
         private readonly Tensor _filter;
@@ -22,6 +25,9 @@ namespace NanoQuant
         private readonly int[] _shifts;
         private readonly ConvWindow _window;
         private readonly int _depthMultiplier;
+
+        // Stride width (1 or 2) when SlidingRow computes the rows whose three filter rows lie inside the input; 0 otherwise.
+        private readonly int _slidingStride;
 
         internal DepthwiseConv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
@@ -41,6 +47,8 @@ namespace NanoQuant
             _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
             _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
             _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
+            bool sliding = _window.KernelHeight == 3 && _window.KernelWidth == 3 && _depthMultiplier == 1 && _window.DilationWidth == 1;
+            _slidingStride = sliding && (_window.StrideWidth == 1 || _window.StrideWidth == 2) ? _window.StrideWidth : 0;
         }
 
         internal override long MacCount
@@ -55,15 +63,47 @@ namespace NanoQuant
         internal override void Invoke()
         {
             ConvWindow w = _window;
+            int rowBytes = 2 * w.InputWidth * w.InputDepth;
+            int batchBytes = w.InputHeight * rowBytes;
+            int outputRowBytes = 2 * w.OutputWidth * w.OutputDepth;
+            int lastRow = 2 * w.DilationHeight;
+            int batchBase = _input.offset;
+            int o = _output.offset;
+            for (int b = 0; b < w.Batches; b++)
+            {
+                for (int oy = 0; oy < w.OutputHeight; oy++)
+                {
+                    int originY = (oy * w.StrideHeight) - w.PadTop;
+                    if (_slidingStride != 0 && originY >= 0 && originY + lastRow < w.InputHeight)
+                    {
+                        SlidingRow(batchBase + (originY * rowBytes), o);
+                    }
+                    else
+                    {
+                        WalkRow(batchBase, originY, o);
+                    }
+
+                    o += outputRowBytes;
+                }
+
+                batchBase += batchBytes;
+            }
+        }
+
+        /// <summary>
+        /// One output row, pixel by pixel and channel by channel, over the taps inside the input only
+        /// (<paramref name="originY"/> is the window's top row, possibly above the input).
+        /// </summary>
+        private void WalkRow(int batchBase, int originY, int o)
+        {
+            ConvWindow w = _window;
             sbyte[] input = _input.data;
             sbyte[] filter = _filter.data;
             sbyte[] output = _output.data;
             long[] bias = _bias;
             int[] multipliers = _multipliers;
             int[] shifts = _shifts;
-            int inBase = _input.offset;
             int filterBase = _filter.offset;
-            int o = _output.offset;
             int inHeight = w.InputHeight;
             int inWidth = w.InputWidth;
             int inDepth = w.InputDepth;
@@ -78,48 +118,40 @@ namespace NanoQuant
             int max = w.ActivationMax;
             int columnStep = 2 * dilationWidth * inDepth;
             int rowStep = 2 * dilationHeight * inWidth * inDepth;
-            for (int b = 0; b < w.Batches; b++)
+            int kyFirst = ConvWindow.FirstTap(originY, dilationHeight, kernelHeight);
+            int rows = ConvWindow.EndTap(originY, dilationHeight, kernelHeight, inHeight) - kyFirst;
+            for (int ox = 0; ox < w.OutputWidth; ox++)
             {
-                int batchBase = inBase + (b * inHeight * inWidth * inDepth * 2);
-                for (int oy = 0; oy < w.OutputHeight; oy++)
+                // Only the taps inside the input, rows [kyFirst, kyFirst + rows) × columns
+                // [kxFirst, kxFirst + columns), are visited: no check per tap.
+                int originX = (ox * w.StrideWidth) - w.PadLeft;
+                int kxFirst = ConvWindow.FirstTap(originX, dilationWidth, kernelWidth);
+                int columns = ConvWindow.EndTap(originX, dilationWidth, kernelWidth, inWidth) - kxFirst;
+                int tapRows = columns > 0 ? rows : 0;
+                int firstTap = batchBase + (((((originY + (kyFirst * dilationHeight)) * inWidth) + originX + (kxFirst * dilationWidth)) * inDepth) * 2);
+                int firstWeight = filterBase + (kyFirst * kernelWidth) + kxFirst;
+                for (int oc = 0; oc < outDepth; oc++)
                 {
-                    int originY = (oy * w.StrideHeight) - w.PadTop;
-                    int kyFirst = ConvWindow.FirstTap(originY, dilationHeight, kernelHeight);
-                    int rows = ConvWindow.EndTap(originY, dilationHeight, kernelHeight, inHeight) - kyFirst;
-                    for (int ox = 0; ox < w.OutputWidth; ox++)
+                    long acc = bias != null ? bias[oc] : 0;
+                    int rowInput = firstTap + (2 * (oc / depthMultiplier));
+                    int rowWeight = firstWeight + (oc * taps);
+                    for (int r = 0; r < tapRows; r++)
                     {
-                        // Only the taps inside the input, rows [kyFirst, kyFirst + rows) × columns
-                        // [kxFirst, kxFirst + columns), are visited: no check per tap.
-                        int originX = (ox * w.StrideWidth) - w.PadLeft;
-                        int kxFirst = ConvWindow.FirstTap(originX, dilationWidth, kernelWidth);
-                        int columns = ConvWindow.EndTap(originX, dilationWidth, kernelWidth, inWidth) - kxFirst;
-                        int tapRows = columns > 0 ? rows : 0;
-                        int firstTap = batchBase + (((((originY + (kyFirst * dilationHeight)) * inWidth) + originX + (kxFirst * dilationWidth)) * inDepth) * 2);
-                        int firstWeight = filterBase + (kyFirst * kernelWidth) + kxFirst;
-                        for (int oc = 0; oc < outDepth; oc++)
+                        int i = rowInput;
+                        int f = rowWeight;
+                        int end = f + columns;
+                        while (f < end)
                         {
-                            long acc = bias != null ? bias[oc] : 0;
-                            int rowInput = firstTap + (2 * (oc / depthMultiplier));
-                            int rowWeight = firstWeight + (oc * taps);
-                            for (int r = 0; r < tapRows; r++)
-                            {
-                                int i = rowInput;
-                                int f = rowWeight;
-                                int end = f + columns;
-                                while (f < end)
-                                {
-                                    acc += filter[f++] * ((input[i] & 0xFF) | (input[i + 1] << 8));
-                                    i += columnStep;
-                                }
-
-                                rowInput += rowStep;
-                                rowWeight += kernelWidth;
-                            }
-
-                            Int16Math.Store(output, o, acc, multipliers[oc], shifts[oc], 0, min, max);
-                            o += 2;
+                            acc += filter[f++] * ((input[i] & 0xFF) | (input[i + 1] << 8));
+                            i += columnStep;
                         }
+
+                        rowInput += rowStep;
+                        rowWeight += kernelWidth;
                     }
+
+                    Int16Math.Store(output, o, acc, multipliers[oc], shifts[oc], 0, min, max);
+                    o += 2;
                 }
             }
         }

@@ -15,6 +15,10 @@ namespace NanoQuant
     /// </summary>
     internal sealed class FullyConnectedInt16Kernel : Kernel
     {
+        // Bytes of input whose products with int8 weights, input offset added, sum exactly in int32
+        // (an even count of values, for the loop that takes two at a time).
+        private const int ChunkBytes = 2 * (Int16Math.Int32OffsetProducts & ~1);
+
         private readonly Tensor _input;
         private readonly Tensor _weights;
         private readonly Tensor _output;
@@ -101,13 +105,42 @@ namespace NanoQuant
                     int p = rowStart;
                     while (p < rowEnd)
                     {
-                        int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
-                        acc0 += weights[w] * x;
-                        acc1 += weights[w + d1] * x;
-                        acc2 += weights[w + d2] * x;
-                        acc3 += weights[w + d3] * x;
-                        p += 2;
-                        w++;
+                        // Up to Int16Math.Int32OffsetProducts products per chunk sum exactly in int32 (no
+                        // widening per multiply-accumulate); each chunk's sums are then added in 64 bits.
+                        int chunkEnd = rowEnd - p > ChunkBytes ? p + ChunkBytes : rowEnd;
+                        int s0 = 0;
+                        int s1 = 0;
+                        int s2 = 0;
+                        int s3 = 0;
+                        // Two input values per step while two remain, then the last one.
+                        int pairEnd = chunkEnd - 2;
+                        while (p < pairEnd)
+                        {
+                            int x0 = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
+                            int x1 = ((input[p + 2] & 0xFF) | (input[p + 3] << 8)) + inputOffset;
+                            s0 += (weights[w] * x0) + (weights[w + 1] * x1);
+                            s1 += (weights[w + d1] * x0) + (weights[w + d1 + 1] * x1);
+                            s2 += (weights[w + d2] * x0) + (weights[w + d2 + 1] * x1);
+                            s3 += (weights[w + d3] * x0) + (weights[w + d3 + 1] * x1);
+                            p += 4;
+                            w += 2;
+                        }
+
+                        if (p < chunkEnd)
+                        {
+                            int x = ((input[p] & 0xFF) | (input[p + 1] << 8)) + inputOffset;
+                            s0 += weights[w] * x;
+                            s1 += weights[w + d1] * x;
+                            s2 += weights[w + d2] * x;
+                            s3 += weights[w + d3] * x;
+                            p += 2;
+                            w++;
+                        }
+
+                        acc0 += s0;
+                        acc1 += s1;
+                        acc2 += s2;
+                        acc3 += s3;
                     }
 
                     w += blockStep;

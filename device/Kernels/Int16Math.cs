@@ -13,6 +13,12 @@ namespace NanoQuant
         /// </summary>
         internal const int Int32Products = 511;
 
+        /// <summary>
+        /// Most int8 × (int16 + input offset) products an int32 sum holds exactly (fully connected, whose input
+        /// offset lies in [−32767, 32768]): each is below 2^16 × 2^7 = 2^23 in magnitude, and 255 × 2^23 &lt; 2^31.
+        /// </summary>
+        internal const int Int32OffsetProducts = 255;
+
         /// <summary>Smallest shift the 64-bit MultiplyByQuantizedMultiplier accepts.</summary>
         internal const int MinShift = -31;
 

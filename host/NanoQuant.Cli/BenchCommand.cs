@@ -32,8 +32,9 @@ public static class BenchCommand
         var kernels = BoardKernelsOption.Create();
         var boardClock = new Option<string>("--board") { Description = $"with --runtime cortex-m7|cortex-m4: also an estimated time per Invoke on this board ({string.Join(", ", BoardClock.All.Select(b => b.Name))}): the exact instruction count times {BoardClock.CyclesPerInstruction} cycles per instruction (calibrated against MLPerf Tiny v1.0 on a Cortex-M4) at the board's clock — an estimate, not a measurement" };
         var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
+        var versus = new Option<string[]>("--versus") { Description = "with --runtime dotnet: time each --model against this model (a golden name or a .tflite/.nq file; once for all models, or once per --model in the same order), the two in alternation within the run so load cancels, and print time ÷ versus, e.g. a 16x8 model against its int8 twin" };
         var format = CliOptions.Format();
-        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kernels, boardClock, kit, nanoclr, runs, json, format, perOp };
+        var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kernels, boardClock, kit, nanoclr, runs, json, format, perOp, versus };
         command.SetAction(parse => console.Guard(() =>
         {
             var root = parse.GetValue(shared)!;
@@ -57,6 +58,17 @@ public static class BenchCommand
             if (parse.GetResult(seconds) is { Implicit: false } && !ModelRuntimes.RunsInProcess(parse.GetValue(runtime)!))
             {
                 throw new CliUsageException("--seconds applies to --runtime dotnet; on nanoCLR, --runs sets the timed Invoke calls per round");
+            }
+
+            var versusModels = parse.GetValue(versus) ?? [];
+            if (versusModels.Length > 0 && !ModelRuntimes.RunsInProcess(parse.GetValue(runtime)!))
+            {
+                throw new CliUsageException("--versus applies to --runtime dotnet; on nanoCLR the ratio column compares each model with a plain int8 dot loop in the same process");
+            }
+
+            if (versusModels.Length > 0 && (chosenModels.Length == 0 || (versusModels.Length != 1 && versusModels.Length != chosenModels.Length)))
+            {
+                throw new CliUsageException($"--versus needs --model, and is given once for all models or once per --model in the same order ({chosenModels.Length} --model, {versusModels.Length} --versus)");
             }
 
             if (parse.GetValue(runtime) != ModelRuntimes.NanoClr && parse.GetValue(all))
@@ -125,29 +137,37 @@ public static class BenchCommand
                 return 0;
             }
 
-            var table = new CliTable("model", ">MACs", ">ms/invoke", ">MAC/s", ">arena B", ">TFLM arena B", ">lower bound B", ">arena/bound", ">.nq B", ">.tflite B", ">alloc/invoke B");
+            string[] columns = ["model", ">MACs", ">ms/invoke", ">MAC/s", ">arena B", ">TFLM arena B", ">lower bound B", ">arena/bound", ">.nq B", ">.tflite B", ">alloc/invoke B"];
+            string[] headers = versusModels.Length == 0 ? columns : [.. columns, "versus", ">versus ms/invoke", ">time ÷ versus", ">range"];
+            var table = new CliTable(headers);
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
             var measured = new List<BenchmarkResult>();
             var failed = new List<(string Model, string Error)>();
             var failures = new List<string>();
             using var bar = new CliProgress(console, "benchmarking", selected.Length, minimumTotal: 1);
             int done = 0;
-            foreach (string name in selected)
+            for (int m = 0; m < selected.Length; m++)
             {
+                string name = selected[m];
                 bar.Note = Path.GetFileNameWithoutExtension(name);
                 bar.Report(done);
                 try
                 {
-                    var r = File.Exists(name)
-                        ? ModelBenchmark.Measure(Path.GetFileNameWithoutExtension(name), name, TimeSpan.FromSeconds(parse.GetValue(seconds)))
-                        : ModelBenchmark.Measure(name, FindModel(root.FullName, name), Path.Combine(golden, name, "manifest.json"), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                    var minimumTime = TimeSpan.FromSeconds(parse.GetValue(seconds));
+                    var subject = Subject(root.FullName, golden, name);
+                    var r = versusModels.Length == 0
+                        ? ModelBenchmark.Measure(subject.Name, subject.Path, subject.Manifest, minimumTime)
+                        : ModelBenchmark.Compare(subject, Subject(root.FullName, golden, versusModels[versusModels.Length == 1 ? 0 : m]), minimumTime);
                     measured.Add(r);
-                    table.Add(r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", r.TfliteMicroArenaBytes is { } tflm ? $"{tflm:N0}" : "-", $"{r.LowerBoundBytes:N0}",
-                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", r.TfliteBytes > 0 ? $"{r.TfliteBytes:N0}" : "-", $"{r.BytesAllocatedPerInvoke}");
+                    string[] cells = [r.Model, $"{r.Macs:N0}", $"{r.MillisecondsPerInvoke:F3}", $"{r.MacsPerSecond / 1e6:F1}M", $"{r.ArenaBytes:N0}", r.TfliteMicroArenaBytes is { } tflm ? $"{tflm:N0}" : "-", $"{r.LowerBoundBytes:N0}",
+                        $"{(double)r.ArenaBytes / Math.Max(1, r.LowerBoundBytes):F3}", $"{r.DeviceModelBytes:N0}", r.TfliteBytes > 0 ? $"{r.TfliteBytes:N0}" : "-", $"{r.BytesAllocatedPerInvoke}"];
+                    table.Add(r.Versus is not { } v ? cells
+                        : [.. cells, v.Model, $"{v.MillisecondsPerInvoke:F3}", v.Ratio.ToString("F2", inv), $"{v.RatioMin.ToString("F2", inv)}–{v.RatioMax.ToString("F2", inv)}"]);
                 }
                 catch (Exception e) when (e is UnsupportedModelException or NanoQuant.Host.TfLite.TfLiteFormatException or InvalidModelException)
                 {
                     // The other models are still measured; the run as a whole fails.
-                    table.Add(name, "not converted", "", "", "", "", "", "", "", "", "");
+                    table.Add([name, "not converted", .. Enumerable.Repeat("", headers.Length - 2)]);
                     failed.Add((name, e.Message));
                     failures.Add($"{name} ({e.Message})");
                 }
@@ -166,6 +186,7 @@ public static class BenchCommand
                     {
                         r.Model, r.Macs, r.MillisecondsPerInvoke, r.MacsPerSecond, r.ArenaBytes, r.TfliteMicroArenaBytes, r.LowerBoundBytes,
                         r.DeviceModelBytes, r.TfliteBytes, r.BytesAllocatedPerInvoke,
+                        Versus = r.Versus is not { } v ? null : new { v.Model, v.MillisecondsPerInvoke, v.Ratio, v.RatioMin, v.RatioMax, v.Rounds },
                     }),
                     Failures = failed.Select(f => new { f.Model, f.Error }),
                 });
@@ -173,6 +194,11 @@ public static class BenchCommand
             else
             {
                 table.Write(w, CliOptions.ToTableFormat(parse.GetValue(format)));
+            }
+
+            if (versusModels.Length > 0 && !parse.GetValue(json))
+            {
+                w.WriteLine($"time ÷ versus: each model and its versus timed in alternation ({ModelBenchmark.ComparisonRounds} rounds, each model then versus then versus then model); the median round's ratio and the range of the rounds'.");
             }
 
             if (failures.Count > 0)
@@ -359,6 +385,10 @@ public static class BenchCommand
 
         return 0;
     }
+
+    /// <summary>A --model or --versus: a file as given (named by its file name), or a golden name with its manifest.</summary>
+    private static (string Name, string Path, string? Manifest) Subject(string shared, string golden, string name) =>
+        File.Exists(name) ? (Path.GetFileNameWithoutExtension(name), name, null) : (name, FindModel(shared, name), Path.Combine(golden, name, "manifest.json"));
 
     private static string FindModel(string shared, string name)
     {

@@ -5,6 +5,7 @@ using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.FloatReference;
 using NanoQuant.Host.Npy;
 using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Runtime;
 using NanoQuant.Host.TfLite;
 
 namespace NanoQuant.Cli;
@@ -29,10 +30,16 @@ public static class EvalCommand
         var count = new Option<int?>("--count") { Description = "evaluate at most N samples" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
         var format = CliOptions.Format();
+        var runtime = new RuntimeOptions();
         var command = new Command("eval", "Top-1 accuracy of a model on labelled data, int8 and float side by side")
         {
             model, input, labels, floatModel, inputScale, inputOffset, quantizationFrom, skip, count, json, format,
         };
+        foreach (var option in runtime.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -61,6 +68,11 @@ public static class EvalCommand
             else
             {
                 device = CliFiles.ReadDeviceModel(modelFile.FullName);
+            }
+
+            if (device is null && runtime.Name(parse) != ModelRuntimes.DotNet)
+            {
+                throw new CliUsageException($"--runtime {runtime.Name(parse)} runs a device model, and '{modelFile.Name}' is a float model (evaluated by the float reference in this process): give its .nq, or leave --runtime out");
             }
 
             if (floatFile is not null)
@@ -111,8 +123,9 @@ public static class EvalCommand
             {
                 var probe = new Interpreter(device);
                 precision = probe.GetInput(0).Type == Format.TensorType.Int16 || probe.GetOutput(0).Type == Format.TensorType.Int16 ? "16x8" : "int8";
-                using var bar = new CliProgress(console, precision == "int8" ? "int8 " : "16x8 ", take);
-                results.Add(Top1Evaluator.Device(modelFile.Name + $" ({precision})", device, samples, selectedLabels, bar));
+                var chosen = runtime.Create(parse, console);
+                using var bar = chosen.InProcess ? new CliProgress(console, precision == "int8" ? "int8 " : "16x8 ", take) : CliProgress.Busy(console, $"{precision} on {chosen.Name}");
+                results.Add(Top1Evaluator.Device(modelFile.Name + $" ({precision})", device, samples, selectedLabels, chosen, bar));
             }
 
             if (reference is not null)

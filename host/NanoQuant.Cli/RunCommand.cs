@@ -19,19 +19,22 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var outputs = new Option<FileInfo[]>("--output", "-o") { Description = "output .npy to write, once per model output (omit to print the outputs)" };
-        var runtime = new Option<string>("--runtime") { Description = "where the device runtime runs: dotnet (in this process), nanoclr (nanoFramework's real interpreter, from the nanoCLR kit) nanoclr-native (nanoCLR built with the native C kernels: built on first use, then cached), or cortex-m7 / cortex-m4 (nanoCLR firmware on an emulated STM32-class board in QEMU: built on first use, then cached; times are instruction counts)", DefaultValueFactory = _ => ModelRuntimes.DotNet };
-        runtime.AcceptOnlyFromAmong([.. ModelRuntimes.Names]);
-        var nanoclr = new Option<FileInfo>("--nanoclr") { Description = $"nanoCLR executable for --runtime nanoclr, e.g. your own build (default: ${NanoClrOptions.NanoClrVariable}, else the kit's bin/nanoclr)" };
-        var kit = new Option<DirectoryInfo>("--nanoclr-kit") { Description = $"nanoCLR kit folder for --runtime nanoclr (default: ${NanoClrOptions.KitVariable}, else ../shared/nanoclr beside the repository)" };
-        var kernels = BoardKernelsOption.Create();
+        var runtime = new RuntimeOptions();
         var resetState = new Option<bool>("--reset-state")
         {
             Description = "stateful (streaming) models, e.g. LSTMs: reset the state before every sample, so each runs on its own; by default the samples are frames of one stream, their state carried from each to the next",
         };
         var command = new Command("run", "Run a device model on .npy inputs with the device runtime. The N samples of a batch run in order through one interpreter: a stateful model (LSTM state) carries its state from sample to sample unless --reset-state is given")
         {
-            model, inputs, outputs, runtime, kernels, kit, nanoclr, resetState,
+            model, inputs, outputs,
         };
+        foreach (var option in runtime.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(resetState);
+
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -55,22 +58,14 @@ public static class RunCommand
             }
 
             var arrays = inputFiles.Select(f => NpyArray.Load(f.FullName)).ToList();
-            var (native, cmsisNn) = BoardKernelsOption.Resolve(parse, kernels, parse.GetValue(runtime));
-            string runtimeName = parse.GetValue(runtime)!;
+            string runtimeName = runtime.Name(parse);
             if (parse.GetValue(resetState) && !ModelRuntimes.RunsInProcess(runtimeName))
             {
                 throw new CliUsageException($"--reset-state is available with --runtime {ModelRuntimes.DotNet} only");
             }
 
             int sampleCount = runner.SampleCount(arrays);
-            var chosen = ModelRuntimes.Create(runtimeName, new NanoClrOptions
-            {
-                KitDirectory = parse.GetValue(kit)?.FullName,
-                NanoClrPath = parse.GetValue(nanoclr)?.FullName,
-                NativeKernels = native,
-                CmsisNn = cmsisNn,
-                Progress = message => console.Error.WriteLine(message),
-            });
+            var chosen = runtime.Create(parse, console);
             RuntimeRun run;
             using (IDisposable progress = chosen.InProcess ? new CliProgress(console, "running", sampleCount) : CliProgress.Busy(console, "running on nanoCLR"))
             {

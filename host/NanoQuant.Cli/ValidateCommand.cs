@@ -4,6 +4,7 @@ using NanoQuant.Host.Conversion;
 using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.FloatReference;
 using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Cli;
 
@@ -27,10 +28,17 @@ public static class ValidateCommand
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of tables" };
         var format = CliOptions.Format();
         var report = new Option<FileInfo?>("--report") { Description = "also write an HTML report: per-layer SQNR chart, memory plan, layer table" };
+        var runtime = new RuntimeOptions();
         var command = new Command("validate", "Compare a device model with its float model on your data: per-layer SQNR, cosine, max error, saturation; output SQNR, top-1 agreement, accuracy")
         {
             model, floatModel, input, labels, inputScale, inputOffset, quantizationFrom, count, json, format, report,
         };
+        runtime.Runtime.Description = "where the device model's outputs are also checked: dotnet (in this process only), or nanoclr, nanoclr-native, cortex-m7, cortex-m4 (the outputs there compared sample by sample with this process's; the per-layer figures always come from this process, which alone exposes every layer)";
+        foreach (var option in runtime.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => console.Guard(() =>
         {
             var modelFile = parse.GetValue(model)!;
@@ -84,6 +92,23 @@ public static class ValidateCommand
                 result = ModelValidator.Validate(device, reference, samples, bar);
             }
 
+            // Only this process exposes every layer; another runtime's outputs are checked against this process's.
+            RuntimeCheck? runtimeCheck = null;
+            if (runtime.Name(parse) != ModelRuntimes.DotNet)
+            {
+                var chosen = runtime.Create(parse, console);
+                float[][] there;
+                using (CliProgress.Busy(console, $"running on {chosen.Name}"))
+                {
+                    there = BatchRunner.RunDevice(device, samples, chosen);
+                }
+
+                float[][] here = BatchRunner.RunDevice(device, samples);
+                int same = Enumerable.Range(0, samples.SampleCount).Count(s => here.Select((h, o) => h.AsSpan(s * (h.Length / samples.SampleCount), h.Length / samples.SampleCount)
+                    .SequenceEqual(there[o].AsSpan(s * (h.Length / samples.SampleCount), h.Length / samples.SampleCount))).All(x => x));
+                runtimeCheck = new RuntimeCheck(chosen.Name, same, samples.SampleCount);
+            }
+
             Accuracy? accuracy = truth is null ? null : new Accuracy(
                 Path.GetFileName(labelsPath!),
                 result.DevicePredictions.Where((p, i) => p == truth[i]).Count(),
@@ -117,19 +142,40 @@ public static class ValidateCommand
                     Accuracy = accuracy is null ? null : new { Labels = accuracy.LabelsFile, Int8 = accuracy.Int8Rate, Float = accuracy.FloatRate, Int8Correct = accuracy.Int8Correct, FloatCorrect = accuracy.FloatCorrect, accuracy.Total },
                     Layers = result.WorstFirst.Select(l => new { l.Operator, Name = l.OperatorName, l.Shape, l.FloatOperator, l.FloatTensor, Sqnr = Db(l.Sqnr), l.Cosine, l.MaxAbsError, l.SaturatedPercent }),
                     UnmatchedOperators = result.Unmatched,
+                    Runtime = runtimeCheck is null ? null : new { runtimeCheck.Name, runtimeCheck.IdenticalSamples, runtimeCheck.Samples },
                 });
-                return 0;
+                return RuntimeVerdict(console, runtimeCheck);
             }
 
             Print(console.Out, modelFile, floatFile, inputPath, result, accuracy, CliOptions.ToTableFormat(parse.GetValue(format)));
+            if (runtimeCheck is not null)
+            {
+                console.Out.WriteLine($"outputs on {runtimeCheck.Name}: identical to this process's on {runtimeCheck.IdenticalSamples}/{runtimeCheck.Samples} samples");
+            }
+
             if (reportFile is not null)
             {
                 console.Out.WriteLine($"wrote {reportFile.FullName}");
             }
 
-            return 0;
+            return RuntimeVerdict(console, runtimeCheck);
         }));
         return command;
+    }
+
+    /// <summary>Another runtime's outputs against this process's: samples whose every output is the same.</summary>
+    private sealed record RuntimeCheck(string Name, int IdenticalSamples, int Samples);
+
+    /// <summary>0, or one error line and exit 1 when the other runtime's outputs differ from this process's (a runtime that is not bit-exact).</summary>
+    private static int RuntimeVerdict(CliConsole console, RuntimeCheck? check)
+    {
+        if (check is null || check.IdenticalSamples == check.Samples)
+        {
+            return 0;
+        }
+
+        console.Error.WriteLine($"error: the outputs on {check.Name} differ from this process's on {check.Samples - check.IdenticalSamples} of {check.Samples} samples: the runtimes should be bit-exact");
+        return CliApp.ErrorExitCode;
     }
 
     /// <summary>Top-1 of both models against the labels.</summary>

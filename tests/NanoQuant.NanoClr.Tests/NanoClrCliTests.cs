@@ -49,6 +49,30 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
     }
 
     [Fact]
+    public void Eval_and_validate_on_nanoCLR_give_the_figures_of_the_dotnet_runtime()
+    {
+        string model = SharedResources.ModelPath("kws_ref_model_int8");
+        string data = Path.Combine(SharedResources.Root, "data", "kws");
+        string[] eval = ["eval", model, "--input", Path.Combine(data, "features_int8.npy"), "--labels", Path.Combine(data, "labels.npy"), "--skip", "20", "--count", "8", "--json"];
+        var dotnet = Cli(eval);
+        var nanoclr = Cli([.. eval, "--runtime", "nanoclr"]);
+        Assert.True(dotnet.Code == 0, dotnet.Err);
+        Assert.True(nanoclr.Code == 0, nanoclr.Err);
+        using var expected = System.Text.Json.JsonDocument.Parse(dotnet.Out);
+        using var actual = System.Text.Json.JsonDocument.Parse(nanoclr.Out);
+        var expectedModel = expected.RootElement.GetProperty("models")[0];
+        var actualModel = actual.RootElement.GetProperty("models")[0];
+        Assert.Equal(8, actualModel.GetProperty("total").GetInt32());
+        Assert.Equal(expectedModel.GetProperty("correct").GetInt32(), actualModel.GetProperty("correct").GetInt32());
+        Assert.Equal(expectedModel.GetProperty("accuracy").GetDouble(), actualModel.GetProperty("accuracy").GetDouble());
+
+        string floatModel = SharedResources.ModelPath("kws_ref_model_float32");
+        var validate = Cli("validate", model, "--float", floatModel, "--input", Path.Combine(data, "features_int8.npy"), "--count", "3", "--runtime", "nanoclr");
+        Assert.True(validate.Code == 0, validate.Err);
+        Assert.Contains("outputs on nanoclr: identical to this process's on 3/3 samples", validate.Out);
+    }
+
+    [Fact]
     public void A_missing_kit_is_one_error_line_and_no_output()
     {
         var (model, input, output) = Kws();

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using NanoQuant.Host.FloatReference;
+using NanoQuant.Host.Npy;
 using NanoQuant.Host.Quantization;
 using NanoQuant.Host.Runtime;
 
@@ -7,7 +8,7 @@ namespace NanoQuant.Host.Evaluation;
 
 /// <summary>
 /// Runs many samples through a device model (with the device runtime, one interpreter per worker
-/// thread) or through the float reference, giving every output as floats: int8/int16 outputs are
+/// thread, or on another <see cref="IModelRuntime"/>) or through the float reference, giving every output as floats: int8/int16 outputs are
 /// dequantized with their scale and zero point, float inputs quantized with the input's.
 /// </summary>
 public static class BatchRunner
@@ -37,6 +38,60 @@ public static class BatchRunner
 
             progress?.Report(Interlocked.Increment(ref done));
         });
+        return outputs;
+    }
+
+    /// <summary>
+    /// Outputs of the device model on <paramref name="runtime"/>: in this process, <see cref="RunDevice(byte[], SampleSet, IProgress{int}?)"/>;
+    /// elsewhere (nanoCLR, an emulated board) every sample in one run, its float values quantized and its outputs
+    /// dequantized exactly as in this process, so both give the same floats for the same output bytes.
+    /// A stateful model is refused there: its samples are independent here (state reset before each), and a nanoCLR run carries state from sample to sample.
+    /// </summary>
+    public static float[][] RunDevice(byte[] deviceModel, SampleSet samples, IModelRuntime runtime, IProgress<int>? progress = null)
+    {
+        if (runtime.InProcess)
+        {
+            return RunDevice(deviceModel, samples, progress);
+        }
+
+        var probe = new Interpreter(deviceModel);
+        CheckInputs(probe, samples);
+        if (probe.HasState)
+        {
+            throw new ArgumentException($"the model has state (an LSTM's variable tensors): its samples are evaluated independently, state reset before each, which only --runtime {ModelRuntimes.DotNet} does");
+        }
+
+        int count = samples.SampleCount;
+        var inputs = new NpyArray[probe.InputCount];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var values = new float[count * samples.Inputs[i].SampleLength];
+            for (int s = 0; s < count; s++)
+            {
+                samples.Sample(i, s).CopyTo(values.AsSpan(s * samples.Inputs[i].SampleLength));
+            }
+
+            inputs[i] = NpyArray.FromFloats(values, [count, .. probe.GetInput(i).GetShape()]);
+        }
+
+        var run = runtime.Run(deviceModel, inputs);
+        progress?.Report(count);
+        var outputs = new float[probe.OutputCount][];
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            var tensor = probe.GetOutput(o);
+            var array = run.Outputs[o];
+            outputs[o] = array.Type switch
+            {
+                // Dequantized by the runtime's ModelRunner with EdgeConversion.Dequantize, as ReadOutput does.
+                NpyType.Float32 => array.ToFloats(),
+                // A uint8 output is the int8 arena value with its top bit flipped.
+                NpyType.UInt8 => array.Data.Select(b => EdgeConversion.Dequantize(unchecked((sbyte)(b ^ 0x80)), tensor.Scale, tensor.ZeroPoint)).ToArray(),
+                NpyType.Int16 => array.ToInt16s().Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(),
+                _ => array.ToSBytes().Select(q => EdgeConversion.Dequantize(q, tensor.Scale, tensor.ZeroPoint)).ToArray(),
+            };
+        }
+
         return outputs;
     }
 

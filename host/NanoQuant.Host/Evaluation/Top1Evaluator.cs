@@ -1,5 +1,6 @@
 using NanoQuant.Host.FloatReference;
 using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Host.Evaluation;
 
@@ -14,6 +15,10 @@ public static class Top1Evaluator
 {
     public static Top1Result Device(string name, byte[] deviceModel, SampleSet samples, IReadOnlyList<int> labels, IProgress<int>? progress = null) =>
         Score(name, BatchRunner.RunDevice(deviceModel, samples, progress)[0], samples.SampleCount, labels);
+
+    /// <summary>Top-1 accuracy of a device model on <paramref name="runtime"/> (<see cref="BatchRunner.RunDevice(byte[], SampleSet, IModelRuntime, IProgress{int}?)"/>).</summary>
+    public static Top1Result Device(string name, byte[] deviceModel, SampleSet samples, IReadOnlyList<int> labels, IModelRuntime runtime, IProgress<int>? progress = null) =>
+        Score(name, BatchRunner.RunDevice(deviceModel, samples, runtime, progress)[0], samples.SampleCount, labels);
 
     public static Top1Result Float(string name, FloatModel model, SampleSet samples, IReadOnlyList<int> labels, IProgress<int>? progress = null) =>
         Score(name, BatchRunner.RunFloat(model, samples, progress)[0], samples.SampleCount, labels);

@@ -1,3 +1,4 @@
+using NanoQuant.Host.Benchmarks;
 using System.Text.Json;
 
 namespace NanoQuant.Tests.Cli;
@@ -69,6 +70,36 @@ public sealed class JsonOutputTests : CliHarness
         Assert.Equal(0, model.GetProperty("bytesAllocatedPerInvoke").GetInt64());
         Assert.Equal("hello_world_float", root.GetProperty("failures")[0].GetProperty("model").GetString());
         AnalyzeCommandTests.AssertDocumented("bench", root);
+    }
+
+    [Fact]
+    public void Bench_versus_times_each_model_against_another_in_one_run()
+    {
+        string ad01 = Path.Combine(SharedResources.Root, "models", "models16", "ad01_16x8.tflite");
+        using (var json = JsonDocument.Parse(Ok("bench", "--shared", SharedResources.Root, "-m", ad01, "-m", "hello_world_int8", "--versus", "ad01_int8", "--versus", "hello_world_int8", "--seconds", "0.2", "--json")))
+        {
+            var models = json.RootElement.GetProperty("models");
+            Assert.Equal(2, models.GetArrayLength());
+            Assert.Equal("ad01_16x8", models[0].GetProperty("model").GetString());
+            Assert.Equal(264_192, models[0].GetProperty("macs").GetInt64());
+            var versus = models[0].GetProperty("versus");
+            Assert.Equal("ad01_int8", versus.GetProperty("model").GetString());
+            Assert.Equal(ModelBenchmark.ComparisonRounds, versus.GetProperty("rounds").GetInt32());
+            double ratio = versus.GetProperty("ratio").GetDouble();
+            Assert.InRange(ratio, versus.GetProperty("ratioMin").GetDouble(), versus.GetProperty("ratioMax").GetDouble());
+            // The ratio is of the two mean times, round by round: it lies within the range the rounds give.
+            double ms = models[0].GetProperty("millisecondsPerInvoke").GetDouble() / versus.GetProperty("millisecondsPerInvoke").GetDouble();
+            Assert.InRange(ms, versus.GetProperty("ratioMin").GetDouble() * 0.999, versus.GetProperty("ratioMax").GetDouble() * 1.001);
+            Assert.Equal("hello_world_int8", models[1].GetProperty("versus").GetProperty("model").GetString());
+            AnalyzeCommandTests.AssertDocumented("bench", json.RootElement);
+        }
+
+        string table = Ok("bench", "--shared", SharedResources.Root, "-m", "hello_world_int8", "--versus", "hello_world_int8", "--seconds", "0.05", "--format", "md");
+        Assert.Contains("| versus | versus ms/invoke | time ÷ versus | range |", table);
+        Assert.Contains("| 0 | hello_world_int8 |", table);
+        AssertOneError("--versus applies to --runtime dotnet", "bench", "--shared", SharedResources.Root, "-m", "hello_world_int8", "--versus", "hello_world_int8", "--runtime", "nanoclr");
+        AssertOneError("once per --model in the same order (2 --model, 3 --versus)", "bench", "--shared", SharedResources.Root, "-m", "hello_world_int8", "-m", "ad01_int8", "--versus", "a", "--versus", "b", "--versus", "c");
+        AssertOneError("--versus needs --model", "bench", "--shared", SharedResources.Root, "--versus", "hello_world_int8");
     }
 
     [Fact]

@@ -47,6 +47,11 @@ public class ConvInt16KernelTests
         "1,8,7,2,3,5,3,1,2,2,2,0",
         "1,6,6,4,1,3,3,1,1,1,1,1",
         "1,3,3,2,4,5,5,1,1,1,1,0",
+        // 3×3, multiplier 1, dilation width 1: the sliding rows (stride width 1 and 2, dilation height 2, valid and same)
+        "1,9,8,3,1,3,3,2,2,1,1,0",
+        "1,9,7,3,1,3,3,1,1,2,1,0",
+        "2,7,9,4,1,3,3,2,2,1,1,1",
+        "1,5,11,2,1,3,3,1,2,3,1,0",
     };
 
     [Theory]
@@ -64,10 +69,13 @@ public class ConvInt16KernelTests
     [InlineData(3, 16, 8, true)]
     [InlineData(2, 33, 6, false)]
     [InlineData(1, 700, 3, true)]
-    public void FullyConnected_int16_matches_a_reference_loop(int batches, int depth, int units, bool withBias)
+    // The input offset's extremes over more values than one int32 chunk (Int16Math.Int32OffsetProducts) holds.
+    [InlineData(2, 600, 5, true, 32768)]
+    [InlineData(1, 1100, 4, false, -32767)]
+    public void FullyConnected_int16_matches_a_reference_loop(int batches, int depth, int units, bool withBias, int? inputOffset = null)
     {
         var random = new Random(batches * 1000 + depth * 10 + units);
-        var op = Int16ConvOp.CreateFullyConnected(random, batches, depth, units, withBias);
+        var op = Int16ConvOp.CreateFullyConnected(random, batches, depth, units, withBias, inputOffset);
         op.AssertMatchesReference(random);
     }
 
@@ -120,11 +128,11 @@ public class ConvInt16KernelTests
             return s;
         }
 
-        public static Int16ConvOp CreateFullyConnected(Random random, int batches, int depth, int units, bool withBias)
+        public static Int16ConvOp CreateFullyConnected(Random random, int batches, int depth, int units, bool withBias, int? inputOffset = null)
         {
             var s = new Int16ConvOp { _type = OperatorType.FullyConnected, _batches = batches, _inDepth = depth, _outDepth = units, _height = 1, _width = 1 };
             s.Constants(random, units * depth, units, withBias);
-            s._inputOffset = random.Next(-200, 200);
+            s._inputOffset = inputOffset ?? random.Next(-200, 200);
             s._outputOffset = random.Next(-300, 300);
             var model = new DeviceModel();
             int input = model.AddTensor(new DeviceTensor { Type = TensorType.Int16, Storage = TensorStorage.Arena, Shape = [batches, depth], Scale = 1 });
