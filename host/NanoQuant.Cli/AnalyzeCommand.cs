@@ -84,6 +84,9 @@ public static class AnalyzeCommand
                         analysis.OverheadBytes,
                         HeapBytesWeightsInRam = analysis.HeapWithWeightsInRam,
                         HeapBytesWeightsStreamed = analysis.HeapWithWeightsStreamed,
+                        HeapNanoClr = ModelAnalysis.HeapLayout.Name,
+                        LinuxHeapBytesWeightsInRam = analysis.Linux.HeapWithWeightsInRam,
+                        LinuxHeapBytesWeightsStreamed = analysis.Linux.HeapWithWeightsStreamed,
                         ApplicationBytes = Boards.ApplicationBytes,
                         RamBytesWeightsInRam = analysis.RamWithWeightsInRam,
                         RamBytesWeightsStreamed = analysis.RamWithWeightsStreamed,
@@ -217,7 +220,10 @@ public static class AnalyzeCommand
         w.WriteLine($"arena       {N(a.ArenaBytes)} B (lower bound {N(a.ArenaLowerBound)})");
         w.WriteLine($"RAM         {N(a.RamWithWeightsInRam)} B with weights in RAM (interpreter heap {N(a.HeapWithWeightsInRam)}: arena {N(a.ArenaBytes)} + constants {N(a.HeapWithWeightsInRam - a.ArenaBytes - a.OverheadBytes)} + objects and tables {N(a.OverheadBytes)}; + application {N(Boards.ApplicationBytes)})");
         w.WriteLine($"            {N(a.RamWithWeightsStreamed)} B with weights streamed from storage (interpreter heap {N(a.HeapWithWeightsStreamed)}, weight buffer {N(a.StreamBufferBytes)} included; + application {N(Boards.ApplicationBytes)})");
-        w.WriteLine($"            heap as nanoCLR allocates it (hardware/ram-table.md); loading from a byte[] also holds its {N(a.ModelBytes)} B until you release it");
+        var layout = ModelAnalysis.HeapLayout;
+        w.WriteLine($"            heap as a board's {layout.Name} allocates it ({layout.BlockBytes}-byte heap blocks; measured on the emulated Cortex-M7: hardware/ram-table.md); " +
+            $"the {NanoClrHeapLayout.Linux64.Name} takes {N(a.Linux.HeapWithWeightsInRam)} in RAM, {N(a.Linux.HeapWithWeightsStreamed)} streamed");
+        w.WriteLine($"            loading from a byte[] also holds its {N(a.ModelBytes)} B until you release it");
         if (a.Plain is { } plain)
         {
             w.WriteLine($"palettes    flash {N(a.ModelBytes)} B instead of {N(plain.ModelBytes)} with plain int8 weights ({100.0 * (a.ModelBytes - plain.ModelBytes) / plain.ModelBytes:+0;-0} %); " +

@@ -70,9 +70,27 @@ public abstract class CortexMGoldenRun
             jobs.Add(job with { Mode = kernels == "managed" ? NanoClrLoadMode.Auto : NanoClrLoadMode.Ram });
         }
 
-        // Boots of consecutive jobs up to BytesPerBoot each.
         var names = Locals.Keys.ToList();
         var watch = Stopwatch.StartNew();
+        var results = RunInBoots(host, jobs, out int boots);
+        for (int j = 0; j < jobs.Count; j++)
+        {
+            Results[names[j]] = results[j];
+        }
+
+        Boots = boots;
+        Wall = watch.Elapsed;
+        Firmware = host.NanoClrPath;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="jobs"/> in boots of consecutive jobs up to <see cref="BytesPerBoot"/> each; the results in job order.
+    /// A <paramref name="warmUp"/> job runs first in every boot and its result is dropped.
+    /// </summary>
+    public static List<NanoClrJobResult> RunInBoots(NanoClrHost host, List<NanoClrJob> jobs, out int boots, NanoClrJob? warmUp = null)
+    {
+        var results = new List<NanoClrJobResult>();
+        boots = 0;
         for (int start = 0; start < jobs.Count;)
         {
             int end = start;
@@ -82,18 +100,18 @@ public abstract class CortexMGoldenRun
                 bytes += Size(jobs[end++]);
             }
 
-            var batch = host.Run(jobs.GetRange(start, end - start));
-            for (int j = start; j < end; j++)
+            var boot = jobs.GetRange(start, end - start);
+            if (warmUp is not null)
             {
-                Results[names[j]] = batch.Jobs[j - start];
+                boot.Insert(0, warmUp);
             }
 
-            Boots++;
+            results.AddRange(host.Run(boot).Jobs.Skip(warmUp is null ? 0 : 1));
+            boots++;
             start = end;
         }
 
-        Wall = watch.Elapsed;
-        Firmware = host.NanoClrPath;
+        return results;
     }
 
     private static long Size(NanoClrJob job) => job.Model.Length + job.Inputs.Sum(i => (long)i.Length);

@@ -25,9 +25,10 @@ public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed
 /// <summary>
 /// What a device model needs and does, layer by layer and in total, in the terms of `stm32ai
 /// analyze`: MACs, flash (the device model file), and RAM: the managed heap the interpreter takes on
-/// nanoCLR (arena, constants copied to RAM, and every object and array the loader creates, counted by
-/// <see cref="NanoClrHeap"/> as nanoCLR allocates them; hardware/ram-table.md measures the same) plus
-/// <see cref="Boards.ApplicationBytes"/> for the application itself.
+/// a board's 32-bit nanoCLR (arena, constants copied to RAM, and every object and array the loader creates, counted by
+/// <see cref="NanoClrHeap"/> as nanoCLR allocates them in <see cref="NanoClrHeapLayout.Board32"/>; hardware/ram-table.md
+/// measures the same on the emulated Cortex-M7) plus <see cref="Boards.ApplicationBytes"/> for the application itself.
+/// The 64-bit Linux nanoCLR's figures (<see cref="Linux"/>) are given beside them.
 /// </summary>
 /// <param name="ModelBytes">The device model file: what the board stores (flash, or an SD card).</param>
 /// <param name="ArenaBytes">The activation arena the memory plan needs.</param>
@@ -35,8 +36,8 @@ public sealed record BoardVerdict(Board Board, bool FitsInRam, bool FitsStreamed
 /// <param name="ConstantPoolBytes">int8 constants (weights) in the model, which streaming leaves on storage.</param>
 /// <param name="StreamBufferBytes">With streamed weights: the buffer holding the largest operator's int8 weights plus the 1 KiB read chunk.</param>
 /// <param name="OverheadBytes">Loaded into RAM: the heap beyond the arena and the constants (tensors, kernels, operator tables, per-kernel tables, object headers).</param>
-/// <param name="HeapWithWeightsInRam">The interpreter's heap on nanoCLR loaded into RAM (the model's byte[] not counted: it can be released after the load).</param>
-/// <param name="HeapWithWeightsStreamed">The interpreter's heap on nanoCLR with its int8 weights streamed from storage (the stream not counted).</param>
+/// <param name="HeapWithWeightsInRam">The interpreter's heap on a board's 32-bit nanoCLR loaded into RAM (the model's byte[] not counted: it can be released after the load).</param>
+/// <param name="HeapWithWeightsStreamed">The interpreter's heap on a board's 32-bit nanoCLR with its int8 weights streamed from storage (the stream not counted).</param>
 /// <param name="RamWithWeightsInRam"><paramref name="HeapWithWeightsInRam"/> + <see cref="Boards.ApplicationBytes"/>.</param>
 /// <param name="RamWithWeightsStreamed"><paramref name="HeapWithWeightsStreamed"/> + <see cref="Boards.ApplicationBytes"/>.</param>
 public sealed record ModelAnalysis(
@@ -60,6 +61,12 @@ public sealed record ModelAnalysis(
     /// </summary>
     public (long ModelBytes, long HeapWithWeightsInRam, long HeapWithWeightsStreamed)? Plain { get; init; }
 
+    /// <summary>The nanoCLR the heap figures model: a board's 32-bit one.</summary>
+    public static NanoClrHeapLayout HeapLayout => NanoClrHeapLayout.Board32;
+
+    /// <summary>The same heap on the 64-bit Linux nanoCLR (<see cref="NanoClrHeapLayout.Linux64"/>), loaded into RAM and streamed: what the desktop tests measure.</summary>
+    public (long HeapWithWeightsInRam, long HeapWithWeightsStreamed) Linux { get; init; }
+
     /// <summary>The 1 KiB chunk the loader reads files in, allocated in both load modes.</summary>
     public const int ReadChunkBytes = 1024;
 
@@ -79,8 +86,9 @@ public sealed record ModelAnalysis(
         }
 
         long streamBuffer = LargestOperatorInt8Constants(model) + ReadChunkBytes;
-        long heapInRam = NanoClrHeap.InRam(deviceModel);
-        long heapStreamed = NanoClrHeap.Streamed(deviceModel);
+        long heapInRam = NanoClrHeap.InRam(deviceModel, HeapLayout);
+        long heapStreamed = NanoClrHeap.Streamed(deviceModel, HeapLayout);
+        var linux = (NanoClrHeap.InRam(deviceModel, NanoClrHeapLayout.Linux64), NanoClrHeap.Streamed(deviceModel, NanoClrHeapLayout.Linux64));
         long overhead = heapInRam - interpreter.ArenaBytes - interpreter.ConstantPoolBytes - interpreter.Int32ConstantBytes;
         var intervals = ArenaIntervals(model);
         long lowerBound = Enumerable.Range(-1, model.Operators.Count + 2)
@@ -90,12 +98,12 @@ public sealed record ModelAnalysis(
         {
             bool compact = model.Tensors.Any(t => t.NarrowBytes > 0 || t.IsDerived);
             byte[] plainBytes = DeviceModelWriter.Write(DeviceModelReader.Read(deviceModel), PaletteMode.Off, compact);
-            plain = (plainBytes.Length, NanoClrHeap.InRam(plainBytes), NanoClrHeap.Streamed(plainBytes));
+            plain = (plainBytes.Length, NanoClrHeap.InRam(plainBytes, HeapLayout), NanoClrHeap.Streamed(plainBytes, HeapLayout));
         }
 
         return new ModelAnalysis(layers, layers.Sum(l => l.Macs), deviceModel.Length, interpreter.ArenaBytes, lowerBound,
             interpreter.ConstantPoolBytes, streamBuffer, overhead, heapInRam, heapStreamed,
-            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes) { Plain = plain };
+            heapInRam + Boards.ApplicationBytes, heapStreamed + Boards.ApplicationBytes) { Plain = plain, Linux = linux };
     }
 
     /// <summary>The verdict for one board.</summary>

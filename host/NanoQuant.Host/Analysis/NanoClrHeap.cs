@@ -8,44 +8,35 @@ namespace NanoQuant.Host.Analysis;
 /// creates: the host runs the device runtime's own code, so the object graph reachable from a loaded
 /// <see cref="Interpreter"/> (tensors, kernels, operator tables, constant pool, arena, per-kernel tables)
 /// is the one a board holds. Each object is priced as nanoCLR allocates it (nf-interpreter
-/// <c>ExtractHeapBlocksForClassOrValueTypes</c> / <c>ExtractHeapBlocksForArray</c>):
+/// <c>ExtractHeapBlocksForClassOrValueTypes</c> / <c>ExtractHeapBlocksForArray</c>), in a <see cref="NanoClrHeapLayout"/>:
 /// <list type="bullet">
 /// <item>a class instance: one heap block of header plus one block per instance field (of any type);</item>
-/// <item>an array: a <c>CLR_RT_HeapBlock_Array</c> header (one block + 8 bytes) plus its elements (numeric
-/// elements at their size, references at one block each), rounded up to whole blocks;</item>
+/// <item>an array: its header plus its elements (numeric elements at their size, references at one block each),
+/// rounded up to whole blocks;</item>
 /// <item>a string: a header block plus its UTF-8 bytes and terminator, rounded up to whole blocks.</item>
 /// </list>
-/// A heap block is 12 bytes on the 32-bit boards and 24 bytes on the 64-bit nanoCLR that measured
-/// hardware/ram-table.md; the figure with 24-byte blocks is the one checked against that table and an upper
-/// bound for a board.
 /// </summary>
 public static class NanoClrHeap
 {
-    /// <summary>Heap block of the 64-bit Linux nanoCLR (the measured table).</summary>
-    public const int HeapBlockBytes64 = 24;
-
-    /// <summary>Heap block of a 32-bit board (ESP32, STM32).</summary>
-    public const int HeapBlockBytes32 = 12;
-
     /// <summary>The heap a model takes once loaded from a byte[] (the array itself not counted) and invoked once.</summary>
-    public static long InRam(byte[] deviceModel, int heapBlockBytes = HeapBlockBytes64)
+    public static long InRam(byte[] deviceModel, NanoClrHeapLayout layout)
     {
         using var interpreter = new Interpreter(deviceModel);
         interpreter.Invoke();
-        return Reachable(interpreter, [deviceModel], heapBlockBytes);
+        return Reachable(interpreter, [deviceModel], layout);
     }
 
     /// <summary>The heap a model takes loaded with <see cref="ModelLoadMode.StreamWeights"/> from a stream (the stream not counted) and invoked once.</summary>
-    public static long Streamed(byte[] deviceModel, int heapBlockBytes = HeapBlockBytes64)
+    public static long Streamed(byte[] deviceModel, NanoClrHeapLayout layout)
     {
         using var stream = new MemoryStream(deviceModel, writable: false);
         using var interpreter = new Interpreter(stream, ModelLoadMode.StreamWeights, Interpreter.DefaultMaxArenaBytes);
         interpreter.Invoke();
-        return Reachable(interpreter, [stream, deviceModel], heapBlockBytes);
+        return Reachable(interpreter, [stream, deviceModel], layout);
     }
 
     /// <summary>nanoCLR's heap bytes for every object reachable from <paramref name="root"/> through instance fields, <paramref name="excluded"/> and what only they reach left out.</summary>
-    public static long Reachable(object root, IEnumerable<object> excluded, int heapBlockBytes)
+    public static long Reachable(object root, IEnumerable<object> excluded, NanoClrHeapLayout layout)
     {
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         foreach (var e in excluded)
@@ -60,7 +51,7 @@ public static class NanoClrHeap
         while (pending.Count > 0)
         {
             object o = pending.Pop();
-            bytes += Cost(o, heapBlockBytes);
+            bytes += Cost(o, layout);
             foreach (object child in References(o))
             {
                 if (seen.Add(child))
@@ -75,8 +66,9 @@ public static class NanoClrHeap
 
     private static long Blocks(long bytes, int block) => (bytes + block - 1) / block * block;
 
-    private static long Cost(object o, int block)
+    private static long Cost(object o, NanoClrHeapLayout layout)
     {
+        int block = layout.BlockBytes;
         switch (o)
         {
             case string s:
@@ -84,7 +76,7 @@ public static class NanoClrHeap
             case Array a:
                 var element = a.GetType().GetElementType()!;
                 long elementBytes = element.IsValueType ? ElementSize(element) : block;
-                return Blocks(block + 8 + a.LongLength * elementBytes, block);
+                return Blocks(layout.ArrayHeaderBytes + a.LongLength * elementBytes, block);
             default:
                 return (1 + InstanceFields(o.GetType()).Count) * (long)block;
         }
