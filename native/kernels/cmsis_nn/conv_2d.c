@@ -10,8 +10,6 @@
 #ifdef NQ_VENDOR_CMSIS_NN
 #include "arm_nnfunctions.h"
 
-static int8_t nq_cmsis_scratch[NQ_VENDOR_SCRATCH_BYTES];
-
 int nq_vendor_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
@@ -62,7 +60,7 @@ int nq_vendor_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filte
         return 0;
     }
 
-    context.buf = scratch > 0 ? nq_cmsis_scratch : NULL;
+    context.buf = scratch > 0 ? nq_vendor_scratch : NULL;
     context.size = scratch;
     return arm_convolve_wrapper_s8(&context, &conv, &quant, &input_dims, input, &filter_dims, filter, &bias_dims, bias,
                                    &output_dims, output) == ARM_CMSIS_NN_SUCCESS;

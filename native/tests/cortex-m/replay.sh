@@ -3,6 +3,9 @@
 # Cortex-M7, -icount shift=0: exact, repeatable instruction counts).
 #   replay.sh            the MLPerf Tiny models (kws, vww, person_detect, ResNet-8, ad01): instructions per
 #                        model and per operator for each build (default builds: c-m4 dsp-m4 cmsis_nn-m4 dsp-m7)
+#   replay.sh --choice   the per-operator choice: every conv, depthwise and FC call of those models on the M4 and M7
+#                        with our DSP kernels, with CMSIS-NN (every call it can take) and with dispatch.c's rule
+#                        table (best), side by side; marks each call where the table's pick is not the faster one
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
 #                        M4 and the M7, the portable C on the M4, and the DSP kernels on the M4 with every tensor
 #                        off a word boundary (dsp-m4-odd) (CI); prints "cortex-m replay: OK"
@@ -36,6 +39,9 @@ if [ "$mode" = --check ]; then
   "$work/requantize_check"
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
+elif [ "$mode" = --choice ]; then
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 cmsis_nn-m4 best-m4 dsp-m7 cmsis_nn-m7 best-m7}"
+  models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
 else
   builds="${NANOQUANT_REPLAY_BUILDS:-c-m4 dsp-m4 cmsis_nn-m4 dsp-m7}"
   models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
@@ -68,6 +74,32 @@ if [ "$mode" = --check ]; then
   n=$(echo $models | wc -w)
   if [ "$failed" -ne 0 ]; then echo "cortex-m replay: FAILED ($failed runs)" >&2; exit 1; fi
   echo "cortex-m replay: OK ($n recordings byte-exact on each of: $builds)"
+  exit 0
+fi
+
+if [ "$mode" = --choice ]; then
+  # Per call: the shape, our DSP kernel's count, CMSIS-NN's, the rule table's pick and its count. "<-- slower"
+  # marks a call where the pick costs more than the faster of the two by more than one timer tick (40).
+  for cpu in m4 m7; do
+    [ -f "$work/best-$cpu-${models%% *}.log" ] || continue
+    echo "cortex-$cpu: per call (conv, depthwise, FC): instructions with our DSP kernel, with CMSIS-NN, and what the rule table runs"
+    printf "%-24s %5s %-10s %-44s %10s %10s %-9s %10s\n" model call operator shape ours cmsis-nn pick best
+    for model in $models; do
+      paste -d' ' <(grep '^call .* instr' "$work/dsp-$cpu-$model.log") <(grep '^call .* instr' "$work/cmsis_nn-$cpu-$model.log" | awk '{print $6}') \
+        <(grep '^call .* instr' "$work/best-$cpu-$model.log" | awk '{print $6, $10}') | awk -v m="$model" '
+        $4 == 2 || $4 == 3 || $4 == 1 {
+          n = NF; ours = $6; cm = $(n - 2); best = $(n - 1); pick = $n == 1 ? "cmsis-nn" : "ours"
+          if ($4 == 1) { op = "FC"; shape = sprintf("%d x %d -> %d%s", $12, $13, $14, $15 ? " per-ch" : "") }
+          else { op = $4 == 2 ? "CONV_2D" : "DEPTHWISE"
+                 shape = sprintf("%dx%dx%d->%dx%dx%d k%dx%d %s%d s%d d%d", $13, $14, $15, $16, $17, $18, $19, $20, $4 == 2 ? "g" : "m", $21, $22, $24) }
+          lo = ours < cm ? ours : cm
+          printf "%-24s %5d %-10s %-44s %10d %10d %-9s %10d%s\n", m, $2, op, shape, ours, cm, pick, best, best > lo + 40 ? "  <-- slower" : ""
+          t_ours += ours; t_cm += cm; t_best += best; t_lo += lo }
+        END { printf "%-24s %5s %-10s %-44s %10d %10d %-9s %10d   (the faster of the two per call: %d)\n", m, "", "TOTAL", "", t_ours, t_cm, "", t_best, t_lo }'
+    done
+    echo
+  done
+  [ "$failed" -eq 0 ] || { echo "$failed runs failed (above)" >&2; exit 1; }
   exit 0
 fi
 
