@@ -78,8 +78,9 @@ if [ "$mode" = --check ]; then
 fi
 
 if [ "$mode" = --choice ]; then
-  # Per call: the shape, our DSP kernel's count, CMSIS-NN's, the rule table's pick and its count. "<-- slower"
-  # marks a call where the pick costs more than the faster of the two by more than one timer tick (40).
+  # Per call: the shape, our DSP kernel's count, CMSIS-NN's, the rule table's pick and its count (the pick's kernel
+  # plus nq_kernel_for's own 40-120 instructions). "<-- slower" marks a call where the table picked the kernel that
+  # costs more than the other by more than one timer tick (40 instructions).
   for cpu in m4 m7; do
     [ -f "$work/best-$cpu-${models%% *}.log" ] || continue
     echo "cortex-$cpu: per call (conv, depthwise, FC): instructions with our DSP kernel, with CMSIS-NN, and what the rule table runs"
@@ -91,9 +92,9 @@ if [ "$mode" = --choice ]; then
           n = NF; ours = $6; cm = $(n - 2); best = $(n - 1); pick = $n == 1 ? "cmsis-nn" : "ours"
           if ($4 == 1) { op = "FC"; shape = sprintf("%d x %d -> %d%s", $12, $13, $14, $15 ? " per-ch" : "") }
           else { op = $4 == 2 ? "CONV_2D" : "DEPTHWISE"
-                 shape = sprintf("%dx%dx%d->%dx%dx%d k%dx%d %s%d s%d d%d", $13, $14, $15, $16, $17, $18, $19, $20, $4 == 2 ? "g" : "m", $21, $22, $24) }
+                 shape = sprintf("%dx%dx%d->%dx%dx%d k%dx%d %s%d s%d d%d", $13, $14, $15, $16, $17, $18, $19, $20, $4 == 2 ? "g" : "m", $4 == 2 ? $15 / $21 : $21, $22, $24) }
           lo = ours < cm ? ours : cm
-          printf "%-24s %5d %-10s %-44s %10d %10d %-9s %10d%s\n", m, $2, op, shape, ours, cm, pick, best, best > lo + 40 ? "  <-- slower" : ""
+          printf "%-24s %5d %-10s %-44s %10d %10d %-9s %10d%s\n", m, $2, op, shape, ours, cm, pick, best, (($n == 1 && ours + 40 < cm) || ($n != 1 && cm + 40 < ours) ? "  <-- slower" : "")
           t_ours += ours; t_cm += cm; t_best += best; t_lo += lo }
         END { printf "%-24s %5s %-10s %-44s %10d %10d %-9s %10d   (the faster of the two per call: %d)\n", m, "", "TOTAL", "", t_ours, t_cm, "", t_best, t_lo }'
     done
