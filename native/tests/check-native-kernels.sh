@@ -55,8 +55,8 @@ if [ "$passed" -eq 0 ] || [ "$skipped" -ne 0 ]; then
 fi
 echo "native kernels: OK ($passed tests under ASan+UBSan)"
 
-# 3. The vendor-library options on x64 (their portable C paths): CONV_2D and FULLY_CONNECTED through CMSIS-NN,
-#    then through ESP-NN, every int8 golden again. The libraries come from ../shared/nn-libs (never copied
+# 3. The vendor-library options on x64 (their portable C paths): CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
+#    through CMSIS-NN (every call it can take), then CONV_2D and FULLY_CONNECTED through ESP-NN, every int8 golden again. The libraries come from ../shared/nn-libs (never copied
 #    into the repository); their own sources are compiled without -Werror, nanoQuant's with it.
 libs="${NANOQUANT_NN_LIBS:-$root/../shared/nn-libs}"
 run_vendor() { # name "defines" library-objects...

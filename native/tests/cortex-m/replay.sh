@@ -7,8 +7,9 @@
 #                        with our DSP kernels, with CMSIS-NN (every call it can take) and with dispatch.c's rule
 #                        table (best), side by side; marks each call where the table's pick is not the faster one
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
-#                        M4 and the M7, the portable C on the M4, and the DSP kernels on the M4 with every tensor
-#                        off a word boundary (dsp-m4-odd) (CI); prints "cortex-m replay: OK"
+#                        M4 and the M7, the portable C on the M4, the DSP kernels on the M4 with every tensor
+#                        off a word boundary (dsp-m4-odd), and CMSIS-NN on the M4 for every conv, depthwise and FC
+#                        call it can take (cmsis_nn-m4) (CI); prints "cortex-m replay: OK"
 # Steps: (1) the desktop tests run every int8 golden through the x64 kernels and record each native call of the
 # first case (NANOQUANT_NATIVE_RECORD; skipped when NANOQUANT_REPLAY_RECORDINGS names a folder of .nqrec
 # files); (2) build.sh builds the harness per CPU and option; (3) QEMU runs each recording, the harness
@@ -37,7 +38,7 @@ if [ "$mode" = --check ]; then
   gcc -O2 -std=c99 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all -I"$root/native/kernels" \
     "$here/requantize_check.c" -o "$work/requantize_check"
   "$work/requantize_check"
-  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd}"
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd cmsis_nn-m4}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
 elif [ "$mode" = --choice ]; then
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 cmsis_nn-m4 best-m4 dsp-m7 cmsis_nn-m7 best-m7}"
