@@ -50,7 +50,7 @@ mkdir -p "$work"
 board() { case "$1" in m4) echo mps2-an386;; m7) echo mps2-an500;; esac; }
 
 # TFLM's runtime: the interpreter (micro/, its allocators and planners, tflite_bridge), the shared TFLite sources,
-# and the kernels these models use, each taken from kernels/cmsis_nn/ where TFLM has a CMSIS-NN version (as its
+# and the kernels the five MLPerf Tiny models use (anchor.cc's resolver), each taken from kernels/cmsis_nn/ where TFLM has a CMSIS-NN version (as its
 # Makefile's OPTIMIZED_KERNEL_DIR=cmsis_nn does).
 tflm_sources() {
   local t="$TFLM_DIR/tensorflow"
@@ -60,8 +60,7 @@ tflm_sources() {
     "$t"/lite/core/api/*.cc "$t"/lite/core/c/common.cc "$t"/compiler/mlir/lite/schema/schema_utils.cc \
     "$t"/compiler/mlir/lite/core/api/error_reporter.cc | grep -v '_test\.cc$'
   for k in conv conv_common depthwise_conv depthwise_conv_common fully_connected fully_connected_common pooling pooling_common \
-           add add_common mul mul_common softmax softmax_common reshape reshape_common reduce reduce_common quantize \
-           quantize_common dequantize dequantize_common kernel_util micro_tensor_utils; do
+           add add_common softmax softmax_common reshape reshape_common kernel_util micro_tensor_utils; do
     if [ -f "$t/lite/micro/kernels/cmsis_nn/$k.cc" ]; then echo "$t/lite/micro/kernels/cmsis_nn/$k.cc"
     else echo "$t/lite/micro/kernels/$k.cc"; fi
   done

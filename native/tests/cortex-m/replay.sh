@@ -131,7 +131,7 @@ for build in $builds; do
       conv_dsp = f["nq_conv_2d_dsp"] + (f["nq_dsp_im2col"] > f["nq_dsp_im2col_inside"] ? f["nq_dsp_im2col"] : f["nq_dsp_im2col_inside"])
       chain["conv"] = f["nq_conv_2d"] + conv_dsp + f["nq_vendor_conv_2d"]
       deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
-      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest
+      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest + f["nq_vendor_depthwise_conv_2d"]
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
       chain["average pool"] = f["nq_average_pool_2d"] + f["nq_average_pool_sums_dsp"]
       worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
