@@ -110,7 +110,7 @@ static int nq_cmsis_nn_faster(const int32_t *p)
             /* CMSIS-NN's 3x3 path (multiplier 1, no dilation, padding <= 1) on output rows of at most 3
              * positions: ours pays its per-row and per-channel set-up over too few outputs (vww's 3x3x256:
              * 156,840 against 171,880 on the M4; 6x6x128 -> 3x3: 85,200 against 96,280). From 5 positions per
-             * row on (kws's 25x5x64, vww's 6x6x128, …) ours is 23-67 % cheaper, and on every other multiplier
+             * row on (kws's 25x5x64, vww's 6x6x128, ...) ours is 23-67 % cheaper, and on every other multiplier
              * (person_detect's 1 -> 8: 598,840 against 1,841,280). */
             return p[NQ_CONV_FILTER_DEPTH] == 1 && p[NQ_CONV_KERNEL_HEIGHT] == 3 && p[NQ_CONV_KERNEL_WIDTH] == 3
                 && p[NQ_CONV_DILATION_HEIGHT] == 1 && p[NQ_CONV_DILATION_WIDTH] == 1 && p[NQ_CONV_PAD_TOP] <= 1

@@ -77,10 +77,11 @@ build() {
     -I"$TFLM_DIR" -I"$FLATBUFFERS_DIR/include" -I"$GEMMLOWP_DIR" -I"$RUY_DIR" -I"$cmsis/cmsis-nn/Include" -I"$cmsis/cmsis-nn")
   echo "== building TFLM + CMSIS-NN for cortex-$cpu in $obj" >&2
   { tflm_sources; echo "$here/anchor.cc"; } | awk '{ print $0 }' > "$obj/sources.txt"
-  # two compilers at a time, at low priority (the machine is shared)
+  # two compilers at a time, at low priority (the machine is shared); an object appears only once complete, so an
+  # interrupted build resumes
   export ANCHOR_OBJ="$obj"
   xargs -P 2 -I{} sh -c 'f="{}"; o="$ANCHOR_OBJ/$(echo "$f" | md5sum | cut -c1-12)_$(basename "$f" .cc).o";
-    [ -f "$o" ] || nice -n 10 arm-none-eabi-g++ "$@" -std=c++17 -fno-rtti -fno-exceptions -fno-threadsafe-statics -w -c "$f" -o "$o"' _ "${common[@]}" \
+    [ -f "$o" ] || { nice -n 10 arm-none-eabi-g++ "$@" -std=c++17 -fno-rtti -fno-exceptions -fno-threadsafe-statics -w -c "$f" -o "$o.tmp" && mv "$o.tmp" "$o"; }' _ "${common[@]}" \
     < "$obj/sources.txt"
   arm-none-eabi-gcc "${common[@]}" -std=c99 -c "$root/hardware/cortex-m/platform/startup.c" -o "$obj/startup.o"
   arm-none-eabi-g++ -mcpu="cortex-$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles \
