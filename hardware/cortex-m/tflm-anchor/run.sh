@@ -8,7 +8,7 @@
 #   hardware/cortex-m/tflm-anchor/run.sh [--cpus "m4 m7"] [--models "kws_ref_model_int8 …"] [--ours]
 #
 #   --ours   also replays nanoQuant's native calls of the same models (native/tests/cortex-m/replay.sh, builds
-#            dsp and cmsis_nn on each CPU; records them first through the desktop tests, a few minutes)
+#            dsp, best and cmsis_nn on each CPU; records them first through the desktop tests, a few minutes)
 #
 # TFLM and its headers are not part of nanoQuant; the user provides them (nothing is downloaded):
 #   TFLM_DIR         a checkout of github.com/tensorflow/tflite-micro (measured: commit 90b983c)
@@ -115,7 +115,7 @@ printf "%-24s %-4s %14s %14s %14s %6s %10s %s\n" model cpu "case 0" min max case
 awk -F'\t' '{ printf "%-24s %-4s %14d %14d %14d %6d %10d %s\n", $2, $1, $3, $4, $5, $6, $8, ($7 == 0 && $6 > 0 ? "byte-exact" : "MISMATCH " $7) }' "$results"
 
 if [ -n "$ours" ]; then
-  builds=""; for cpu in $cpus; do builds="$builds dsp-$cpu cmsis_nn-$cpu"; done
+  builds=""; for cpu in $cpus; do builds="$builds dsp-$cpu best-$cpu cmsis_nn-$cpu"; done
   echo
   echo "nanoQuant's native kernels on the same models (native/tests/cortex-m/replay.sh: the kernels' calls only, case 0):"
   NANOQUANT_REPLAY_BUILDS="${builds# }" NANOQUANT_REPLAY_MODELS="$models" NANOQUANT_REPLAY_WORK="${NANOQUANT_REPLAY_WORK:-$work/replay}" \
