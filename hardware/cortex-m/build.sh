@@ -71,7 +71,7 @@ if [ "$KERNELS" = cmsis-nn ]; then
 fi
 mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 
-native_inputs() { [ "$KERNELS" = managed ] || cat "$root"/native/interop/* "$root"/native/kernels/*.[ch] "$root"/native/kernels/cmsis_nn/*.c; [ -z "$CMSIS_TARBALL" ] || sha256sum < "$CMSIS_TARBALL"; }
+native_inputs() { [ "$KERNELS" = managed ] || cat "$root"/native/interop/* "$root"/native/kernels/*.[ch] "$root"/native/kernels/cmsis_nn/*.[ch]; [ -z "$CMSIS_TARBALL" ] || sha256sum < "$CMSIS_TARBALL"; }
 hash="$( { echo "$BOARD $KERNELS"; arm-none-eabi-g++ --version | head -1; cat "$0" "$here"/run-qemu.sh "$here"/platform/*; sha256sum < "$TARBALL"; native_inputs; } | sha256sum | cut -c1-16)"
 DIR="$OUT/$BOARD$SUFFIX-$hash"
 [ "$PRINT_DIR" = 1 ] && { echo "$DIR"; exit 0; }

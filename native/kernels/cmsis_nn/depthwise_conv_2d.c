@@ -11,17 +11,14 @@
 #include "../vendor.h"
 
 #ifdef NQ_VENDOR_CMSIS_NN
-#include "arm_nnfunctions.h"
+#include "nq_cmsis_window.h"
 
 int nq_vendor_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                                 const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
+    nq_cmsis_window window;
     cmsis_nn_dw_conv_params conv;
-    cmsis_nn_per_channel_quant_params quant;
-    cmsis_nn_dims input_dims;
     cmsis_nn_dims filter_dims;
-    cmsis_nn_dims bias_dims;
-    cmsis_nn_dims output_dims;
     cmsis_nn_context context;
     const int32_t channels = p[NQ_CONV_OUTPUT_DEPTH];
     const int32_t taps = p[NQ_CONV_KERNEL_HEIGHT] * p[NQ_CONV_KERNEL_WIDTH];
@@ -38,37 +35,22 @@ int nq_vendor_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int
         return 0;
     }
 
+    nq_cmsis_window_of(p, multipliers, shifts, &window);
+    /* One image per call: the library's faster paths take batch 1 only. */
+    window.input.n = 1;
+    window.output.n = 1;
     conv.input_offset = p[NQ_CONV_INPUT_OFFSET];
     conv.output_offset = p[NQ_CONV_OUTPUT_OFFSET];
     conv.ch_mult = p[NQ_CONV_FILTER_DEPTH];
-    conv.stride.w = p[NQ_CONV_STRIDE_WIDTH];
-    conv.stride.h = p[NQ_CONV_STRIDE_HEIGHT];
-    conv.padding.w = p[NQ_CONV_PAD_LEFT];
-    conv.padding.h = p[NQ_CONV_PAD_TOP];
-    conv.dilation.w = p[NQ_CONV_DILATION_WIDTH];
-    conv.dilation.h = p[NQ_CONV_DILATION_HEIGHT];
-    conv.activation.min = p[NQ_CONV_ACTIVATION_MIN];
-    conv.activation.max = p[NQ_CONV_ACTIVATION_MAX];
-    quant.multiplier = (int32_t *)multipliers;
-    quant.shift = (int32_t *)shifts;
-    /* One image per call: the library's faster paths take batch 1 only. */
-    input_dims.n = 1;
-    input_dims.h = p[NQ_CONV_INPUT_HEIGHT];
-    input_dims.w = p[NQ_CONV_INPUT_WIDTH];
-    input_dims.c = p[NQ_CONV_INPUT_DEPTH];
+    conv.stride = window.stride;
+    conv.padding = window.padding;
+    conv.dilation = window.dilation;
+    conv.activation = window.activation;
     filter_dims.n = 1;
     filter_dims.h = p[NQ_CONV_KERNEL_HEIGHT];
     filter_dims.w = p[NQ_CONV_KERNEL_WIDTH];
     filter_dims.c = channels;
-    bias_dims.n = 1;
-    bias_dims.h = 1;
-    bias_dims.w = 1;
-    bias_dims.c = channels;
-    output_dims.n = 1;
-    output_dims.h = p[NQ_CONV_OUTPUT_HEIGHT];
-    output_dims.w = p[NQ_CONV_OUTPUT_WIDTH];
-    output_dims.c = channels;
-    scratch = arm_depthwise_conv_wrapper_s8_get_buffer_size(&conv, &input_dims, &filter_dims, &output_dims);
+    scratch = arm_depthwise_conv_wrapper_s8_get_buffer_size(&conv, &window.input, &filter_dims, &window.output);
     if (scratch < 0 || (int64_t)scratch + filter_bytes > NQ_VENDOR_SCRATCH_BYTES)
     {
         return 0;
@@ -87,8 +69,9 @@ int nq_vendor_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int
     context.size = scratch;
     for (b = 0; b < p[NQ_CONV_BATCHES]; b++)
     {
-        if (arm_depthwise_conv_wrapper_s8(&context, &conv, &quant, &input_dims, input + (b * input_image), &filter_dims, transposed,
-                                          &bias_dims, bias, &output_dims, output + (b * output_image)) != ARM_CMSIS_NN_SUCCESS)
+        if (arm_depthwise_conv_wrapper_s8(&context, &conv, &window.quant, &window.input, input + (b * input_image), &filter_dims,
+                                          transposed, &window.bias, bias, &window.output, output + (b * output_image))
+            != ARM_CMSIS_NN_SUCCESS)
         {
             return 0;
         }
