@@ -84,8 +84,11 @@ build() {
     [ -f "$o" ] || { nice -n 10 arm-none-eabi-g++ "$@" -std=c++17 -fno-rtti -fno-exceptions -fno-threadsafe-statics -w -c "$f" -o "$o.tmp" && mv "$o.tmp" "$o"; }' _ "${common[@]}" \
     < "$obj/sources.txt"
   arm-none-eabi-gcc "${common[@]}" -std=c99 -c "$root/hardware/cortex-m/platform/startup.c" -o "$obj/startup.o"
+  # exactly this list's objects (the folder may hold others from another TFLM_DIR)
+  local objects=("$obj/startup.o")
+  while read -r f; do objects+=("$obj/$(echo "$f" | md5sum | cut -c1-12)_$(basename "$f" .cc).o"); done < "$obj/sources.txt"
   arm-none-eabi-g++ -mcpu="cortex-$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles \
-    -T "$root/hardware/cortex-m/platform/mps2.ld" -Wl,--gc-sections -o "$out" "$obj"/*.o "$cmsis/libcmsisnn.a"
+    -T "$root/hardware/cortex-m/platform/mps2.ld" -Wl,--gc-sections -o "$out" "${objects[@]}" "$cmsis/libcmsisnn.a"
 }
 
 results="$work/results.tsv"; : > "$results"
