@@ -24,7 +24,7 @@ list(APPEND NanoQuant.Native_SOURCES
 file(GLOB NANOQUANT_KERNEL_SOURCES ${NANOQUANT_SOURCE_DIR}/native/kernels/*.c)
 list(APPEND NanoQuant.Native_SOURCES ${NANOQUANT_KERNEL_SOURCES})
 
-# Optional vendor kernels for CONV_2D and FULLY_CONNECTED (native/kernels/vendor.h):
+# Optional vendor kernels for CONV_2D, FULLY_CONNECTED and (CMSIS-NN) DEPTHWISE_CONV_2D (native/kernels/vendor.h):
 #   -DNANOQUANT_VENDOR=CMSIS_NN -DCMSIS_NN_SOURCE_DIR=/path/to/CMSIS-NN   (STM32: ARM's CMSIS-NN repository)
 #   -DNANOQUANT_VENDOR=ESP_NN   -DESP_NN_SOURCE_DIR=/path/to/esp-nn       (ESP32: Espressif's esp-nn; on ESP-IDF its
 #                                                                          component can provide the sources instead)

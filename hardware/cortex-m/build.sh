@@ -12,8 +12,9 @@
 #   --kernels managed   nanoCLR alone, as stock firmware is (default)
 #   --kernels native    plus the NanoQuant.Native Interop assembly (native/interop) and nanoQuant's C kernels
 #                       (native/kernels, C99 with their Armv7E-M DSP paths: -mcpu defines __ARM_FEATURE_DSP)
-#   --kernels cmsis-nn  the same, with CONV_2D and FULLY_CONNECTED routed to ARM's CMSIS-NN (native/kernels/cmsis_nn,
-#                       -DNQ_VENDOR_CMSIS_NN; CMSIS-NN from --nn-libs, default ../shared/nn-libs)
+#   --kernels cmsis-nn  the same, plus ARM's CMSIS-NN for the conv and depthwise shapes where it is faster than
+#                       nanoQuant's DSP kernels (dispatch.c's rule table; native/kernels/cmsis_nn, -DNQ_VENDOR_CMSIS_NN;
+#                       CMSIS-NN from --nn-libs, default ../shared/nn-libs)
 #   The native images run NanoQuant.Native.pe (native/build.sh --pe-only builds it) beside the device library.
 #
 # The image goes to OUT/<board>[-native|-cmsis-nn]-<hash>/ (default OUT: artifacts/cortex-m in the repository),
@@ -74,7 +75,7 @@ if [ "$KERNELS" = cmsis-nn ]; then
 fi
 mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 
-native_inputs() { [ "$KERNELS" = managed ] || cat "$root"/native/interop/* "$root"/native/kernels/*.[ch] "$root"/native/kernels/cmsis_nn/*.c; [ -z "$CMSIS_TARBALL" ] || sha256sum < "$CMSIS_TARBALL"; }
+native_inputs() { [ "$KERNELS" = managed ] || cat "$root"/native/interop/* "$root"/native/kernels/*.[ch] "$root"/native/kernels/cmsis_nn/*.[ch]; [ -z "$CMSIS_TARBALL" ] || sha256sum < "$CMSIS_TARBALL"; }
 hash="$( { echo "$BOARD $KERNELS"; arm-none-eabi-g++ --version | head -1; cat "$0" "$here"/run-qemu.sh "$here"/platform/*; sha256sum < "$TARBALL"; native_inputs; } | sha256sum | cut -c1-16)"
 DIR="$OUT/$BOARD$SUFFIX-$hash"
 [ "$PRINT_DIR" = 1 ] && { echo "$DIR"; exit 0; }

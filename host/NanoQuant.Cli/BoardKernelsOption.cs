@@ -14,7 +14,7 @@ internal static class BoardKernelsOption
     {
         var option = new Option<string>("--kernels")
         {
-            Description = "with --runtime cortex-m7|cortex-m4: the firmware's kernels: managed (nanoCLR alone, as stock firmware), native (NanoQuant.Native with nanoQuant's C kernels, DSP paths) or cmsis-nn (NanoQuant.Native with CONV_2D and FULLY_CONNECTED through ARM's CMSIS-NN); each firmware is built on first use, then cached",
+            Description = "with --runtime cortex-m7|cortex-m4: the firmware's kernels: managed (nanoCLR alone, as stock firmware), native (NanoQuant.Native with nanoQuant's C kernels, DSP paths) or cmsis-nn (NanoQuant.Native plus ARM's CMSIS-NN for the conv and depthwise shapes where it is faster); each firmware is built on first use, then cached",
             DefaultValueFactory = _ => "managed",
         };
         option.AcceptOnlyFromAmong("managed", "native", "cmsis-nn");

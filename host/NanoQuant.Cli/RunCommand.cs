@@ -103,7 +103,7 @@ public static class RunCommand
     {
         var job = run.Job;
         string kernels = job.Backend != "native" ? "managed kernels"
-            : $"{(firmwareKernels == "cmsis-nn" ? "native kernels (CONV_2D and FULLY_CONNECTED through CMSIS-NN)" : "native kernels")} for {job.NativeOperators} operators";
+            : $"{(firmwareKernels == "cmsis-nn" ? "native kernels (with CMSIS-NN where faster)" : "native kernels")} for {job.NativeOperators} operators";
         if (board is not null)
         {
             double instructions = run.MillisecondsPerInvoke * NanoClrHost.InstructionsPerMillisecond;

@@ -11,6 +11,10 @@
 
 #define NQ_INT32_LIMIT ((int64_t)INT32_MAX)
 
+#ifdef NQ_VENDOR
+int8_t nq_vendor_scratch[NQ_VENDOR_SCRATCH_BYTES];
+#endif
+
 /* The buffers of one call; lengths in elements. */
 typedef struct nq_buffers
 {
@@ -80,6 +84,73 @@ static int nq_axis_valid(int32_t in, int32_t out, int32_t stride, int32_t extent
 {
     return in >= 1 && out >= 1 && stride >= 1 && extent >= 1 && pad >= 0 && pad < extent
         && (int64_t)out * stride + extent + in <= NQ_INT32_LIMIT;
+}
+
+#ifdef NQ_VENDOR_CMSIS_NN
+/*
+ * The per-operator choice between CMSIS-NN and nanoQuant's kernels (DSP paths on the M4/M7), both byte-exact with
+ * TFLM: a rule table keyed by shape features, derived from instruction counts per call on the emulated Cortex-M4
+ * and M7 (native/tests/cortex-m/replay.sh --choice; the table and its figures: docs/benchmarks.md, "Per-operator
+ * choice"). 1 = CMSIS-NN is faster for this call.
+ */
+static int nq_cmsis_nn_faster(const int32_t *p)
+{
+#ifdef NQ_VENDOR_ALWAYS
+    (void)p;
+    return 1;
+#else
+    switch (p[NQ_P_OPERATOR])
+    {
+        case NQ_OP_CONV_2D:
+            /* 1x1 with fewer than 4 output channels: our DSP conv works in blocks of 4 channels and leaves
+             * these to the portable loop (person_detect's 256 -> 2: 3,360 against 3,560 on the M4); every other
+             * conv of the five models is 18-41 % cheaper in ours. */
+            return p[NQ_CONV_KERNEL_HEIGHT] == 1 && p[NQ_CONV_KERNEL_WIDTH] == 1 && p[NQ_CONV_OUTPUT_DEPTH] < 4;
+        case NQ_OP_DEPTHWISE_CONV_2D:
+            /* CMSIS-NN's 3x3 path (multiplier 1, no dilation, padding <= 1) on output rows of at most 3
+             * positions: ours pays its per-row and per-channel set-up over too few outputs (vww's 3x3x256:
+             * 156,840 against 171,880 on the M4; 6x6x128 -> 3x3: 85,200 against 96,280). From 5 positions per
+             * row on (kws's 25x5x64, vww's 6x6x128, ...) ours is 23-67 % cheaper, and on every other multiplier
+             * (person_detect's 1 -> 8: 598,840 against 1,841,280). */
+            return p[NQ_CONV_FILTER_DEPTH] == 1 && p[NQ_CONV_KERNEL_HEIGHT] == 3 && p[NQ_CONV_KERNEL_WIDTH] == 3
+                && p[NQ_CONV_DILATION_HEIGHT] == 1 && p[NQ_CONV_DILATION_WIDTH] == 1 && p[NQ_CONV_PAD_TOP] <= 1
+                && p[NQ_CONV_PAD_LEFT] <= 1 && p[NQ_CONV_OUTPUT_WIDTH] <= 3;
+        default:
+            /* FULLY_CONNECTED: ours on every layer of the five models but vww's 256 -> 2, one timer tick
+             * (40 instructions) behind. */
+            return 0;
+    }
+#endif
+}
+#endif
+
+int32_t nq_kernel_for(const int32_t *params, int32_t param_count)
+{
+    if (params == NULL || param_count < NQ_P_FIRST)
+    {
+        return NQ_KERNEL_OWN;
+    }
+
+    switch (params[NQ_P_OPERATOR])
+    {
+#if defined(NQ_VENDOR_CMSIS_NN)
+        case NQ_OP_CONV_2D:
+            /* grouped convolutions: CMSIS-NN has none */
+            return param_count >= NQ_CONV_COUNT && params[NQ_CONV_FILTER_DEPTH] == params[NQ_CONV_INPUT_DEPTH] && nq_cmsis_nn_faster(params)
+                ? NQ_KERNEL_CMSIS_NN : NQ_KERNEL_OWN;
+        case NQ_OP_DEPTHWISE_CONV_2D:
+            return param_count >= NQ_CONV_COUNT && nq_cmsis_nn_faster(params) ? NQ_KERNEL_CMSIS_NN : NQ_KERNEL_OWN;
+        case NQ_OP_FULLY_CONNECTED:
+            return param_count >= NQ_FC_COUNT && nq_cmsis_nn_faster(params) ? NQ_KERNEL_CMSIS_NN : NQ_KERNEL_OWN;
+#elif defined(NQ_VENDOR_ESP_NN)
+        case NQ_OP_CONV_2D:
+            return param_count >= NQ_CONV_COUNT && params[NQ_CONV_FILTER_DEPTH] == params[NQ_CONV_INPUT_DEPTH] ? NQ_KERNEL_ESP_NN : NQ_KERNEL_OWN;
+        case NQ_OP_FULLY_CONNECTED:
+            return NQ_KERNEL_ESP_NN;
+#endif
+        default:
+            return NQ_KERNEL_OWN;
+    }
 }
 
 static int32_t nq_run_conv(const int32_t *p, int32_t count, const nq_buffers *buffers, int depthwise)
@@ -160,13 +231,22 @@ static int32_t nq_run_conv(const int32_t *p, int32_t count, const nq_buffers *bu
 
     if (depthwise)
     {
+#ifdef NQ_VENDOR_CMSIS_NN
+        if (nq_kernel_for(p, count) == NQ_KERNEL_CMSIS_NN
+            && nq_vendor_depthwise_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0],
+                                           buffers->t[2], buffers->t[3], buffers->out + p[NQ_P_OUTPUT_START]))
+        {
+            return NQ_OK;
+        }
+#endif
         nq_depthwise_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[1],
                              buffers->t[2], buffers->t[3], buffers->out + p[NQ_P_OUTPUT_START]);
     }
     else
     {
 #ifdef NQ_VENDOR
-        if (nq_vendor_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[2],
+        if (nq_kernel_for(p, count) != NQ_KERNEL_OWN
+            && nq_vendor_conv_2d(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0], buffers->t[2],
                               buffers->t[3], buffers->out + p[NQ_P_OUTPUT_START]))
         {
             return NQ_OK;
@@ -212,7 +292,8 @@ static int32_t nq_run_fully_connected(const int32_t *p, int32_t count, const nq_
     }
 
 #ifdef NQ_VENDOR
-    if (nq_vendor_fully_connected(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0],
+    if (nq_kernel_for(p, count) != NQ_KERNEL_OWN
+        && nq_vendor_fully_connected(p, buffers->a + p[NQ_P_INPUT_START], buffers->b + p[NQ_P_SECOND_START], buffers->t[0],
                                   buffers->t[1], buffers->t[2], buffers->out + p[NQ_P_OUTPUT_START]))
     {
         return NQ_OK;

@@ -8,7 +8,8 @@
 #     own exactly-sized heap block (so ASan sees any access past a tensor). Any sanitizer report aborts
 #     the test host and fails this script;
 #  3. the CMSIS-NN and ESP-NN build options (sources from ../shared/nn-libs, portable C on x64): every int8
-#     golden again with CONV_2D and FULLY_CONNECTED going to each library.
+#     golden again with CONV_2D and FULLY_CONNECTED (and with CMSIS-NN, DEPTHWISE_CONV_2D) going to each library
+#     wherever it can run them (CMSIS-NN with NQ_VENDOR_ALWAYS: every call the rule table could give it).
 # Installs gcc/g++ with apt-get when missing (CI). Prints "native kernels: OK" on success.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -54,17 +55,17 @@ if [ "$passed" -eq 0 ] || [ "$skipped" -ne 0 ]; then
 fi
 echo "native kernels: OK ($passed tests under ASan+UBSan)"
 
-# 3. The vendor-library options on x64 (their portable C paths): CONV_2D and FULLY_CONNECTED through CMSIS-NN,
-#    then through ESP-NN, every int8 golden again. The libraries come from ../shared/nn-libs (never copied
+# 3. The vendor-library options on x64 (their portable C paths): CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED
+#    through CMSIS-NN (every call it can take), then CONV_2D and FULLY_CONNECTED through ESP-NN, every int8 golden again. The libraries come from ../shared/nn-libs (never copied
 #    into the repository); their own sources are compiled without -Werror, nanoQuant's with it.
 libs="${NANOQUANT_NN_LIBS:-$root/../shared/nn-libs}"
-run_vendor() { # name define library-objects...
-  local name="$1" define="$2"; shift 2
+run_vendor() { # name "defines" library-objects...
+  local name="$1" defines=($2); shift 2
   local lib="$work/libnanoquant_kernels_$name.so" vlog="$work/$name.log"
   local objects="$work/$name-obj"
   mkdir -p "$objects"
   for f in "$src"/*.c "$src/$name"/*.c; do
-    gcc -std=c99 -pedantic -O2 -Wall -Wextra -Werror -fPIC -D"$define" "${includes[@]}" -c "$f" \
+    gcc -std=c99 -pedantic -O2 -Wall -Wextra -Werror -fPIC "${defines[@]/#/-D}" "${includes[@]}" -c "$f" \
       -o "$objects/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
   done
   gcc -shared -o "$lib" "$objects"/*.o "$@"
@@ -77,7 +78,7 @@ tar -xzf "$libs"/cmsis-nn-*.tar.gz
 mkdir -p cmsis-obj && (cd cmsis-obj && for f in $(find ../cmsis-nn/Source -name '*.c' ! -name '*_f16.c' ! -name '*_f32.c'); do
   gcc -O2 -std=c11 -fPIC -w -I../cmsis-nn/Include -c "$f" -o "$(basename "$f" .c).o"; done)
 includes=(-I"$work/cmsis-nn/Include")
-run_vendor cmsis_nn NQ_VENDOR_CMSIS_NN cmsis-obj/*.o
+run_vendor cmsis_nn "NQ_VENDOR_CMSIS_NN NQ_VENDOR_ALWAYS" cmsis-obj/*.o
 tar -xzf "$libs"/esp-nn-*.tar.gz
 mkdir -p esp-obj && (cd esp-obj && for f in ../esp-nn/src/convolution/esp_nn_conv_ansi.c ../esp-nn/src/convolution/esp_nn_conv_opt.c \
   ../esp-nn/src/fully_connected/esp_nn_fully_connected_ansi.c; do

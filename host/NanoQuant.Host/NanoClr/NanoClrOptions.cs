@@ -53,8 +53,9 @@ public sealed record NanoClrOptions
     public bool NativeKernels { get; init; }
 
     /// <summary>
-    /// With <see cref="NativeKernels"/> on an emulated <see cref="Board"/>: the firmware whose NanoQuant.Native routes
-    /// CONV_2D and FULLY_CONNECTED to ARM's CMSIS-NN (native/kernels/cmsis_nn) instead of nanoQuant's own C kernels.
+    /// With <see cref="NativeKernels"/> on an emulated <see cref="Board"/>: the firmware whose NanoQuant.Native also has
+    /// ARM's CMSIS-NN (native/kernels/cmsis_nn) and gives it the conv and depthwise calls where its rule table
+    /// (native/kernels/dispatch.c) finds it faster than nanoQuant's own C kernels.
     /// </summary>
     public bool CmsisNn { get; init; }
 

@@ -10,8 +10,6 @@
 #ifdef NQ_VENDOR_ESP_NN
 #include "esp_nn.h"
 
-static int8_t nq_esp_scratch[NQ_VENDOR_SCRATCH_BYTES];
-
 int nq_vendor_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
@@ -57,7 +55,7 @@ int nq_vendor_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filte
         return 0;
     }
 
-    esp_nn_set_conv_scratch_buf(nq_esp_scratch);
+    esp_nn_set_conv_scratch_buf(nq_vendor_scratch);
     for (b = 0; b < p[NQ_CONV_BATCHES]; b++)
     {
         esp_nn_conv_s8(&input_dims, input + (b * input_dims.height * input_dims.width * input_dims.channels), &filter_dims, filter,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the replay harness for one Cortex-M and one kernel option:
-#   build.sh OUT.elf CPU OPTION     CPU: cortex-m4 | cortex-m7;  OPTION: c | dsp | cmsis_nn
+#   build.sh OUT.elf CPU OPTION     CPU: cortex-m4 | cortex-m7;  OPTION: c | dsp | cmsis_nn | best
 #   c        nanoQuant's portable C kernels (-DNQ_NO_DSP: the DSP kernels are left out even where the CPU has DSP)
 #   dsp      nanoQuant's kernels with their ACLE DSP paths (__ARM_FEATURE_DSP, set by -mcpu=cortex-m4/m7)
-#   cmsis_nn CONV_2D and FULLY_CONNECTED through ARM's CMSIS-NN (DSP paths) from ../shared/nn-libs, the rest ours (C)
+#   cmsis_nn CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED through ARM's CMSIS-NN (DSP paths) from ../shared/nn-libs
+#            wherever it can run them (-DNQ_VENDOR_ALWAYS), the rest ours (C)
+#   best     what the firmware's --kernels cmsis-nn image runs: ours with DSP paths and CMSIS-NN, per call as
+#            dispatch.c's rule table chooses
 # arm-none-eabi-gcc -O2 -mthumb, newlib with rdimon semihosting. Writes OUT.elf, OUT.su (-fstack-usage), OUT.size.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,21 +23,15 @@ extra=()
 case "$option" in
   c) defines=(-DNQ_NO_DSP) ;;
   dsp) ;;
-  cmsis_nn)
-    defines=(-DNQ_NO_DSP -DNQ_VENDOR_CMSIS_NN)
-    libs="${NANOQUANT_NN_LIBS:-$root/../shared/nn-libs}"
+  cmsis_nn|best)
+    defines=(-DNQ_VENDOR_CMSIS_NN)
+    [ "$option" = best ] || defines+=(-DNQ_NO_DSP -DNQ_VENDOR_ALWAYS)
     cmsis="$(dirname "$out")/cmsis-nn-$cpu"
-    if [ ! -f "$cmsis/libcmsisnn.a" ]; then
-      rm -rf "$cmsis"; mkdir -p "$cmsis"
-      tar -xzf "$libs"/cmsis-nn-*.tar.gz -C "$cmsis"
-      (cd "$cmsis" && for f in $(find cmsis-nn/Source -name '*.c' ! -name '*_f16.c' ! -name '*_f32.c'); do
-        arm-none-eabi-gcc "${flags[@]}" -std=c11 -w -Icmsis-nn/Include -c "$f" -o "$(basename "$f" .c).o"; done
-        arm-none-eabi-ar rcs libcmsisnn.a ./*.o)
-    fi
+    "$here/build-cmsis-nn.sh" "$cmsis" "$cpu"
     sources+=("$src"/cmsis_nn/*.c)
     extra=(-I"$cmsis/cmsis-nn/Include")
     ;;
-  *) echo "option: c | dsp | cmsis_nn" >&2; exit 2 ;;
+  *) echo "option: c | dsp | cmsis_nn | best" >&2; exit 2 ;;
 esac
 for f in "${sources[@]}"; do
   arm-none-eabi-gcc "${flags[@]}" "${kernel_flags[@]}" "${defines[@]}" "${extra[@]}" -c "$f" \
@@ -54,7 +51,7 @@ for f in "$here"/replay.c "$platform"/startup.c; do
   arm-none-eabi-gcc "${flags[@]}" -std=c99 -Wall -Wextra -Werror -Wno-override-init -I"$src" -c "$f" -o "$work/harness_$(basename "$f" .c).o"
 done
 link=("$work"/harness_*.o "${kernel_objects[@]}")
-[ "$option" = cmsis_nn ] && link+=("$cmsis/libcmsisnn.a")
+[ -n "${cmsis:-}" ] && link+=("$cmsis/libcmsisnn.a")
 arm-none-eabi-gcc -mcpu="$cpu" -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$platform/mps2.ld" -Wl,--gc-sections \
   -o "$out" "${link[@]}"
 # Stack per function (-fstack-usage) and code size of the kernels (nanoQuant's objects, plus CMSIS-NN's

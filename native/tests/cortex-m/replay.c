@@ -4,13 +4,16 @@
  * nq_run, compares the output byte for byte with what the x64 kernels wrote, and prints the instructions
  * each call took. With `qemu-system-arm -icount shift=0` one guest instruction is 1 ns of virtual time and
  * the CMSDK APB timer 0 (25 MHz) ticks every 40 instructions: the counts are exact and repeatable.
- * Output lines: "call <i> op <code> instr <n> macs <n>" and "total calls <n> instr <n> mismatches <n>".
+ * Output lines: "call <i> op <code> instr <n> macs <n> kernel <k> shape <p…>" (k: nq_kernel_for, 0 = nanoQuant's,
+ * 1 = CMSIS-NN; shape: the call's operator parameters, for the per-operator choice) and
+ * "total calls <n> instr <n> mismatches <n>".
  * Exit code 0 when every output matched, 1 on a mismatch or a refused call, 2 on a bad recording.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "nanoquant_kernels.h"
+#include "vendor.h"
 
 #define NQ_TIMER_CTRL (*(volatile uint32_t *)0x40000000u)
 #define NQ_TIMER_VALUE (*(volatile uint32_t *)0x40000004u)
@@ -150,8 +153,14 @@ int main(int argc, char **argv)
                         t_length[2] < 0 ? NULL : tables[2], t_length[2], t_length[3] < 0 ? NULL : tables[3], t_length[3]);
         stop = NQ_TIMER_VALUE;
         total += (start - stop) * NQ_INSTRUCTIONS_PER_TICK;
-        printf("call %ld op %ld instr %lu macs %lu\n", (long)calls, (long)params[0], (unsigned long)((start - stop) * NQ_INSTRUCTIONS_PER_TICK),
-               (unsigned long)macs(params, count));
+        printf("call %ld op %ld instr %lu macs %lu kernel %ld shape", (long)calls, (long)params[0],
+               (unsigned long)((start - stop) * NQ_INSTRUCTIONS_PER_TICK), (unsigned long)macs(params, count), (long)nq_kernel_for(params, count));
+        for (i = NQ_P_FIRST; i < count && i < NQ_P_FIRST + 24; i++)
+        {
+            printf(" %ld", (long)params[i]);
+        }
+
+        printf("\n");
         if (status != 0)
         {
             printf("call %ld op %ld: nq_run refused it (status %ld)\n", (long)calls, (long)params[0], (long)status);

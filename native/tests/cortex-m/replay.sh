@@ -6,9 +6,13 @@
 #   replay.sh --markdown the same runs (builds dsp-m4 cmsis_nn-m4 dsp-m7 unless NANOQUANT_REPLAY_BUILDS names others; the
 #                        first is "ours", the second the comparison) as the Markdown tables of docs/benchmarks.md: per
 #                        model and operator, per conv/depthwise/FC layer, then stack and code size per build
+#   replay.sh --choice   the per-operator choice: every conv, depthwise and FC call of those models on the M4 and M7
+#                        with our DSP kernels, with CMSIS-NN (every call it can take) and with dispatch.c's rule
+#                        table (best), side by side; marks each call where the table's pick is not the faster one
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
-#                        M4 and the M7, the portable C on the M4, and the DSP kernels on the M4 with every tensor
-#                        off a word boundary (dsp-m4-odd) (CI); prints "cortex-m replay: OK"
+#                        M4 and the M7, the portable C on the M4, the DSP kernels on the M4 with every tensor
+#                        off a word boundary (dsp-m4-odd), and CMSIS-NN on the M4 for every conv, depthwise and FC
+#                        call it can take (cmsis_nn-m4) (CI); prints "cortex-m replay: OK"
 # Steps: (1) the desktop tests run every int8 golden through the x64 kernels and record each native call of the
 # first case (NANOQUANT_NATIVE_RECORD; skipped when NANOQUANT_REPLAY_RECORDINGS names a folder of .nqrec
 # files); (2) build.sh builds the harness per CPU and option; (3) QEMU runs each recording, the harness
@@ -37,10 +41,13 @@ if [ "$mode" = --check ]; then
   gcc -O2 -std=c99 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all -I"$root/native/kernels" \
     "$here/requantize_check.c" -o "$work/requantize_check"
   "$work/requantize_check"
-  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd}"
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd cmsis_nn-m4}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
 elif [ "$mode" = --markdown ]; then
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 cmsis_nn-m4 dsp-m7}"
+  models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
+elif [ "$mode" = --choice ]; then
+  builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 cmsis_nn-m4 best-m4 dsp-m7 cmsis_nn-m7 best-m7}"
   models="${NANOQUANT_REPLAY_MODELS:-kws_ref_model_int8 vww_96_int8 person_detect pretrainedResnet_quant ad01_int8}"
 else
   builds="${NANOQUANT_REPLAY_BUILDS:-c-m4 dsp-m4 cmsis_nn-m4 dsp-m7}"
@@ -118,6 +125,33 @@ if [ "$mode" = --markdown ]; then
   echo
 fi
 
+if [ "$mode" = --choice ]; then
+  # Per call: the shape, our DSP kernel's count, CMSIS-NN's, the rule table's pick and its count (the pick's kernel
+  # plus nq_kernel_for's own 40-120 instructions). "<-- slower" marks a call where the table picked the kernel that
+  # costs more than the other by more than one timer tick (40 instructions).
+  for cpu in m4 m7; do
+    [ -f "$work/best-$cpu-${models%% *}.log" ] || continue
+    echo "cortex-$cpu: per call (conv, depthwise, FC): instructions with our DSP kernel, with CMSIS-NN, and what the rule table runs"
+    printf "%-24s %5s %-10s %-44s %10s %10s %-9s %10s\n" model call operator shape ours cmsis-nn pick best
+    for model in $models; do
+      paste -d' ' <(grep '^call .* instr' "$work/dsp-$cpu-$model.log") <(grep '^call .* instr' "$work/cmsis_nn-$cpu-$model.log" | awk '{print $6}') \
+        <(grep '^call .* instr' "$work/best-$cpu-$model.log" | awk '{print $6, $10}') | awk -v m="$model" '
+        $4 == 2 || $4 == 3 || $4 == 1 {
+          n = NF; ours = $6; cm = $(n - 2); best = $(n - 1); pick = $n == 1 ? "cmsis-nn" : "ours"
+          if ($4 == 1) { op = "FC"; shape = sprintf("%d x %d -> %d%s", $12, $13, $14, $15 ? " per-ch" : "") }
+          else { op = $4 == 2 ? "CONV_2D" : "DEPTHWISE"
+                 shape = sprintf("%dx%dx%d->%dx%dx%d k%dx%d %s%d s%d d%d", $13, $14, $15, $16, $17, $18, $19, $20, $4 == 2 ? "g" : "m", $4 == 2 ? $15 / $21 : $21, $22, $24) }
+          lo = ours < cm ? ours : cm
+          printf "%-24s %5d %-10s %-44s %10d %10d %-9s %10d%s\n", m, $2, op, shape, ours, cm, pick, best, (($n == 1 && ours + 40 < cm) || ($n != 1 && cm + 40 < ours) ? "  <-- slower" : "")
+          t_ours += ours; t_cm += cm; t_best += best; t_lo += lo }
+        END { printf "%-24s %5s %-10s %-44s %10d %10d %-9s %10d   (the faster of the two per call: %d)\n", m, "", "TOTAL", "", t_ours, t_cm, "", t_best, t_lo }'
+    done
+    echo
+  done
+  [ "$failed" -eq 0 ] || { echo "$failed runs failed (above)" >&2; exit 1; }
+  exit 0
+fi
+
 # The table: per model, per operator, instructions per build; then totals and instructions per MAC.
 [ "$mode" = --markdown ] || awk -F'\t' -v builds="$builds" -v models="$models" '
   BEGIN { nb = split(builds, B, " "); nm = split(models, M, " ");
@@ -145,7 +179,7 @@ for build in $builds; do
       conv_dsp = f["nq_conv_2d_dsp"] + max3(f["nq_dsp_im2col"], f["nq_dsp_im2col_inside"], 36)
       chain["conv"] = f["nq_conv_2d"] + conv_dsp + f["nq_vendor_conv_2d"]
       deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
-      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest
+      chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest + f["nq_vendor_depthwise_conv_2d"]
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
       chain["average pool"] = f["nq_average_pool_2d"] + f["nq_average_pool_sums_dsp"]
       worst = 0; for (k in chain) if (chain[k] > worst) { worst = chain[k]; which = k }
