@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -12,15 +14,15 @@ namespace NanoQuant
     internal sealed class TanhKernel : LookupTableKernel
     {
         internal TanhKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 4)
+            : base(op, tensors, LogisticTanhLayout.ParameterCount)
         {
-            int zeroPoint = op.Parameters[0];
+            int zeroPoint = op.Parameters[LogisticTanhLayout.InputZeroPoint];
             Check.ZeroPoint(op, zeroPoint, "input");
-            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "input multiplier");
-            int shift = Check.Parameter(op, 3, 0, 30, "input left shift");
+            int multiplier = Check.Parameter(op, LogisticTanhLayout.InputMultiplier, 0, int.MaxValue, "input multiplier");
+            int shift = Check.Parameter(op, LogisticTanhLayout.InputLeftShift, 0, 30, "input left shift");
 
             // Inside the radius |x| × 2^shift < 15 × 2^27, so the rescaling cannot overflow.
-            int radius = Check.Parameter(op, 1, 0, (15 << 27) >> shift, "input range radius");
+            int radius = Check.Parameter(op, LogisticTanhLayout.InputRadius, 0, (15 << 27) >> shift, "input range radius");
             for (int q = -128; q < 128; q++)
             {
                 int x = q - zeroPoint;
