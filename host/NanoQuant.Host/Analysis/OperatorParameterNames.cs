@@ -94,7 +94,7 @@ public static class OperatorParameterNames
             OperatorType.Mean => Mean,
             OperatorType.Concatenation => Concatenation,
             OperatorType.Transpose => Enumerable.Range(0, count).Select(d => $"perm{d}").ToArray(),
-            OperatorType.StridedSlice => Enumerable.Range(0, count / 3).SelectMany(d => new[] { $"start{d}", $"stop{d}", $"step{d}" }).ToArray(),
+            OperatorType.StridedSlice => StridedSliceNames(count),
             OperatorType.Logistic or OperatorType.Tanh => count == LogisticTanhLayout.Int16ParameterCount ? LogisticTanh16 : LogisticTanh,
             OperatorType.Relu => Relu,
             OperatorType.Relu6 => Relu6,
@@ -125,6 +125,21 @@ public static class OperatorParameterNames
         {
             names[PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d)] = $"before{d}";
             names[PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d) + 1] = $"after{d}";
+        }
+
+        return names;
+    }
+
+    /// <summary>STRIDED_SLICE's names: start, stop, step per dimension (<see cref="StridedSliceLayout"/>).</summary>
+    private static string[] StridedSliceNames(int count)
+    {
+        var names = new string[count - (count % StridedSliceLayout.PerDimension)];
+        for (int block = 0; block < names.Length; block += StridedSliceLayout.PerDimension)
+        {
+            int d = block / StridedSliceLayout.PerDimension;
+            names[block + StridedSliceLayout.Start] = $"start{d}";
+            names[block + StridedSliceLayout.Stop] = $"stop{d}";
+            names[block + StridedSliceLayout.Step] = $"step{d}";
         }
 
         return names;
