@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -32,7 +34,7 @@ namespace NanoQuant
             int elementSize = _output.type == NanoQuant.Format.TensorType.Int16 ? 2 : 1;
             int rank = _output.shape.Length;
             Check.That(rank >= 1, op, "output must have rank 1 or more");
-            int axis = Check.Parameter(op, 0, 0, rank - 1, "axis");
+            int axis = Check.Parameter(op, ConcatenationLayout.Axis, 0, rank - 1, "axis");
 
             int outer = 1;
             for (int d = 0; d < axis; d++)

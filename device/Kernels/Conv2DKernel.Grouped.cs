@@ -1,6 +1,12 @@
 namespace NanoQuant
 {
-    /// <summary>The grouped variant of <see cref="Conv2DKernel"/> (input channels a multiple of the filter's): one output channel at a time.</summary>
+    /// <summary>
+    /// The grouped variant of <see cref="Conv2DKernel"/> (input channels a multiple of the filter's): one output
+    /// channel at a time. Its loops repeat the other variants' shape (loads, multiply-accumulates, the inlined
+    /// requantization, clamp, store) on purpose: on nanoCLR's IL interpreter a helper called per output or per tap is a
+    /// dispatched call, so each variant stays flat (docs/architecture.md, "Still written twice"); the goldens,
+    /// tests/Kernels and InlinedRequantizationTests guard each copy.
+    /// </summary>
     internal sealed partial class Conv2DKernel
     {
         /// <summary><paramref name="count"/> interior outputs of one row; <paramref name="pixel"/> indexes the first one's first input value.</summary>

@@ -1,6 +1,12 @@
 namespace NanoQuant
 {
-    /// <summary>The variant of <see cref="DepthwiseConv2DKernel"/> for any other depth multiplier: one output channel at a time (3×3 filters unrolled).</summary>
+    /// <summary>
+    /// The variant of <see cref="DepthwiseConv2DKernel"/> for any other depth multiplier: one output channel at a time
+    /// (3×3 filters unrolled). Its loops repeat the other variants' shape (loads, multiply-accumulates, the inlined
+    /// requantization, clamp, store) on purpose: on nanoCLR's IL interpreter a helper called per output or per tap is a
+    /// dispatched call, so each variant stays flat (docs/architecture.md, "Still written twice"); the goldens,
+    /// tests/Kernels and InlinedRequantizationTests guard each copy.
+    /// </summary>
     internal sealed partial class DepthwiseConv2DKernel
     {
         /// <summary><paramref name="count"/> interior outputs of one row, any filter size.</summary>

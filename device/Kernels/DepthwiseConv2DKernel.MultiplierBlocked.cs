@@ -1,6 +1,12 @@
 namespace NanoQuant
 {
-    /// <summary>The variant of <see cref="DepthwiseConv2DKernel"/> for depth multipliers that are multiples of four (and of eight): output channels of one input channel in blocks.</summary>
+    /// <summary>
+    /// The variant of <see cref="DepthwiseConv2DKernel"/> for depth multipliers that are multiples of four (and of
+    /// eight): output channels of one input channel in blocks. Its loops repeat the other variants' shape (loads,
+    /// multiply-accumulates, the inlined requantization, clamp, store) on purpose: on nanoCLR's IL interpreter a helper
+    /// called per output or per tap is a dispatched call, so each variant stays flat (docs/architecture.md, "Still
+    /// written twice"); the goldens, tests/Kernels and InlinedRequantizationTests guard each copy.
+    /// </summary>
     internal sealed partial class DepthwiseConv2DKernel
     {
         /// <summary>

@@ -1,6 +1,12 @@
 namespace NanoQuant
 {
-    /// <summary>The sliding 3×3 variant of <see cref="DepthwiseConv2DKernel"/>: whole output rows, the window sliding along the row.</summary>
+    /// <summary>
+    /// The sliding 3×3 variant of <see cref="DepthwiseConv2DKernel"/>: whole output rows, the window sliding along the
+    /// row. Its loops repeat the other variants' shape (loads, multiply-accumulates, the inlined requantization, clamp,
+    /// store) on purpose: on nanoCLR's IL interpreter a helper called per output or per tap is a dispatched call, so
+    /// each variant stays flat (docs/architecture.md, "Still written twice"); the goldens, tests/Kernels and
+    /// InlinedRequantizationTests guard each copy.
+    /// </summary>
     internal sealed partial class DepthwiseConv2DKernel
     {
         /// <summary>

@@ -1,6 +1,12 @@
 namespace NanoQuant
 {
-    /// <summary>The per-channel variant of <see cref="FullyConnectedKernel"/>: an output stage per unit.</summary>
+    /// <summary>
+    /// The per-channel variant of <see cref="FullyConnectedKernel"/>: an output stage per unit. Its loops repeat the
+    /// other variants' shape (loads, multiply-accumulates, the inlined requantization, clamp, store) on purpose: on
+    /// nanoCLR's IL interpreter a helper called per output or per tap is a dispatched call, so each variant stays flat
+    /// (docs/architecture.md, "Still written twice"); the goldens, tests/Kernels and InlinedRequantizationTests guard
+    /// each copy.
+    /// </summary>
     internal sealed partial class FullyConnectedKernel
     {
         // Per-channel output stages (or a negative multiplier, a left shift, a right shift over

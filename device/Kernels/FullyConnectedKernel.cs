@@ -9,7 +9,9 @@ namespace NanoQuant
     /// 3 multipliers int32 [units], or [1] for per-tensor weights, 4 shifts int32 (same length as the multipliers). Output: int8, batches × units elements.
     /// Parameters: 0 output offset (output zero point), 1 activation min, 2 activation max.
     /// This file is the wrapper and the uniform (one output stage) variant; FullyConnectedKernel.PerChannel.cs
-    /// is the per-channel one.
+    /// is the per-channel one. The two repeat one loop shape on purpose (flat for nanoCLR's IL interpreter: a
+    /// helper per output is a dispatched call); the goldens, FullyConnectedKernelTests and
+    /// InlinedRequantizationTests guard each copy.
     /// </summary>
     internal sealed partial class FullyConnectedKernel : Kernel
     {

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -15,14 +17,14 @@ namespace NanoQuant
         internal HardSwishKernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors, 6)
         {
-            int inputZeroPoint = op.Parameters[0];
-            int outputZeroPoint = op.Parameters[1];
+            int inputZeroPoint = op.Parameters[HardSwishLayout.InputZeroPoint];
+            int outputZeroPoint = op.Parameters[HardSwishLayout.OutputZeroPoint];
             Check.ZeroPoint(op, inputZeroPoint, "input");
             Check.ZeroPoint(op, outputZeroPoint, "output");
-            int reluishMultiplier = Check.Parameter(op, 2, 0, 32767, "reluish multiplier");
-            int reluishExponent = Check.Parameter(op, 3, -15, 30, "reluish exponent");
-            int outputMultiplier = Check.Parameter(op, 4, 0, 32767, "output multiplier");
-            int outputExponent = Check.Parameter(op, 5, -15, 0, "output exponent");
+            int reluishMultiplier = Check.Parameter(op, HardSwishLayout.ReluishMultiplier, 0, 32767, "reluish multiplier");
+            int reluishExponent = Check.Parameter(op, HardSwishLayout.ReluishExponent, -15, 30, "reluish exponent");
+            int outputMultiplier = Check.Parameter(op, HardSwishLayout.OutputMultiplier, 0, 32767, "output multiplier");
+            int outputExponent = Check.Parameter(op, HardSwishLayout.OutputExponent, -15, 0, "output exponent");
             for (int q = -128; q < 128; q++)
             {
                 Table[q + 128] = (sbyte)Evaluate(q, inputZeroPoint, outputZeroPoint, reluishMultiplier, reluishExponent, outputMultiplier, outputExponent);

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -13,15 +15,15 @@ namespace NanoQuant
         internal LeakyReluKernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors, 6)
         {
-            int inputZeroPoint = op.Parameters[0];
-            int outputZeroPoint = op.Parameters[1];
+            int inputZeroPoint = op.Parameters[LeakyReluLayout.InputZeroPoint];
+            int outputZeroPoint = op.Parameters[LeakyReluLayout.OutputZeroPoint];
             Check.ZeroPoint(op, inputZeroPoint, "input");
             Check.ZeroPoint(op, outputZeroPoint, "output");
-            int identityMultiplier = Check.Parameter(op, 2, 0, int.MaxValue, "identity multiplier");
-            int identityShift = op.Parameters[3];
+            int identityMultiplier = Check.Parameter(op, LeakyReluLayout.IdentityMultiplier, 0, int.MaxValue, "identity multiplier");
+            int identityShift = op.Parameters[LeakyReluLayout.IdentityShift];
             Check.Shift(op, identityShift, "identity shift");
-            int alphaMultiplier = Check.Parameter(op, 4, -int.MaxValue, int.MaxValue, "alpha multiplier");
-            int alphaShift = op.Parameters[5];
+            int alphaMultiplier = Check.Parameter(op, LeakyReluLayout.AlphaMultiplier, -int.MaxValue, int.MaxValue, "alpha multiplier");
+            int alphaShift = op.Parameters[LeakyReluLayout.AlphaShift];
             Check.Shift(op, alphaShift, "alpha shift");
             bool negativeAlpha = alphaMultiplier < 0;
             int alphaMagnitude = negativeAlpha ? -alphaMultiplier : alphaMultiplier;

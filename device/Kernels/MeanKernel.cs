@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -27,18 +29,18 @@ namespace NanoQuant
 
         internal MeanKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 1, 1, 5);
+            Check.Counts(op, 1, 1, MeanLayout.ParameterCount);
             _input = Check.ActivationInput(op, tensors, 0);
             _output = Check.OutputLike(op, tensors, 0, _input);
             _wide = _input.type == NanoQuant.Format.TensorType.Int16;
             int elementSize = _wide ? 2 : 1;
             int rank = _input.shape.Length;
-            int inputZeroPoint = op.Parameters[0];
-            _outputZeroPoint = op.Parameters[1];
+            int inputZeroPoint = op.Parameters[MeanLayout.InputZeroPoint];
+            _outputZeroPoint = op.Parameters[MeanLayout.OutputZeroPoint];
             if (_wide)
             {
-                inputZeroPoint = Check.Parameter(op, 0, -32768, 32767, "input zero point");
-                _outputZeroPoint = Check.Parameter(op, 1, -32768, 32767, "output zero point");
+                inputZeroPoint = Check.Parameter(op, MeanLayout.InputZeroPoint, -32768, 32767, "input zero point");
+                _outputZeroPoint = Check.Parameter(op, MeanLayout.OutputZeroPoint, -32768, 32767, "output zero point");
             }
             else
             {
@@ -46,10 +48,10 @@ namespace NanoQuant
                 Check.ZeroPoint(op, _outputZeroPoint, "output");
             }
 
-            _multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
-            _shift = op.Parameters[3];
+            _multiplier = Check.Parameter(op, MeanLayout.Multiplier, 0, int.MaxValue, "multiplier");
+            _shift = op.Parameters[MeanLayout.Shift];
             Check.Shift(op, _shift, "shift");
-            int mask = Check.Parameter(op, 4, 0, (1 << rank) - 1, "reduced-axes mask");
+            int mask = Check.Parameter(op, MeanLayout.AxesMask, 0, (1 << rank) - 1, "reduced-axes mask");
 
             // Split the input into alternating runs of kept and reduced dimensions (size-1
             // dimensions dropped, neighbours of one kind merged): at most three runs of each kind.
@@ -188,7 +190,11 @@ namespace NanoQuant
             }
         }
 
-        /// <summary>The int16 walk: strides are in bytes, elements little-endian pairs, the clamp int16.</summary>
+        /// <summary>
+        /// The int16 walk: strides are in bytes, elements little-endian pairs, the clamp int16. It repeats the int8
+        /// walk's loops on purpose: choosing the element width per element would be a branch per value in the
+        /// innermost loop on nanoCLR's IL interpreter; the int8 and int16 MEAN goldens and MeanKernelTests guard both.
+        /// </summary>
         private void InvokeInt16()
         {
             sbyte[] input = _input.data;

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -26,21 +28,21 @@ namespace NanoQuant
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
             Check.Rank(op, _output, rank, "output");
-            if (!(op.Parameters.Length == 1 + (2 * rank)))
+            if (!(op.Parameters.Length == PadLayout.Paddings + (PadLayout.PaddingsPerDimension * rank)))
             {
-                Check.Fail(op, "expects " + (1 + (2 * rank)).ToString() + " parameters (value, then before and after per dimension), has " + op.Parameters.Length.ToString());
+                Check.Fail(op, "expects " + (PadLayout.Paddings + (PadLayout.PaddingsPerDimension * rank)).ToString() + " parameters (value, then before and after per dimension), has " + op.Parameters.Length.ToString());
             }
 
-            int elementSize = _input.type == NanoQuant.Format.TensorType.Int16 ? 2 : 1;
-            _value = (sbyte)Check.Parameter(op, 0, elementSize == 2 ? 0 : -128, elementSize == 2 ? 0 : 127, "pad value");
+            int elementSize = _input.type == TensorType.Int16 ? 2 : 1;
+            _value = (sbyte)Check.Parameter(op, PadLayout.PadValue, elementSize == 2 ? 0 : -128, elementSize == 2 ? 0 : 127, "pad value");
 
             int[] before = new int[rank];
             int innermostPadded = -1;
             for (int d = 0; d < rank; d++)
             {
                 int outputDim = _output.shape[d];
-                before[d] = Check.Parameter(op, 1 + (2 * d), 0, outputDim, "padding before dimension " + d.ToString());
-                int after = Check.Parameter(op, 2 + (2 * d), 0, outputDim, "padding after dimension " + d.ToString());
+                before[d] = Check.Parameter(op, PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d), 0, outputDim, "padding before dimension " + d.ToString());
+                int after = Check.Parameter(op, PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d) + 1, 0, outputDim, "padding after dimension " + d.ToString());
                 if (!(outputDim == _input.shape[d] + before[d] + after))
                 {
                     Check.Fail(op, "output dimension " + d.ToString() + " must be input dimension + padding before + padding after");

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -15,12 +17,12 @@ namespace NanoQuant
 
         internal Relu6Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 1, 1, 2);
+            Check.Counts(op, 1, 1, Relu6Layout.ParameterCount);
             _input = Check.Int8Input(op, tensors, 0);
             _output = Check.Int8Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
-            _lower = op.Parameters[0];
-            _upper = op.Parameters[1];
+            _lower = op.Parameters[Relu6Layout.Lower];
+            _upper = op.Parameters[Relu6Layout.Upper];
             Check.ActivationRange(op, _lower, _upper);
         }
 

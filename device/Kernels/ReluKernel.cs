@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -10,17 +12,17 @@ namespace NanoQuant
     internal sealed class ReluKernel : LookupTableKernel
     {
         internal ReluKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 6)
+            : base(op, tensors, ReluLayout.ParameterCount)
         {
-            int inputZeroPoint = op.Parameters[0];
-            int outputZeroPoint = op.Parameters[1];
+            int inputZeroPoint = op.Parameters[ReluLayout.InputZeroPoint];
+            int outputZeroPoint = op.Parameters[ReluLayout.OutputZeroPoint];
             Check.ZeroPoint(op, inputZeroPoint, "input");
             Check.ZeroPoint(op, outputZeroPoint, "output");
-            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
-            int shift = op.Parameters[3];
+            int multiplier = Check.Parameter(op, ReluLayout.Multiplier, 0, int.MaxValue, "multiplier");
+            int shift = op.Parameters[ReluLayout.Shift];
             Check.Shift(op, shift, "shift");
-            int min = op.Parameters[4];
-            int max = op.Parameters[5];
+            int min = op.Parameters[ReluLayout.ActivationMin];
+            int max = op.Parameters[ReluLayout.ActivationMax];
             Check.ActivationRange(op, min, max);
             for (int q = -128; q < 128; q++)
             {

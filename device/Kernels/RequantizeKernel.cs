@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -12,12 +14,12 @@ namespace NanoQuant
         internal RequantizeKernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors, 4)
         {
-            int inputZeroPoint = op.Parameters[0];
-            int outputZeroPoint = op.Parameters[1];
+            int inputZeroPoint = op.Parameters[RequantizeLayout.InputZeroPoint];
+            int outputZeroPoint = op.Parameters[RequantizeLayout.OutputZeroPoint];
             Check.ZeroPoint(op, inputZeroPoint, "input");
             Check.ZeroPoint(op, outputZeroPoint, "output");
-            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
-            int shift = op.Parameters[3];
+            int multiplier = Check.Parameter(op, RequantizeLayout.Multiplier, 0, int.MaxValue, "multiplier");
+            int shift = op.Parameters[RequantizeLayout.Shift];
             Check.Shift(op, shift, "shift");
             for (int q = -128; q < 128; q++)
             {

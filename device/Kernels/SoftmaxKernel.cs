@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -27,20 +29,20 @@ namespace NanoQuant
 
         internal SoftmaxKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 1, 1, 3);
-            _input = Check.Int8Input(op, tensors, 0);
+            Check.Counts(op, SoftmaxLayout.InputCount, 1, SoftmaxLayout.ParameterCount);
+            _input = Check.Int8Input(op, tensors, SoftmaxLayout.Input);
             _output = Check.Int8Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
             Check.That(_input.shape.Length >= 1, op, "input must have rank 1 or more");
             Check.That(_output.zeroPoint == -128, op, "output zero point must be -128");
             _depth = _input.shape[_input.shape.Length - 1];
             _rows = _input.elementCount / _depth;
-            int multiplier = Check.Parameter(op, 0, 0, int.MaxValue, "input multiplier");
-            int shift = Check.Parameter(op, 1, 0, 31, "input left shift");
+            int multiplier = Check.Parameter(op, SoftmaxLayout.InputMultiplier, 0, int.MaxValue, "input multiplier");
+            int shift = Check.Parameter(op, SoftmaxLayout.InputLeftShift, 0, 31, "input left shift");
 
             // Within the radius |d| × 2^shift ≤ 31 × 2^26: the rescaling cannot overflow.
             int radius = (int)((31L << 26) >> shift);
-            int diffMin = Check.Parameter(op, 2, -radius, 0, "diff_min");
+            int diffMin = Check.Parameter(op, SoftmaxLayout.DiffMin, -radius, 0, "diff_min");
             _exp = new int[256];
             _expAccumulated = new int[256];
             for (int d = -255; d <= 0; d++)

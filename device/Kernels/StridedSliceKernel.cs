@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -22,9 +24,9 @@ namespace NanoQuant
             _output = Check.OutputLike(op, tensors, 0, _input);
             int rank = _input.shape.Length;
             Check.That(rank >= 1, op, "input must have rank 1 or more");
-            if (!(op.Parameters.Length == 3 * rank))
+            if (!(op.Parameters.Length == StridedSliceLayout.PerDimension * rank))
             {
-                Check.Fail(op, "expects " + (3 * rank).ToString() + " parameters (start, stop, step per input dimension), has " + op.Parameters.Length.ToString());
+                Check.Fail(op, "expects " + (StridedSliceLayout.PerDimension * rank).ToString() + " parameters (start, stop, step per input dimension), has " + op.Parameters.Length.ToString());
             }
 
             int[] counts = new int[rank];
@@ -34,9 +36,10 @@ namespace NanoQuant
             for (int d = rank - 1; d >= 0; d--)
             {
                 int size = _input.shape[d];
-                int first = Check.Parameter(op, 3 * d, -1, size, "start");
-                int stop = Check.Parameter(op, (3 * d) + 1, -1, size, "stop");
-                int step = Check.Parameter(op, (3 * d) + 2, -size, size, "step");
+                int block = StridedSliceLayout.PerDimension * d;
+                int first = Check.Parameter(op, block + StridedSliceLayout.Start, -1, size, "start");
+                int stop = Check.Parameter(op, block + StridedSliceLayout.Stop, -1, size, "stop");
+                int step = Check.Parameter(op, block + StridedSliceLayout.Step, -size, size, "step");
                 if (!(step != 0))
                 {
                     Check.Fail(op, "step of dimension " + d.ToString() + " is 0");

@@ -9,39 +9,18 @@ namespace NanoQuant
     /// Inside the radius the value goes through gemmlowp's fixed-point tanh (<see cref="FixedPointMath"/>)
     /// and is rounded from Q0.31 to 1/128 steps. The 256 possible results are tabulated at load.
     /// </summary>
-    internal sealed class TanhKernel : LookupTableKernel
+    internal sealed class TanhKernel : SigmoidShapedKernel
     {
         internal TanhKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 4)
+            : base(op, tensors)
         {
-            int zeroPoint = op.Parameters[0];
-            Check.ZeroPoint(op, zeroPoint, "input");
-            int multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "input multiplier");
-            int shift = Check.Parameter(op, 3, 0, 30, "input left shift");
+            FillTable(op);
+        }
 
-            // Inside the radius |x| × 2^shift < 15 × 2^27, so the rescaling cannot overflow.
-            int radius = Check.Parameter(op, 1, 0, (15 << 27) >> shift, "input range radius");
-            for (int q = -128; q < 128; q++)
-            {
-                int x = q - zeroPoint;
-                int v;
-                if (x <= -radius)
-                {
-                    v = -128;
-                }
-                else if (x >= radius)
-                {
-                    v = 127;
-                }
-                else
-                {
-                    int inQ4 = QuantizedMath.MultiplyByQuantizedMultiplier(x, multiplier, shift);
-                    v = QuantizedMath.RoundingDivideByPot(FixedPointMath.Tanh(inQ4, 4), 24);
-                    v = v < -128 ? -128 : (v > 127 ? 127 : v);
-                }
-
-                Table[q + 128] = (sbyte)v;
-            }
+        /// <summary>gemmlowp's tanh of a Q4.27 value, rounded from Q0.31 to 1/128 steps.</summary>
+        protected override int Evaluate(int inQ4)
+        {
+            return QuantizedMath.RoundingDivideByPot(FixedPointMath.Tanh(inQ4, 4), 24);
         }
     }
 }

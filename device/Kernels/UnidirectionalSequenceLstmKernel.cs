@@ -31,11 +31,11 @@ namespace NanoQuant
     /// </summary>
     internal sealed class UnidirectionalSequenceLstmKernel : Kernel
     {
-        private const int Gates = 4;
-        private const int InputGate = 0;
-        private const int ForgetGate = 1;
-        private const int CellGate = 2;
-        private const int OutputGate = 3;
+        private const int Gates = UnidirectionalSequenceLstmLayout.GateCount;
+        private const int InputGate = UnidirectionalSequenceLstmLayout.InputGate;
+        private const int ForgetGate = UnidirectionalSequenceLstmLayout.ForgetGate;
+        private const int CellGate = UnidirectionalSequenceLstmLayout.CellGate;
+        private const int OutputGate = UnidirectionalSequenceLstmLayout.OutputGate;
 
         private readonly Tensor _input;
         private readonly Tensor _output;
@@ -67,12 +67,12 @@ namespace NanoQuant
 
         internal UnidirectionalSequenceLstmKernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 19, 1, 27);
-            _input = Check.Int8Input(op, tensors, 0);
+            Check.Counts(op, UnidirectionalSequenceLstmLayout.InputCount, 1, UnidirectionalSequenceLstmLayout.ParameterCount);
+            _input = Check.Int8Input(op, tensors, UnidirectionalSequenceLstmLayout.Input);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _input, 3, "input");
             Check.Rank(op, _output, 3, "output");
-            _timeMajor = Check.Parameter(op, 0, 0, 1, "time major") == 1;
+            _timeMajor = Check.Parameter(op, UnidirectionalSequenceLstmLayout.TimeMajor, 0, 1, "time major") == 1;
             _batches = _timeMajor ? _input.shape[1] : _input.shape[0];
             _steps = _timeMajor ? _input.shape[0] : _input.shape[1];
             _depth = _input.shape[2];
@@ -81,37 +81,38 @@ namespace NanoQuant
 
             for (int g = 0; g < Gates; g++)
             {
-                _inputWeights[g] = Weights(op, tensors, 1 + g, _units, _depth, "input");
-                _recurrentWeights[g] = Weights(op, tensors, 5 + g, _units, _units, "recurrent");
-                _inputBias[g] = Check.Int32Constant(op, tensors, 9 + g, _units);
-                _recurrentBias[g] = Check.Int32Constant(op, tensors, 13 + g, _units);
-                _inputMultiplier[g] = Check.Parameter(op, 1 + (4 * g), 0, int.MaxValue, "input FC multiplier");
-                _inputShift[g] = op.Parameters[2 + (4 * g)];
+                _inputWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.InputWeights + g, _units, _depth, "input");
+                _recurrentWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentWeights + g, _units, _units, "recurrent");
+                _inputBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.InputBias + g, _units);
+                _recurrentBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentBias + g, _units);
+                int block = UnidirectionalSequenceLstmLayout.GateParameters + (UnidirectionalSequenceLstmLayout.GateParameterCount * g);
+                _inputMultiplier[g] = Check.Parameter(op, block + UnidirectionalSequenceLstmLayout.GateInputMultiplier, 0, int.MaxValue, "input FC multiplier");
+                _inputShift[g] = op.Parameters[block + UnidirectionalSequenceLstmLayout.GateInputShift];
                 Check.Shift(op, _inputShift[g], "input FC shift");
-                _recurrentMultiplier[g] = Check.Parameter(op, 3 + (4 * g), 0, int.MaxValue, "recurrent FC multiplier");
-                _recurrentShift[g] = op.Parameters[4 + (4 * g)];
+                _recurrentMultiplier[g] = Check.Parameter(op, block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier, 0, int.MaxValue, "recurrent FC multiplier");
+                _recurrentShift[g] = op.Parameters[block + UnidirectionalSequenceLstmLayout.GateRecurrentShift];
                 Check.Shift(op, _recurrentShift[g], "recurrent FC shift");
             }
 
             int stateLength = _batches * _units;
-            _hidden = State(op, tensors, 17, TensorType.Int8, stateLength, "hidden state");
-            _cell = State(op, tensors, 18, TensorType.Int16, stateLength, "cell state");
+            _hidden = State(op, tensors, UnidirectionalSequenceLstmLayout.HiddenState, TensorType.Int8, stateLength, "hidden state");
+            _cell = State(op, tensors, UnidirectionalSequenceLstmLayout.CellState, TensorType.Int16, stateLength, "cell state");
 
-            _forgetMultiplier = Check.Parameter(op, 17, 0, int.MaxValue, "forget multiplier");
-            _forgetShift = op.Parameters[18];
+            _forgetMultiplier = Check.Parameter(op, UnidirectionalSequenceLstmLayout.ForgetMultiplier, 0, int.MaxValue, "forget multiplier");
+            _forgetShift = op.Parameters[UnidirectionalSequenceLstmLayout.ForgetShift];
             Check.Shift(op, _forgetShift, "forget shift");
-            _updateMultiplier = Check.Parameter(op, 19, 0, int.MaxValue, "cell update multiplier");
-            _updateShift = op.Parameters[20];
+            _updateMultiplier = Check.Parameter(op, UnidirectionalSequenceLstmLayout.CellUpdateMultiplier, 0, int.MaxValue, "cell update multiplier");
+            _updateShift = op.Parameters[UnidirectionalSequenceLstmLayout.CellUpdateShift];
             Check.Shift(op, _updateShift, "cell update shift");
-            _hiddenMultiplier = Check.Parameter(op, 21, 0, int.MaxValue, "hidden multiplier");
-            _hiddenShift = op.Parameters[22];
+            _hiddenMultiplier = Check.Parameter(op, UnidirectionalSequenceLstmLayout.HiddenMultiplier, 0, int.MaxValue, "hidden multiplier");
+            _hiddenShift = op.Parameters[UnidirectionalSequenceLstmLayout.HiddenShift];
             Check.Shift(op, _hiddenShift, "hidden shift");
-            _hiddenZeroPoint = op.Parameters[23];
+            _hiddenZeroPoint = op.Parameters[UnidirectionalSequenceLstmLayout.HiddenZeroPoint];
             Check.ZeroPoint(op, _hiddenZeroPoint, "hidden state");
             Check.That(_hidden.zeroPoint == _hiddenZeroPoint, op, "hidden zero point parameter differs from the hidden state tensor's");
-            _cellClip = Check.Parameter(op, 24, -1, 32767, "cell clip");
-            _cellTanhMultiplier = Check.Parameter(op, 25, 1, 65535, "cell tanh multiplier");
-            _cellTanhShift = Check.Parameter(op, 26, 0, 30, "cell tanh shift");
+            _cellClip = Check.Parameter(op, UnidirectionalSequenceLstmLayout.CellClip, -1, 32767, "cell clip");
+            _cellTanhMultiplier = Check.Parameter(op, UnidirectionalSequenceLstmLayout.CellTanhMultiplier, 1, 65535, "cell tanh multiplier");
+            _cellTanhShift = Check.Parameter(op, UnidirectionalSequenceLstmLayout.CellTanhShift, 0, 30, "cell tanh shift");
 
             // TFLM's tanh computes (cell × multiplier + rounding) in int32: it must not overflow.
             long largest = (32768L * _cellTanhMultiplier) + (_cellTanhShift > 0 ? 1L << (_cellTanhShift - 1) : 0);

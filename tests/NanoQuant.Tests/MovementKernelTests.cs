@@ -3,95 +3,25 @@ using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Lowering;
 using NanoQuant.Host.Planning;
 using NanoQuant.Host.TfLite;
+using static NanoQuant.Tests.Kernels.OneOperatorModel;
 
 namespace NanoQuant.Tests;
 
 /// <summary>
-/// The pooling and data-movement kernels against straightforward reference loops over many shapes
-/// and parameters the goldens do not reach, their load-time validation, and the MobileNetV2 model's
-/// TRANSPOSE, PAD, MEAN and RESHAPE operators lowered and run one by one.
+/// The data-movement kernels (RESHAPE, TRANSPOSE, STRIDED_SLICE, CONCATENATION) against straightforward
+/// reference loops over many shapes and parameters the goldens do not reach, their load-time validation, and
+/// the MobileNetV2 model's TRANSPOSE, PAD, MEAN and RESHAPE operators lowered and run one by one. PAD, MEAN
+/// and pooling have their own files under Kernels/.
 /// </summary>
 public class MovementKernelTests
 {
-    // ---------- helpers ----------
-
-    private static int Count(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
-
-    private static int[] Strides(int[] shape)
-    {
-        var s = new int[shape.Length];
-        int stride = 1;
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            s[d] = stride;
-            stride *= shape[d];
-        }
-
-        return s;
-    }
-
-    private static int[] Unravel(int index, int[] shape)
-    {
-        var idx = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            idx[d] = index % shape[d];
-            index /= shape[d];
-        }
-
-        return idx;
-    }
-
-    private static sbyte[] Random(Random rng, int count)
-    {
-        var v = new sbyte[count];
-        for (int i = 0; i < count; i++)
-        {
-            v[i] = (sbyte)rng.Next(-128, 128);
-        }
-
-        return v;
-    }
-
-    /// <summary>A model of one operator over int8 arena inputs; returns the interpreter (loading checks every kernel).</summary>
-    private static Interpreter Build(OperatorType type, int[][] inputShapes, int[] outputShape, int[] parameters, int inputZeroPoint = 0, int outputZeroPoint = 0)
-    {
-        var model = new DeviceModel();
-        var inputs = inputShapes.Select(s => model.AddTensor(new DeviceTensor { Type = TensorType.Int8, Storage = TensorStorage.Arena, Shape = s, Scale = 1, ZeroPoint = inputZeroPoint })).ToArray();
-        int output = model.AddTensor(new DeviceTensor { Type = TensorType.Int8, Storage = TensorStorage.Arena, Shape = outputShape, Scale = 1, ZeroPoint = outputZeroPoint });
-        model.Inputs.AddRange(inputs.Distinct());
-        model.Outputs.Add(output);
-        model.Operators.Add(new DeviceOperator(type, inputs, [output], parameters));
-        MemoryPlanner.Plan(model);
-        return new Interpreter(DeviceModelWriter.Write(model));
-    }
-
-    private static sbyte[] Run(Interpreter interpreter, params sbyte[][] inputs)
-    {
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            interpreter.GetInput(i).CopyFrom(inputs[i], 0);
-        }
-
-        interpreter.Invoke();
-        var output = interpreter.GetOutput(0);
-        var result = new sbyte[output.Length];
-        output.CopyTo(result, 0);
-        return result;
-    }
-
-    private static void Rejected(OperatorType type, int[][] inputShapes, int[] outputShape, int[] parameters) =>
-        Assert.Throws<InvalidModelException>(() => Build(type, inputShapes, outputShape, parameters));
-
-    private static int[] RandomShape(Random rng, int rank, int max) => Enumerable.Range(0, rank).Select(_ => rng.Next(1, max + 1)).ToArray();
-
     // ---------- Reshape ----------
 
     [Fact]
     public void Reshape_copies_bytes_and_checks_length()
     {
         var rng = new Random(1);
-        var input = Random(rng, 24);
+        var input = RandomInt8(rng, 24);
         Assert.Equal(input, Run(Build(OperatorType.Reshape, [[2, 3, 4]], [4, 6], []), input));
         Rejected(OperatorType.Reshape, [[2, 3, 4]], [5, 5], []);
         Rejected(OperatorType.Reshape, [[2, 3, 4]], [24], [0]);
@@ -109,7 +39,7 @@ public class MovementKernelTests
             var shape = RandomShape(rng, rank, 4);
             var perm = Enumerable.Range(0, rank).OrderBy(_ => rng.Next()).ToArray();
             var outShape = perm.Select(p => shape[p]).ToArray();
-            var input = Random(rng, Count(shape));
+            var input = RandomInt8(rng, Count(shape));
             var actual = Run(Build(OperatorType.Transpose, [shape], outShape, perm), input);
 
             var inStrides = Strides(shape);
@@ -181,7 +111,7 @@ public class MovementKernelTests
                 outShape = [1];
             }
 
-            var input = Random(rng, Count(shape));
+            var input = RandomInt8(rng, Count(shape));
             var actual = Run(Build(OperatorType.StridedSlice, [shape], outShape, parameters), input);
 
             var inStrides = Strides(shape);
@@ -216,61 +146,6 @@ public class MovementKernelTests
         Build(OperatorType.StridedSlice, [[4, 4]], [2, 4], [3, -1, -2, 0, 4, 1]);
     }
 
-    // ---------- Pad ----------
-
-    [Fact]
-    public void Pad_matches_reference_for_every_rank()
-    {
-        var rng = new Random(4);
-        for (int trial = 0; trial < 300; trial++)
-        {
-            int rank = rng.Next(1, 7);
-            var shape = RandomShape(rng, rank, 4);
-            var before = Enumerable.Range(0, rank).Select(_ => rng.Next(3) == 0 ? rng.Next(0, 3) : 0).ToArray();
-            var after = Enumerable.Range(0, rank).Select(_ => rng.Next(3) == 0 ? rng.Next(0, 3) : 0).ToArray();
-            var outShape = Enumerable.Range(0, rank).Select(d => shape[d] + before[d] + after[d]).ToArray();
-            int value = rng.Next(-128, 128);
-            var parameters = new int[1 + (2 * rank)];
-            parameters[0] = value;
-            for (int d = 0; d < rank; d++)
-            {
-                (parameters[1 + (2 * d)], parameters[2 + (2 * d)]) = (before[d], after[d]);
-            }
-
-            var input = Random(rng, Count(shape));
-            var actual = Run(Build(OperatorType.Pad, [shape], outShape, parameters), input);
-
-            var inStrides = Strides(shape);
-            var expected = new sbyte[Count(outShape)];
-            for (int o = 0; o < expected.Length; o++)
-            {
-                var idx = Unravel(o, outShape);
-                int source = 0;
-                bool inside = true;
-                for (int d = 0; d < rank; d++)
-                {
-                    int i = idx[d] - before[d];
-                    inside &= i >= 0 && i < shape[d];
-                    source += i * inStrides[d];
-                }
-
-                expected[o] = inside ? input[source] : (sbyte)value;
-            }
-
-            Assert.Equal(expected, actual);
-        }
-    }
-
-    [Fact]
-    public void Pad_rejects_inconsistent_paddings()
-    {
-        Rejected(OperatorType.Pad, [[2, 3]], [4, 3], [0, 1, 0, 0, 0]);
-        Rejected(OperatorType.Pad, [[2, 3]], [4, 3], [0, 3, -1, 0, 0]);
-        Rejected(OperatorType.Pad, [[2, 3]], [4, 3], [200, 1, 1, 0, 0]);
-        Rejected(OperatorType.Pad, [[2, 3]], [4, 3], [0, 1, 1, 0]);
-        Rejected(OperatorType.Pad, [[2, 3]], [4, 3, 1], [0, 1, 1, 0, 0, 0, 0]);
-    }
-
     // ---------- Concatenation ----------
 
     [Fact]
@@ -291,7 +166,7 @@ public class MovementKernelTests
             }).ToArray();
             var outShape = (int[])shape.Clone();
             outShape[axis] = shapes.Sum(s => s[axis]);
-            var inputs = shapes.Select(s => Random(rng, Count(s))).ToArray();
+            var inputs = shapes.Select(s => RandomInt8(rng, Count(s))).ToArray();
             var actual = Run(Build(OperatorType.Concatenation, shapes, outShape, [axis]), inputs);
 
             var expected = new sbyte[Count(outShape)];
@@ -328,159 +203,6 @@ public class MovementKernelTests
         Rejected(OperatorType.Concatenation, [[1, 2, 3], [2, 3]], [1, 4, 3], [1]);
     }
 
-    // ---------- Mean ----------
-
-    [Fact]
-    public void Mean_matches_reference_for_any_axes()
-    {
-        var rng = new Random(6);
-        for (int trial = 0; trial < 300; trial++)
-        {
-            int rank = rng.Next(1, 7);
-            var shape = RandomShape(rng, rank, 5);
-            int mask = rng.Next(0, 1 << rank);
-            bool keep = rng.Next(2) == 0;
-            var outShape = Enumerable.Range(0, rank).Where(d => keep || (mask & (1 << d)) == 0).Select(d => (mask & (1 << d)) != 0 ? 1 : shape[d]).ToArray();
-            if (outShape.Length == 0)
-            {
-                outShape = [1];
-            }
-
-            int count = Enumerable.Range(0, rank).Where(d => (mask & (1 << d)) != 0).Aggregate(1, (a, d) => a * shape[d]);
-            int inZp = rng.Next(-128, 128), outZp = rng.Next(-128, 128);
-            var (m, s) = NanoQuant.Host.Conversion.QuantizationMath.QuantizeMultiplier(Math.Exp(rng.NextDouble() * 6 - 3));
-            (m, s) = MeanLowering.FoldCount(m, s, count);
-            var input = Random(rng, Count(shape));
-            var actual = Run(Build(OperatorType.Mean, [shape], outShape, [inZp, outZp, m, s, mask]), input);
-
-            var keptShape = Enumerable.Range(0, rank).Select(d => (mask & (1 << d)) != 0 ? 1 : shape[d]).ToArray();
-            var sums = new int[Count(keptShape)];
-            var keptStrides = Strides(keptShape);
-            for (int i = 0; i < input.Length; i++)
-            {
-                var idx = Unravel(i, shape);
-                int o = 0;
-                for (int d = 0; d < rank; d++)
-                {
-                    o += (keptShape[d] == 1 ? 0 : idx[d]) * keptStrides[d];
-                }
-
-                sums[o] += input[i];
-            }
-
-            var expected = sums.Select(sum =>
-            {
-                int v = QuantizedMath.MultiplyByQuantizedMultiplier(sum - (inZp * count), m, s) + outZp;
-                return (sbyte)Math.Clamp(v, -128, 127);
-            }).ToArray();
-            Assert.Equal(expected, actual);
-        }
-    }
-
-    [Fact]
-    public void Mean_rejects_bad_parameters()
-    {
-        Rejected(OperatorType.Mean, [[1, 4, 4, 8]], [1, 8], [0, 0, 1 << 30, -1, 0b0110 | 0b10000]);
-        Rejected(OperatorType.Mean, [[1, 4, 4, 8]], [1, 4], [0, 0, 1 << 30, -1, 0b0110]);
-        Rejected(OperatorType.Mean, [[1, 4, 4, 8]], [1, 8], [0, 200, 1 << 30, -1, 0b0110]);
-        Rejected(OperatorType.Mean, [[1, 4, 4, 8]], [1, 8], [0, 0, -5, -1, 0b0110]);
-        Rejected(OperatorType.Mean, [[1, 4, 4, 8]], [1, 8], [0, 0, 1 << 30, -40, 0b0110]);
-        Build(OperatorType.Mean, [[1, 4, 4, 8]], [1, 1, 1, 8], [0, 0, 1 << 30, -1, 0b0110]);
-    }
-
-    [Fact]
-    public void Mean_folds_the_count_as_TFLM_does()
-    {
-        // 49 elements: shift by 5 (floor(log2 49)), multiplier × 32 / 49 truncated.
-        Assert.Equal(((int)((1518500250L << 5) / 49), -1 - 5), MeanLowering.FoldCount(1518500250, -1, 49));
-
-        // The extra shift stops where the final shift would pass −31.
-        Assert.Equal(((int)((1073741824L << 2) / 1024), -31), MeanLowering.FoldCount(1073741824, -29, 1024));
-    }
-
-    // ---------- Pooling ----------
-
-    [Theory]
-    [InlineData(OperatorType.AveragePool2D)]
-    [InlineData(OperatorType.MaxPool2D)]
-    public void Pooling_matches_reference(OperatorType type)
-    {
-        var rng = new Random(7);
-        for (int trial = 0; trial < 300; trial++)
-        {
-            int batches = rng.Next(1, 3), height = rng.Next(1, 9), width = rng.Next(1, 9), depth = rng.Next(1, 5);
-            int fh = rng.Next(1, 5), fw = rng.Next(1, 5), sh = rng.Next(1, 4), sw = rng.Next(1, 4);
-            bool same = rng.Next(2) == 0;
-            if (!same && (fh > height || fw > width))
-            {
-                continue;
-            }
-
-            var (oh, pt, pb) = Geometry(same, height, fh, sh);
-            var (ow, pl, pr) = Geometry(same, width, fw, sw);
-            int min = rng.Next(-128, 0), max = rng.Next(0, 128);
-            var input = Random(rng, batches * height * width * depth);
-            var actual = Run(Build(type, [[batches, height, width, depth]], [batches, oh, ow, depth], [sh, sw, fh, fw, pt, pb, pl, pr, min, max]), input);
-
-            var expected = new sbyte[batches * oh * ow * depth];
-            int o = 0;
-            for (int b = 0; b < batches; b++)
-            {
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    for (int ox = 0; ox < ow; ox++)
-                    {
-                        for (int c = 0; c < depth; c++)
-                        {
-                            int sum = 0, n = 0, best = -128;
-                            for (int fy = 0; fy < fh; fy++)
-                            {
-                                for (int fx = 0; fx < fw; fx++)
-                                {
-                                    int y = (oy * sh) - pt + fy, x = (ox * sw) - pl + fx;
-                                    if (y >= 0 && y < height && x >= 0 && x < width)
-                                    {
-                                        int v = input[(((b * height) + y) * width + x) * depth + c];
-                                        sum += v;
-                                        n++;
-                                        best = Math.Max(best, v);
-                                    }
-                                }
-                            }
-
-                            int r = type == OperatorType.MaxPool2D ? best : (sum > 0 ? (sum + (n / 2)) / n : (sum - (n / 2)) / n);
-                            expected[o++] = (sbyte)Math.Clamp(r, min, max);
-                        }
-                    }
-                }
-            }
-
-            Assert.Equal(expected, actual);
-        }
-    }
-
-    private static (int Out, int Before, int After) Geometry(bool same, int input, int filter, int stride)
-    {
-        int output = same ? (input + stride - 1) / stride : (input + stride - filter) / stride;
-        int total = Math.Max(((output - 1) * stride) + filter - input, 0);
-        return (output, total / 2, total - (total / 2));
-    }
-
-    [Fact]
-    public void Pooling_rejects_inconsistent_geometry()
-    {
-        int[][] input = [[1, 8, 8, 4]];
-        Build(OperatorType.MaxPool2D, input, [1, 4, 4, 4], [2, 2, 2, 2, 0, 0, 0, 0, -128, 127]);
-        Rejected(OperatorType.MaxPool2D, input, [1, 5, 4, 4], [2, 2, 2, 2, 0, 0, 0, 0, -128, 127]);
-        Rejected(OperatorType.MaxPool2D, input, [1, 4, 4, 4], [2, 2, 2, 2, 2, 0, 0, 0, -128, 127]);
-        Rejected(OperatorType.MaxPool2D, input, [1, 4, 4, 4], [2, 2, 2, 2, -1, 1, 0, 0, -128, 127]);
-        Rejected(OperatorType.AveragePool2D, input, [1, 4, 4, 4], [0, 2, 2, 2, 0, 0, 0, 0, -128, 127]);
-        Rejected(OperatorType.AveragePool2D, input, [1, 4, 4, 4], [2, 2, 2, 2, 0, 0, 0, 0, 10, -10]);
-        Rejected(OperatorType.AveragePool2D, input, [1, 4, 4, 3], [2, 2, 2, 2, 0, 0, 0, 0, -128, 127]);
-        Rejected(OperatorType.AveragePool2D, input, [1, 4, 4, 4], [2, 2, 2, 2, 0, 0, 0, 0, -128]);
-        Rejected(OperatorType.AveragePool2D, [[8, 8, 4]], [4, 4, 4], [2, 2, 2, 2, 0, 0, 0, 0, -128, 127]);
-    }
-
     // ---------- MobileNetV2 ----------
 
     [Fact]
@@ -507,7 +229,7 @@ public class MovementKernelTests
             target.Outputs.Add(context.TensorMap[outputTensor.Index]);
             MemoryPlanner.Plan(target);
             var interpreter = new Interpreter(DeviceModelWriter.Write(target));
-            var input = Random(rng, inputTensor.ElementCount);
+            var input = RandomInt8(rng, inputTensor.ElementCount);
             var actual = Run(interpreter, input);
             Assert.Equal(outputTensor.ElementCount, actual.Length);
 

@@ -37,15 +37,46 @@ public static class OperatorParameterNames
         (MulLayout.OutputMultiplier, "output_multiplier"), (MulLayout.OutputShift, "output_shift"), (MulLayout.ActivationMin, "act_min"),
         (MulLayout.ActivationMax, "act_max"));
 
-    private static readonly string[] Lstm =
-    [
-        "time_major",
-        .. new[] { "input", "forget", "cell", "output" }.SelectMany(g => new[] { $"{g}_input_multiplier", $"{g}_input_shift", $"{g}_recurrent_multiplier", $"{g}_recurrent_shift" }),
-        "forget_cell_multiplier", "forget_cell_shift", "input_cell_gate_multiplier", "input_cell_gate_shift", "hidden_multiplier", "hidden_shift",
-        "hidden_zp", "cell_clip", "cell_tanh_multiplier", "cell_tanh_shift",
-    ];
+    private static readonly string[] Softmax = Names(SoftmaxLayout.ParameterCount,
+        (SoftmaxLayout.InputMultiplier, "input_multiplier"), (SoftmaxLayout.InputLeftShift, "input_left_shift"), (SoftmaxLayout.DiffMin, "diff_min"));
 
-    private static readonly string[] LookupActivation = ["input_zp", "input_radius", "input_multiplier", "input_left_shift"];
+    private static readonly string[] Softmax16 = Names(SoftmaxLayout.Int16ParameterCount,
+        (SoftmaxLayout.Int16InputMultiplier, "input_multiplier"), (SoftmaxLayout.Int16InputShift, "input_shift"));
+
+    private static readonly string[] Mean = Names(MeanLayout.ParameterCount,
+        (MeanLayout.InputZeroPoint, "input_zp"), (MeanLayout.OutputZeroPoint, "output_zp"), (MeanLayout.Multiplier, "multiplier"),
+        (MeanLayout.Shift, "shift"), (MeanLayout.AxesMask, "axes_mask"));
+
+    private static readonly string[] Concatenation = Names(ConcatenationLayout.ParameterCount, (ConcatenationLayout.Axis, "axis"));
+
+    private static readonly string[] LogisticTanh = Names(LogisticTanhLayout.ParameterCount,
+        (LogisticTanhLayout.InputZeroPoint, "input_zp"), (LogisticTanhLayout.InputRadius, "input_radius"),
+        (LogisticTanhLayout.InputMultiplier, "input_multiplier"), (LogisticTanhLayout.InputLeftShift, "input_left_shift"));
+
+    private static readonly string[] LogisticTanh16 = Names(LogisticTanhLayout.Int16ParameterCount,
+        (LogisticTanhLayout.Int16InputMultiplier, "input_multiplier"), (LogisticTanhLayout.Int16InputLeftShift, "input_left_shift"));
+
+    private static readonly string[] Relu = Names(ReluLayout.ParameterCount,
+        (ReluLayout.InputZeroPoint, "input_zp"), (ReluLayout.OutputZeroPoint, "output_zp"), (ReluLayout.Multiplier, "multiplier"),
+        (ReluLayout.Shift, "shift"), (ReluLayout.ActivationMin, "act_min"), (ReluLayout.ActivationMax, "act_max"));
+
+    private static readonly string[] Relu6 = Names(Relu6Layout.ParameterCount, (Relu6Layout.Lower, "lower"), (Relu6Layout.Upper, "upper"));
+
+    private static readonly string[] LeakyRelu = Names(LeakyReluLayout.ParameterCount,
+        (LeakyReluLayout.InputZeroPoint, "input_zp"), (LeakyReluLayout.OutputZeroPoint, "output_zp"),
+        (LeakyReluLayout.IdentityMultiplier, "identity_multiplier"), (LeakyReluLayout.IdentityShift, "identity_shift"),
+        (LeakyReluLayout.AlphaMultiplier, "alpha_multiplier"), (LeakyReluLayout.AlphaShift, "alpha_shift"));
+
+    private static readonly string[] HardSwish = Names(HardSwishLayout.ParameterCount,
+        (HardSwishLayout.InputZeroPoint, "input_zp"), (HardSwishLayout.OutputZeroPoint, "output_zp"),
+        (HardSwishLayout.ReluishMultiplier, "reluish_multiplier"), (HardSwishLayout.ReluishExponent, "reluish_exponent"),
+        (HardSwishLayout.OutputMultiplier, "output_multiplier"), (HardSwishLayout.OutputExponent, "output_exponent"));
+
+    private static readonly string[] Requantize = Names(RequantizeLayout.ParameterCount,
+        (RequantizeLayout.InputZeroPoint, "input_zp"), (RequantizeLayout.OutputZeroPoint, "output_zp"),
+        (RequantizeLayout.Multiplier, "multiplier"), (RequantizeLayout.Shift, "shift"));
+
+    private static readonly string[] Lstm = LstmNames();
 
     /// <summary>The name of every parameter of an operator with <paramref name="count"/> parameters.</summary>
     public static string[] Get(OperatorType type, int count)
@@ -56,20 +87,20 @@ public static class OperatorParameterNames
             OperatorType.Conv2D => ConvWindow,
             OperatorType.DepthwiseConv2D => DepthwiseConv,
             OperatorType.AveragePool2D or OperatorType.MaxPool2D => Pool,
-            OperatorType.Softmax => ["input_multiplier", "input_left_shift", "diff_min"],
+            OperatorType.Softmax => count == SoftmaxLayout.Int16ParameterCount ? Softmax16 : Softmax,
             OperatorType.Add or OperatorType.Sub => AddSub,
             OperatorType.Mul => Mul,
-            OperatorType.Pad => ["pad_value", .. Enumerable.Range(0, Math.Max(0, (count - 1) / 2)).SelectMany(d => new[] { $"before{d}", $"after{d}" })],
-            OperatorType.Mean => ["input_zp", "output_zp", "multiplier", "shift", "axes_mask"],
-            OperatorType.Concatenation => ["axis"],
+            OperatorType.Pad => PadNames(count),
+            OperatorType.Mean => Mean,
+            OperatorType.Concatenation => Concatenation,
             OperatorType.Transpose => Enumerable.Range(0, count).Select(d => $"perm{d}").ToArray(),
-            OperatorType.StridedSlice => Enumerable.Range(0, count / 3).SelectMany(d => new[] { $"start{d}", $"stop{d}", $"step{d}" }).ToArray(),
-            OperatorType.Logistic or OperatorType.Tanh => LookupActivation,
-            OperatorType.Relu => ["input_zp", "output_zp", "multiplier", "shift", "act_min", "act_max"],
-            OperatorType.Relu6 => ["lower", "upper"],
-            OperatorType.LeakyRelu => ["input_zp", "output_zp", "identity_multiplier", "identity_shift", "alpha_multiplier", "alpha_shift"],
-            OperatorType.HardSwish => ["input_zp", "output_zp", "reluish_multiplier", "reluish_exponent", "output_multiplier", "output_exponent"],
-            OperatorType.Requantize => ["input_zp", "output_zp", "multiplier", "shift"],
+            OperatorType.StridedSlice => StridedSliceNames(count),
+            OperatorType.Logistic or OperatorType.Tanh => count == LogisticTanhLayout.Int16ParameterCount ? LogisticTanh16 : LogisticTanh,
+            OperatorType.Relu => Relu,
+            OperatorType.Relu6 => Relu6,
+            OperatorType.LeakyRelu => LeakyRelu,
+            OperatorType.HardSwish => HardSwish,
+            OperatorType.Requantize => Requantize,
             OperatorType.UnidirectionalSequenceLstm => Lstm,
             _ => [],
         };
@@ -83,6 +114,60 @@ public static class OperatorParameterNames
     {
         var names = Get(type, parameters.Count);
         return string.Join(", ", parameters.Select((v, i) => $"{names[i]}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
+
+    /// <summary>PAD's names: the pad value, then before/after per dimension (<see cref="PadLayout"/>).</summary>
+    private static string[] PadNames(int count)
+    {
+        var names = new string[Math.Max(count, PadLayout.Paddings)];
+        names[PadLayout.PadValue] = "pad_value";
+        for (int d = 0; PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d) + 1 < count; d++)
+        {
+            names[PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d)] = $"before{d}";
+            names[PadLayout.Paddings + (PadLayout.PaddingsPerDimension * d) + 1] = $"after{d}";
+        }
+
+        return names;
+    }
+
+    /// <summary>STRIDED_SLICE's names: start, stop, step per dimension (<see cref="StridedSliceLayout"/>).</summary>
+    private static string[] StridedSliceNames(int count)
+    {
+        var names = new string[count - (count % StridedSliceLayout.PerDimension)];
+        for (int block = 0; block < names.Length; block += StridedSliceLayout.PerDimension)
+        {
+            int d = block / StridedSliceLayout.PerDimension;
+            names[block + StridedSliceLayout.Start] = $"start{d}";
+            names[block + StridedSliceLayout.Stop] = $"stop{d}";
+            names[block + StridedSliceLayout.Step] = $"step{d}";
+        }
+
+        return names;
+    }
+
+    /// <summary>The LSTM's names by <see cref="UnidirectionalSequenceLstmLayout"/>: time_major, a block per gate, the cell and hidden stages.</summary>
+    private static string[] LstmNames()
+    {
+        const int GateBlock = UnidirectionalSequenceLstmLayout.GateParameters;
+        const int GateStride = UnidirectionalSequenceLstmLayout.GateParameterCount;
+        var names = new List<(int, string)> { (UnidirectionalSequenceLstmLayout.TimeMajor, "time_major") };
+        string[] gates = ["input", "forget", "cell", "output"];
+        for (int g = 0; g < UnidirectionalSequenceLstmLayout.GateCount; g++)
+        {
+            int block = GateBlock + (GateStride * g);
+            names.Add((block + UnidirectionalSequenceLstmLayout.GateInputMultiplier, $"{gates[g]}_input_multiplier"));
+            names.Add((block + UnidirectionalSequenceLstmLayout.GateInputShift, $"{gates[g]}_input_shift"));
+            names.Add((block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier, $"{gates[g]}_recurrent_multiplier"));
+            names.Add((block + UnidirectionalSequenceLstmLayout.GateRecurrentShift, $"{gates[g]}_recurrent_shift"));
+        }
+
+        names.AddRange([
+            (UnidirectionalSequenceLstmLayout.ForgetMultiplier, "forget_cell_multiplier"), (UnidirectionalSequenceLstmLayout.ForgetShift, "forget_cell_shift"),
+            (UnidirectionalSequenceLstmLayout.CellUpdateMultiplier, "input_cell_gate_multiplier"), (UnidirectionalSequenceLstmLayout.CellUpdateShift, "input_cell_gate_shift"),
+            (UnidirectionalSequenceLstmLayout.HiddenMultiplier, "hidden_multiplier"), (UnidirectionalSequenceLstmLayout.HiddenShift, "hidden_shift"),
+            (UnidirectionalSequenceLstmLayout.HiddenZeroPoint, "hidden_zp"), (UnidirectionalSequenceLstmLayout.CellClip, "cell_clip"),
+            (UnidirectionalSequenceLstmLayout.CellTanhMultiplier, "cell_tanh_multiplier"), (UnidirectionalSequenceLstmLayout.CellTanhShift, "cell_tanh_shift")]);
+        return Names(UnidirectionalSequenceLstmLayout.ParameterCount, [.. names]);
     }
 
     /// <summary>A name table of <paramref name="count"/> parameters from (index, name) pairs (indices from shared/Layouts).</summary>

@@ -85,7 +85,7 @@ public static class ConstantCompaction
                     continue;
                 }
 
-                if (slot == 3 && Folds(model, op))
+                if (slot == Conv2DLayout.FoldedBias && Folds(model, op))
                 {
                     candidates.Add(t);
                 }
@@ -105,26 +105,26 @@ public static class ConstantCompaction
     /// <summary>The values a derived folded bias of <paramref name="op"/> takes on the device.</summary>
     public static int[] FoldedBias(DeviceModel model, DeviceOperator op)
     {
-        var filter = model.Tensors[op.Inputs[1]];
-        var bias = Int32Values(model.Tensors[op.Inputs[2]]);
+        var filter = model.Tensors[op.Inputs[Conv2DLayout.Filter]];
+        var bias = Int32Values(model.Tensors[op.Inputs[Conv2DLayout.Bias]]);
         sbyte[] weights = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(filter.ConstantData).ToArray();
         int rowLength = filter.ElementCount / bias.Length;
-        return Folding.FoldInputOffset(bias, weights, bias.Length, rowLength, op.Parameters[7]);
+        return Folding.FoldInputOffset(bias, weights, bias.Length, rowLength, op.Parameters[ConvWindowLayout.InputOffset]);
     }
 
     // An int8 convolution whose input 3 is an int32 constant equal to the fold of its bias and filter.
     private static bool Folds(DeviceModel model, DeviceOperator op)
     {
-        if (op.Type is not (OperatorType.Conv2D or OperatorType.DepthwiseConv2D) || op.Inputs.Length != 6 || op.Parameters.Length < 8
-            || op.Inputs.Take(4).Any(i => i < 0))
+        if (op.Type is not (OperatorType.Conv2D or OperatorType.DepthwiseConv2D) || op.Inputs.Length != Conv2DLayout.InputCount || op.Parameters.Length <= ConvWindowLayout.InputOffset
+            || op.Inputs.Take(Conv2DLayout.FoldedBias + 1).Any(i => i < 0))
         {
             return false;
         }
 
-        var input = model.Tensors[op.Inputs[0]];
-        var filter = model.Tensors[op.Inputs[1]];
-        var bias = model.Tensors[op.Inputs[2]];
-        var folded = model.Tensors[op.Inputs[3]];
+        var input = model.Tensors[op.Inputs[Conv2DLayout.Input]];
+        var filter = model.Tensors[op.Inputs[Conv2DLayout.Filter]];
+        var bias = model.Tensors[op.Inputs[Conv2DLayout.Bias]];
+        var folded = model.Tensors[op.Inputs[Conv2DLayout.FoldedBias]];
         if (input.Type != TensorType.Int8 || filter.Type != TensorType.Int8 || filter.IsArena || filter.ConstantData is null
             || bias.Type != TensorType.Int32 || bias.IsArena || folded.Type != TensorType.Int32 || folded.IsArena || folded.ConstantData is null
             || folded.ElementCount != bias.ElementCount || bias.ElementCount == 0 || filter.ElementCount % bias.ElementCount != 0)

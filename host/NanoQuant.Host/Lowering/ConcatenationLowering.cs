@@ -75,6 +75,6 @@ public sealed class ConcatenationLowering : IOperatorLowering
             throw context.Unsupported(op, $"inputs add up to {total} along axis {axis}, the output has {output.Shape[axis]}");
         }
 
-        context.Emit(op, OperatorType.Concatenation, inputs, [context.Int8Output(op, 0)], [axis]);
+        context.Emit(op, OperatorType.Concatenation, inputs, [context.Int8Output(op, 0)], ParameterBlock.Of(ConcatenationLayout.ParameterCount, (ConcatenationLayout.Axis, axis)));
     }
 }

@@ -28,7 +28,9 @@ public sealed class HardSwishLowering : IOperatorLowering
         }
 
         ElementwiseLowering.EmitUnary(context, op, OperatorType.HardSwish, input,
-            [input.ZeroPoint, output.ZeroPoint, DownScaleToInt16(reluishMultiplier), reluishExponent, DownScaleToInt16(outputMultiplier), outputExponent]);
+            ParameterBlock.Of(HardSwishLayout.ParameterCount, (HardSwishLayout.InputZeroPoint, input.ZeroPoint), (HardSwishLayout.OutputZeroPoint, output.ZeroPoint),
+                (HardSwishLayout.ReluishMultiplier, DownScaleToInt16(reluishMultiplier)), (HardSwishLayout.ReluishExponent, reluishExponent),
+                (HardSwishLayout.OutputMultiplier, DownScaleToInt16(outputMultiplier)), (HardSwishLayout.OutputExponent, outputExponent)));
     }
 
     /// <summary>TFLite's DownScaleInt32ToInt16Multiplier: the top 16 bits, rounded, saturating at 32767.</summary>

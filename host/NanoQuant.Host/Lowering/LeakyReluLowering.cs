@@ -33,6 +33,8 @@ public sealed class LeakyReluLowering : IOperatorLowering
         }
 
         ElementwiseLowering.EmitUnary(context, op, OperatorType.LeakyRelu, input,
-            [input.ZeroPoint, output.ZeroPoint, identityMultiplier, identityShift, alphaMultiplier, alphaShift]);
+            ParameterBlock.Of(LeakyReluLayout.ParameterCount, (LeakyReluLayout.InputZeroPoint, input.ZeroPoint), (LeakyReluLayout.OutputZeroPoint, output.ZeroPoint),
+                (LeakyReluLayout.IdentityMultiplier, identityMultiplier), (LeakyReluLayout.IdentityShift, identityShift),
+                (LeakyReluLayout.AlphaMultiplier, alphaMultiplier), (LeakyReluLayout.AlphaShift, alphaShift)));
     }
 }

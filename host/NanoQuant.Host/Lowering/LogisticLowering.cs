@@ -43,6 +43,7 @@ public sealed class LogisticLowering : IOperatorLowering
         double maxInputRescaled = 1.0 * ((1 << InputIntegerBits) - 1) * (1L << (31 - InputIntegerBits)) / (1L << shift);
         int radius = (int)Math.Floor(maxInputRescaled);
         ElementwiseLowering.EmitUnary(context, op, logistic ? OperatorType.Logistic : OperatorType.Tanh, input,
-            [input.ZeroPoint, radius, (int)rounded, shift]);
+            ParameterBlock.Of(LogisticTanhLayout.ParameterCount, (LogisticTanhLayout.InputZeroPoint, input.ZeroPoint), (LogisticTanhLayout.InputRadius, radius),
+                (LogisticTanhLayout.InputMultiplier, (int)rounded), (LogisticTanhLayout.InputLeftShift, shift)));
     }
 }

@@ -68,7 +68,8 @@ public sealed class MeanLowering : IOperatorLowering
         context.Emit(op, OperatorType.Mean,
             [context.Int8Operand(op, input)],
             [context.Int8Output(op, 0)],
-            [inputZeroPoint, outputZeroPoint, multiplier, shift, mask]);
+            ParameterBlock.Of(MeanLayout.ParameterCount, (MeanLayout.InputZeroPoint, inputZeroPoint), (MeanLayout.OutputZeroPoint, outputZeroPoint),
+                (MeanLayout.Multiplier, multiplier), (MeanLayout.Shift, shift), (MeanLayout.AxesMask, mask)));
     }
 
     /// <summary>

@@ -86,9 +86,18 @@ public sealed class PadLowering : IOperatorLowering
             }
         }
 
-        int[] parameters = new int[1 + (2 * rank)];
-        parameters[0] = value;
-        Array.Copy(paddings, 0, parameters, 1, 2 * rank);
-        context.Emit(op, OperatorType.Pad, [context.Int8Operand(op, input)], [context.Int8Output(op, 0)], parameters);
+        context.Emit(op, OperatorType.Pad, [context.Int8Operand(op, input)], [context.Int8Output(op, 0)], Parameters(value, paddings));
+    }
+
+    /// <summary>
+    /// The device's PAD parameters (<see cref="PadLayout"/>; read by device/Kernels/PadKernel.cs): the value, then
+    /// <paramref name="paddings"/> as TFLite's [rank, 2] paddings tensor holds them, (before, after) per dimension.
+    /// </summary>
+    internal static int[] Parameters(int value, int[] paddings)
+    {
+        var parameters = new int[PadLayout.Paddings + paddings.Length];
+        parameters[PadLayout.PadValue] = value;
+        Array.Copy(paddings, 0, parameters, PadLayout.Paddings, paddings.Length);
+        return parameters;
     }
 }

@@ -19,7 +19,7 @@ public sealed class ReluLowering : IOperatorLowering
             // activations_common.cc: [zero point, quantize(6.0)] with the INPUT's parameters; the output's are not used.
             double six = Math.Round((double)(6f / input.Scale), MidpointRounding.AwayFromZero) + input.ZeroPoint;
             int upper = (int)Math.Clamp(six, sbyte.MinValue, sbyte.MaxValue);
-            ElementwiseLowering.EmitUnary(context, op, OperatorType.Relu6, input, [input.ZeroPoint, upper]);
+            ElementwiseLowering.EmitUnary(context, op, OperatorType.Relu6, input, ParameterBlock.Of(Relu6Layout.ParameterCount, (Relu6Layout.Lower, input.ZeroPoint), (Relu6Layout.Upper, upper)));
             return;
         }
 
@@ -27,6 +27,7 @@ public sealed class ReluLowering : IOperatorLowering
         var (multiplier, shift) = ElementwiseLowering.Multiplier(context, op, input.Scale / output.Scale, "rescaling");
         int min = Math.Max(sbyte.MinValue, output.ZeroPoint);
         ElementwiseLowering.EmitUnary(context, op, OperatorType.Relu, input,
-            [input.ZeroPoint, output.ZeroPoint, multiplier, shift, min, sbyte.MaxValue]);
+            ParameterBlock.Of(ReluLayout.ParameterCount, (ReluLayout.InputZeroPoint, input.ZeroPoint), (ReluLayout.OutputZeroPoint, output.ZeroPoint),
+                (ReluLayout.Multiplier, multiplier), (ReluLayout.Shift, shift), (ReluLayout.ActivationMin, min), (ReluLayout.ActivationMax, sbyte.MaxValue)));
     }
 }

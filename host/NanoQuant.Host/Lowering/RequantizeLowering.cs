@@ -26,6 +26,8 @@ public sealed class RequantizeLowering : IOperatorLowering
 
         // quantize_common.cc: the scale ratio in double precision.
         var (multiplier, shift) = ElementwiseLowering.Multiplier(context, op, (double)input.Scale / output.Scale, "requantization");
-        ElementwiseLowering.EmitUnary(context, op, OperatorType.Requantize, input, [input.ZeroPoint, output.ZeroPoint, multiplier, shift]);
+        ElementwiseLowering.EmitUnary(context, op, OperatorType.Requantize, input,
+            ParameterBlock.Of(RequantizeLayout.ParameterCount, (RequantizeLayout.InputZeroPoint, input.ZeroPoint), (RequantizeLayout.OutputZeroPoint, output.ZeroPoint),
+                (RequantizeLayout.Multiplier, multiplier), (RequantizeLayout.Shift, shift)));
     }
 }

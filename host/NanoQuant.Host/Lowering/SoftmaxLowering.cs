@@ -29,11 +29,20 @@ public sealed class SoftmaxLowering : IOperatorLowering
             throw context.Unsupported(op, $"beta {beta} × input scale {input.Scale} × 2^26 = {real} is not above 1, which TFLite Micro requires");
         }
 
+        ElementwiseLowering.EmitUnary(context, op, OperatorType.Softmax, input, Parameters(real));
+    }
+
+    /// <summary>
+    /// The device's SOFTMAX parameters (<see cref="SoftmaxLayout"/>) from PreprocessSoftmaxScaling's real multiplier
+    /// (β × input scale × 2^26, capped, above one): the multiplier and left shift, and diff_min = −CalculateInputRadius(5, shift).
+    /// </summary>
+    internal static int[] Parameters(double real)
+    {
         var (multiplier, shift) = QuantizationMath.QuantizeMultiplierUnbounded(real);
 
         // CalculateInputRadius(5, shift): the largest input difference that does not overflow once rescaled.
         double maxInputRescaled = 1.0 * ((1 << ScaledDiffIntegerBits) - 1) * (1L << (31 - ScaledDiffIntegerBits)) / (1L << shift);
         int diffMin = -(int)Math.Floor(maxInputRescaled);
-        ElementwiseLowering.EmitUnary(context, op, OperatorType.Softmax, input, [multiplier, shift, diffMin]);
+        return ParameterBlock.Of(SoftmaxLayout.ParameterCount, (SoftmaxLayout.InputMultiplier, multiplier), (SoftmaxLayout.InputLeftShift, shift), (SoftmaxLayout.DiffMin, diffMin));
     }
 }

@@ -48,7 +48,7 @@ public sealed class StridedSliceLowering : IOperatorLowering
             throw context.Unsupported(op, $"ellipsis_mask {ellipsisMask} has more than one bit set");
         }
 
-        var parameters = new int[3 * rank];
+        var parameters = new int[StridedSliceLayout.PerDimension * rank];
         var outputShape = new List<int>();
         for (int d = 0; d < rank; d++)
         {
@@ -99,9 +99,10 @@ public sealed class StridedSliceLowering : IOperatorLowering
                 (stop, stride) = (start + 1, 1);
             }
 
-            parameters[3 * d] = start;
-            parameters[(3 * d) + 1] = stop;
-            parameters[(3 * d) + 2] = stride;
+            int block = StridedSliceLayout.PerDimension * d;
+            parameters[block + StridedSliceLayout.Start] = start;
+            parameters[block + StridedSliceLayout.Stop] = stop;
+            parameters[block + StridedSliceLayout.Step] = stride;
         }
 
         if (!output.Shape.SequenceEqual(outputShape))

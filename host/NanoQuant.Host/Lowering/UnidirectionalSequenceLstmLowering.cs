@@ -91,12 +91,10 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
             throw context.Unsupported(op, $"output {output} is quantized ({outputScale}, {outputZeroPoint}) unlike the hidden state {hidden} ({hiddenScale}, {hiddenZeroPoint}); the LSTM's output is its hidden state");
         }
 
-        var inputWeights = new int[4];
-        var recurrentWeights = new int[4];
-        var inputBiases = new int[4];
-        var recurrentBiases = new int[4];
-        var parameters = new List<int> { timeMajor ? 1 : 0 };
-        for (int g = 0; g < 4; g++)
+        var inputs = new int[UnidirectionalSequenceLstmLayout.InputCount];
+        var parameters = new int[UnidirectionalSequenceLstmLayout.ParameterCount];
+        parameters[UnidirectionalSequenceLstmLayout.TimeMajor] = timeMajor ? 1 : 0;
+        for (int g = 0; g < UnidirectionalSequenceLstmLayout.GateCount; g++)
         {
             var (wIn, wInScale) = Weights(context, op, 1 + g, units, depth, $"{GateNames[g]} gate input weights");
             var (wRec, wRecScale) = Weights(context, op, 5 + g, units, units, $"{GateNames[g]} gate recurrent weights");
@@ -115,12 +113,16 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
             // TFLM's GetQuantizedConvolutionMultipler: the two scales multiplied in float, then widened.
             var (inMultiplier, inShift) = Multiplier(context, op, (double)(inputScale * wInScale) / GateInputScale, $"{GateNames[g]} gate input FC");
             var (recMultiplier, recShift) = Multiplier(context, op, (double)(hiddenScale * wRecScale) / GateInputScale, $"{GateNames[g]} gate recurrent FC");
-            parameters.AddRange([inMultiplier, inShift, recMultiplier, recShift]);
+            int block = UnidirectionalSequenceLstmLayout.GateParameters + (UnidirectionalSequenceLstmLayout.GateParameterCount * g);
+            parameters[block + UnidirectionalSequenceLstmLayout.GateInputMultiplier] = inMultiplier;
+            parameters[block + UnidirectionalSequenceLstmLayout.GateInputShift] = inShift;
+            parameters[block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier] = recMultiplier;
+            parameters[block + UnidirectionalSequenceLstmLayout.GateRecurrentShift] = recShift;
 
-            inputWeights[g] = context.AddInt8Constant(wIn, [units, depth], $"{op.Inputs[1 + g]} (LSTM {GateNames[g]} input weights)");
-            recurrentWeights[g] = context.AddInt8Constant(wRec, [units, units], $"{op.Inputs[5 + g]} (LSTM {GateNames[g]} recurrent weights)");
-            inputBiases[g] = context.AddInt32Constant(Folding.FoldInputOffset(bias, wIn, units, depth, -inputZeroPoint), $"{op} {GateNames[g]} folded input bias");
-            recurrentBiases[g] = context.AddInt32Constant(Folding.FoldInputOffset(new int[units], wRec, units, units, -hiddenZeroPoint), $"{op} {GateNames[g]} folded recurrent bias");
+            inputs[UnidirectionalSequenceLstmLayout.InputWeights + g] = context.AddInt8Constant(wIn, [units, depth], $"{op.Inputs[1 + g]} (LSTM {GateNames[g]} input weights)");
+            inputs[UnidirectionalSequenceLstmLayout.RecurrentWeights + g] = context.AddInt8Constant(wRec, [units, units], $"{op.Inputs[5 + g]} (LSTM {GateNames[g]} recurrent weights)");
+            inputs[UnidirectionalSequenceLstmLayout.InputBias + g] = context.AddInt32Constant(Folding.FoldInputOffset(bias, wIn, units, depth, -inputZeroPoint), $"{op} {GateNames[g]} folded input bias");
+            inputs[UnidirectionalSequenceLstmLayout.RecurrentBias + g] = context.AddInt32Constant(Folding.FoldInputOffset(new int[units], wRec, units, units, -hiddenZeroPoint), $"{op} {GateNames[g]} folded recurrent bias");
         }
 
         // The cell state: int16, symmetric, a power-of-two scale (TFLM's integer tanh needs 2^p).
@@ -156,16 +158,24 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
         // TFLM clips only for a positive cell_clip, to static_cast<int16_t>(clamp(clip / scale)), truncated.
         int quantizedCellClip = cellClip > 0 ? (int)Math.Min(Math.Max((double)cellClip / cellScale, -32768.0), 32767.0) : -1;
 
-        parameters.AddRange([forgetMultiplier, forgetShift, updateMultiplier, updateShift, hiddenMultiplier, hiddenShift,
-            hiddenZeroPoint, quantizedCellClip, cellTanhMultiplier, cellTanhShift]);
+        parameters[UnidirectionalSequenceLstmLayout.ForgetMultiplier] = forgetMultiplier;
+        parameters[UnidirectionalSequenceLstmLayout.ForgetShift] = forgetShift;
+        parameters[UnidirectionalSequenceLstmLayout.CellUpdateMultiplier] = updateMultiplier;
+        parameters[UnidirectionalSequenceLstmLayout.CellUpdateShift] = updateShift;
+        parameters[UnidirectionalSequenceLstmLayout.HiddenMultiplier] = hiddenMultiplier;
+        parameters[UnidirectionalSequenceLstmLayout.HiddenShift] = hiddenShift;
+        parameters[UnidirectionalSequenceLstmLayout.HiddenZeroPoint] = hiddenZeroPoint;
+        parameters[UnidirectionalSequenceLstmLayout.CellClip] = quantizedCellClip;
+        parameters[UnidirectionalSequenceLstmLayout.CellTanhMultiplier] = cellTanhMultiplier;
+        parameters[UnidirectionalSequenceLstmLayout.CellTanhShift] = cellTanhShift;
 
         int stateLength = batches * units;
-        int hiddenIndex = StateTensor(context, op, hidden, TensorType.Int8, hiddenScale, hiddenZeroPoint, stateLength, "hidden state");
-        int cellIndex = StateTensor(context, op, cell, TensorType.Int16, cellScale, 0, stateLength, "cell state");
-        int[] inputs = [context.Int8Operand(op, input), .. inputWeights, .. recurrentWeights, .. inputBiases, .. recurrentBiases, hiddenIndex, cellIndex];
+        inputs[UnidirectionalSequenceLstmLayout.HiddenState] = StateTensor(context, op, hidden, TensorType.Int8, hiddenScale, hiddenZeroPoint, stateLength, "hidden state");
+        inputs[UnidirectionalSequenceLstmLayout.CellState] = StateTensor(context, op, cell, TensorType.Int16, cellScale, 0, stateLength, "cell state");
+        inputs[UnidirectionalSequenceLstmLayout.Input] = context.Int8Operand(op, input);
         int steps = timeMajor ? input.Shape[0] : input.Shape[1];
-        context.Emit(op, OperatorType.UnidirectionalSequenceLstm, inputs, [context.Int8Output(op, 0)], [.. parameters],
-            (long)batches * steps * 4 * units * (depth + units));
+        context.Emit(op, OperatorType.UnidirectionalSequenceLstm, inputs, [context.Int8Output(op, 0)], parameters,
+            (long)batches * steps * UnidirectionalSequenceLstmLayout.GateCount * units * (depth + units));
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public sealed class Activation16Lowering : IOperatorLowering
         context.Emit(op, logistic ? OperatorType.Logistic : OperatorType.Tanh,
             [Int16Operands.Operand(context, op, input), context.AddInt32Constant(SigmoidTable, $"{op} sigmoid table")],
             [Int16Operands.Output(context, op, 0)],
-            [multiplier, leftShift]);
+            ParameterBlock.Of(LogisticTanhLayout.Int16ParameterCount, (LogisticTanhLayout.Int16InputMultiplier, multiplier), (LogisticTanhLayout.Int16InputLeftShift, leftShift)));
     }
 
     private static void LowerSoftmax(LoweringContext context, TfLiteOperator op, TfLiteTensor input, float inputScale, float outputScale)
@@ -105,7 +105,7 @@ public sealed class Activation16Lowering : IOperatorLowering
                 context.AddInt32Constant(reciprocalTable, $"{op} 1/(1+x) table"),
             ],
             [Int16Operands.Output(context, op, 0)],
-            [multiplier, shift]);
+            ParameterBlock.Of(SoftmaxLayout.Int16ParameterCount, (SoftmaxLayout.Int16InputMultiplier, multiplier), (SoftmaxLayout.Int16InputShift, shift)));
     }
 
     /// <summary>TFLite's LUTPopulate for int16 (513 entries, single precision, midpoint bias correction).</summary>

@@ -36,6 +36,7 @@ public sealed class Quantize16Lowering : IOperatorLowering
         context.Emit(op, OperatorType.Requantize,
             [Int16Operands.AnyOperand(context, op, input)],
             [output.Type == TfLiteType.Int16 ? Int16Operands.Output(context, op, 0) : context.Int8Output(op, 0)],
-            [inputZeroPoint, outputZeroPoint, multiplier, shift]);
+            ParameterBlock.Of(RequantizeLayout.ParameterCount, (RequantizeLayout.InputZeroPoint, inputZeroPoint), (RequantizeLayout.OutputZeroPoint, outputZeroPoint),
+                (RequantizeLayout.Multiplier, multiplier), (RequantizeLayout.Shift, shift)));
     }
 }

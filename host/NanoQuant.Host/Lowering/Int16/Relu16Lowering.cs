@@ -30,12 +30,13 @@ public sealed class Relu16Lowering : IOperatorLowering
         if (op.Code == BuiltinOperator.Relu6)
         {
             double six = Math.Round((double)(6f / inputScale), MidpointRounding.AwayFromZero);
-            parameters = [0, (int)Math.Clamp(six, short.MinValue, short.MaxValue)];
+            parameters = ParameterBlock.Of(Relu6Layout.ParameterCount, (Relu6Layout.Lower, 0), (Relu6Layout.Upper, (int)Math.Clamp(six, short.MinValue, short.MaxValue)));
         }
         else
         {
             var (multiplier, shift) = ElementwiseLowering.Multiplier(context, op, inputScale / outputScale, "rescaling");
-            parameters = [0, 0, multiplier, shift, 0, short.MaxValue];
+            parameters = ParameterBlock.Of(ReluLayout.ParameterCount, (ReluLayout.InputZeroPoint, 0), (ReluLayout.OutputZeroPoint, 0),
+                (ReluLayout.Multiplier, multiplier), (ReluLayout.Shift, shift), (ReluLayout.ActivationMin, 0), (ReluLayout.ActivationMax, short.MaxValue));
         }
 
         context.Emit(op, op.Code == BuiltinOperator.Relu6 ? OperatorType.Relu6 : OperatorType.Relu,
