@@ -112,7 +112,7 @@ namespace NanoQuant
                 }
             }
         }
-    
+
         /// <summary>
         /// <see cref="Decode"/> for a zero-flagged stream: per element a flag bit (0: the element is 0) and, after a 1,
         /// its index. The bit buffer is refilled to at least 8 bits while stream bytes remain, and never past the
@@ -125,43 +125,47 @@ namespace NanoQuant
             int bits = Bits;
             int step = bits + 1;
             int mask = (1 << bits) - 1;
-            int channels = Channels;
+            int tableSize = 1 << bits;
             int inner = Inner;
+            int tablesEnd = tablesOffset + (Channels << bits);
             int position = packedOffset;
             int streamEnd = packedOffset + IndexBytes;
-            int outer = count / (channels * inner);
+            int table = tablesOffset;
             int e = destinationOffset;
+            int end = destinationOffset + count;
+            int channelEnd = e + inner;
             int pending = 0;
             int pendingBits = 0;
-            for (int o = 0; o < outer; o++)
+            while (e < end)
             {
-                int table = tablesOffset;
-                for (int c = 0; c < channels; c++)
+                if (pendingBits < 8 && position < streamEnd)
                 {
-                    int end = e + inner;
-                    while (e < end)
+                    pending |= (packed[position++] & 0xFF) << pendingBits;
+                    pendingBits += 8;
+                }
+
+                if ((pending & 1) == 0)
+                {
+                    destination[e++] = 0;
+                    pending >>= 1;
+                    pendingBits--;
+                }
+                else
+                {
+                    destination[e++] = tables[table + ((pending >> 1) & mask)];
+                    pending >>= step;
+                    pendingBits -= step;
+                }
+
+                if (e == channelEnd)
+                {
+                    // The next channel's table; after the last channel, the first again (the next outer row).
+                    channelEnd += inner;
+                    table += tableSize;
+                    if (table == tablesEnd)
                     {
-                        if (pendingBits < 8 && position < streamEnd)
-                        {
-                            pending |= (packed[position++] & 0xFF) << pendingBits;
-                            pendingBits += 8;
-                        }
-
-                        if ((pending & 1) == 0)
-                        {
-                            destination[e++] = 0;
-                            pending >>= 1;
-                            pendingBits--;
-                        }
-                        else
-                        {
-                            destination[e++] = tables[table + ((pending >> 1) & mask)];
-                            pending >>= step;
-                            pendingBits -= step;
-                        }
+                        table = tablesOffset;
                     }
-
-                    table += 1 << bits;
                 }
             }
         }
