@@ -185,6 +185,43 @@ public class ZeroFlaggedPaletteTests
         { "length too short", "palette block with flagged zeros is" },
     };
 
+    [Fact]
+    public void Convert_flag_zeros_writes_a_pruned_int8_model_with_flagged_palettes_and_only_then_version_4()
+    {
+        string folder = Directory.CreateTempSubdirectory("nq-flag-zeros").FullName;
+        try
+        {
+            string source = Path.Combine(folder, "ad01_pruned_int8.tflite");
+            File.WriteAllBytes(source, TfLiteWriter.Write(PrunedAd01()));
+            (int Exit, string Error) Cli(params string[] args)
+            {
+                var error = new StringWriter();
+                return (NanoQuant.Cli.CliApp.Run(args, new StringWriter(), error), error.ToString());
+            }
+
+            string flagged = Path.Combine(folder, "flagged.nq"), dense = Path.Combine(folder, "dense.nq");
+            Assert.Equal(0, Cli("convert", source, "-o", flagged, "--flag-zeros").Exit);
+            Assert.Equal(0, Cli("convert", source, "-o", dense).Exit);
+            byte[] flaggedBytes = File.ReadAllBytes(flagged), denseBytes = File.ReadAllBytes(dense);
+            Assert.Equal(ModelFormat.SparsePaletteVersion, BinaryPrimitives.ReadUInt16LittleEndian(flaggedBytes.AsSpan(4)));
+            Assert.True(BinaryPrimitives.ReadUInt16LittleEndian(denseBytes.AsSpan(4)) < ModelFormat.SparsePaletteVersion);
+            Assert.Contains(DeviceModelReader.Read(flaggedBytes).Tensors, t => t.Palette is { ZeroFlags: true });
+            Assert.DoesNotContain(DeviceModelReader.Read(denseBytes).Tensors, t => t.Palette is { ZeroFlags: true });
+            Assert.True(flaggedBytes.Length < denseBytes.Length * 0.7, $"--flag-zeros {flaggedBytes.Length} bytes, without {denseBytes.Length}");
+            Assert.Equal(RunOnce(new Interpreter(denseBytes)), RunOnce(new Interpreter(flaggedBytes)));
+
+            string bad = Path.Combine(folder, "bad.nq");
+            var (exit, error) = Cli("convert", source, "-o", bad, "--flag-zeros", "--no-palette");
+            Assert.Equal(1, exit);
+            Assert.Contains("error: --flag-zeros stores zeros inside palettes and --no-palette turns palettes off", error);
+            Assert.False(File.Exists(bad));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Corruptions))]
     public void The_loader_refuses_a_bad_flagged_palette_with_a_message_naming_it(string corruption, string message)
