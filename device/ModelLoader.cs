@@ -47,7 +47,7 @@ namespace NanoQuant
 
         private readonly ModelSource _source;
         private readonly bool _streamWeights;
-        private int _knownFlags = ModelFormat.KnownFlags;
+        private int _version = ModelFormat.Version;
 
         // Palette weights decoded once into the constant pool at load (in RAM), rather than per operator.
         private bool _expandPalettes = true;
@@ -143,14 +143,14 @@ namespace NanoQuant
 
         private void CheckHeaderAndChecksum()
         {
-            _knownFlags = ModelHeader.Check(_model, _source);
+            _version = ModelHeader.Check(_model, _source);
             FileLength = _source.Length;
         }
 
         /// <summary>Everything after the checksum: the tables, the memory plan, the constants and the kernels.</summary>
         private void ReadTables(int maxArenaBytes)
         {
-            ModelTables tables = new ModelTables(_model, _source, _knownFlags, _expandPalettes);
+            ModelTables tables = new ModelTables(_model, _source, _version, _expandPalettes);
             tables.Read(maxArenaBytes);
             Tables = tables;
             Tensors = tables.Tensors;

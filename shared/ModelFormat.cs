@@ -1,7 +1,7 @@
 namespace NanoQuant.Format
 {
     /// <summary>
-    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 3.
+    /// Byte-level constants of the nanoQuant device model (<c>.nq</c>), format version 4.
     /// The layout is documented in docs/device-model-format.md; the host writer and the device
     /// loader both take every number from here.
     /// </summary>
@@ -10,8 +10,14 @@ namespace NanoQuant.Format
         /// <summary>The four bytes every device model starts with: ASCII "NQMD".</summary>
         public const uint Magic = 0x444D514E;
 
-        /// <summary>The newest format version this runtime reads (and writes when a model needs it: uint8 edges, narrow or derived int32 constants).</summary>
-        public const ushort Version = 3;
+        /// <summary>The newest format version this runtime reads (and writes when a model needs it: <see cref="SparsePaletteVersion"/>).</summary>
+        public const ushort Version = 4;
+
+        /// <summary>The format version that adds the uint8 edge flags and the narrow and derived int32 storages.</summary>
+        public const ushort CompactVersion = 3;
+
+        /// <summary>The format version that adds palettes with flagged zeros (<see cref="PaletteZeroFlags"/>); a model without one is written as an older version.</summary>
+        public const ushort SparsePaletteVersion = 4;
 
         /// <summary>
         /// The oldest format version this runtime reads. Version 3 only adds the uint8 edge flags and the narrow and
@@ -126,7 +132,7 @@ namespace NanoQuant.Format
             }
         }
 
-        /// <summary>Size in bytes of a palette block's header (index bits, channel axis, two reserved bytes).</summary>
+        /// <summary>Size in bytes of a palette block's header (index bits, channel axis, <see cref="PaletteFlagsOffset"/>, one reserved byte).</summary>
         public const int PaletteHeaderSize = 4;
 
         /// <summary>Fewest bits a palette index may have.</summary>
@@ -137,6 +143,16 @@ namespace NanoQuant.Format
 
         /// <summary>Channel axis value of a palette block with one value table for the whole tensor.</summary>
         public const int PalettePerTensor = 0xFF;
+
+        /// <summary>Offset in a palette block's header of its flags byte (0 before format version 4).</summary>
+        public const int PaletteFlagsOffset = 2;
+
+        /// <summary>
+        /// Palette flag (format version 4): the elements are a bit stream, least significant bit first, of one bit per
+        /// element — 0: the element is 0; 1: its index follows, in the palette's index width — so a pruned weight costs
+        /// one bit. The tables hold the non-zero values only.
+        /// </summary>
+        public const int PaletteZeroFlags = 1;
 
         /// <summary>Widest element, in bytes, of a narrow int32 constant (storage <see cref="TensorStorage.Narrow"/>).</summary>
         public const int NarrowMaxBytes = 3;

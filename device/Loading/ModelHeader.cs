@@ -9,7 +9,7 @@ namespace NanoQuant
     /// </summary>
     internal static class ModelHeader
     {
-        /// <summary>Checks the header in <paramref name="m"/> and the checksum of <paramref name="source"/>; returns the tensor flags the file's version knows.</summary>
+        /// <summary>Checks the header in <paramref name="m"/> and the checksum of <paramref name="source"/>; returns the file's format version.</summary>
         internal static int Check(byte[] m, ModelSource source)
         {
             int modelLength = source.Length;
@@ -24,8 +24,6 @@ namespace NanoQuant
             {
                 throw new InvalidModelException("format version " + version.ToString() + " is not supported (this runtime reads versions " + ModelFormat.MinVersion.ToString() + " to " + ModelFormat.Version.ToString() + ")");
             }
-
-            int knownFlags = version == ModelFormat.MinVersion ? ModelFormat.KnownFlagsVersion2 : ModelFormat.KnownFlags;
 
             if (LittleEndian.ReadUInt16(m, 6) != ModelFormat.HeaderSize)
             {
@@ -45,7 +43,7 @@ namespace NanoQuant
                 throw new InvalidModelException("checksum mismatch: the model is corrupted");
             }
 
-            return knownFlags;
+            return version;
         }
 
         /// <summary>The section offset in header field <paramref name="field"/>, checked to lie inside the file.</summary>

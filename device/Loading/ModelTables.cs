@@ -46,6 +46,7 @@ namespace NanoQuant
         private readonly int _fileLength;
         private readonly int _knownFlags;
         private readonly bool _expandPalettes;
+        private readonly int _version;
         private readonly byte[] _paletteHeader = new byte[ModelFormat.PaletteHeaderSize];
         private int _constantsStart;
 
@@ -54,12 +55,13 @@ namespace NanoQuant
         /// <see cref="ModelHeader.Check"/> has verified; <paramref name="expandPalettes"/>: palettes take their decoded
         /// size in the constant pool, else their block's.
         /// </summary>
-        internal ModelTables(byte[] model, ModelSource source, int knownFlags, bool expandPalettes)
+        internal ModelTables(byte[] model, ModelSource source, int version, bool expandPalettes)
         {
             _model = model;
             _source = source;
             _fileLength = source.Length;
-            _knownFlags = knownFlags;
+            _version = version;
+            _knownFlags = version == ModelFormat.MinVersion ? ModelFormat.KnownFlagsVersion2 : ModelFormat.KnownFlags;
             _expandPalettes = expandPalettes;
         }
 
@@ -399,13 +401,26 @@ namespace NanoQuant
                 throw new InvalidModelException(name + ": palette index width " + bits.ToString() + " bits is outside [" + ModelFormat.PaletteMinBits.ToString() + ", " + ModelFormat.PaletteMaxBits.ToString() + "]");
             }
 
-            if (header[2] != 0 || header[3] != 0)
+            int flags = header[ModelFormat.PaletteFlagsOffset];
+            if ((flags & ~ModelFormat.PaletteZeroFlags) != 0)
+            {
+                throw new InvalidModelException(name + ": unknown palette flags " + flags.ToString());
+            }
+
+            if (header[3] != 0)
             {
                 throw new InvalidModelException(name + ": palette header has non-zero reserved bytes");
             }
 
+            bool zeroFlags = flags == ModelFormat.PaletteZeroFlags;
+            if (zeroFlags && _version < ModelFormat.SparsePaletteVersion)
+            {
+                throw new InvalidModelException(name + ": a palette with flagged zeros needs format version " + ModelFormat.SparsePaletteVersion.ToString() + ", the model is version " + _version.ToString());
+            }
+
             Palette p = new Palette();
             p.Bits = bits;
+            p.ZeroFlags = zeroFlags;
             if (axis == ModelFormat.PalettePerTensor)
             {
                 p.Channels = 1;
@@ -428,10 +443,24 @@ namespace NanoQuant
                 p.Inner = inner;
             }
 
-            long expected = Palette.BlockLength(bits, p.Channels, t.elementCount);
-            if (expected != blockBytes)
+            if (zeroFlags)
             {
-                throw new InvalidModelException(name + ": palette block is " + blockBytes.ToString() + " bytes; " + bits.ToString() + "-bit indices and " + p.Channels.ToString() + " tables need " + expected.ToString());
+                // From one bit per element (all zero) to 1 + bits per element (none zero): the stream's length depends
+                // on how many are zero. Decoding stops reading at the block's end whatever the flags say.
+                long fewest = Palette.StreamBlockLength(bits, p.Channels, t.elementCount);
+                long most = Palette.StreamBlockLength(bits, p.Channels, (long)t.elementCount * (bits + 1));
+                if (blockBytes < fewest || blockBytes > most)
+                {
+                    throw new InvalidModelException(name + ": palette block with flagged zeros is " + blockBytes.ToString() + " bytes; " + bits.ToString() + "-bit indices and " + p.Channels.ToString() + " tables need " + fewest.ToString() + " to " + most.ToString());
+                }
+            }
+            else
+            {
+                long expected = Palette.BlockLength(bits, p.Channels, t.elementCount);
+                if (expected != blockBytes)
+                {
+                    throw new InvalidModelException(name + ": palette block is " + blockBytes.ToString() + " bytes; " + bits.ToString() + "-bit indices and " + p.Channels.ToString() + " tables need " + expected.ToString());
+                }
             }
 
             p.BlockBytes = blockBytes;

@@ -39,11 +39,12 @@ public static class FinetuneCommand
         var inputScale = new Option<double?>("--input-scale") { Description = "integer data: real = (q − offset) × scale" };
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
         var cluster = new Option<int?>("--cluster") { Description = $"cluster-preserving: tie the weights of each tensor the palette stores to at most N int8 values per output channel (per tensor for short channels), as convert --cluster clusters them, and train those values (2 … {WeightClustering.MaxClusters}; 16: 4-bit palette weights)" };
+        var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel, as convert --cluster-per-tensor" };
         var prune = new Option<double?>("--prune") { Description = "prune the weights of each tensor the palette stores by magnitude to this fraction of zeros (0 < S < 1), rising on a polynomial schedule to the target halfway through; with --cluster the zeros are one palette entry (the other entries then train)" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, prune, json,
+            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, prune, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -89,9 +90,16 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--cluster must lie in [{fewestClusters}, {WeightClustering.MaxClusters}]{(sparsity is null ? "" : " with --prune (one value is the pruned zeros)")}, not {n}");
             }
 
+            bool perTensor = parse.GetValue(clusterPerTensor);
+            if (perTensor && clusters is null)
+            {
+                throw new CliUsageException("--cluster-per-tensor needs --cluster N");
+            }
+
             var options = new TrainingOptions
             {
                 Clusters = clusters,
+                ClusterPerTensor = perTensor,
                 Sparsity = sparsity,
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(rate),
@@ -211,6 +219,7 @@ public static class FinetuneCommand
                     postTrainingClusteredTop1 = result.PostTrainingClusteredTop1,
                     fineTunedInt8Top1 = result.FineTunedTop1,
                     clusters,
+                    clusterPerTensor = perTensor,
                     sparsity,
                     plainInt8Bytes = result.PlainBytes,
                     files = files.Select(f => new { path = f.Path, bytes = f.Bytes.Length }),

@@ -1,4 +1,5 @@
 using NanoQuant.Host.Conversion;
+using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
 using NanoQuant.Host.Quantization;
@@ -11,7 +12,8 @@ namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
 /// Fine-tuned models on the real nanoCLR: plain quantization-aware, cluster-preserving (`--cluster`, palettes)
-/// and pruned with clustering (`--prune --cluster`, a zero palette value), each run decoded at load and per
+/// and pruned with clustering (`--prune --cluster`, a zero palette value; at 75 % a palette with flagged zeros, format
+/// version 4), each run decoded at load and per
 /// operator, give the desktop runtime's output bytes; the `--save-tflite` export converted back gives the
 /// same device model.
 /// </summary>
@@ -30,6 +32,7 @@ public sealed class NanoClrFineTuneTests
             new TrainingOptions { Epochs = 2, LearningRate = 0.01 },
             new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 },
             new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.5 },
+            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.75 },
         };
 
         var jobs = new List<NanoClrJob>();
@@ -41,9 +44,13 @@ public sealed class NanoClrFineTuneTests
             var bytes = result.Quantization.Conversion.Bytes;
             Assert.Equal(option.Clusters is not null, result.Quantization.Conversion.Model.Tensors.Any(t => t.Palette is not null));
 
-            // The int8 .tflite export, read back and converted as convert does, is the same device model.
+            // At 75 % zeros the hidden layer's palette flags them (one bit each, format version 4); at 50 % that saves nothing.
+            Assert.Equal(option.Sparsity == 0.75, result.Quantization.Conversion.Model.Tensors.Any(t => t.Palette is { ZeroFlags: true }));
+
+            // The int8 .tflite export, read back and converted as convert does (--flag-zeros for a pruned model), is the same device model.
             var exported = TfLiteReader.Read(TfLiteWriter.Write(result.Quantization.Quantized.Model));
-            Assert.Equal(bytes, Converter.Convert(exported, compactConstants: option.Clusters is not null).Bytes);
+            var palettes = option.Sparsity is null ? PaletteMode.WhenSmaller : PaletteMode.WhenSmallerFlaggingZeros;
+            Assert.Equal(bytes, Converter.Convert(exported, palettes, compactConstants: option.Clusters is not null).Bytes);
 
             var desktop = new ModelRunner(bytes).Run(inputs);
             foreach (var mode in new[] { NanoClrLoadMode.Ram, NanoClrLoadMode.StreamWeights })

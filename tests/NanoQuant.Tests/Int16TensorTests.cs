@@ -40,7 +40,8 @@ public class Int16TensorTests
         Assert.Equal(4, ModelFormat.ElementSize(TensorType.Int32));
         Assert.Equal(8, ModelFormat.ElementSize(TensorType.Int64));
         Assert.Equal(0, ModelFormat.ElementSize((TensorType)9));
-        Assert.Equal(3, ModelFormat.Version);
+        Assert.Equal(4, ModelFormat.Version);
+        Assert.Equal(3, ModelFormat.CompactVersion);
         Assert.Equal(2, ModelFormat.MinVersion);
     }
 

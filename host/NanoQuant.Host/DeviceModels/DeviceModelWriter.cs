@@ -167,10 +167,12 @@ public static class DeviceModelWriter
     }
 
     /// <summary>
-    /// The oldest format version that describes <paramref name="model"/>: 3 when it has uint8 edges or narrow or
-    /// derived int32 constants, else 2, so a model that needs nothing new still loads on a runtime of format version 2.
+    /// The oldest format version that describes <paramref name="model"/>: 4 when a palette flags its zeros, 3 when it
+    /// has uint8 edges or narrow or derived int32 constants, else 2, so a model that needs nothing new still loads on
+    /// a runtime of an older format version.
     /// </summary>
     public static ushort VersionFor(DeviceModel model) =>
-        model.Tensors.Any(t => (t.Flags & ~ModelFormat.KnownFlagsVersion2) != 0 || (t.Palette is null && (t.IsDerived || t.NarrowBytes > 0)))
-            ? ModelFormat.Version : ModelFormat.MinVersion;
+        model.Tensors.Any(t => t.Palette is { ZeroFlags: true }) ? ModelFormat.SparsePaletteVersion
+        : model.Tensors.Any(t => (t.Flags & ~ModelFormat.KnownFlagsVersion2) != 0 || (t.Palette is null && (t.IsDerived || t.NarrowBytes > 0)))
+            ? ModelFormat.CompactVersion : ModelFormat.MinVersion;
 }

@@ -9,6 +9,12 @@ public enum PaletteMode
     /// <summary>When the palette block is at most three quarters of the plain bytes (the converter's default).</summary>
     WhenSmaller,
 
+    /// <summary>
+    /// As <see cref="WhenSmaller"/>, and a palette may also flag its zeros (one bit for a zero, format version 4) when
+    /// that is smaller: what a pruned model takes. Opt-in, so models without it keep their bytes and format version.
+    /// </summary>
+    WhenSmallerFlaggingZeros,
+
     /// <summary>Whenever the values fit a palette (≤ 128 per tensor or channel), even if larger — to exercise decoding in tests.</summary>
     Always,
 }

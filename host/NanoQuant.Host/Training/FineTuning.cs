@@ -1,3 +1,4 @@
+using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.Quantization;
 using NanoQuant.Host.TfLite;
@@ -47,7 +48,15 @@ public static class FineTuning
         CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
     {
         var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
-        quantizer = quantizer with { Clusters = trainer.Options.Clusters };
+        var plainOptions = quantizer with { Clusters = null, CompactConstants = null };
+
+        // A pruned model's palettes may flag their zeros (one bit each) where that is smaller.
+        quantizer = quantizer with
+        {
+            Clusters = trainer.Options.Clusters,
+            ClusterPerTensor = trainer.Options.ClusterPerTensor,
+            Palettes = trainer.Options.Sparsity is not null && quantizer.Palettes == PaletteMode.WhenSmaller ? PaletteMode.WhenSmallerFlaggingZeros : quantizer.Palettes,
+        };
         PostTrainingResult? clustered = null;
         if (trainer.Options.Clusters is not null)
         {
@@ -66,7 +75,6 @@ public static class FineTuning
         var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
         var fineTuned = trainer.TrainedModel();
         var quantization = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
-        var plainOptions = quantizer with { Clusters = null, CompactConstants = null };
         var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
         double? floatTop1 = null, ptqTop1 = null, ptqClusteredTop1 = null, fineTunedTop1 = null;
         if (validation is not null)

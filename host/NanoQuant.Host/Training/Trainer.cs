@@ -36,6 +36,12 @@ public sealed record TrainingOptions
     /// </summary>
     public int? Clusters { get; init; }
 
+    /// <summary>
+    /// With <see cref="Clusters"/>: one set of centroids per weight tensor, shared by all its channels (as
+    /// <c>convert --cluster-per-tensor</c>), instead of one per output channel on channels long enough for a table each.
+    /// </summary>
+    public bool ClusterPerTensor { get; init; }
+
     /// <summary>Magnitude pruning to this fraction of zero weights, on a <see cref="PruningSchedule"/> (null: none).</summary>
     public double? Sparsity { get; init; }
 
@@ -63,6 +69,11 @@ public sealed record TrainingOptions
         if (Clusters is { } clusters && (clusters < (Sparsity is null ? 2 : 3) || clusters > WeightClustering.MaxClusters))
         {
             throw new ArgumentException($"the cluster count must lie in [{(Sparsity is null ? 2 : 3)}, {WeightClustering.MaxClusters}]{(Sparsity is null ? "" : " with pruning (one cluster is the zeros)")}, not {clusters}");
+        }
+
+        if (ClusterPerTensor && Clusters is null)
+        {
+            throw new ArgumentException("one set of centroids per tensor needs a cluster count");
         }
 
         if (Sparsity is { } sparsity && !(sparsity > 0 && sparsity < 1))
@@ -192,7 +203,7 @@ public sealed class Trainer
             // Clustering ties, and pruning zeros, the tensors the palette stores: the others (a small first layer,
             // tensors too small for a table to pay) stay int8 as they are, where neither would save a byte.
             int clusters = options.Clusters ?? DefaultPruningClusters;
-            foreach (var (_, weights, axis, shared) in WeightClustering.Plan(model.Model, clusters, perTensor: false,
+            foreach (var (_, weights, axis, shared) in WeightClustering.Plan(model.Model, clusters, perTensor: options.ClusterPerTensor,
                 t => parameters.TryGetValue(t.Index, out var p) && p.QuantizationDimension is not null))
             {
                 parameters[weights].Table = (axis, shared);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NanoQuant.Host.Conversion;
 using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Npy;
 using NanoQuant.Host.Quantization;
@@ -160,6 +161,7 @@ public class ClusterPruneTests : FinetuneHarness
     [InlineData(new[] { "--cluster", "1" }, "--cluster must lie in [2, 128], not 1", "")]
     [InlineData(new[] { "--cluster", "129" }, "--cluster must lie in [2, 128], not 129", "")]
     [InlineData(new[] { "--cluster", "2", "--prune", "0.5" }, "--cluster must lie in [3, 128] with --prune", "one value is the pruned zeros")]
+    [InlineData(new[] { "--cluster-per-tensor" }, "--cluster-per-tensor needs --cluster N", "")]
     public void Cluster_count_and_sparsity_out_of_range(string[] options, string message, string detail)
     {
         AssertOneError(detail.Length == 0 ? [message] : [message, detail],
@@ -177,5 +179,43 @@ public class ClusterPruneTests : FinetuneHarness
         string ys = Write("y4.npy", Labels([0, 1]));
         AssertOneError(["no weight tensor", "16-entry palette", "pruning would save no byte"], "finetune", path, "--train", xs, "--labels", ys, "--prune", "0.5", "-o", Temp("out.nq"));
         AssertOneError(["no weight tensor", "4-entry palette", "clustering would save no byte"], "finetune", path, "--train", xs, "--labels", ys, "--cluster", "4", "-o", Temp("out.nq"));
+    }
+
+    [Fact]
+    public void Cluster_per_tensor_ties_every_channel_to_one_set_of_centroids_that_the_palette_stores_as_one_table()
+    {
+        // FC 8→256 ReLU → FC 256→4: the logits' channels (256 weights) are long enough for a 4-entry table each,
+        // so by default they are clustered per channel; --cluster-per-tensor shares one table for the tensor.
+        var random = new Random(7);
+        float[] R(int n, double scale) => Enumerable.Range(0, n).Select(_ => (float)(((random.NextDouble() * 2) - 1) * scale)).ToArray();
+        var g = new GraphBuilder();
+        int x = g.Input("x", 1, TrainingData.Features);
+        int h = g.FullyConnected(x, R(256 * TrainingData.Features, 0.6), R(256, 0.1), 256, FusedActivation.Relu, "hidden");
+        int logits = g.FullyConnected(h, R(TrainingData.Classes * 256, 0.1), R(TrainingData.Classes, 0.1), TrainingData.Classes, name: "logits");
+        var model = g.Build("wide", g.Softmax(logits));
+        var calibration = new CalibrationOptions(CalibrationMethod.MinMax, 99.99);
+        var quantizer = new QuantizerOptions { PerChannelFullyConnected = true };
+        sbyte[] Logits(bool perTensor, out PaletteEncoding? palette)
+        {
+            var options = new TrainingOptions { Epochs = 1, LearningRate = 0.01, Clusters = 4, ClusterPerTensor = perTensor, PerChannelFullyConnected = true };
+            var trainer = FineTuning.Prepare(model, options);
+            Assert.Equal(perTensor, trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Table!.Value.Shared);
+            var result = FineTuning.Run(trainer, Data(model, 256, 4), null, 128, calibration, quantizer);
+            var device = result.Quantization.Conversion.Model;
+            palette = device.Tensors.Single(t => t.Shape.SequenceEqual([TrainingData.Classes, 256]) && t.Type == NanoQuant.Format.TensorType.Int8 && t.ConstantData is not null).Palette;
+            return Int8Weights(result.Quantization.Quantized.Model, "logits/weights");
+        }
+
+        var perChannel = Logits(false, out var channelPalette);
+        var perTensor = Logits(true, out var tensorPalette);
+        Assert.Equal(0, channelPalette!.Axis);
+        Assert.Null(tensorPalette!.Axis);
+        Assert.Equal(2, tensorPalette.Bits);
+        Assert.InRange(perTensor.Distinct().Count(), 2, 4);
+        Assert.True(perChannel.Distinct().Count() > 4, $"per channel: {perChannel.Distinct().Count()} distinct int8 values over the tensor");
+        for (int c = 0; c < TrainingData.Classes; c++)
+        {
+            Assert.InRange(perChannel.Skip(c * 256).Take(256).Distinct().Count(), 2, 4);
+        }
     }
 }
