@@ -102,10 +102,10 @@ static int nq_cmsis_nn_faster(const int32_t *p)
     switch (p[NQ_P_OPERATOR])
     {
         case NQ_OP_CONV_2D:
-            /* 1x1 with fewer than 4 output channels: our DSP conv works in blocks of 4 channels and leaves
-             * these to the portable loop (person_detect's 256 -> 2: 3,360 against 3,560 on the M4); every other
-             * conv of the five models is 18-41 % cheaper in ours. */
-            return p[NQ_CONV_KERNEL_HEIGHT] == 1 && p[NQ_CONV_KERNEL_WIDTH] == 1 && p[NQ_CONV_OUTPUT_DEPTH] < 4;
+            /* ours on every conv of the five models: 1x1 convs with fewer than 4 output channels run our DSP
+             * fully-connected pass (person_detect's 256 -> 2: 1,920 against CMSIS-NN's 3,360 on the M4), every
+             * other conv is 18-41 % cheaper in ours. */
+            return 0;
         case NQ_OP_DEPTHWISE_CONV_2D:
             /* CMSIS-NN's 3x3 path (multiplier 1, no dilation, padding <= 1) on output rows of at most 3
              * positions: ours pays its per-row and per-channel set-up over too few outputs (vww's 3x3x256:
