@@ -15,7 +15,7 @@ namespace NanoQuant
     internal sealed class HardSwishKernel : LookupTableKernel
     {
         internal HardSwishKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 6)
+            : base(op, tensors, HardSwishLayout.ParameterCount)
         {
             int inputZeroPoint = op.Parameters[HardSwishLayout.InputZeroPoint];
             int outputZeroPoint = op.Parameters[HardSwishLayout.OutputZeroPoint];

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -17,15 +19,15 @@ namespace NanoQuant
         private readonly bool _negativeAlpha;
 
         internal LeakyReluInt16Kernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 6)
+            : base(op, tensors, LeakyReluLayout.ParameterCount)
         {
-            _inputZeroPoint = Check.Parameter(op, 0, -32768, 32767, "input zero point");
-            _outputZeroPoint = Check.Parameter(op, 1, -32768, 32767, "output zero point");
-            _identityMultiplier = Check.Parameter(op, 2, 0, int.MaxValue, "identity multiplier");
-            _identityShift = op.Parameters[3];
+            _inputZeroPoint = Check.Parameter(op, LeakyReluLayout.InputZeroPoint, -32768, 32767, "input zero point");
+            _outputZeroPoint = Check.Parameter(op, LeakyReluLayout.OutputZeroPoint, -32768, 32767, "output zero point");
+            _identityMultiplier = Check.Parameter(op, LeakyReluLayout.IdentityMultiplier, 0, int.MaxValue, "identity multiplier");
+            _identityShift = op.Parameters[LeakyReluLayout.IdentityShift];
             Check.Shift(op, _identityShift, "identity shift");
-            int alphaMultiplier = Check.Parameter(op, 4, -int.MaxValue, int.MaxValue, "alpha multiplier");
-            _alphaShift = op.Parameters[5];
+            int alphaMultiplier = Check.Parameter(op, LeakyReluLayout.AlphaMultiplier, -int.MaxValue, int.MaxValue, "alpha multiplier");
+            _alphaShift = op.Parameters[LeakyReluLayout.AlphaShift];
             Check.Shift(op, _alphaShift, "alpha shift");
             _negativeAlpha = alphaMultiplier < 0;
             _alphaMagnitude = _negativeAlpha ? -alphaMultiplier : alphaMultiplier;

@@ -13,7 +13,7 @@ namespace NanoQuant
     internal sealed class LeakyReluKernel : LookupTableKernel
     {
         internal LeakyReluKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 6)
+            : base(op, tensors, LeakyReluLayout.ParameterCount)
         {
             int inputZeroPoint = op.Parameters[LeakyReluLayout.InputZeroPoint];
             int outputZeroPoint = op.Parameters[LeakyReluLayout.OutputZeroPoint];

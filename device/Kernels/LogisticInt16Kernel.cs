@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -20,13 +22,13 @@ namespace NanoQuant
 
         internal LogisticInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 2, 1, 2);
-            _input = Check.Int16Input(op, tensors, 0);
+            Check.Counts(op, LogisticTanhLayout.Int16InputCount, 1, LogisticTanhLayout.Int16ParameterCount);
+            _input = Check.Int16Input(op, tensors, LogisticTanhLayout.Input);
             _output = Check.Int16Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
-            _table = SigmoidTable(op, tensors, 1);
-            _multiplier = Check.Parameter(op, 0, 1, 32767, "input multiplier");
-            _leftShift = Check.Parameter(op, 1, 0, 31, "input left shift");
+            _table = SigmoidTable(op, tensors, LogisticTanhLayout.Int16SigmoidTable);
+            _multiplier = Check.Parameter(op, LogisticTanhLayout.Int16InputMultiplier, 1, 32767, "input multiplier");
+            _leftShift = Check.Parameter(op, LogisticTanhLayout.Int16InputLeftShift, 0, 31, "input left shift");
         }
 
         /// <summary>The 256-entry sigmoid table (unsigned 0.16) of the int16 LOGISTIC and TANH kernels.</summary>

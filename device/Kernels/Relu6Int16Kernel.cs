@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -11,10 +13,10 @@ namespace NanoQuant
         private readonly int _upper;
 
         internal Relu6Int16Kernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 2)
+            : base(op, tensors, Relu6Layout.ParameterCount)
         {
-            _lower = op.Parameters[0];
-            _upper = op.Parameters[1];
+            _lower = op.Parameters[Relu6Layout.Lower];
+            _upper = op.Parameters[Relu6Layout.Upper];
             Check.ActivationRange(op, _lower, _upper, tensors[op.Outputs[0]]);
         }
 

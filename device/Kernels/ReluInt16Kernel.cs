@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -17,15 +19,15 @@ namespace NanoQuant
         private readonly int _max;
 
         internal ReluInt16Kernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 6)
+            : base(op, tensors, ReluLayout.ParameterCount)
         {
-            _inputZeroPoint = Check.Parameter(op, 0, -32768, 32767, "input zero point");
-            _outputZeroPoint = Check.Parameter(op, 1, -32768, 32767, "output zero point");
-            _multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
-            _shift = op.Parameters[3];
+            _inputZeroPoint = Check.Parameter(op, ReluLayout.InputZeroPoint, -32768, 32767, "input zero point");
+            _outputZeroPoint = Check.Parameter(op, ReluLayout.OutputZeroPoint, -32768, 32767, "output zero point");
+            _multiplier = Check.Parameter(op, ReluLayout.Multiplier, 0, int.MaxValue, "multiplier");
+            _shift = op.Parameters[ReluLayout.Shift];
             Check.Shift(op, _shift, "shift");
-            _min = op.Parameters[4];
-            _max = op.Parameters[5];
+            _min = op.Parameters[ReluLayout.ActivationMin];
+            _max = op.Parameters[ReluLayout.ActivationMax];
             Check.ActivationRange(op, _min, _max, tensors[op.Outputs[0]]);
         }
 

@@ -20,7 +20,7 @@ namespace NanoQuant
 
         internal RequantizeInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 1, 1, 4);
+            Check.Counts(op, 1, 1, RequantizeLayout.ParameterCount);
             _input = Check.ActivationInput(op, tensors, 0);
             Tensor output = tensors[op.Outputs[0]];
             _output = output.type == TensorType.Int16 ? Check.Int16Output(op, tensors, 0) : Check.Int8Output(op, tensors, 0);
@@ -28,10 +28,10 @@ namespace NanoQuant
             Check.SameShape(op, _input, _output, "input and output");
             bool wideIn = _input.type == TensorType.Int16;
             bool wideOut = _output.type == TensorType.Int16;
-            _inputZeroPoint = Check.Parameter(op, 0, wideIn ? -32768 : -128, wideIn ? 32767 : 127, "input zero point");
-            _outputZeroPoint = Check.Parameter(op, 1, wideOut ? -32768 : -128, wideOut ? 32767 : 127, "output zero point");
-            _multiplier = Check.Parameter(op, 2, 0, int.MaxValue, "multiplier");
-            _shift = op.Parameters[3];
+            _inputZeroPoint = Check.Parameter(op, RequantizeLayout.InputZeroPoint, wideIn ? -32768 : -128, wideIn ? 32767 : 127, "input zero point");
+            _outputZeroPoint = Check.Parameter(op, RequantizeLayout.OutputZeroPoint, wideOut ? -32768 : -128, wideOut ? 32767 : 127, "output zero point");
+            _multiplier = Check.Parameter(op, RequantizeLayout.Multiplier, 0, int.MaxValue, "multiplier");
+            _shift = op.Parameters[RequantizeLayout.Shift];
             Check.Shift(op, _shift, "shift");
         }
 

@@ -12,7 +12,7 @@ namespace NanoQuant
     internal sealed class RequantizeKernel : LookupTableKernel
     {
         internal RequantizeKernel(OperatorDefinition op, Tensor[] tensors)
-            : base(op, tensors, 4)
+            : base(op, tensors, RequantizeLayout.ParameterCount)
         {
             int inputZeroPoint = op.Parameters[RequantizeLayout.InputZeroPoint];
             int outputZeroPoint = op.Parameters[RequantizeLayout.OutputZeroPoint];

@@ -1,3 +1,5 @@
+using NanoQuant.Format;
+
 namespace NanoQuant
 {
     /// <summary>
@@ -25,14 +27,14 @@ namespace NanoQuant
 
         internal SoftmaxInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
-            Check.Counts(op, 3, 1, 2);
-            _input = Check.Int16Input(op, tensors, 0);
+            Check.Counts(op, SoftmaxLayout.Int16InputCount, 1, SoftmaxLayout.Int16ParameterCount);
+            _input = Check.Int16Input(op, tensors, SoftmaxLayout.Input);
             _output = Check.Int16Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
-            _expTable = Table(op, tensors, 1);
-            _reciprocalTable = Table(op, tensors, 2);
-            _multiplier = Check.Parameter(op, 0, 0, int.MaxValue, "input multiplier");
-            _shift = op.Parameters[1];
+            _expTable = Table(op, tensors, SoftmaxLayout.Int16ExpTable);
+            _reciprocalTable = Table(op, tensors, SoftmaxLayout.Int16ReciprocalTable);
+            _multiplier = Check.Parameter(op, SoftmaxLayout.Int16InputMultiplier, 0, int.MaxValue, "input multiplier");
+            _shift = op.Parameters[SoftmaxLayout.Int16InputShift];
             Check.Shift(op, _shift, "input shift");
             Check.That(_input.shape.Length >= 1, op, "input must have rank 1 or more");
             _depth = _input.shape[_input.shape.Length - 1];

@@ -3,7 +3,7 @@ namespace NanoQuant.Format
     /// <summary>
     /// Operands and parameters of LOGISTIC and TANH (<see cref="OperatorType.Logistic"/>,
     /// <see cref="OperatorType.Tanh"/>): int8 as TFLM's reference integer kernels (input rescaled to Q4.27
-    /// within a radius, gemmlowp's fixed-point function), 16x8 as TFLM's int16 kernels (a 513-entry sigmoid
+    /// within a radius, gemmlowp's fixed-point function), 16x8 as TFLM's int16 kernels (a 256-entry sigmoid
     /// table, tanh through the same table).
     /// </summary>
     public static class LogisticTanhLayout
@@ -14,7 +14,7 @@ namespace NanoQuant.Format
         /// <summary>Number of inputs (int8).</summary>
         public const int InputCount = 1;
 
-        /// <summary>16x8: input slot of the sigmoid table (int32 constant).</summary>
+        /// <summary>16x8: input slot of the sigmoid table (int32 constant, 256 entries).</summary>
         public const int Int16SigmoidTable = 1;
 
         /// <summary>16x8: number of inputs.</summary>
