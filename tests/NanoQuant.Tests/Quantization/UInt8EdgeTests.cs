@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using NanoQuant.Format;
 using NanoQuant.Host.Conversion;
@@ -117,9 +118,10 @@ public sealed class UInt8EdgeTests : CliHarness
     }
 
     [Fact]
-    public void The_loader_takes_uint8_flags_only_in_version_3_and_only_on_int8_edges()
+    public void The_loader_takes_uint8_flags_from_version_3_on_and_only_on_int8_edges()
     {
         byte[] u8 = Converter.Convert(Host.Quantization.Quantizer.WithUInt8Edges(TfLiteReader.ReadFile(SharedResources.ModelPath("hello_world_int8")))).Bytes;
+        Assert.Equal(ModelFormat.CompactVersion, BinaryPrimitives.ReadUInt16LittleEndian(u8.AsSpan(4)));
         using (var interpreter = new Interpreter(u8))
         {
             Assert.True(interpreter.GetInput(0).IsUInt8Input && interpreter.GetOutput(0).IsUInt8Output);
@@ -132,10 +134,20 @@ public sealed class UInt8EdgeTests : CliHarness
         Restamp(v2);
         Assert.Contains("unknown flags", Assert.Throws<InvalidModelException>(() => new Interpreter(v2)).Message);
 
-        byte[] v4 = (byte[])u8.Clone();
-        v4[4] = 4;
-        Restamp(v4);
-        Assert.Contains("versions 2 to 3", Assert.Throws<InvalidModelException>(() => new Interpreter(v4)).Message);
+        // The newest version (flagged-zero palettes) keeps the uint8 flags of version 3.
+        byte[] newest = (byte[])u8.Clone();
+        newest[4] = (byte)ModelFormat.Version;
+        Restamp(newest);
+        using (var interpreter = new Interpreter(newest))
+        {
+            Assert.True(interpreter.GetInput(0).IsUInt8Input && interpreter.GetOutput(0).IsUInt8Output);
+        }
+
+        // A version after the newest is refused, naming the versions this runtime reads.
+        byte[] future = (byte[])u8.Clone();
+        future[4] = (byte)(ModelFormat.Version + 1);
+        Restamp(future);
+        Assert.Contains($"versions 2 to {ModelFormat.Version}", Assert.Throws<InvalidModelException>(() => new Interpreter(future)).Message);
     }
 
     [Fact]
