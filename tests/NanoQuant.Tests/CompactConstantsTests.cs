@@ -57,15 +57,7 @@ public class CompactConstantsTests
     private static (byte[] Model, int Record) CompactRecord(int slot)
     {
         var conversion = Converter.ConvertFile(SharedResources.ModelPath("kws_ref_model_int8"), PaletteMode.Off, compactConstants: true);
-        byte[] bytes = conversion.Bytes;
-        int p = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(ModelFormat.TensorTableOffset));
-        int target = conversion.Model.Operators[0].Inputs[slot];
-        for (int i = 0; i < target; i++)
-        {
-            p += ModelFormat.TensorRecordFixedSize + 4 * conversion.Model.Tensors[i].Shape.Length;
-        }
-
-        return (bytes, p);
+        return (conversion.Bytes, TensorRecords.Offset(conversion.Bytes, conversion.Model, conversion.Model.Operators[0].Inputs[slot]));
     }
 
     public static TheoryData<int, string, string> Corruptions() => new()

@@ -152,17 +152,13 @@ public class PaletteTests(ITestOutputHelper output)
     {
         var conversion = Converter.ConvertFile(Golden.Load("op_conv_3x3_same_relu").ModelPath, PaletteMode.Always);
         byte[] bytes = conversion.Bytes;
-        int tensorTable = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(ModelFormat.TensorTableOffset));
-        int constants = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(ModelFormat.ConstantsOffset));
-        int p = tensorTable;
-        foreach (var t in conversion.Model.Tensors)
+        for (int i = 0; i < conversion.Model.Tensors.Count; i++)
         {
-            if (bytes[p + 2] == (byte)TensorStorage.Palette)
+            int record = TensorRecords.Offset(bytes, conversion.Model, i);
+            if (bytes[record + TensorRecordLayout.Storage] == (byte)TensorStorage.Palette)
             {
-                return (bytes, p, constants + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 12)));
+                return (bytes, record, TensorRecords.ConstantBlock(bytes, record));
             }
-
-            p += ModelFormat.TensorRecordFixedSize + 4 * t.Shape.Length;
         }
 
         throw new InvalidOperationException("no palette tensor");

@@ -160,20 +160,14 @@ public class ZeroFlaggedPaletteTests
     {
         var conversion = Converter.Convert(PrunedAd01(), PaletteMode.WhenSmallerFlaggingZeros, compactConstants: true);
         byte[] bytes = conversion.Bytes;
-        int tensorTable = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(ModelFormat.TensorTableOffset));
-        int constants = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(ModelFormat.ConstantsOffset));
-        int p = tensorTable;
-        foreach (var t in conversion.Model.Tensors)
+        int index = conversion.Model.Tensors.FindIndex(t => t.Palette is { ZeroFlags: true });
+        if (index < 0)
         {
-            if (t.Palette is { ZeroFlags: true })
-            {
-                return (bytes, p, constants + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(p + 12)), t.Shape.Aggregate(1, (a, b) => a * b));
-            }
-
-            p += ModelFormat.TensorRecordFixedSize + 4 * t.Shape.Length;
+            throw new InvalidOperationException("no flagged palette");
         }
 
-        throw new InvalidOperationException("no flagged palette");
+        int record = TensorRecords.Offset(bytes, conversion.Model, index);
+        return (bytes, record, TensorRecords.ConstantBlock(bytes, record), conversion.Model.Tensors[index].Shape.Aggregate(1, (a, b) => a * b));
     }
 
     public static TheoryData<string, string> Corruptions() => new()
