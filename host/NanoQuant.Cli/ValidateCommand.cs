@@ -104,8 +104,7 @@ public static class ValidateCommand
                 }
 
                 float[][] here = BatchRunner.RunDevice(device, samples);
-                int same = Enumerable.Range(0, samples.SampleCount).Count(s => here.Select((h, o) => h.AsSpan(s * (h.Length / samples.SampleCount), h.Length / samples.SampleCount)
-                    .SequenceEqual(there[o].AsSpan(s * (h.Length / samples.SampleCount), h.Length / samples.SampleCount))).All(x => x));
+                int same = Enumerable.Range(0, samples.SampleCount).Count(s => SameSample(here, there, s, samples.SampleCount));
                 runtimeCheck = new RuntimeCheck(chosen.Name, same, samples.SampleCount);
             }
 
@@ -161,6 +160,21 @@ public static class ValidateCommand
             return RuntimeVerdict(console, runtimeCheck);
         }));
         return command;
+    }
+
+    /// <summary>Whether every output of sample <paramref name="sample"/> is the same in both runs (outputs hold the samples one after another).</summary>
+    private static bool SameSample(float[][] here, float[][] there, int sample, int samples)
+    {
+        for (int o = 0; o < here.Length; o++)
+        {
+            int length = here[o].Length / samples;
+            if (!here[o].AsSpan(sample * length, length).SequenceEqual(there[o].AsSpan(sample * length, length)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Another runtime's outputs against this process's: samples whose every output is the same.</summary>

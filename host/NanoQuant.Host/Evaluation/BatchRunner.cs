@@ -16,7 +16,7 @@ public static class BatchRunner
     /// <summary>Outputs of the device model: per model output, the samples one after another.</summary>
     public static float[][] RunDevice(byte[] deviceModel, SampleSet samples, IProgress<int>? progress = null)
     {
-        var probe = new Interpreter(deviceModel);
+        using var probe = new Interpreter(deviceModel);
         CheckInputs(probe, samples);
         var lengths = Enumerable.Range(0, probe.OutputCount).Select(o => probe.GetOutput(o).Length).ToArray();
         var outputs = lengths.Select(l => new float[l * samples.SampleCount]).ToArray();
@@ -54,7 +54,7 @@ public static class BatchRunner
             return RunDevice(deviceModel, samples, progress);
         }
 
-        var probe = new Interpreter(deviceModel);
+        using var probe = new Interpreter(deviceModel);
         CheckInputs(probe, samples);
         if (probe.HasState)
         {
