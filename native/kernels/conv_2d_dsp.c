@@ -30,9 +30,47 @@ static inline uint32_t nq_load32(const int8_t *p)
 }
 
 /* Groups of 4 input values (offset added) into one pixel's slot of the interleaved columns: low word (x0+o, x2+o),
- * high word (x1+o, x3+o), the next group 4 pixels (8 words) on. */
-static inline void nq_dsp_widen_groups(uint32_t *out, const int8_t *src, int32_t groups, uint32_t offset2)
+ * high word (x1+o, x3+o), the next group 4 pixels (8 words) on. Returns the slot of the group after the last. In
+ * assembly: LDR, two SXTAB16, STRD per group, two groups per turn (the compiled loop spent 9 per group). */
+static inline uint32_t *nq_dsp_widen_groups(uint32_t *out, const int8_t *src, int32_t groups, uint32_t offset2)
 {
+#if NQ_DSP_BLOCK_ASM
+    uint32_t v;
+    uint32_t lo;
+    uint32_t hi;
+    if ((groups & 1) != 0)
+    {
+        __asm__ volatile("ldr %[v], [%[src]], #4\n\t"
+                "sxtab16 %[lo], %[o], %[v]\n\t"
+                "sxtab16 %[hi], %[o], %[v], ror #8\n\t"
+                "strd %[lo], %[hi], [%[out]], #32"
+                : [src] "+r"(src), [out] "+r"(out), [v] "=&r"(v), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                : [o] "r"(offset2)
+                : "memory");
+    }
+
+    groups >>= 1;
+    if (groups != 0)
+    {
+        /* the second group of the turn a deliberate copy of the first */
+        __asm__ volatile("1:\n\t"
+                "ldr %[v], [%[src]], #4\n\t"
+                "sxtab16 %[lo], %[o], %[v]\n\t"
+                "sxtab16 %[hi], %[o], %[v], ror #8\n\t"
+                "strd %[lo], %[hi], [%[out]], #32\n\t"
+                "ldr %[v], [%[src]], #4\n\t"
+                "sxtab16 %[lo], %[o], %[v]\n\t"
+                "sxtab16 %[hi], %[o], %[v], ror #8\n\t"
+                "strd %[lo], %[hi], [%[out]], #32\n\t"
+                "subs %[n], %[n], #1\n\t"
+                "bne 1b"
+                : [src] "+r"(src), [out] "+r"(out), [n] "+r"(groups), [v] "=&r"(v), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                : [o] "r"(offset2)
+                : "cc", "memory");
+    }
+
+    return out;
+#else
     int32_t g;
     for (g = 0; g < groups; g++, src += 4, out += 2 * NQ_DSP_PIXELS)
     {
@@ -40,6 +78,22 @@ static inline void nq_dsp_widen_groups(uint32_t *out, const int8_t *src, int32_t
         out[0] = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
         out[1] = NQ_DSP_SXTAB16_ROR8(offset2, v);
     }
+
+    return out;
+#endif
+}
+
+/* Zero groups (taps outside the input) into one pixel's slot; returns the slot after them. */
+static inline uint32_t *nq_dsp_zero_groups(uint32_t *out, int32_t groups)
+{
+    int32_t g;
+    for (g = 0; g < groups; g++, out += 2 * NQ_DSP_PIXELS)
+    {
+        out[0] = 0;
+        out[1] = 0;
+    }
+
+    return out;
 }
 
 /* GCC turns the im2col copy and zero loops into memcpy/memset calls, which cost more than the loops for runs of a
@@ -131,27 +185,29 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col(const int32_t *p, const int8_t *i
     int32_t kx;
     if ((depth & 3) == 0)
     {
+        /* A kernel row whose taps are all inside (no dilation across) is kernel width × depth consecutive bytes: one
+         * run; a row outside the input, zeros; the others tap by tap. */
+        const int32_t tap_groups = depth >> 2;
+        const int32_t row_inside = dilation_width == 1 && in_x >= 0 && in_x + kernel_width <= in_width;
         uint32_t *out = (uint32_t *)(void *)(column + n);
         for (ky = 0; ky < kernel_height; ky++)
         {
             const int32_t y = in_y + (ky * dilation_height);
-            for (kx = 0; kx < kernel_width; kx++)
+            if (y < 0 || y >= in_height)
             {
-                const int32_t x = in_x + (kx * dilation_width);
-                int32_t i;
-                if (y < 0 || y >= in_height || x < 0 || x >= in_width)
+                out = nq_dsp_zero_groups(out, kernel_width * tap_groups);
+            }
+            else if (row_inside)
+            {
+                out = nq_dsp_widen_groups(out, image + (((y * in_width) + in_x) * depth), kernel_width * tap_groups, offset2);
+            }
+            else
+            {
+                for (kx = 0; kx < kernel_width; kx++)
                 {
-                    for (i = 0; i < depth; i += 4)
-                    {
-                        out[0] = 0;
-                        out[1] = 0;
-                        out += 2 * NQ_DSP_PIXELS;
-                    }
-                }
-                else
-                {
-                    nq_dsp_widen_groups(out, image + (((y * in_width) + x) * depth), depth >> 2, offset2);
-                    out += 2 * NQ_DSP_PIXELS * (depth >> 2);
+                    const int32_t x = in_x + (kx * dilation_width);
+                    out = x < 0 || x >= in_width ? nq_dsp_zero_groups(out, tap_groups)
+                                                 : nq_dsp_widen_groups(out, image + (((y * in_width) + x) * depth), tap_groups, offset2);
                 }
             }
         }
@@ -270,9 +326,10 @@ typedef struct nq_conv_block
     int32_t weight_step;       /* 44: patch − 4 × groups read (patch % 4 ≠ 0: the last group is padded, so negative) */
     const int8_t *weights;     /* 48: the generic pass's spill of its weight pointer */
     int32_t output_offset;     /* 52 */
+    int32_t channel;           /* 56: the MAC loop's spill of 4 × the channel (r0 holds input words there) */
 } nq_conv_block;
 
-typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, output_offset) == 52) ? 1 : -1];
+typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, channel) == 56) ? 1 : -1];
 
 /*
  * The output channels of four output pixels (all, or all but the last when the patch is not a multiple of 4: its
@@ -286,23 +343,23 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
  * - nq_conv_block_pass_generic: nq_dsp_scale for shifts ≤ 0 and any accumulator (channels of huge bias, vww's
  *   ±2^30): SaturatingRoundingDoublingHighMul as (acc × m + 2^30) >> 31 (SMULL, ADDS, ADC, LSL, ORR), then
  *   RoundingDivideByPOT (AND, ADD, ASR, CMP, IT, ADDGT), the output offset and SSAT: 13 per output.
- * Registers: r0 4 × channel, r1 weights, r3 columns, r4–r7 the sums, r8 end, r2/r9–r12 scratch, lr the block.
+ * Registers: r0 4 × channel (kept at 56 during the MAC loop, where it holds input words), r1 weights, r3 columns, r4–r7
+ * the sums, r8 end, r2/r9–r12 scratch, lr the block. Per group of 4 values: LDR, two SXTB16, two LDMs of four words
+ * (two pixels each) and eight SMLADs: 13 instructions for 16 MACs.
  */
 #define NQ_CONV_BLOCK_GROUP \
         "ldr r2, [r1], #4\n\t" \
-        "ldrd r11, r12, [r3], #8\n\t" \
+        "ldm r3!, {r0, r9, r11, r12}\n\t" \
         "sxtb16 r10, r2, ror #8\n\t" \
-        "sxtb16 r9, r2\n\t" \
-        "smlad r4, r9, r11, r4\n\t" \
-        "smlad r4, r10, r12, r4\n\t" \
-        "ldrd r11, r12, [r3], #8\n\t" \
-        "smlad r5, r9, r11, r5\n\t" \
+        "sxtb16 r2, r2\n\t" \
+        "smlad r4, r2, r0, r4\n\t" \
+        "smlad r4, r10, r9, r4\n\t" \
+        "smlad r5, r2, r11, r5\n\t" \
         "smlad r5, r10, r12, r5\n\t" \
-        "ldrd r11, r12, [r3], #8\n\t" \
-        "smlad r6, r9, r11, r6\n\t" \
-        "smlad r6, r10, r12, r6\n\t" \
-        "ldrd r11, r12, [r3], #8\n\t" \
-        "smlad r7, r9, r11, r7\n\t" \
+        "ldm r3!, {r0, r9, r11, r12}\n\t" \
+        "smlad r6, r2, r0, r6\n\t" \
+        "smlad r6, r10, r9, r6\n\t" \
+        "smlad r7, r2, r11, r7\n\t" \
         "smlad r7, r10, r12, r7\n\t"
 
 /* Channel start and its sums: bias into r4–r7, then groups of 4 values two per turn, then an odd last group. */
@@ -319,6 +376,7 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "mov r7, r4\n\t" \
         "ldr r3, [lr, #4]\n\t" \
         "ldr r8, [lr, #8]\n\t" \
+        "str r0, [lr, #56]\n\t" \
         "cmp r3, r8\n\t" \
         "beq 3f\n" \
         "1:\n\t" \
@@ -331,7 +389,8 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "cmp r3, r8\n\t" \
         "beq 4f\n\t" \
         NQ_CONV_BLOCK_GROUP \
-        "4:\n\t"
+        "4:\n\t" \
+        "ldr r0, [lr, #56]\n\t"
 
 /* The four outputs (r4–r7) stored, the weights moved to the next channel, the next channel. */
 #define NQ_CONV_BLOCK_STORE \
