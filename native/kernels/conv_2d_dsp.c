@@ -22,6 +22,9 @@
 /* Patches of depths not a multiple of 4 up to this many values are gathered in order first. */
 #define NQ_DSP_SMALL_PATCH 64
 
+/* Bytes of the padded-row filter copy (nq_dsp_im2col_rows) on the stack; larger filters take the other layout. */
+#define NQ_DSP_ROW_FILTER_MAX 1024
+
 static inline uint32_t nq_load32(const int8_t *p)
 {
     uint32_t v;
@@ -159,6 +162,82 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_inside(const int32_t *p, const in
     for (k = whole; k < patch; k++)
     {
         tail[k - whole] = (int16_t)(bytes.values[k] + offset);
+    }
+}
+
+/*
+ * One pixel's patch for depths not a multiple of 4 in the padded-row layout (vww's and ResNet-8's 3-channel first
+ * layers): each kernel row's kernel width × depth values padded with zeros to whole groups of 4 (row_groups), the
+ * filter padded the same way (nq_conv_2d_dsp), so that the block pass has no tail group and no channel left to the
+ * C loop. A row whose taps are all inside is widened straight from the image, with the up to 3 bytes after it (their
+ * weights are zero; only when they are still inside the image); a row outside is zeros; a row across an edge is
+ * gathered value by value.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_rows(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column,
+                                                    int32_t row_groups)
+{
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t kernel_width = p[NQ_CONV_KERNEL_WIDTH];
+    const int32_t dilation_height = p[NQ_CONV_DILATION_HEIGHT];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int32_t image_bytes = in_height * in_width * depth;
+    const int row_inside = in_x >= 0 && in_x + kernel_width <= in_width;
+    uint32_t *out = (uint32_t *)(void *)column;
+    int32_t ky;
+    for (ky = 0; ky < kernel_height; ky++)
+    {
+        const int32_t y = in_y + (ky * dilation_height);
+        if (y < 0 || y >= in_height)
+        {
+            out = nq_dsp_zero_groups(out, row_groups);
+        }
+        else if (row_inside && (((y * in_width) + in_x) * depth) + (row_groups * 4) <= image_bytes)
+        {
+            out = nq_dsp_widen_groups(out, image + (((y * in_width) + in_x) * depth), row_groups, offset2);
+        }
+        else
+        {
+            union
+            {
+                uint32_t words[NQ_DSP_SMALL_PATCH / 2];
+                int16_t values[NQ_DSP_SMALL_PATCH];
+            } plain;
+            int32_t k = 0;
+            int32_t kx;
+            int32_t g;
+            for (kx = 0; kx < kernel_width; kx++)
+            {
+                const int32_t x = in_x + kx;
+                const int inside = x >= 0 && x < in_width;
+                const int8_t *src = inside ? image + (((y * in_width) + x) * depth) : image;
+                int32_t i;
+                for (i = 0; i < depth; i++)
+                {
+                    plain.values[k++] = (int16_t)(inside ? src[i] + offset : 0);
+                }
+            }
+
+            for (; k < row_groups * 4; k++)
+            {
+                plain.values[k] = 0;
+            }
+
+            for (g = 0; g < row_groups; g++)
+            {
+                const uint32_t w0 = plain.words[2 * g];
+                const uint32_t w1 = plain.words[(2 * g) + 1];
+                out[0] = (w0 & 0xFFFFu) | (w1 << 16);
+                out[1] = (w0 >> 16) | (w1 & 0xFFFF0000u);
+                out += 2 * NQ_DSP_PIXELS;
+            }
+        }
     }
 }
 
@@ -524,9 +603,19 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
     const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
     const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
-    const int32_t patch = p[NQ_CONV_KERNEL_HEIGHT] * p[NQ_CONV_KERNEL_WIDTH] * p[NQ_CONV_FILTER_DEPTH];
+    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
+    const int32_t run = p[NQ_CONV_KERNEL_WIDTH] * in_depth;
+    const int32_t row_groups = (run + 3) >> 2;
+    /* depths not a multiple of 4, small filters: the padded-row layout (nq_dsp_im2col_rows) */
+    const int padded_rows = (in_depth & 3) != 0 && p[NQ_CONV_DILATION_WIDTH] == 1 && kernel_height * row_groups * 4 <= NQ_DSP_SMALL_PATCH
+                            && out_depth * kernel_height * row_groups * 4 <= NQ_DSP_ROW_FILTER_MAX;
+    const int32_t patch = padded_rows ? kernel_height * row_groups * 4 : kernel_height * p[NQ_CONV_KERNEL_WIDTH] * p[NQ_CONV_FILTER_DEPTH];
     const int32_t groups4 = patch >> 2;
     const int32_t rest = patch & 3;
+    const int32_t row_span = ((kernel_height - 1) * p[NQ_CONV_DILATION_HEIGHT]) + 1;
+    const int32_t row_step = p[NQ_CONV_DILATION_HEIGHT] * in_width * in_depth;
+    const int32_t image_bytes = in_height * in_width * in_depth;
+    int8_t row_filter[NQ_DSP_ROW_FILTER_MAX];
     const int32_t pixels = out_height * out_width;
     uint64_t columns[(NQ_DSP_PATCH_MAX / 4) * NQ_DSP_PIXELS];
     int16_t tails[NQ_DSP_PIXELS][4];
@@ -548,6 +637,23 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     if (p[NQ_CONV_FILTER_DEPTH] != in_depth || patch > NQ_DSP_PATCH_MAX || out_depth < 4)
     {
         return 0;
+    }
+
+    if (padded_rows)
+    {
+        /* each channel's kernel rows padded with zero weights to row_groups × 4 */
+        int8_t *to = row_filter;
+        int32_t i;
+        for (i = 0; i < out_depth * kernel_height; i++, filter += run)
+        {
+            int32_t k;
+            for (k = 0; k < row_groups * 4; k++)
+            {
+                *to++ = (int8_t)(k < run ? filter[k] : 0);
+            }
+        }
+
+        filter = row_filter;
     }
 
     fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)patch * 255 * 128));
@@ -600,7 +706,27 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 const int32_t at = pixel + (n < count ? n : count - 1);
                 const int32_t oy = at / out_width;
                 const int32_t ox = at - (oy * out_width);
-                nq_dsp_im2col(p, image, (oy * stride_height) - pad_top, (ox * stride_width) - pad_left, columns, n, tails[n]);
+                const int32_t in_y = (oy * stride_height) - pad_top;
+                const int32_t in_x = (ox * stride_width) - pad_left;
+                if (padded_rows && in_y >= 0 && in_y + row_span <= in_height && in_x >= 0 && in_x + p[NQ_CONV_KERNEL_WIDTH] <= in_width
+                    && (((((in_y + row_span) - 1) * in_width) + in_x) * in_depth) + (row_groups * 4) <= image_bytes)
+                {
+                    /* every row inside, and the bytes the last row's padding reads: each row widened in place */
+                    const int8_t *src = image + (((in_y * in_width) + in_x) * in_depth);
+                    uint32_t *slot = (uint32_t *)(void *)(columns + n);
+                    for (k = 0; k < kernel_height; k++, src += row_step)
+                    {
+                        slot = nq_dsp_widen_groups(slot, src, row_groups, offset2);
+                    }
+                }
+                else if (padded_rows)
+                {
+                    nq_dsp_im2col_rows(p, image, in_y, in_x, columns + n, row_groups);
+                }
+                else
+                {
+                    nq_dsp_im2col(p, image, in_y, in_x, columns, n, tails[n]);
+                }
             }
 
             block_pass = use_block && count == NQ_DSP_PIXELS;
