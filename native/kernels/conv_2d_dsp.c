@@ -22,8 +22,9 @@
 /* Patches of depths not a multiple of 4 up to this many values are gathered in order first. */
 #define NQ_DSP_SMALL_PATCH 64
 
-/* Bytes of the padded-row filter copy (nq_dsp_im2col_rows) on the stack; larger filters take the other layout. */
-#define NQ_DSP_ROW_FILTER_MAX 1024
+/* Bytes of nq_conv_2d_dsp's stack scratch: the padded-row filter copy (nq_dsp_im2col_rows; larger filters take the
+ * other layout), or else the four pixels' outputs of a last block with fewer pixels (its block pass writes all four). */
+#define NQ_DSP_CONV_SCRATCH 1024
 
 static inline uint32_t nq_load32(const int8_t *p)
 {
@@ -608,14 +609,16 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t row_groups = (run + 3) >> 2;
     /* depths not a multiple of 4, small filters: the padded-row layout (nq_dsp_im2col_rows) */
     const int padded_rows = (in_depth & 3) != 0 && p[NQ_CONV_DILATION_WIDTH] == 1 && kernel_height * row_groups * 4 <= NQ_DSP_SMALL_PATCH
-                            && out_depth * kernel_height * row_groups * 4 <= NQ_DSP_ROW_FILTER_MAX;
+                            && out_depth * kernel_height * row_groups * 4 <= NQ_DSP_CONV_SCRATCH;
     const int32_t patch = padded_rows ? kernel_height * row_groups * 4 : kernel_height * p[NQ_CONV_KERNEL_WIDTH] * p[NQ_CONV_FILTER_DEPTH];
     const int32_t groups4 = patch >> 2;
     const int32_t rest = patch & 3;
     const int32_t row_span = ((kernel_height - 1) * p[NQ_CONV_DILATION_HEIGHT]) + 1;
     const int32_t row_step = p[NQ_CONV_DILATION_HEIGHT] * in_width * in_depth;
     const int32_t image_bytes = in_height * in_width * in_depth;
-    int8_t row_filter[NQ_DSP_ROW_FILTER_MAX];
+    /* a last block of fewer pixels through the block pass: its outputs via the scratch */
+    const int partial_block = !padded_rows && NQ_DSP_PIXELS * out_depth <= NQ_DSP_CONV_SCRATCH;
+    int8_t scratch[NQ_DSP_CONV_SCRATCH];
     const int32_t pixels = out_height * out_width;
     uint64_t columns[(NQ_DSP_PATCH_MAX / 4) * NQ_DSP_PIXELS];
     int16_t tails[NQ_DSP_PIXELS][4];
@@ -642,7 +645,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     if (padded_rows)
     {
         /* each channel's kernel rows padded with zero weights to row_groups × 4 */
-        int8_t *to = row_filter;
+        int8_t *to = scratch;
         int32_t i;
         for (i = 0; i < out_depth * kernel_height; i++, filter += run)
         {
@@ -653,7 +656,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
             }
         }
 
-        filter = row_filter;
+        filter = scratch;
     }
 
     fast_left = nq_dsp_fast_left(nq_dsp_max_abs(bias, out_depth) + ((int64_t)patch * 255 * 128));
@@ -729,7 +732,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 }
             }
 
-            block_pass = use_block && count == NQ_DSP_PIXELS;
+            block_pass = use_block && (count == NQ_DSP_PIXELS || partial_block);
 #if NQ_DSP_BLOCK_ASM
             if (block_pass)
             {
@@ -743,7 +746,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                     columns[(groups4 * NQ_DSP_PIXELS) + n] = (uint64_t)(((uint32_t)t[0] & 0xFFFFu) | t2) | ((uint64_t)t1 << 32);
                 }
 
-                block.out = out;
+                block.out = count == NQ_DSP_PIXELS ? out : scratch;
                 if (use_block == 1)
                 {
                     nq_conv_block_pass(&block);
@@ -751,6 +754,11 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                 else
                 {
                     nq_conv_block_pass_generic(&block);
+                }
+
+                if (count != NQ_DSP_PIXELS)
+                {
+                    memcpy(out, scratch, (size_t)(count * out_depth));
                 }
             }
 #endif
