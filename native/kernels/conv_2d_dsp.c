@@ -407,9 +407,10 @@ typedef struct nq_conv_block
     const int8_t *weights;     /* 48: the generic pass's spill of its weight pointer */
     int32_t output_offset;     /* 52 */
     int32_t channel;           /* 56: the MAC loop's spill of 4 × the channel (r0 holds input words there) */
+    const uint64_t *quads_end; /* 60: columns + (groups of 4 values rounded down to fours) × 4 */
 } nq_conv_block;
 
-typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, channel) == 56) ? 1 : -1];
+typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, quads_end) == 60) ? 1 : -1];
 
 /*
  * The output channels of four output pixels (all, or all but the last when the patch is not a multiple of 4: its
@@ -442,7 +443,8 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "smlad r7, r2, r11, r7\n\t" \
         "smlad r7, r10, r12, r7\n\t"
 
-/* Channel start and its sums: bias into r4–r7, then groups of 4 values two per turn, then an odd last group. */
+/* Channel start and its sums: bias into r4–r7, then groups of 4 values four per turn, then a pair and an odd last
+ * group (the four and two copies of the group are deliberate: one compare and branch per 64 MACs). */
 #define NQ_CONV_BLOCK_MACS \
         "push {r4-r11, lr}\n\t" \
         "mov lr, r0\n\t" \
@@ -455,15 +457,23 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "mov r6, r4\n\t" \
         "mov r7, r4\n\t" \
         "ldr r3, [lr, #4]\n\t" \
-        "ldr r8, [lr, #8]\n\t" \
+        "ldr r8, [lr, #60]\n\t" \
         "str r0, [lr, #56]\n\t" \
         "cmp r3, r8\n\t" \
-        "beq 3f\n" \
+        "beq 5f\n" \
         "1:\n\t" \
+        NQ_CONV_BLOCK_GROUP \
+        NQ_CONV_BLOCK_GROUP \
         NQ_CONV_BLOCK_GROUP \
         NQ_CONV_BLOCK_GROUP \
         "cmp r3, r8\n\t" \
         "bne 1b\n" \
+        "5:\n\t" \
+        "ldr r8, [lr, #8]\n\t" \
+        "cmp r3, r8\n\t" \
+        "beq 3f\n\t" \
+        NQ_CONV_BLOCK_GROUP \
+        NQ_CONV_BLOCK_GROUP \
         "3:\n\t" \
         "ldr r8, [lr, #12]\n\t" \
         "cmp r3, r8\n\t" \
@@ -767,6 +777,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 
     block.filter = filter;
     block.columns = columns;
+    block.quads_end = columns + (((groups4 + (rest != 0)) & ~3) * NQ_DSP_PIXELS);
     block.pairs_end = columns + (((groups4 + (rest != 0)) & ~1) * NQ_DSP_PIXELS);
     block.end = columns + ((groups4 + (rest != 0)) * NQ_DSP_PIXELS);
     block.bias = bias;
