@@ -679,7 +679,9 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t row_groups = (run + 3) >> 2;
     /* depths not a multiple of 4, small filters: the padded-row layout (nq_dsp_im2col_rows) */
     const int padded_rows = (in_depth & 3) != 0 && p[NQ_CONV_DILATION_WIDTH] == 1 && kernel_height * row_groups * 4 <= NQ_DSP_SMALL_PATCH
-                            && out_depth * kernel_height * row_groups * 4 <= NQ_DSP_CONV_SCRATCH;
+                            && ((run & 3) == 0 || out_depth * kernel_height * row_groups * 4 <= NQ_DSP_CONV_SCRATCH);
+    /* rows not already whole groups (kws's 10 × 4 × 1 filter is): the filter copied with the padding into the scratch */
+    const int row_copy = padded_rows && (run & 3) != 0;
     const int32_t patch = padded_rows ? kernel_height * row_groups * 4 : kernel_height * p[NQ_CONV_KERNEL_WIDTH] * p[NQ_CONV_FILTER_DEPTH];
     const int32_t groups4 = patch >> 2;
     const int32_t rest = patch & 3;
@@ -687,7 +689,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t row_step = p[NQ_CONV_DILATION_HEIGHT] * in_width * in_depth;
     const int32_t image_bytes = in_height * in_width * in_depth;
     /* a last block of fewer pixels through the block pass: its outputs via the scratch */
-    const int partial_block = !padded_rows && NQ_DSP_PIXELS * out_depth <= NQ_DSP_CONV_SCRATCH;
+    const int partial_block = !row_copy && NQ_DSP_PIXELS * out_depth <= NQ_DSP_CONV_SCRATCH;
     union
     {
         int32_t words[NQ_DSP_CONV_SCRATCH / 4];
@@ -716,7 +718,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
         return 0;
     }
 
-    if (padded_rows)
+    if (row_copy)
     {
         /* each channel's kernel rows padded with zero weights to row_groups × 4 */
         int8_t *to = scratch.bytes;
