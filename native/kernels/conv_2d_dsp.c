@@ -24,7 +24,7 @@
 
 /* Bytes of nq_conv_2d_dsp's stack scratch: the padded-row filter copy (nq_dsp_im2col_rows; larger filters take the
  * other layout), or else the four pixels' outputs of a last block with fewer pixels (its block pass writes all four). */
-#define NQ_DSP_CONV_SCRATCH 1024
+#define NQ_DSP_CONV_SCRATCH 1536
 
 static inline uint32_t nq_load32(const int8_t *p)
 {
@@ -575,9 +575,10 @@ typedef struct nq_conv_pointwise8
     const int32_t *table_end;  /* 12 */
     const int8_t *input_end;   /* 16: past the last pixel's values */
     uint32_t offset2;          /* 20: the input offset in both halves */
+    uint32_t values[8];        /* 24: nq_conv_pointwise16_pass's widened pixel */
 } nq_conv_pointwise8;
 
-typedef char nq_conv_pointwise8_layout[(sizeof(void *) == 4 && offsetof(nq_conv_pointwise8, offset2) == 20) ? 1 : -1];
+typedef char nq_conv_pointwise8_layout[(sizeof(void *) == 4 && offsetof(nq_conv_pointwise8, values) == 24) ? 1 : -1];
 
 /*
  * A 1 × 1 convolution of 8 input channels (vww's and person_detect's 8 → 16 layer), every channel in the prescaled
@@ -620,6 +621,71 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise8_pass(const nq_co
         "strb r7, [r2], #1\n\t"
         "cmp r0, r3\n\t"
         "bne 1b\n\t"
+        "ldr r3, [lr, #16]\n\t"
+        "cmp r1, r3\n\t"
+        "bne 5b\n\t"
+        "pop {r4-r11, pc}");
+}
+
+/*
+ * The same for 16 input channels (vww's and person_detect's 16 → 32 layer): the pixel's 16 values widened once into
+ * values (two STMs), then per output channel one LDM of its first four values and one of its first widened weights
+ * and bias, four SMLADs, two LDRDs of the other four values, one LDM of the other weights, four SMLADs, one LDM of
+ * the requantization constants, the requantization and the STRB: 22 instructions per output of 16 MACs. Table per
+ * channel: w0–w3 (as in nq_conv_pointwise8_pass), bias, w4–w7 (values 8–15), multiplier, −shift, round offset.
+ */
+__attribute__((naked, noinline)) static void nq_conv_pointwise16_pass(const nq_conv_pointwise8 *pass __attribute__((unused)))
+{
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "mov lr, r0\n\t"
+        "ldr r2, [lr, #4]\n"
+        "5:\n\t"
+        "ldr r1, [lr, #0]\n\t"
+        "ldr r12, [lr, #20]\n\t"
+        "ldr r4, [r1], #4\n\t"
+        "ldr r5, [r1], #4\n\t"
+        "ldr r6, [r1], #4\n\t"
+        "ldr r7, [r1], #4\n\t"
+        "str r1, [lr, #0]\n\t"
+        "sxtab16 r8, r12, r4\n\t"
+        "sxtab16 r9, r12, r4, ror #8\n\t"
+        "sxtab16 r10, r12, r5\n\t"
+        "sxtab16 r11, r12, r5, ror #8\n\t"
+        "add r1, lr, #24\n\t"
+        "stmia r1, {r8-r11}\n\t"
+        "sxtab16 r8, r12, r6\n\t"
+        "sxtab16 r9, r12, r6, ror #8\n\t"
+        "sxtab16 r10, r12, r7\n\t"
+        "sxtab16 r11, r12, r7, ror #8\n\t"
+        "add r3, lr, #40\n\t"
+        "stmia r3, {r8-r11}\n\t"
+        "ldr r0, [lr, #8]\n\t"
+        "ldr r3, [lr, #12]\n"
+        "1:\n\t"
+        "ldmia r1, {r9-r12}\n\t"
+        "ldmia r0!, {r4-r8}\n\t"
+        "smlad r8, r4, r9, r8\n\t"
+        "smlad r8, r5, r10, r8\n\t"
+        "smlad r8, r6, r11, r8\n\t"
+        "smlad r8, r7, r12, r8\n\t"
+        "ldrd r9, r10, [r1, #16]\n\t"
+        "ldrd r11, r12, [r1, #24]\n\t"
+        "ldmia r0!, {r4-r7}\n\t"
+        "smlad r8, r4, r9, r8\n\t"
+        "smlad r8, r5, r10, r8\n\t"
+        "smlad r8, r6, r11, r8\n\t"
+        "smlad r8, r7, r12, r8\n\t"
+        "ldmia r0!, {r4-r6}\n\t"
+        "lsl r7, r8, #1\n\t"
+        "add r6, r6, r8, asr #31\n\t"
+        "smmlar r7, r7, r4, r6\n\t"
+        "asr r7, r7, r5\n\t"
+        "ssat r7, #8, r7\n\t"
+        "strb r7, [r2], #1\n\t"
+        "cmp r0, r3\n\t"
+        "bne 1b\n\t"
+        "ldr r1, [lr, #0]\n\t"
         "ldr r3, [lr, #16]\n\t"
         "cmp r1, r3\n\t"
         "bne 5b\n\t"
@@ -748,32 +814,48 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
         use_block = 2;
     }
 
-    if (use_block == 1 && slow_count == 0 && pointwise && in_depth == 8 && out_depth * 32 <= NQ_DSP_CONV_SCRATCH)
+    if (use_block == 1 && slow_count == 0 && pointwise && (in_depth == 8 || in_depth == 16)
+        && out_depth * (in_depth + 8) * 2 <= NQ_DSP_CONV_SCRATCH)
     {
+        /* per channel: the widened weights (the first 8 values, the bias, the next 8), the requantization constants */
         nq_conv_pointwise8 pass;
         int32_t *t = scratch.words;
         int32_t c;
-        for (c = 0; c < out_depth; c++, t += 8)
+        for (c = 0; c < out_depth; c++)
         {
-            const uint32_t a0 = nq_load32(filter + (c * 8));
-            const uint32_t a1 = nq_load32(filter + (c * 8) + 4);
-            t[0] = (int32_t)(uint32_t)__sxtb16((int8x4_t)a0);
-            t[1] = (int32_t)NQ_DSP_SXTB16_ROR8(a0);
-            t[2] = (int32_t)(uint32_t)__sxtb16((int8x4_t)a1);
-            t[3] = (int32_t)NQ_DSP_SXTB16_ROR8(a1);
-            t[4] = bias[c];
-            t[5] = multipliers[c];
-            t[6] = -shifts[c];
-            t[7] = nq_dsp_round_offset(shifts[c], output_offset);
+            const int8_t *w = filter + (c * in_depth);
+            int32_t g;
+            for (g = 0; g < (in_depth >> 2); g++)
+            {
+                const uint32_t a = nq_load32(w + (4 * g));
+                *t++ = (int32_t)(uint32_t)__sxtb16((int8x4_t)a);
+                *t++ = (int32_t)NQ_DSP_SXTB16_ROR8(a);
+                if (g == 1)
+                {
+                    *t++ = bias[c];
+                }
+            }
+
+            *t++ = multipliers[c];
+            *t++ = -shifts[c];
+            *t++ = nq_dsp_round_offset(shifts[c], output_offset);
         }
 
         pass.input = input;
         pass.out = output;
         pass.table = scratch.words;
         pass.table_end = t;
-        pass.input_end = input + (batches * pixels * 8);
+        pass.input_end = input + (batches * pixels * in_depth);
         pass.offset2 = offset2;
-        nq_conv_pointwise8_pass(&pass);
+        if (in_depth == 8)
+        {
+            nq_conv_pointwise8_pass(&pass);
+        }
+        else
+        {
+            nq_conv_pointwise16_pass(&pass);
+        }
+
         return 1;
     }
 
