@@ -396,13 +396,13 @@ typedef struct nq_conv_block
     const uint64_t *columns;   /* 4: the four pixels' interleaved patches (nq_dsp_im2col) */
     const uint64_t *pairs_end; /* 8: columns + (groups of 4 values rounded down to pairs) × 4 */
     const uint64_t *end;       /* 12: columns + groups × 4 */
-    const int32_t *bias;       /* 16 */
-    const int32_t *multipliers; /* 20 */
-    const int32_t *shifts;     /* 24: all < 0 */
-    int8_t *out;               /* 28: pixel 0, channel 0 of the block */
+    const int32_t *bias;       /* 16: past the pass's channels (indexed by r0 = 4 × (channel − channels), < 0) */
+    const int32_t *multipliers; /* 20: the same */
+    const int32_t *shifts;     /* 24: the same; all < 0 */
+    int8_t *out;               /* 28: pixel 0 of the block, past the pass's channels */
     int32_t out_depth;         /* 32 */
     int32_t round_base;        /* 36: 2 × output offset + 1 */
-    int32_t channel_bytes;     /* 40: 4 × the channels the pass runs */
+    int32_t channel_bytes;     /* 40: −4 × the channels the pass runs (r0 counts up to 0) */
     int32_t weight_step;       /* 44: patch − 4 × groups read (patch % 4 ≠ 0: the last group is padded, so negative) */
     const int8_t *weights;     /* 48: the generic pass's spill of its weight pointer */
     int32_t output_offset;     /* 52 */
@@ -449,7 +449,7 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "push {r4-r11, lr}\n\t" \
         "mov lr, r0\n\t" \
         "ldr r1, [lr, #0]\n\t" \
-        "movs r0, #0\n" \
+        "ldr r0, [lr, #40]\n" \
         "2:\n\t" \
         "ldr r2, [lr, #16]\n\t" \
         "ldr r4, [r2, r0]\n\t" \
@@ -486,7 +486,7 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
 #define NQ_CONV_BLOCK_STORE \
         "ldr r2, [lr, #28]\n\t" \
         "ldr r12, [lr, #32]\n\t" \
-        "add r2, r2, r0, lsr #2\n\t" \
+        "add r2, r2, r0, asr #2\n\t" \
         "strb r4, [r2]\n\t" \
         "strb r5, [r2, r12]\n\t" \
         "add r2, r2, r12, lsl #1\n\t" \
@@ -495,8 +495,6 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "ldr r2, [lr, #44]\n\t" \
         "add r1, r1, r2\n\t" \
         "adds r0, #4\n\t" \
-        "ldr r2, [lr, #40]\n\t" \
-        "cmp r0, r2\n\t" \
         "bne 2b\n\t" \
         "pop {r4-r11, pc}"
 
@@ -776,6 +774,8 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     int use_block = 0;
 #if NQ_DSP_BLOCK_ASM
     nq_conv_block block;
+    /* the channels the block pass runs: all, or all but the last when the patch is not a multiple of 4 */
+    const int32_t block_channels = rest != 0 ? out_depth - 1 : out_depth;
 #endif
     /* Fewer than 4 output channels: widening each patch does not pay (person_detect's last 1×1 conv, 256 → 2:
      * 5,680 instructions here against 3,480 in the portable kernel on the Cortex-M4 replay). */
@@ -864,13 +864,13 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     block.quads_end = columns + (((groups4 + (rest != 0)) & ~3) * NQ_DSP_PIXELS);
     block.pairs_end = columns + (((groups4 + (rest != 0)) & ~1) * NQ_DSP_PIXELS);
     block.end = columns + ((groups4 + (rest != 0)) * NQ_DSP_PIXELS);
-    block.bias = bias;
-    block.multipliers = multipliers;
-    block.shifts = shifts;
+    block.bias = bias + block_channels;
+    block.multipliers = multipliers + block_channels;
+    block.shifts = shifts + block_channels;
     block.out_depth = out_depth;
     block.round_base = (2 * output_offset) + 1;
     block.output_offset = output_offset;
-    block.channel_bytes = 4 * (rest != 0 ? out_depth - 1 : out_depth);
+    block.channel_bytes = -4 * block_channels;
     block.weight_step = rest != 0 ? rest - 4 : 0;
 #endif
     for (b = 0; b < batches; b++)
@@ -934,7 +934,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                     columns[(groups4 * NQ_DSP_PIXELS) + n] = (uint64_t)(((uint32_t)t[0] & 0xFFFFu) | t2) | ((uint64_t)t1 << 32);
                 }
 
-                block.out = count == NQ_DSP_PIXELS ? out : scratch.bytes;
+                block.out = (count == NQ_DSP_PIXELS ? out : scratch.bytes) + block_channels;
                 if (use_block == 1)
                 {
                     nq_conv_block_pass(&block);
