@@ -394,7 +394,7 @@ typedef struct nq_conv_block
 {
     const int8_t *filter;      /* 0: channel 0's weights; each channel's follow the last (patch % 4 = 0) */
     const uint64_t *columns;   /* 4: the four pixels' interleaved patches (nq_dsp_im2col) */
-    const uint64_t *pairs_end; /* 8: columns + (groups of 4 values rounded down to pairs) × 4 */
+    const uint64_t *pairs_end; /* 8: columns + (1 + the groups of 4 values after the first rounded down to pairs) × 4 */
     const uint64_t *end;       /* 12: columns + groups × 4 */
     const int32_t *bias;       /* 16: past the pass's channels (indexed by r0 = 4 × (channel − channels), < 0) */
     const int32_t *multipliers; /* 20: the same */
@@ -407,7 +407,7 @@ typedef struct nq_conv_block
     const int8_t *weights;     /* 48: the generic pass's spill of its weight pointer */
     int32_t output_offset;     /* 52 */
     int32_t channel;           /* 56: the MAC loop's spill of 4 × the channel (r0 holds input words there) */
-    const uint64_t *quads_end; /* 60: columns + (groups of 4 values rounded down to fours) × 4 */
+    const uint64_t *quads_end; /* 60: columns + (1 + the groups of 4 values after the first rounded down to fours) × 4 */
 } nq_conv_block;
 
 typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block, quads_end) == 60) ? 1 : -1];
@@ -443,8 +443,9 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "smlad r7, r2, r11, r7\n\t" \
         "smlad r7, r10, r12, r7\n\t"
 
-/* Channel start and its sums: bias into r4–r7, then groups of 4 values four per turn, then a pair and an odd last
- * group (the four and two copies of the group are deliberate: one compare and branch per 64 MACs). */
+/* Channel start and its sums: the first group of 4 values onto the bias (r8) into r4–r7, then the other groups four
+ * per turn, then a pair and an odd last group (the copies of the group are deliberate: one compare and branch per 64
+ * MACs, no moves of the bias). */
 #define NQ_CONV_BLOCK_MACS \
         "push {r4-r11, lr}\n\t" \
         "mov lr, r0\n\t" \
@@ -452,13 +453,23 @@ typedef char nq_conv_block_layout[(sizeof(void *) == 4 && offsetof(nq_conv_block
         "ldr r0, [lr, #40]\n" \
         "2:\n\t" \
         "ldr r2, [lr, #16]\n\t" \
-        "ldr r4, [r2, r0]\n\t" \
-        "mov r5, r4\n\t" \
-        "mov r6, r4\n\t" \
-        "mov r7, r4\n\t" \
+        "ldr r8, [r2, r0]\n\t" \
         "ldr r3, [lr, #4]\n\t" \
-        "ldr r8, [lr, #60]\n\t" \
         "str r0, [lr, #56]\n\t" \
+        "ldr r2, [r1], #4\n\t" \
+        "ldm r3!, {r0, r9, r11, r12}\n\t" \
+        "sxtb16 r10, r2, ror #8\n\t" \
+        "sxtb16 r2, r2\n\t" \
+        "smlad r4, r2, r0, r8\n\t" \
+        "smlad r4, r10, r9, r4\n\t" \
+        "smlad r5, r2, r11, r8\n\t" \
+        "smlad r5, r10, r12, r5\n\t" \
+        "ldm r3!, {r0, r9, r11, r12}\n\t" \
+        "smlad r6, r2, r0, r8\n\t" \
+        "smlad r6, r10, r9, r6\n\t" \
+        "smlad r7, r2, r11, r8\n\t" \
+        "smlad r7, r10, r12, r7\n\t" \
+        "ldr r8, [lr, #60]\n\t" \
         "cmp r3, r8\n\t" \
         "beq 5f\n" \
         "1:\n\t" \
@@ -861,8 +872,9 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
 
     block.filter = filter;
     block.columns = columns;
-    block.quads_end = columns + (((groups4 + (rest != 0)) & ~3) * NQ_DSP_PIXELS);
-    block.pairs_end = columns + (((groups4 + (rest != 0)) & ~1) * NQ_DSP_PIXELS);
+    /* the groups after the first */
+    block.quads_end = columns + ((1 + ((groups4 + (rest != 0) - 1) & ~3)) * NQ_DSP_PIXELS);
+    block.pairs_end = columns + ((1 + ((groups4 + (rest != 0) - 1) & ~1)) * NQ_DSP_PIXELS);
     block.end = columns + ((groups4 + (rest != 0)) * NQ_DSP_PIXELS);
     block.bias = bias + block_channels;
     block.multipliers = multipliers + block_channels;
