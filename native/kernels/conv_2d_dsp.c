@@ -593,10 +593,11 @@ typedef char nq_conv_pointwise8_layout[(sizeof(void *) == 4 && offsetof(nq_conv_
  * A 1 × 1 convolution of 8 input channels (vww's and person_detect's 8 → 16 layer), every channel in the prescaled
  * right-shift requantization: a pixel's 8 values widened once into four registers (LDR, LDR, four SXTAB16), then per
  * output channel one LDM of its widened weights and bias, four SMLADs, one LDM of multiplier, right shift and round
- * offset, the requantization of nq_conv_block_pass (LSL, ADD, SMMLAR, ASR, SSAT) and one STRB: 14 instructions per
+ * offset, the requantization of nq_conv_block_pass (LSL, ADD, SMMLAR, ASR, SSAT) and one STRB: 13 instructions per
  * output of 8 MACs, where the four-pixel block pass spends about 21 (its per-channel set-up and stores amortized over
- * only 32 MACs). Table per channel: weights (w0, w2), (w1, w3), (w4, w6), (w5, w7) as int16 pairs, bias, multiplier,
- * −shift, nq_dsp_round_offset. Registers: r9–r12 the pixel's values, r0 table, r3 its end, r1 input, r2 output.
+ * only 32 MACs); two channels per turn (an even number of them; the second a deliberate copy). Table per channel:
+ * weights (w0, w2), (w1, w3), (w4, w6), (w5, w7) as int16 pairs, bias, multiplier, −shift, nq_dsp_round_offset.
+ * Registers: r9–r12 the pixel's values, r0 table, r3 its end, r1 input, r2 output.
  */
 __attribute__((naked, noinline)) static void nq_conv_pointwise8_pass(const nq_conv_pointwise8 *pass __attribute__((unused)))
 {
@@ -628,6 +629,18 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise8_pass(const nq_co
         "asr r7, r7, r5\n\t"
         "ssat r7, #8, r7\n\t"
         "strb r7, [r2], #1\n\t"
+        "ldmia r0!, {r4-r8}\n\t"
+        "smlad r8, r4, r9, r8\n\t"
+        "smlad r8, r5, r10, r8\n\t"
+        "smlad r8, r6, r11, r8\n\t"
+        "smlad r8, r7, r12, r8\n\t"
+        "ldmia r0!, {r4-r6}\n\t"
+        "lsl r7, r8, #1\n\t"
+        "add r6, r6, r8, asr #31\n\t"
+        "smmlar r7, r7, r4, r6\n\t"
+        "asr r7, r7, r5\n\t"
+        "ssat r7, #8, r7\n\t"
+        "strb r7, [r2], #1\n\t"
         "cmp r0, r3\n\t"
         "bne 1b\n\t"
         "ldr r3, [lr, #16]\n\t"
@@ -640,7 +653,7 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise8_pass(const nq_co
  * The same for 16 input channels (vww's and person_detect's 16 → 32 layer): the pixel's 16 values widened once into
  * values (two STMs), then per output channel one LDM of its first four values and one of its first widened weights
  * and bias, four SMLADs, two LDRDs of the other four values, one LDM of the other weights, four SMLADs, one LDM of
- * the requantization constants, the requantization and the STRB: 22 instructions per output of 16 MACs. Table per
+ * the requantization constants, the requantization and the STRB: 21 instructions per output of 16 MACs. Table per
  * channel: w0–w3 (as in nq_conv_pointwise8_pass), bias, w4–w7 (values 8–15), multiplier, −shift, round offset.
  */
 __attribute__((naked, noinline)) static void nq_conv_pointwise16_pass(const nq_conv_pointwise8 *pass __attribute__((unused)))
@@ -672,6 +685,26 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise16_pass(const nq_c
         "ldr r0, [lr, #8]\n\t"
         "ldr r3, [lr, #12]\n"
         "1:\n\t"
+        "ldmia r1, {r9-r12}\n\t"
+        "ldmia r0!, {r4-r8}\n\t"
+        "smlad r8, r4, r9, r8\n\t"
+        "smlad r8, r5, r10, r8\n\t"
+        "smlad r8, r6, r11, r8\n\t"
+        "smlad r8, r7, r12, r8\n\t"
+        "ldrd r9, r10, [r1, #16]\n\t"
+        "ldrd r11, r12, [r1, #24]\n\t"
+        "ldmia r0!, {r4-r7}\n\t"
+        "smlad r8, r4, r9, r8\n\t"
+        "smlad r8, r5, r10, r8\n\t"
+        "smlad r8, r6, r11, r8\n\t"
+        "smlad r8, r7, r12, r8\n\t"
+        "ldmia r0!, {r4-r6}\n\t"
+        "lsl r7, r8, #1\n\t"
+        "add r6, r6, r8, asr #31\n\t"
+        "smmlar r7, r7, r4, r6\n\t"
+        "asr r7, r7, r5\n\t"
+        "ssat r7, #8, r7\n\t"
+        "strb r7, [r2], #1\n\t"
         "ldmia r1, {r9-r12}\n\t"
         "ldmia r0!, {r4-r8}\n\t"
         "smlad r8, r4, r9, r8\n\t"
@@ -825,7 +858,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
         use_block = 2;
     }
 
-    if (use_block == 1 && slow_count == 0 && pointwise && (in_depth == 8 || in_depth == 16)
+    if (use_block == 1 && slow_count == 0 && pointwise && (in_depth == 8 || in_depth == 16) && (out_depth & 1) == 0
         && out_depth * (in_depth + 8) * 2 <= NQ_DSP_CONV_SCRATCH)
     {
         /* per channel: the widened weights (the first 8 values, the bias, the next 8), the requantization constants */
