@@ -22,7 +22,7 @@
 /* Patches of depths not a multiple of 4 up to this many values are gathered in order first. */
 #define NQ_DSP_SMALL_PATCH 64
 
-/* Bytes of nq_conv_2d_dsp's stack scratch: the padded-row filter copy (nq_dsp_im2col_rows; larger filters take the
+/* Bytes of nq_conv_2d_dsp's stack scratch: the padded-row filter copy (nq_dsp_im2col with row_groups; larger filters take the
  * other layout), or else the four pixels' outputs of a last block with fewer pixels (its block pass writes all four). */
 #define NQ_DSP_CONV_SCRATCH 1536
 
@@ -166,8 +166,9 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_inside(const int32_t *p, const in
     }
 }
 
-/*
- * One pixel's patch for depths not a multiple of 4 in the padded-row layout (vww's and ResNet-8's 3-channel first
+/* One pixel's patch into slot n of the interleaved columns: group g's words at column[g × 4 + n]
+ * (low word (x0+o, x2+o), high word (x1+o, x3+o)); the last patch % 4 values as plain int16 in tail.
+ * row_groups ≠ 0: depths not a multiple of 4 in the padded-row layout (vww's and ResNet-8's 3-channel first
  * layers): each kernel row's kernel width × depth values padded with zeros to whole groups of 4 (row_groups), the
  * filter padded the same way (nq_conv_2d_dsp), so that the block pass has no tail group and no channel left to the
  * C loop. A row whose taps are all inside is widened straight from the image, with the up to 3 bytes after it (their
@@ -177,78 +178,8 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_inside(const int32_t *p, const in
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-NQ_DSP_INLINE_COPIES static void nq_dsp_im2col_rows(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column,
-                                                    int32_t row_groups)
-{
-    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
-    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
-    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
-    const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
-    const int32_t kernel_width = p[NQ_CONV_KERNEL_WIDTH];
-    const int32_t dilation_height = p[NQ_CONV_DILATION_HEIGHT];
-    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
-    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
-    const int32_t image_bytes = in_height * in_width * depth;
-    const int row_inside = in_x >= 0 && in_x + kernel_width <= in_width;
-    uint32_t *out = (uint32_t *)(void *)column;
-    int32_t ky;
-    for (ky = 0; ky < kernel_height; ky++)
-    {
-        const int32_t y = in_y + (ky * dilation_height);
-        if (y < 0 || y >= in_height)
-        {
-            out = nq_dsp_zero_groups(out, row_groups);
-        }
-        else if (row_inside && (((y * in_width) + in_x) * depth) + (row_groups * 4) <= image_bytes)
-        {
-            out = nq_dsp_widen_groups(out, image + (((y * in_width) + in_x) * depth), row_groups, offset2);
-        }
-        else
-        {
-            union
-            {
-                uint32_t words[NQ_DSP_SMALL_PATCH / 2];
-                int16_t values[NQ_DSP_SMALL_PATCH];
-            } plain;
-            int32_t k = 0;
-            int32_t kx;
-            int32_t g;
-            for (kx = 0; kx < kernel_width; kx++)
-            {
-                const int32_t x = in_x + kx;
-                const int inside = x >= 0 && x < in_width;
-                const int8_t *src = inside ? image + (((y * in_width) + x) * depth) : image;
-                int32_t i;
-                for (i = 0; i < depth; i++)
-                {
-                    plain.values[k++] = (int16_t)(inside ? src[i] + offset : 0);
-                }
-            }
-
-            for (; k < row_groups * 4; k++)
-            {
-                plain.values[k] = 0;
-            }
-
-            for (g = 0; g < row_groups; g++)
-            {
-                const uint32_t w0 = plain.words[2 * g];
-                const uint32_t w1 = plain.words[(2 * g) + 1];
-                out[0] = (w0 & 0xFFFFu) | (w1 << 16);
-                out[1] = (w0 >> 16) | (w1 & 0xFFFF0000u);
-                out += 2 * NQ_DSP_PIXELS;
-            }
-        }
-    }
-}
-
-/* One pixel's patch into slot n of the interleaved columns: group g's words at column[g × 4 + n]
- * (low word (x0+o, x2+o), high word (x1+o, x3+o)); the last patch % 4 values as plain int16 in tail. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
 NQ_DSP_INLINE_COPIES static void nq_dsp_im2col(const int32_t *p, const int8_t *image, int32_t in_y, int32_t in_x, uint64_t *column, int32_t n,
-                          int16_t *tail)
+                          int16_t *tail, int32_t row_groups)
 {
     const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
     const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
@@ -263,6 +194,63 @@ NQ_DSP_INLINE_COPIES static void nq_dsp_im2col(const int32_t *p, const int8_t *i
     const int32_t whole = patch & ~3;
     int32_t ky;
     int32_t kx;
+    if (row_groups != 0)
+    {
+        const int32_t image_bytes = in_height * in_width * depth;
+        const int row_inside = in_x >= 0 && in_x + kernel_width <= in_width;
+        uint32_t *out = (uint32_t *)(void *)(column + n);
+        int32_t ky;
+        for (ky = 0; ky < kernel_height; ky++)
+        {
+            const int32_t y = in_y + (ky * dilation_height);
+            if (y < 0 || y >= in_height)
+            {
+                out = nq_dsp_zero_groups(out, row_groups);
+            }
+            else if (row_inside && (((y * in_width) + in_x) * depth) + (row_groups * 4) <= image_bytes)
+            {
+                out = nq_dsp_widen_groups(out, image + (((y * in_width) + in_x) * depth), row_groups, offset2);
+            }
+            else
+            {
+                union
+                {
+                    uint32_t words[NQ_DSP_SMALL_PATCH / 2];
+                    int16_t values[NQ_DSP_SMALL_PATCH];
+                } plain;
+                int32_t k = 0;
+                int32_t kx;
+                int32_t g;
+                for (kx = 0; kx < kernel_width; kx++)
+                {
+                    const int32_t x = in_x + kx;
+                    const int inside = x >= 0 && x < in_width;
+                    const int8_t *src = inside ? image + (((y * in_width) + x) * depth) : image;
+                    int32_t i;
+                    for (i = 0; i < depth; i++)
+                    {
+                        plain.values[k++] = (int16_t)(inside ? src[i] + offset : 0);
+                    }
+                }
+
+                for (; k < row_groups * 4; k++)
+                {
+                    plain.values[k] = 0;
+                }
+
+                for (g = 0; g < row_groups; g++)
+                {
+                    const uint32_t w0 = plain.words[2 * g];
+                    const uint32_t w1 = plain.words[(2 * g) + 1];
+                    out[0] = (w0 & 0xFFFFu) | (w1 << 16);
+                    out[1] = (w0 >> 16) | (w1 & 0xFFFF0000u);
+                    out += 2 * NQ_DSP_PIXELS;
+                }
+            }
+        }
+        return;
+    }
+
     if ((depth & 3) == 0)
     {
         /* A kernel row whose taps are all inside (no dilation across) is kernel width × depth consecutive bytes: one
@@ -575,6 +563,43 @@ __attribute__((naked, noinline)) static void nq_conv_block_pass_generic(const nq
         "ldr r1, [lr, #48]\n\t"
         NQ_CONV_BLOCK_STORE);
 }
+/* The pointwise passes' requantization of the sum in r8 (the constants from the channel's record at r0, LSL, ADD,
+ * SMMLAR, ASR, SSAT as nq_conv_block_pass) and its store at r2. */
+#define NQ_CONV_POINTWISE_STORE \
+        "ldmia r0!, {r4-r6}\n\t" \
+        "lsl r7, r8, #1\n\t" \
+        "add r6, r6, r8, asr #31\n\t" \
+        "smmlar r7, r7, r4, r6\n\t" \
+        "asr r7, r7, r5\n\t" \
+        "ssat r7, #8, r7\n\t" \
+        "strb r7, [r2], #1\n\t"
+
+/* One output channel of nq_conv_pointwise8_pass: r9–r12 the pixel's values, r0 the channel's record, r2 the output. */
+#define NQ_CONV_POINTWISE8_CHANNEL \
+        "ldmia r0!, {r4-r8}\n\t" \
+        "smlad r8, r4, r9, r8\n\t" \
+        "smlad r8, r5, r10, r8\n\t" \
+        "smlad r8, r6, r11, r8\n\t" \
+        "smlad r8, r7, r12, r8\n\t" \
+        NQ_CONV_POINTWISE_STORE
+
+/* One output channel of nq_conv_pointwise16_pass: r1 the pixel's widened values. */
+#define NQ_CONV_POINTWISE16_CHANNEL \
+        "ldmia r1, {r9-r12}\n\t" \
+        "ldmia r0!, {r4-r8}\n\t" \
+        "smlad r8, r4, r9, r8\n\t" \
+        "smlad r8, r5, r10, r8\n\t" \
+        "smlad r8, r6, r11, r8\n\t" \
+        "smlad r8, r7, r12, r8\n\t" \
+        "ldrd r9, r10, [r1, #16]\n\t" \
+        "ldrd r11, r12, [r1, #24]\n\t" \
+        "ldmia r0!, {r4-r7}\n\t" \
+        "smlad r8, r4, r9, r8\n\t" \
+        "smlad r8, r5, r10, r8\n\t" \
+        "smlad r8, r6, r11, r8\n\t" \
+        "smlad r8, r7, r12, r8\n\t" \
+        NQ_CONV_POINTWISE_STORE
+
 /* What nq_conv_pointwise8_pass reads (the offsets are the assembly's: keep the order). */
 typedef struct nq_conv_pointwise8
 {
@@ -617,30 +642,8 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise8_pass(const nq_co
         "ldr r0, [lr, #8]\n\t"
         "ldr r3, [lr, #12]\n"
         "1:\n\t"
-        "ldmia r0!, {r4-r8}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldmia r0!, {r4-r6}\n\t"
-        "lsl r7, r8, #1\n\t"
-        "add r6, r6, r8, asr #31\n\t"
-        "smmlar r7, r7, r4, r6\n\t"
-        "asr r7, r7, r5\n\t"
-        "ssat r7, #8, r7\n\t"
-        "strb r7, [r2], #1\n\t"
-        "ldmia r0!, {r4-r8}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldmia r0!, {r4-r6}\n\t"
-        "lsl r7, r8, #1\n\t"
-        "add r6, r6, r8, asr #31\n\t"
-        "smmlar r7, r7, r4, r6\n\t"
-        "asr r7, r7, r5\n\t"
-        "ssat r7, #8, r7\n\t"
-        "strb r7, [r2], #1\n\t"
+        NQ_CONV_POINTWISE8_CHANNEL
+        NQ_CONV_POINTWISE8_CHANNEL
         "cmp r0, r3\n\t"
         "bne 1b\n\t"
         "ldr r3, [lr, #16]\n\t"
@@ -685,46 +688,8 @@ __attribute__((naked, noinline)) static void nq_conv_pointwise16_pass(const nq_c
         "ldr r0, [lr, #8]\n\t"
         "ldr r3, [lr, #12]\n"
         "1:\n\t"
-        "ldmia r1, {r9-r12}\n\t"
-        "ldmia r0!, {r4-r8}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldrd r9, r10, [r1, #16]\n\t"
-        "ldrd r11, r12, [r1, #24]\n\t"
-        "ldmia r0!, {r4-r7}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldmia r0!, {r4-r6}\n\t"
-        "lsl r7, r8, #1\n\t"
-        "add r6, r6, r8, asr #31\n\t"
-        "smmlar r7, r7, r4, r6\n\t"
-        "asr r7, r7, r5\n\t"
-        "ssat r7, #8, r7\n\t"
-        "strb r7, [r2], #1\n\t"
-        "ldmia r1, {r9-r12}\n\t"
-        "ldmia r0!, {r4-r8}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldrd r9, r10, [r1, #16]\n\t"
-        "ldrd r11, r12, [r1, #24]\n\t"
-        "ldmia r0!, {r4-r7}\n\t"
-        "smlad r8, r4, r9, r8\n\t"
-        "smlad r8, r5, r10, r8\n\t"
-        "smlad r8, r6, r11, r8\n\t"
-        "smlad r8, r7, r12, r8\n\t"
-        "ldmia r0!, {r4-r6}\n\t"
-        "lsl r7, r8, #1\n\t"
-        "add r6, r6, r8, asr #31\n\t"
-        "smmlar r7, r7, r4, r6\n\t"
-        "asr r7, r7, r5\n\t"
-        "ssat r7, #8, r7\n\t"
-        "strb r7, [r2], #1\n\t"
+        NQ_CONV_POINTWISE16_CHANNEL
+        NQ_CONV_POINTWISE16_CHANNEL
         "cmp r0, r3\n\t"
         "bne 1b\n\t"
         "ldr r1, [lr, #0]\n\t"
@@ -785,7 +750,7 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
     const int32_t kernel_height = p[NQ_CONV_KERNEL_HEIGHT];
     const int32_t run = p[NQ_CONV_KERNEL_WIDTH] * in_depth;
     const int32_t row_groups = (run + 3) >> 2;
-    /* depths not a multiple of 4, small filters: the padded-row layout (nq_dsp_im2col_rows) */
+    /* depths not a multiple of 4, small filters: the padded-row layout (nq_dsp_im2col with row_groups) */
     const int padded_rows = (in_depth & 3) != 0 && p[NQ_CONV_DILATION_WIDTH] == 1 && kernel_height * row_groups * 4 <= NQ_DSP_SMALL_PATCH
                             && ((run & 3) == 0 || out_depth * kernel_height * row_groups * 4 <= NQ_DSP_CONV_SCRATCH);
     /* rows not already whole groups (kws's 10 × 4 × 1 filter is): the filter copied with the padding into the scratch */
@@ -955,13 +920,9 @@ int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, 
                         slot = nq_dsp_widen_groups(slot, src, row_groups, offset2);
                     }
                 }
-                else if (padded_rows)
-                {
-                    nq_dsp_im2col_rows(p, image, in_y, in_x, columns + n, row_groups);
-                }
                 else
                 {
-                    nq_dsp_im2col(p, image, in_y, in_x, columns, n, tails[n]);
+                    nq_dsp_im2col(p, image, in_y, in_x, columns, n, tails[n], padded_rows ? row_groups : 0);
                 }
             }
 
