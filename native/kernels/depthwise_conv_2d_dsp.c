@@ -1008,9 +1008,11 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     return 1;
 }
 
-/* Values per line of the planar kernel's planes (a compile-time row, so that its assembly reaches the three lines of a
- * window at fixed offsets: 64 and 128 bytes), words of its planes on the stack, and its sums per band of lines. */
+/* Values per line of the planar kernel's planes: 32, or 64 for longer runs (compile-time rows, so that its assembly
+ * reaches the three lines of a window at fixed offsets), words of its planes on the stack, and its sums per band of
+ * lines. */
 #define NQ_DSP_PLANAR_ROW 32
+#define NQ_DSP_PLANAR_LONG_ROW 64
 #define NQ_DSP_PLANAR_WORDS 1024
 #define NQ_DSP_PLANAR_SUMS 448
 
@@ -1024,6 +1026,8 @@ typedef struct nq_planar_pass
     int32_t line_step;   /* 36: bytes from one output line's first window line to the next's (stride × 64) */
     int32_t pair_bytes;  /* 40: bytes the window moves over a line's pairs (pairs × 4 × stride) */
     int32_t lines;       /* 44: output lines (≥ 1) */
+    int32_t stride;      /* the run stride, 1 or 2 (the C loop's; the assembly is chosen by it) */
+    int32_t row;         /* values per plane line */
 } nq_planar_pass;
 
 /* The pair sums of one window line: stride 1, outputs i, i + 1 from the words (v_i, v_i+1), (v_i+2, v_i+3) (LOAD: into
@@ -1083,26 +1087,37 @@ typedef struct nq_planar_pass
         "pop {r4-r11, pc}"
 
 #if NQ_DSP_BLOCK_ASM
-typedef char nq_planar_row_is_64_bytes[NQ_DSP_PLANAR_ROW == 32 ? 1 : -1];
+typedef char nq_planar_rows_are_64_and_128_bytes[NQ_DSP_PLANAR_ROW == 32 && NQ_DSP_PLANAR_LONG_ROW == 64 ? 1 : -1];
 
-#define NQ_PLANAR_S1_PAIR \
-        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #128]", "r8", "r9", "r12", "r12") \
-        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #64]", "r6", "r7", "r10", "r11") \
+/* A pair of outputs over the window's three lines, the lines LINE and LINE2 bytes apart (+8: the stride-2 third word). */
+#define NQ_PLANAR_S1_PAIR(LINE, LINE2) \
+        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #" LINE2 "]", "r8", "r9", "r12", "r12") \
+        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #" LINE "]", "r6", "r7", "r10", "r11") \
         NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1], #4", "r4", "r5", "r10", "r11")
 
-#define NQ_PLANAR_S2_PAIR \
-        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #128]", "ldr r2, [r1, #136]", "r8", "r9", "r12", "r12") \
-        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #64]", "ldr r2, [r1, #72]", "r6", "r7", "r10", "r11") \
+#define NQ_PLANAR_S2_PAIR(LINE, LINE_8, LINE2, LINE2_8) \
+        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #" LINE2 "]", "ldr r2, [r1, #" LINE2_8 "]", "r8", "r9", "r12", "r12") \
+        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #" LINE "]", "ldr r2, [r1, #" LINE_8 "]", "r6", "r7", "r10", "r11") \
         NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1], #8", "ldr r2, [r1]", "r4", "r5", "r10", "r11")
 
 __attribute__((naked, noinline)) static void nq_depthwise_planar_s1(const nq_planar_pass *pass __attribute__((unused)))
 {
-    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S1_PAIR, "4"));
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S1_PAIR("64", "128"), "4"));
 }
 
 __attribute__((naked, noinline)) static void nq_depthwise_planar_s2(const nq_planar_pass *pass __attribute__((unused)))
 {
-    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR, "8"));
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR("64", "72", "128", "136"), "8"));
+}
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_long_s1(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S1_PAIR("128", "256"), "4"));
+}
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_long_s2(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR("128", "136", "256", "264"), "8"));
 }
 #endif
 
@@ -1205,19 +1220,25 @@ __attribute__((naked, noinline)) static void nq_depthwise_planar_requantize_max(
 }
 #endif
 
-/* nq_depthwise_planar_s1/s2 in C (compilers without GNU Thumb-2 assembly): the same sums. */
-static void nq_depthwise_planar_macs(const nq_planar_pass *pass, int32_t stride)
-{
+/* The MAC pass for a run stride and a row of row values: nq_depthwise_planar_[long_]s1/s2, or in C for compilers
+ * without GNU Thumb-2 assembly (the same sums). */
+typedef void (*nq_planar_macs)(const nq_planar_pass *pass);
+
 #if NQ_DSP_BLOCK_ASM
-    if (stride == 1)
+static nq_planar_macs nq_depthwise_planar_macs_for(int32_t stride, int32_t row)
+{
+    if (row == NQ_DSP_PLANAR_ROW)
     {
-        nq_depthwise_planar_s1(pass);
+        return stride == 1 ? nq_depthwise_planar_s1 : nq_depthwise_planar_s2;
     }
-    else
-    {
-        nq_depthwise_planar_s2(pass);
-    }
+
+    return stride == 1 ? nq_depthwise_planar_long_s1 : nq_depthwise_planar_long_s2;
+}
 #else
+static void nq_depthwise_planar_macs_c(const nq_planar_pass *pass)
+{
+    const int32_t stride = pass->stride;
+    const int32_t row = pass->row;
     const uint32_t *line = pass->line;
     int32_t *sums = pass->sums;
     int32_t n;
@@ -1232,7 +1253,7 @@ static void nq_depthwise_planar_macs(const nq_planar_pass *pass, int32_t stride)
             int32_t a;
             for (a = 0; a < 3; a++)
             {
-                const uint32_t *r = x + (a * (NQ_DSP_PLANAR_ROW / 2));
+                const uint32_t *r = x + (a * (row / 2));
                 const int32_t wa = (int32_t)pass->weights[2 * a];
                 const int32_t wb = (int32_t)pass->weights[(2 * a) + 1];
                 if (stride == 1)
@@ -1251,17 +1272,17 @@ static void nq_depthwise_planar_macs(const nq_planar_pass *pass, int32_t stride)
             sums[1] = s1;
         }
     }
-#endif
 }
+#endif
 
 /*
  * 3 × 3, multiplier 1, dilation 1, input depth a multiple of 4, stride 1 or 2 along the longer output side (the run):
  * kws's 25 × 5 × 64 layers run down their 25 rows, not along their 5 columns. Per 4 channels and band of output lines
  * the input is transposed once into 4 int16 planes on the stack (input offset added, zeros for the padding: no bounds
- * in the MAC loop), a line of NQ_DSP_PLANAR_ROW values per input line along the run; then per channel one assembly
+ * in the MAC loop), a line of NQ_DSP_PLANAR_ROW (or _LONG_ROW) values per input line along the run; then per channel one assembly
  * pass over the band (nq_depthwise_planar_macs: two outputs per turn, 3 LDRD, 12 SMLAxy, no set-up per line but a
- * few loads) and its requantization (the prescaled forms of nq_dsp.h). Runs longer than the row (more than 30 outputs
- * at stride 1, 14 at stride 2) take nq_depthwise_3x3_dsp.
+ * few loads) and its requantization (the prescaled forms of nq_dsp.h). Runs longer than the long row (more than 62
+ * outputs at stride 1, 30 at stride 2) take nq_depthwise_3x3_dsp.
  */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -1297,8 +1318,9 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
     const int32_t pairs = (runs + 1) / 2;
     /* Words per plane line the pairs read, and plane lines per band. */
     const int32_t words = run_stride == 1 ? pairs + 1 : (2 * pairs) + 1;
-    const int32_t plane_lines = NQ_DSP_PLANAR_WORDS / (4 * (NQ_DSP_PLANAR_ROW / 2));
-    const int32_t plane = plane_lines * (NQ_DSP_PLANAR_ROW / 2);
+    const int32_t row = words <= NQ_DSP_PLANAR_ROW / 2 ? NQ_DSP_PLANAR_ROW : NQ_DSP_PLANAR_LONG_ROW;
+    const int32_t plane_lines = NQ_DSP_PLANAR_WORDS / (4 * (row / 2));
+    const int32_t plane = plane_lines * (row / 2);
     /* input columns the pairs read (a wider input's last columns are not copied) */
     const int32_t read_length = run_length < (2 * words) - run_pad ? run_length : (2 * words) - run_pad;
     int32_t band = (plane_lines - 3) / (line_stride > 0 ? line_stride : 1) + 1;
@@ -1306,28 +1328,38 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
     int32_t sums[NQ_DSP_PLANAR_SUMS];
     uint8_t zeroed[NQ_DSP_PLANAR_WORDS / (4 * (NQ_DSP_PLANAR_ROW / 2))]; /* plane line t holds zeros only */
     nq_planar_pass pass;
+#if NQ_DSP_BLOCK_ASM
     nq_planar_requant requant;
+    const nq_planar_macs macs = nq_depthwise_planar_macs_for(run_stride, words <= NQ_DSP_PLANAR_ROW / 2 ? NQ_DSP_PLANAR_ROW
+                                                                                                     : NQ_DSP_PLANAR_LONG_ROW);
+#else
+    const nq_planar_macs macs = nq_depthwise_planar_macs_c;
+#endif
     int32_t c0;
     if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || p[NQ_CONV_FILTER_DEPTH] != 1
         || p[NQ_CONV_DILATION_HEIGHT] != 1 || p[NQ_CONV_DILATION_WIDTH] != 1 || (depth & 3) != 0 || (run_stride != 1 && run_stride != 2)
-        || line_stride < 1 || runs < 1 || lines < 1 || words > NQ_DSP_PLANAR_ROW / 2 || run_pad < 0 || run_pad >= 2 * words || line_pad < 0)
+        || line_stride < 1 || runs < 1 || lines < 1 || words > NQ_DSP_PLANAR_LONG_ROW / 2 || run_pad < 0 || run_pad >= 2 * words || line_pad < 0)
     {
         return 0;
     }
 
     band = band * 2 * pairs > NQ_DSP_PLANAR_SUMS ? NQ_DSP_PLANAR_SUMS / (2 * pairs) : band;
-    pass.line_step = line_stride * NQ_DSP_PLANAR_ROW * 2;
+    pass.line_step = line_stride * row * 2;
+    pass.stride = run_stride;
+    pass.row = row;
     pass.pair_bytes = pairs * 4 * run_stride;
     /* every word the pairs read is zero but the inside columns an input line writes (nq_dsp_widen_inside) */
     memset(planes, 0, sizeof planes);
     memset(zeroed, 1, sizeof zeroed);
     pass.sums = sums;
+#if NQ_DSP_BLOCK_ASM
     requant.sums = sums;
     requant.run_step = out_run_step;
     requant.line_step = out_line_step;
     requant.full_pairs = runs / 2;
     requant.odd = runs & 1;
     requant.act_max = act_max;
+#endif
     for (c0 = 0; c0 < depth; c0 += 4)
     {
         int32_t b;
@@ -1346,7 +1378,7 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
                 for (t = 0; t < in_lines; t++)
                 {
                     const int32_t at = in_first + t;
-                    uint32_t *d = planes + (t * (NQ_DSP_PLANAR_ROW / 2));
+                    uint32_t *d = planes + (t * (row / 2));
                     if (at >= 0 && at < line_length)
                     {
                         nq_dsp_widen_inside(d, plane, image + (at * in_line_step), in_run_step, run_pad, read_length, offset2);
@@ -1373,7 +1405,7 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
                     int8_t *out = out_image + j + (first * out_line_step);
                     int32_t n;
                     pass.line = planes + (j * plane);
-                    nq_depthwise_planar_macs(&pass, run_stride);
+                    macs(&pass);
 #if NQ_DSP_BLOCK_ASM
                     if (scale == 2 && act_min == -128)
                     {
