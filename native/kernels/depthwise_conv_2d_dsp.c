@@ -6,9 +6,11 @@
  * SMLABB/SMLATT × 4. The sum bias + Σ (x + input offset) × w over the taps inside the input is the
  * portable kernel's int32 value modulo 2^32 (interior: folded bias + Σ x × w). The depth % 4 last channels
  * run the same sum one channel at a time.
- * The kernels of this file repeat each other's parameter unpacking, weight packing and requantization loops,
- * and inside each the taps and channels are written out one by one (NQ_DSP_DEPTHWISE_ROW3's three taps,
- * nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines): deliberate
+ * The kernels of this file repeat each other's parameter unpacking (and the older ones their weight packing and
+ * requantization loops; the 3 × 3 and planar kernels share nq_dsp_widen_line/_inside, nq_dsp_pack_3x3 and
+ * nq_dsp_requantize_run), and inside each the taps and channels are written out one by one (NQ_DSP_DEPTHWISE_ROW3's
+ * three taps, nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines, the planar
+ * passes' NQ_PLANAR_S1/S2_LINE): deliberate
  * near-copies, hot-loop unrolling with the sums and weights in registers, each loop laid out for its shape
  * (the order they are tried in is nq_depthwise_conv_2d_dsp's, at the end).
  */
@@ -1008,13 +1010,14 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     return 1;
 }
 
+#if NQ_DSP_BLOCK_ASM
 /* Values per line of the planar kernel's planes: 32, or 64 for longer runs (compile-time rows, so that its assembly
  * reaches the three lines of a window at fixed offsets), words of its planes on the stack, and its sums per band of
  * lines. */
 #define NQ_DSP_PLANAR_ROW 32
 #define NQ_DSP_PLANAR_LONG_ROW 64
 #define NQ_DSP_PLANAR_WORDS 1024
-#define NQ_DSP_PLANAR_SUMS 448
+#define NQ_DSP_PLANAR_SUMS 320
 
 /* One channel's pass of the planar kernel (nq_depthwise_planar_macs): field offsets are the assembly's. */
 typedef struct nq_planar_pass
@@ -1026,8 +1029,6 @@ typedef struct nq_planar_pass
     int32_t line_step;   /* 36: bytes from one output line's first window line to the next's (stride × 64) */
     int32_t pair_bytes;  /* 40: bytes the window moves over a line's pairs (pairs × 4 × stride) */
     int32_t lines;       /* 44: output lines (≥ 1) */
-    int32_t stride;      /* the run stride, 1 or 2 (the C loop's; the assembly is chosen by it) */
-    int32_t row;         /* values per plane line */
 } nq_planar_pass;
 
 /* The pair sums of one window line: stride 1, outputs i, i + 1 from the words (v_i, v_i+1), (v_i+2, v_i+3) (LOAD: into
@@ -1086,7 +1087,6 @@ typedef struct nq_planar_pass
         "add sp, sp, #16\n\t" \
         "pop {r4-r11, pc}"
 
-#if NQ_DSP_BLOCK_ASM
 typedef char nq_planar_rows_are_64_and_128_bytes[NQ_DSP_PLANAR_ROW == 32 && NQ_DSP_PLANAR_LONG_ROW == 64 ? 1 : -1];
 
 /* A pair of outputs over the window's three lines, the lines LINE and LINE2 bytes apart (+8: the stride-2 third word). */
@@ -1119,7 +1119,6 @@ __attribute__((naked, noinline)) static void nq_depthwise_planar_long_s2(const n
 {
     __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR("128", "136", "256", "264"), "8"));
 }
-#endif
 
 /* One channel's requantization in the planar kernel (nq_depthwise_planar_requantize), the prescaled right shift with
  * act_min −128: field offsets are the assembly's. */
@@ -1138,7 +1137,6 @@ typedef struct nq_planar_requant
     int32_t act_max;     /* 40 */
 } nq_planar_requant;
 
-#if NQ_DSP_BLOCK_ASM
 /* nq_dsp_requantize_right of sum S into int8 at T (ADD, SMMLAR, ASR, SSAT, then CLAMP): r4 multiplier, r5 right, r6 round
  * offset, r12 act_max. */
 #define NQ_PLANAR_REQUANTIZE(S, T, CLAMP) \
@@ -1218,13 +1216,10 @@ __attribute__((naked, noinline)) static void nq_depthwise_planar_requantize_max(
 {
     __asm__ volatile(NQ_PLANAR_REQUANTIZE_LINES(NQ_PLANAR_CLAMP_MAX));
 }
-#endif
 
-/* The MAC pass for a run stride and a row of row values: nq_depthwise_planar_[long_]s1/s2, or in C for compilers
- * without GNU Thumb-2 assembly (the same sums). */
+/* The MAC pass for a run stride and a row of row values. */
 typedef void (*nq_planar_macs)(const nq_planar_pass *pass);
 
-#if NQ_DSP_BLOCK_ASM
 static nq_planar_macs nq_depthwise_planar_macs_for(int32_t stride, int32_t row)
 {
     if (row == NQ_DSP_PLANAR_ROW)
@@ -1234,55 +1229,16 @@ static nq_planar_macs nq_depthwise_planar_macs_for(int32_t stride, int32_t row)
 
     return stride == 1 ? nq_depthwise_planar_long_s1 : nq_depthwise_planar_long_s2;
 }
-#else
-static void nq_depthwise_planar_macs_c(const nq_planar_pass *pass)
-{
-    const int32_t stride = pass->stride;
-    const int32_t row = pass->row;
-    const uint32_t *line = pass->line;
-    int32_t *sums = pass->sums;
-    int32_t n;
-    for (n = 0; n < pass->lines; n++, line += pass->line_step / 4)
-    {
-        const uint32_t *x = line;
-        const uint32_t *end = line + (pass->pair_bytes / 4);
-        for (; x != end; x += stride, sums += 2)
-        {
-            int32_t s0 = pass->start;
-            int32_t s1 = pass->start;
-            int32_t a;
-            for (a = 0; a < 3; a++)
-            {
-                const uint32_t *r = x + (a * (row / 2));
-                const int32_t wa = (int32_t)pass->weights[2 * a];
-                const int32_t wb = (int32_t)pass->weights[(2 * a) + 1];
-                if (stride == 1)
-                {
-                    s0 = __smlabt((int32_t)r[1], wb, __smlad((int16x2_t)r[0], (int16x2_t)wa, s0));
-                    s1 = __smlad((int16x2_t)r[1], (int16x2_t)wb, __smlatb((int32_t)r[0], wa, s1));
-                }
-                else
-                {
-                    s0 = __smlabt((int32_t)r[1], wb, __smlad((int16x2_t)r[0], (int16x2_t)wa, s0));
-                    s1 = __smlabt((int32_t)r[2], wb, __smlad((int16x2_t)r[1], (int16x2_t)wa, s1));
-                }
-            }
-
-            sums[0] = s0;
-            sums[1] = s1;
-        }
-    }
-}
-#endif
 
 /*
  * 3 × 3, multiplier 1, dilation 1, input depth a multiple of 4, stride 1 or 2 along the longer output side (the run):
  * kws's 25 × 5 × 64 layers run down their 25 rows, not along their 5 columns. Per 4 channels and band of output lines
  * the input is transposed once into 4 int16 planes on the stack (input offset added, zeros for the padding: no bounds
  * in the MAC loop), a line of NQ_DSP_PLANAR_ROW (or _LONG_ROW) values per input line along the run; then per channel one assembly
- * pass over the band (nq_depthwise_planar_macs: two outputs per turn, 3 LDRD, 12 SMLAxy, no set-up per line but a
+ * pass over the band (nq_depthwise_planar_s1/s2: two outputs per turn, 3 LDRD, 12 SMLAxy, no set-up per line but a
  * few loads) and its requantization (the prescaled forms of nq_dsp.h). Runs longer than the long row (more than 62
- * outputs at stride 1, 30 at stride 2) take nq_depthwise_3x3_dsp.
+ * outputs at stride 1, 30 at stride 2), and builds without the Thumb-2 passes (NQ_DSP_BLOCK_ASM 0), take
+ * nq_depthwise_3x3_dsp.
  */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -1328,13 +1284,8 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
     int32_t sums[NQ_DSP_PLANAR_SUMS];
     uint8_t zeroed[NQ_DSP_PLANAR_WORDS / (4 * (NQ_DSP_PLANAR_ROW / 2))]; /* plane line t holds zeros only */
     nq_planar_pass pass;
-#if NQ_DSP_BLOCK_ASM
     nq_planar_requant requant;
-    const nq_planar_macs macs = nq_depthwise_planar_macs_for(run_stride, words <= NQ_DSP_PLANAR_ROW / 2 ? NQ_DSP_PLANAR_ROW
-                                                                                                     : NQ_DSP_PLANAR_LONG_ROW);
-#else
-    const nq_planar_macs macs = nq_depthwise_planar_macs_c;
-#endif
+    const nq_planar_macs macs = nq_depthwise_planar_macs_for(run_stride, row);
     int32_t c0;
     if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || p[NQ_CONV_FILTER_DEPTH] != 1
         || p[NQ_CONV_DILATION_HEIGHT] != 1 || p[NQ_CONV_DILATION_WIDTH] != 1 || (depth & 3) != 0 || (run_stride != 1 && run_stride != 2)
@@ -1345,21 +1296,17 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
 
     band = band * 2 * pairs > NQ_DSP_PLANAR_SUMS ? NQ_DSP_PLANAR_SUMS / (2 * pairs) : band;
     pass.line_step = line_stride * row * 2;
-    pass.stride = run_stride;
-    pass.row = row;
     pass.pair_bytes = pairs * 4 * run_stride;
     /* every word the pairs read is zero but the inside columns an input line writes (nq_dsp_widen_inside) */
     memset(planes, 0, sizeof planes);
     memset(zeroed, 1, sizeof zeroed);
     pass.sums = sums;
-#if NQ_DSP_BLOCK_ASM
     requant.sums = sums;
     requant.run_step = out_run_step;
     requant.line_step = out_line_step;
     requant.full_pairs = runs / 2;
     requant.odd = runs & 1;
     requant.act_max = act_max;
-#endif
     for (c0 = 0; c0 < depth; c0 += 4)
     {
         int32_t b;
@@ -1406,7 +1353,6 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
                     int32_t n;
                     pass.line = planes + (j * plane);
                     macs(&pass);
-#if NQ_DSP_BLOCK_ASM
                     if (scale == 2 && act_min == -128)
                     {
                         requant.out = out;
@@ -1425,7 +1371,7 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
 
                         continue;
                     }
-#endif
+
                     for (n = 0; n < count; n++, out += out_line_step)
                     {
                         nq_dsp_requantize_run(sums + (n * 2 * pairs), runs, out, out_run_step, scale, multipliers[c], shifts[c], round_offset,
@@ -1438,12 +1384,19 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
 
     return 1;
 }
+#endif
 
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
-    if (nq_depthwise_planar_dsp(p, input, filter, bias, multipliers, shifts, output)
-        || nq_depthwise_3x3_dsp(p, input, filter, bias, multipliers, shifts, output))
+#if NQ_DSP_BLOCK_ASM
+    if (nq_depthwise_planar_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return 1;
+    }
+#endif
+
+    if (nq_depthwise_3x3_dsp(p, input, filter, bias, multipliers, shifts, output))
     {
         return 1;
     }

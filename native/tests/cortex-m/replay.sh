@@ -178,7 +178,7 @@ for build in $builds; do
       # the conv block passes are naked functions (-fstack-usage says 0): their push of 9 registers, 36 bytes
       conv_dsp = f["nq_conv_2d_dsp"] + max3(f["nq_dsp_im2col"], f["nq_dsp_im2col_inside"], 36)
       chain["conv"] = f["nq_conv_2d"] + conv_dsp + f["nq_vendor_conv_2d"]
-      # the planar depthwise kernel's naked passes push at most 13 registers (52 bytes)
+      # the planar depthwise kernel: its naked passes push at most 13 registers (52 bytes)
       deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
       if ("nq_depthwise_planar_dsp" in f && f["nq_depthwise_planar_dsp"] + 52 > deepest) deepest = f["nq_depthwise_planar_dsp"] + 52
       chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest + f["nq_vendor_depthwise_conv_2d"]
