@@ -770,7 +770,8 @@ static inline void nq_dsp_requantize_run(const int32_t *sums, int32_t count, int
                                          int32_t act_min, int32_t act_max)
 {
     int32_t i;
-    if (scale == 2 && act_min == -128 && act_max == 127)
+    /* the right-shift form by the shift's sign: nq_dsp_prescale's 2 is also the left form's factor for shift 0 */
+    if (scale != 0 && shift < 0 && act_min == -128 && act_max == 127)
     {
         const int32_t right = -shift;
         for (i = 0; i < count; i++, o += step)
@@ -778,7 +779,7 @@ static inline void nq_dsp_requantize_run(const int32_t *sums, int32_t count, int
             *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], multiplier, right, round_offset), 8);
         }
     }
-    else if (scale == 2)
+    else if (scale != 0 && shift < 0)
     {
         const int32_t right = -shift;
         for (i = 0; i < count; i++, o += step)
@@ -1353,7 +1354,7 @@ static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const 
                     int32_t n;
                     pass.line = planes + (j * plane);
                     macs(&pass);
-                    if (scale == 2 && act_min == -128)
+                    if (scale != 0 && shifts[c] < 0 && act_min == -128)
                     {
                         requant.out = out;
                         requant.lines = count;
