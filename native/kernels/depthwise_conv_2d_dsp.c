@@ -6,9 +6,11 @@
  * SMLABB/SMLATT × 4. The sum bias + Σ (x + input offset) × w over the taps inside the input is the
  * portable kernel's int32 value modulo 2^32 (interior: folded bias + Σ x × w). The depth % 4 last channels
  * run the same sum one channel at a time.
- * The kernels of this file repeat each other's parameter unpacking, weight packing and requantization loops,
- * and inside each the taps and channels are written out one by one (NQ_DSP_DEPTHWISE_ROW3's three taps,
- * nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines): deliberate
+ * The kernels of this file repeat each other's parameter unpacking (and the older ones their weight packing and
+ * requantization loops; the 3 × 3 and planar kernels share nq_dsp_widen_line/_inside, nq_dsp_pack_3x3 and
+ * nq_dsp_requantize_run), and inside each the taps and channels are written out one by one (NQ_DSP_DEPTHWISE_ROW3's
+ * three taps, nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines, the planar
+ * passes' NQ_PLANAR_S1/S2_LINE): deliberate
  * near-copies, hot-loop unrolling with the sums and weights in registers, each loop laid out for its shape
  * (the order they are tried in is nq_depthwise_conv_2d_dsp's, at the end).
  */
@@ -657,6 +659,152 @@ static inline void nq_dsp_pair_words(uint32_t *d, int32_t half, uint32_t v0, uin
                       (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v1), NQ_DSP_SXTAB16_ROR8(offset2, v1));
 }
 
+/* One input line of 4 channels as pair words: word k of channel j (d[j × half + k]) = (x[2k − pad] + offset,
+ * x[2k + 1 − pad] + offset) for k < words, zeros for columns outside [0, length); column i is at src + i × step. */
+static inline void nq_dsp_widen_line(uint32_t *d, int32_t half, const int8_t *src, int32_t step, int32_t words, int32_t pad,
+                                     int32_t length, uint32_t offset2)
+{
+    /* words k whose two columns 2k − pad, 2k + 1 − pad are both inside the input */
+    const int32_t inside_first = (pad + 1) / 2;
+    const int32_t inside_end = (length + pad) / 2 < words ? (length + pad) / 2 : words;
+    int32_t k = 0;
+    while (k < words)
+    {
+        if (k >= inside_first && k < inside_end)
+        {
+            /* both columns inside the input: no bounds, PKHBT/PKHTB */
+            const int8_t *x = src + (((2 * k) - pad) * step);
+            for (; k < inside_end; k++, x += 2 * step)
+            {
+                nq_dsp_pair_words(d + k, half, nq_load_word(x), nq_load_word(x + step), offset2);
+            }
+
+            continue;
+        }
+
+        {
+            const int32_t x0 = (2 * k) - pad;
+            const int32_t x1 = x0 + 1;
+            uint32_t e0 = 0;
+            uint32_t o0 = 0;
+            uint32_t e1 = 0;
+            uint32_t o1 = 0;
+            if (x0 >= 0 && x0 < length)
+            {
+                const uint32_t v = nq_load_word(src + (x0 * step));
+                e0 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+                o0 = NQ_DSP_SXTAB16_ROR8(offset2, v);
+            }
+
+            if (x1 >= 0 && x1 < length)
+            {
+                const uint32_t v = nq_load_word(src + (x1 * step));
+                e1 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
+                o1 = NQ_DSP_SXTAB16_ROR8(offset2, v);
+            }
+
+            nq_dsp_pack_pairs(d + k, half, e0, o0, e1, o1);
+            k++;
+        }
+    }
+}
+
+/* The inside columns only of nq_dsp_widen_line (the words holding padding already hold its zeros): an odd pad's first
+ * column alone (top halves), then pairs, then an odd last column alone (bottom halves). */
+static inline void nq_dsp_widen_inside(uint32_t *d, int32_t half, const int8_t *src, int32_t step, int32_t pad, int32_t length,
+                                       uint32_t offset2)
+{
+    int32_t x = pad & 1;
+    uint32_t *w = d + ((x + pad) >> 1);
+    const int8_t *at = src + (x * step);
+    if (x == 1)
+    {
+        const uint32_t v = nq_load_word(src);
+        nq_dsp_pack_pairs(w - 1, half, 0, 0, (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v), NQ_DSP_SXTAB16_ROR8(offset2, v));
+    }
+
+    for (; x + 1 < length; x += 2, w++, at += 2 * step)
+    {
+        nq_dsp_pair_words(w, half, nq_load_word(at), nq_load_word(at + step), offset2);
+    }
+
+    if (x < length)
+    {
+        const uint32_t v = nq_load_word(at);
+        nq_dsp_pack_pairs(w, half, (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v), NQ_DSP_SXTAB16_ROR8(offset2, v), 0, 0);
+    }
+}
+
+/*
+ * One output channel of a 3 × 3 filter for SMLAD on pair words: per filter line a (its taps t0, t1, t2 along the
+ * paired direction: the filter's width, or its height when transposed) A = (t0, t1) at weights[2a] and B = (t1, t2) at
+ * weights[2a + 1]; weights and bias prescaled (nq_dsp_prescale, whose value is returned; 0: unscaled, the channel takes
+ * nq_dsp_requantize).
+ */
+static inline int32_t nq_dsp_pack_3x3(const int8_t *w, int32_t bias, int32_t multiplier, int32_t shift, int transposed,
+                                      uint32_t *weights, int32_t *start)
+{
+    const int64_t reach = (int64_t)9 * 255 * 128; /* the largest Σ |(x + offset) × w| of 9 taps */
+    const int32_t scale = nq_dsp_prescale(multiplier, shift, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : bias) + reach));
+    const uint32_t factor = scale != 0 ? (uint32_t)scale : 1u;
+    const int32_t along = transposed ? 3 : 1;
+    const int32_t across = transposed ? 1 : 3;
+    int32_t a;
+    for (a = 0; a < 3; a++)
+    {
+        const int8_t *t = w + (a * across);
+        const uint32_t w0 = (uint32_t)(int32_t)t[0] * factor;
+        const uint32_t w1 = (uint32_t)(int32_t)t[along] * factor;
+        const uint32_t w2 = (uint32_t)(int32_t)t[2 * along] * factor;
+        weights[2 * a] = (w0 & 0xFFFFu) | (w1 << 16);
+        weights[(2 * a) + 1] = (w1 & 0xFFFFu) | (w2 << 16);
+    }
+
+    *start = (int32_t)((uint32_t)bias * factor);
+    return scale;
+}
+
+/* count sums of one channel, prescaled by nq_dsp_pack_3x3's scale, requantized into o, o + step, … */
+static inline void nq_dsp_requantize_run(const int32_t *sums, int32_t count, int8_t *o, int32_t step, int32_t scale,
+                                         int32_t multiplier, int32_t shift, int32_t round_offset, int32_t output_offset,
+                                         int32_t act_min, int32_t act_max)
+{
+    int32_t i;
+    /* the right-shift form by the shift's sign: nq_dsp_prescale's 2 is also the left form's factor for shift 0 */
+    if (scale != 0 && shift < 0 && act_min == -128 && act_max == 127)
+    {
+        const int32_t right = -shift;
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], multiplier, right, round_offset), 8);
+        }
+    }
+    else if (scale != 0 && shift < 0)
+    {
+        const int32_t right = -shift;
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_clamp(nq_dsp_requantize_right(sums[i], multiplier, right, round_offset), act_min, act_max);
+        }
+    }
+    else if (scale != 0)
+    {
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_clamp(nq_dsp_requantize_left(sums[i], multiplier, output_offset), act_min, act_max);
+        }
+    }
+    else
+    {
+        nq_dsp_quant q;
+        nq_dsp_quant_init(&q, multiplier, shift);
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_dsp_requantize(&q, sums[i], output_offset, act_min, act_max);
+        }
+    }
+}
+
 /* Words of the pair rows the 3 × 3 kernel keeps on the stack (3 rows × channels of a block × pairs per row). */
 #define NQ_DSP_DEPTHWISE_PAIR_WORDS 768
 
@@ -701,12 +849,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
     const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
     const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
-    const int full_range = act_min == -128 && act_max == 127;
     /* Pair words per channel row: the padded columns the outputs read, rounded up to pairs. */
     const int32_t half = stride_width == 1 ? (out_width + 3) / 2 : out_width + 1;
-    /* Pair words k whose two columns 2k − pad_left, 2k + 1 − pad_left are both inside the input. */
-    const int32_t inside_first = (pad_left + 1) / 2;
-    const int32_t inside_end = (in_width + pad_left) / 2 < half ? (in_width + pad_left) / 2 : half;
     uint32_t pairs[NQ_DSP_DEPTHWISE_PAIR_WORDS];
     uint32_t weights[NQ_DSP_DEPTHWISE_BLOCK][6];
     int32_t start[NQ_DSP_DEPTHWISE_BLOCK];
@@ -715,7 +859,6 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     int32_t sums[NQ_DSP_DEPTHWISE_RUN];
     int32_t slot_y[3];
     int32_t block;
-    const int64_t reach = (int64_t)9 * 255 * 128; /* the largest Σ |(x + offset) × w| of 9 taps */
     int32_t c0;
     /* Input channels per block: a multiple of 4 (loaded 4 at a time) unless the input has one channel. */
     const int32_t unit = depth == 1 ? 1 : 4;
@@ -738,25 +881,10 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
         int32_t j;
         for (j = 0; j < outs; j++)
         {
-            const int8_t *w = filter + ((first + j) * 9);
-            const int32_t shift = shifts[first + j];
-            uint32_t factor;
-            int32_t ky;
             /* the bound per channel: a few dead channels of huge bias leave the others fast */
-            scale[j] = nq_dsp_prescale(multipliers[first + j], shift,
-                                       nq_dsp_fast_left((bias[first + j] < 0 ? -(int64_t)bias[first + j] : bias[first + j]) + reach));
-            round_offset[j] = nq_dsp_round_offset(shift, output_offset);
-            factor = scale[j] != 0 ? (uint32_t)scale[j] : 1u;
-            for (ky = 0; ky < 3; ky++)
-            {
-                const uint32_t w0 = (uint32_t)(int32_t)w[3 * ky] * factor;
-                const uint32_t w1 = (uint32_t)(int32_t)w[(3 * ky) + 1] * factor;
-                const uint32_t w2 = (uint32_t)(int32_t)w[(3 * ky) + 2] * factor;
-                weights[j][2 * ky] = (w0 & 0xFFFFu) | (w1 << 16);
-                weights[j][(2 * ky) + 1] = (w1 & 0xFFFFu) | (w2 << 16);
-            }
-
-            start[j] = (int32_t)((uint32_t)bias[first + j] * factor);
+            scale[j] = nq_dsp_pack_3x3(filter + ((first + j) * 9), bias[first + j], multipliers[first + j], shifts[first + j], 0,
+                                       weights[j], &start[j]);
+            round_offset[j] = nq_dsp_round_offset(shifts[first + j], output_offset);
         }
 
         for (b = 0; b < batches; b++)
@@ -811,48 +939,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
 
                     for (g = 0; g < width; g += 4)
                     {
-                        const int8_t *src = image + (y * in_width * depth) + g;
-                        uint32_t *d0 = row + (g * half);
-                        int32_t k = 0;
-                        while (k < half)
-                        {
-                            if (k >= inside_first && k < inside_end)
-                            {
-                                /* both columns inside the input: no bounds, PKHBT/PKHTB */
-                                const int8_t *x = src + (((2 * k) - pad_left) * depth);
-                                for (; k < inside_end; k++, x += 2 * depth)
-                                {
-                                    nq_dsp_pair_words(d0 + k, half, nq_load_word(x), nq_load_word(x + depth), offset2);
-                                }
-
-                                continue;
-                            }
-
-                            {
-                                const int32_t x0 = (2 * k) - pad_left;
-                                const int32_t x1 = x0 + 1;
-                                uint32_t e0 = 0;
-                                uint32_t o0 = 0;
-                                uint32_t e1 = 0;
-                                uint32_t o1 = 0;
-                                if (x0 >= 0 && x0 < in_width)
-                                {
-                                    const uint32_t v = nq_load_word(src + (x0 * depth));
-                                    e0 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
-                                    o0 = NQ_DSP_SXTAB16_ROR8(offset2, v);
-                                }
-
-                                if (x1 >= 0 && x1 < in_width)
-                                {
-                                    const uint32_t v = nq_load_word(src + (x1 * depth));
-                                    e1 = (uint32_t)__sxtab16((int16x2_t)offset2, (int8x4_t)v);
-                                    o1 = NQ_DSP_SXTAB16_ROR8(offset2, v);
-                                }
-
-                                nq_dsp_pack_pairs(d0 + k, half, e0, o0, e1, o1);
-                                k++;
-                            }
-                        }
+                        nq_dsp_widen_line(row + (g * half), half, image + (y * in_width * depth) + g, depth, half, pad_left, in_width,
+                                          offset2);
                     }
                 }
 
@@ -870,7 +958,6 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                         const uint32_t b2 = weights[j][5];
                         const int32_t s = start[j];
                         const int32_t source = multiplier == 1 ? j : j / multiplier;
-                        int8_t *o = out + j;
                         int32_t i;
                         if (stride_width == 1)
                         {
@@ -913,43 +1000,8 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
                             }
                         }
 
-                        if (scale[j] == 2 && full_range)
-                        {
-                            const int32_t m = multipliers[first + j];
-                            const int32_t rt = -shifts[first + j];
-                            const int32_t ro = round_offset[j];
-                            for (i = 0; i < count; i++, o += out_depth)
-                            {
-                                *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], m, rt, ro), 8);
-                            }
-                        }
-                        else if (scale[j] == 2)
-                        {
-                            const int32_t m = multipliers[first + j];
-                            const int32_t rt = -shifts[first + j];
-                            const int32_t ro = round_offset[j];
-                            for (i = 0; i < count; i++, o += out_depth)
-                            {
-                                *o = nq_clamp(nq_dsp_requantize_right(sums[i], m, rt, ro), act_min, act_max);
-                            }
-                        }
-                        else if (scale[j] != 0)
-                        {
-                            const int32_t m = multipliers[first + j];
-                            for (i = 0; i < count; i++, o += out_depth)
-                            {
-                                *o = nq_clamp(nq_dsp_requantize_left(sums[i], m, output_offset), act_min, act_max);
-                            }
-                        }
-                        else
-                        {
-                            nq_dsp_quant q;
-                            nq_dsp_quant_init(&q, multipliers[first + j], shifts[first + j]);
-                            for (i = 0; i < count; i++, o += out_depth)
-                            {
-                                *o = nq_dsp_requantize(&q, sums[i], output_offset, act_min, act_max);
-                            }
-                        }
+                        nq_dsp_requantize_run(sums, count, out + j, out_depth, scale[j], multipliers[first + j], shifts[first + j],
+                                              round_offset[j], output_offset, act_min, act_max);
                     }
                 }
             }
@@ -959,9 +1011,392 @@ static int nq_depthwise_3x3_dsp(const int32_t *p, const int8_t *input, const int
     return 1;
 }
 
+#if NQ_DSP_BLOCK_ASM
+/* Values per line of the planar kernel's planes: 32, or 64 for longer runs (compile-time rows, so that its assembly
+ * reaches the three lines of a window at fixed offsets), words of its planes on the stack, and its sums per band of
+ * lines. */
+#define NQ_DSP_PLANAR_ROW 32
+#define NQ_DSP_PLANAR_LONG_ROW 64
+#define NQ_DSP_PLANAR_WORDS 1024
+#define NQ_DSP_PLANAR_SUMS 320
+
+/* One channel's pass of the planar kernel (nq_depthwise_planar_macs): field offsets are the assembly's. */
+typedef struct nq_planar_pass
+{
+    uint32_t weights[6]; /* 0: A0, B0, A1, B1, A2, B2 (nq_dsp_pack_3x3) */
+    int32_t start;       /* 24: the prescaled bias */
+    const uint32_t *line; /* 28: the plane's line of the first output line's first window line */
+    int32_t *sums;       /* 32: two sums per pair, output line after output line */
+    int32_t line_step;   /* 36: bytes from one output line's first window line to the next's (stride × 64) */
+    int32_t pair_bytes;  /* 40: bytes the window moves over a line's pairs (pairs × 4 × stride) */
+    int32_t lines;       /* 44: output lines (≥ 1) */
+} nq_planar_pass;
+
+/* The pair sums of one window line: stride 1, outputs i, i + 1 from the words (v_i, v_i+1), (v_i+2, v_i+3) (LOAD: into
+ * r2, r3): SMLAD(P0, A) + SMLABT(P1, B) and SMLATB(P0, A) + SMLAD(P1, B), onto S0, S1 (r12, the start, for the first). */
+#define NQ_PLANAR_S1_LINE(LOAD, A, B, S0, S1) \
+        LOAD "\n\t" \
+        "smlad r10, r2, " A ", " S0 "\n\t" \
+        "smlatb r11, r2, " A ", " S1 "\n\t" \
+        "smlabt r10, r3, " B ", r10\n\t" \
+        "smlad r11, r3, " B ", r11\n\t"
+
+/* Stride 2, outputs i, i + 1 from (v_2i, v_2i+1), (v_2i+2, v_2i+3) (LOAD) and (v_2i+4, ·) (LOAD2, into r2):
+ * SMLAD(P0, A) + SMLABT(P1, B) and SMLAD(P1, A) + SMLABT(P2, B). */
+#define NQ_PLANAR_S2_LINE(LOAD, LOAD2, A, B, S0, S1) \
+        LOAD "\n\t" \
+        "smlad r10, r2, " A ", " S0 "\n\t" \
+        "smlabt r10, r3, " B ", r10\n\t" \
+        LOAD2 "\n\t" \
+        "smlad r11, r3, " A ", " S1 "\n\t" \
+        "smlabt r11, r2, " B ", r11\n\t"
+
+/* Per output line: r1 the window's first line (the last window line is read first, the first one last with the
+ * post-increment), r0 the end of its pairs; each pair's two sums (r10, r11, from the start r12 and the weights r4–r9)
+ * stored at lr, two pairs per turn (an odd count enters at the second). The line bookkeeping (line pointer, lines
+ * left, line step, pair bytes) lives on the stack: every register is the pairs'. ODD: the pair_bytes bit of an odd
+ * pair count. */
+#define NQ_PLANAR_MACS(PAIR, ODD) \
+        "push {r4-r11, lr}\n\t" \
+        "ldm r0, {r4-r9}\n\t" \
+        "ldr r12, [r0, #24]\n\t" \
+        "ldr r1, [r0, #28]\n\t" \
+        "ldr lr, [r0, #32]\n\t" \
+        "ldr r2, [r0, #44]\n\t" \
+        "ldr r3, [r0, #36]\n\t" \
+        "ldr r10, [r0, #40]\n\t" \
+        "push {r1, r2, r3, r10}\n" \
+        "2:\n\t" \
+        "ldr r1, [sp]\n\t" \
+        "ldr r0, [sp, #12]\n\t" \
+        "tst r0, #" ODD "\n\t" \
+        "add r0, r1, r0\n\t" \
+        "bne 3f\n" \
+        "1:\n\t" \
+        PAIR \
+        "strd r10, r11, [lr], #8\n" \
+        "3:\n\t" \
+        PAIR \
+        "strd r10, r11, [lr], #8\n\t" \
+        "cmp r1, r0\n\t" \
+        "bne 1b\n\t" \
+        "ldm sp, {r1, r2, r3}\n\t" \
+        "add r1, r1, r3\n\t" \
+        "subs r2, r2, #1\n\t" \
+        "stm sp, {r1, r2}\n\t" \
+        "bne 2b\n\t" \
+        "add sp, sp, #16\n\t" \
+        "pop {r4-r11, pc}"
+
+typedef char nq_planar_rows_are_64_and_128_bytes[NQ_DSP_PLANAR_ROW == 32 && NQ_DSP_PLANAR_LONG_ROW == 64 ? 1 : -1];
+
+/* A pair of outputs over the window's three lines, the lines LINE and LINE2 bytes apart (+8: the stride-2 third word). */
+#define NQ_PLANAR_S1_PAIR(LINE, LINE2) \
+        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #" LINE2 "]", "r8", "r9", "r12", "r12") \
+        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1, #" LINE "]", "r6", "r7", "r10", "r11") \
+        NQ_PLANAR_S1_LINE("ldrd r2, r3, [r1], #4", "r4", "r5", "r10", "r11")
+
+#define NQ_PLANAR_S2_PAIR(LINE, LINE_8, LINE2, LINE2_8) \
+        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #" LINE2 "]", "ldr r2, [r1, #" LINE2_8 "]", "r8", "r9", "r12", "r12") \
+        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1, #" LINE "]", "ldr r2, [r1, #" LINE_8 "]", "r6", "r7", "r10", "r11") \
+        NQ_PLANAR_S2_LINE("ldrd r2, r3, [r1], #8", "ldr r2, [r1]", "r4", "r5", "r10", "r11")
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_s1(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S1_PAIR("64", "128"), "4"));
+}
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_s2(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR("64", "72", "128", "136"), "8"));
+}
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_long_s1(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S1_PAIR("128", "256"), "4"));
+}
+
+__attribute__((naked, noinline)) static void nq_depthwise_planar_long_s2(const nq_planar_pass *pass __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_MACS(NQ_PLANAR_S2_PAIR("128", "136", "256", "264"), "8"));
+}
+
+/* One channel's requantization in the planar kernel (nq_depthwise_planar_requantize), the prescaled right shift with
+ * act_min −128: field offsets are the assembly's. */
+typedef struct nq_planar_requant
+{
+    const int32_t *sums; /* 0: two per pair, line after line */
+    int8_t *out;         /* 4: the first line's first output */
+    int32_t run_step;    /* 8: output bytes between outputs of a line */
+    int32_t line_step;   /* 12: output bytes between lines */
+    int32_t lines;       /* 16 */
+    int32_t multiplier;  /* 20 */
+    int32_t right;       /* 24: −shift */
+    int32_t round_offset; /* 28: nq_dsp_round_offset */
+    int32_t full_pairs;  /* 32: outputs / 2 */
+    int32_t odd;         /* 36: outputs % 2 */
+    int32_t act_max;     /* 40 */
+} nq_planar_requant;
+
+/* nq_dsp_requantize_right of sum S into int8 at T (ADD, SMMLAR, ASR, SSAT, then CLAMP): r4 multiplier, r5 right, r6 round
+ * offset, r12 act_max. */
+#define NQ_PLANAR_REQUANTIZE(S, T, CLAMP) \
+        "add " T ", r6, " S ", asr #31\n\t" \
+        "smmlar " T ", " S ", r4, " T "\n\t" \
+        "asr " T ", " T ", r5\n\t" \
+        "ssat " T ", #8, " T "\n\t" \
+        CLAMP(T)
+
+#define NQ_PLANAR_NO_CLAMP(T) ""
+#define NQ_PLANAR_CLAMP_MAX(T) \
+        "cmp " T ", r12\n\t" \
+        "it gt\n\t" \
+        "movgt " T ", r12\n\t"
+
+/* Two outputs from one pair of sums: r0 sums, r2 the output, r3 the run step. */
+#define NQ_PLANAR_REQUANTIZE_PAIR(CLAMP) \
+        "ldrd r10, r11, [r0], #8\n\t" \
+        NQ_PLANAR_REQUANTIZE("r10", "r8", CLAMP) \
+        NQ_PLANAR_REQUANTIZE("r11", "r9", CLAMP) \
+        "strb r8, [r2]\n\t" \
+        "strb r9, [r2, r3]\n\t" \
+        "add r2, r2, r3, lsl #1\n\t"
+
+/* Per line: pairs of sums, two per turn (an odd pair count enters at the second; r7 the turns left), then an odd last
+ * output; r1 the line's first output, lr the lines left; the line step, pair count and odd flag on the stack. */
+#define NQ_PLANAR_REQUANTIZE_LINES(CLAMP) \
+        "push {r4-r11, lr}\n\t" \
+        "ldr r1, [r0, #4]\n\t" \
+        "ldr r3, [r0, #8]\n\t" \
+        "ldr r12, [r0, #40]\n\t" \
+        "ldr lr, [r0, #16]\n\t" \
+        "ldr r4, [r0, #20]\n\t" \
+        "ldr r5, [r0, #24]\n\t" \
+        "ldr r6, [r0, #28]\n\t" \
+        "ldr r7, [r0, #12]\n\t" \
+        "ldr r8, [r0, #32]\n\t" \
+        "ldr r9, [r0, #36]\n\t" \
+        "ldr r0, [r0, #0]\n\t" \
+        "push {r7, r8, r9}\n" \
+        "2:\n\t" \
+        "mov r2, r1\n\t" \
+        "ldr r7, [sp, #4]\n\t" \
+        "cmp r7, #0\n\t" \
+        "beq 3f\n\t" \
+        "adds r7, r7, #1\n\t" \
+        "lsrs r7, r7, #1\n\t" \
+        "bcc 5f\n" \
+        "1:\n\t" \
+        NQ_PLANAR_REQUANTIZE_PAIR(CLAMP) \
+        "5:\n\t" \
+        NQ_PLANAR_REQUANTIZE_PAIR(CLAMP) \
+        "subs r7, r7, #1\n\t" \
+        "bne 1b\n" \
+        "3:\n\t" \
+        "ldr r7, [sp, #8]\n\t" \
+        "cbz r7, 4f\n\t" \
+        "ldrd r10, r11, [r0], #8\n\t" \
+        NQ_PLANAR_REQUANTIZE("r10", "r8", CLAMP) \
+        "strb r8, [r2]\n" \
+        "4:\n\t" \
+        "ldr r7, [sp]\n\t" \
+        "add r1, r1, r7\n\t" \
+        "subs lr, lr, #1\n\t" \
+        "bne 2b\n\t" \
+        "add sp, sp, #12\n\t" \
+        "pop {r4-r11, pc}"
+
+/* act_max 127: SSAT is the clamp. */
+__attribute__((naked, noinline)) static void nq_depthwise_planar_requantize(const nq_planar_requant *q __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_REQUANTIZE_LINES(NQ_PLANAR_NO_CLAMP));
+}
+
+/* act_max below 127 (ReLU6), act_min −128. */
+__attribute__((naked, noinline)) static void nq_depthwise_planar_requantize_max(const nq_planar_requant *q __attribute__((unused)))
+{
+    __asm__ volatile(NQ_PLANAR_REQUANTIZE_LINES(NQ_PLANAR_CLAMP_MAX));
+}
+
+/* The MAC pass for a run stride and a row of row values. */
+typedef void (*nq_planar_macs)(const nq_planar_pass *pass);
+
+static nq_planar_macs nq_depthwise_planar_macs_for(int32_t stride, int32_t row)
+{
+    if (row == NQ_DSP_PLANAR_ROW)
+    {
+        return stride == 1 ? nq_depthwise_planar_s1 : nq_depthwise_planar_s2;
+    }
+
+    return stride == 1 ? nq_depthwise_planar_long_s1 : nq_depthwise_planar_long_s2;
+}
+
+/*
+ * 3 × 3, multiplier 1, dilation 1, input depth a multiple of 4, stride 1 or 2 along the longer output side (the run):
+ * kws's 25 × 5 × 64 layers run down their 25 rows, not along their 5 columns. Per 4 channels and band of output lines
+ * the input is transposed once into 4 int16 planes on the stack (input offset added, zeros for the padding: no bounds
+ * in the MAC loop), a line of NQ_DSP_PLANAR_ROW (or _LONG_ROW) values per input line along the run; then per channel one assembly
+ * pass over the band (nq_depthwise_planar_s1/s2: two outputs per turn, 3 LDRD, 12 SMLAxy, no set-up per line but a
+ * few loads) and its requantization (the prescaled forms of nq_dsp.h). Runs longer than the long row (more than 62
+ * outputs at stride 1, 30 at stride 2), and builds without the Thumb-2 passes (NQ_DSP_BLOCK_ASM 0), take
+ * nq_depthwise_3x3_dsp.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int nq_depthwise_planar_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                   const int32_t *multipliers, const int32_t *shifts, int8_t *output)
+{
+    const int32_t batches = p[NQ_CONV_BATCHES];
+    const int32_t in_height = p[NQ_CONV_INPUT_HEIGHT];
+    const int32_t in_width = p[NQ_CONV_INPUT_WIDTH];
+    const int32_t depth = p[NQ_CONV_INPUT_DEPTH];
+    const int32_t out_height = p[NQ_CONV_OUTPUT_HEIGHT];
+    const int32_t out_width = p[NQ_CONV_OUTPUT_WIDTH];
+    const int32_t offset = p[NQ_CONV_INPUT_OFFSET];
+    const int32_t output_offset = p[NQ_CONV_OUTPUT_OFFSET];
+    const int32_t act_min = p[NQ_CONV_ACTIVATION_MIN];
+    const int32_t act_max = p[NQ_CONV_ACTIVATION_MAX];
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    /* The run (paired, contiguous in the planes) and the cross direction, in input and output terms. */
+    const int transposed = out_height > out_width;
+    const int32_t runs = transposed ? out_height : out_width;
+    const int32_t lines = transposed ? out_width : out_height;
+    const int32_t run_stride = transposed ? p[NQ_CONV_STRIDE_HEIGHT] : p[NQ_CONV_STRIDE_WIDTH];
+    const int32_t line_stride = transposed ? p[NQ_CONV_STRIDE_WIDTH] : p[NQ_CONV_STRIDE_HEIGHT];
+    const int32_t run_pad = transposed ? p[NQ_CONV_PAD_TOP] : p[NQ_CONV_PAD_LEFT];
+    const int32_t line_pad = transposed ? p[NQ_CONV_PAD_LEFT] : p[NQ_CONV_PAD_TOP];
+    const int32_t run_length = transposed ? in_height : in_width;
+    const int32_t line_length = transposed ? in_width : in_height;
+    const int32_t in_run_step = transposed ? in_width * depth : depth;
+    const int32_t in_line_step = transposed ? depth : in_width * depth;
+    const int32_t out_run_step = transposed ? out_width * depth : depth;
+    const int32_t out_line_step = transposed ? depth : out_width * depth;
+    const int32_t pairs = (runs + 1) / 2;
+    /* Words per plane line the pairs read, and plane lines per band. */
+    const int32_t words = run_stride == 1 ? pairs + 1 : (2 * pairs) + 1;
+    const int32_t row = words <= NQ_DSP_PLANAR_ROW / 2 ? NQ_DSP_PLANAR_ROW : NQ_DSP_PLANAR_LONG_ROW;
+    const int32_t plane_lines = NQ_DSP_PLANAR_WORDS / (4 * (row / 2));
+    const int32_t plane = plane_lines * (row / 2);
+    /* input columns the pairs read (a wider input's last columns are not copied) */
+    const int32_t read_length = run_length < (2 * words) - run_pad ? run_length : (2 * words) - run_pad;
+    int32_t band = (plane_lines - 3) / (line_stride > 0 ? line_stride : 1) + 1;
+    uint32_t planes[NQ_DSP_PLANAR_WORDS];
+    int32_t sums[NQ_DSP_PLANAR_SUMS];
+    uint8_t zeroed[NQ_DSP_PLANAR_WORDS / (4 * (NQ_DSP_PLANAR_ROW / 2))]; /* plane line t holds zeros only */
+    nq_planar_pass pass;
+    nq_planar_requant requant;
+    const nq_planar_macs macs = nq_depthwise_planar_macs_for(run_stride, row);
+    int32_t c0;
+    if (p[NQ_CONV_KERNEL_HEIGHT] != 3 || p[NQ_CONV_KERNEL_WIDTH] != 3 || p[NQ_CONV_FILTER_DEPTH] != 1
+        || p[NQ_CONV_DILATION_HEIGHT] != 1 || p[NQ_CONV_DILATION_WIDTH] != 1 || (depth & 3) != 0 || (run_stride != 1 && run_stride != 2)
+        || line_stride < 1 || runs < 1 || lines < 1 || words > NQ_DSP_PLANAR_LONG_ROW / 2 || run_pad < 0 || run_pad >= 2 * words || line_pad < 0)
+    {
+        return 0;
+    }
+
+    band = band * 2 * pairs > NQ_DSP_PLANAR_SUMS ? NQ_DSP_PLANAR_SUMS / (2 * pairs) : band;
+    pass.line_step = line_stride * row * 2;
+    pass.pair_bytes = pairs * 4 * run_stride;
+    /* every word the pairs read is zero but the inside columns an input line writes (nq_dsp_widen_inside) */
+    memset(planes, 0, sizeof planes);
+    memset(zeroed, 1, sizeof zeroed);
+    pass.sums = sums;
+    requant.sums = sums;
+    requant.run_step = out_run_step;
+    requant.line_step = out_line_step;
+    requant.full_pairs = runs / 2;
+    requant.odd = runs & 1;
+    requant.act_max = act_max;
+    for (c0 = 0; c0 < depth; c0 += 4)
+    {
+        int32_t b;
+        for (b = 0; b < batches; b++)
+        {
+            const int8_t *image = input + (b * in_height * in_width * depth) + c0;
+            int8_t *out_image = output + (b * out_height * out_width * depth) + c0;
+            int32_t first;
+            for (first = 0; first < lines; first += band)
+            {
+                const int32_t count = lines - first < band ? lines - first : band;
+                const int32_t in_first = (first * line_stride) - line_pad;
+                const int32_t in_lines = ((count - 1) * line_stride) + 3;
+                int32_t t;
+                int32_t j;
+                for (t = 0; t < in_lines; t++)
+                {
+                    const int32_t at = in_first + t;
+                    uint32_t *d = planes + (t * (row / 2));
+                    if (at >= 0 && at < line_length)
+                    {
+                        nq_dsp_widen_inside(d, plane, image + (at * in_line_step), in_run_step, run_pad, read_length, offset2);
+                        zeroed[t] = 0;
+                    }
+                    else if (!zeroed[t])
+                    {
+                        for (j = 0; j < 4; j++)
+                        {
+                            memset(d + (j * plane), 0, (size_t)words * sizeof d[0]);
+                        }
+
+                        zeroed[t] = 1;
+                    }
+                }
+
+                pass.lines = count;
+                for (j = 0; j < 4; j++)
+                {
+                    const int32_t c = c0 + j;
+                    const int32_t scale = nq_dsp_pack_3x3(filter + (c * 9), bias[c], multipliers[c], shifts[c], transposed, pass.weights,
+                                                          &pass.start);
+                    const int32_t round_offset = nq_dsp_round_offset(shifts[c], output_offset);
+                    int8_t *out = out_image + j + (first * out_line_step);
+                    int32_t n;
+                    pass.line = planes + (j * plane);
+                    macs(&pass);
+                    if (scale != 0 && shifts[c] < 0 && act_min == -128)
+                    {
+                        requant.out = out;
+                        requant.lines = count;
+                        requant.multiplier = multipliers[c];
+                        requant.right = -shifts[c];
+                        requant.round_offset = round_offset;
+                        if (act_max == 127)
+                        {
+                            nq_depthwise_planar_requantize(&requant);
+                        }
+                        else
+                        {
+                            nq_depthwise_planar_requantize_max(&requant);
+                        }
+
+                        continue;
+                    }
+
+                    for (n = 0; n < count; n++, out += out_line_step)
+                    {
+                        nq_dsp_requantize_run(sums + (n * 2 * pairs), runs, out, out_run_step, scale, multipliers[c], shifts[c], round_offset,
+                                              output_offset, act_min, act_max);
+                    }
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+#endif
+
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output)
 {
+#if NQ_DSP_BLOCK_ASM
+    if (nq_depthwise_planar_dsp(p, input, filter, bias, multipliers, shifts, output))
+    {
+        return 1;
+    }
+#endif
+
     if (nq_depthwise_3x3_dsp(p, input, filter, bias, multipliers, shifts, output))
     {
         return 1;

@@ -107,14 +107,11 @@ static int nq_cmsis_nn_faster(const int32_t *p)
              * other conv is 18-41 % cheaper in ours. */
             return 0;
         case NQ_OP_DEPTHWISE_CONV_2D:
-            /* CMSIS-NN's 3x3 path (multiplier 1, no dilation, padding <= 1) on output rows of at most 3
-             * positions: ours pays its per-row and per-channel set-up over too few outputs (vww's 3x3x256:
-             * 156,840 against 171,880 on the M4; 6x6x128 -> 3x3: 85,200 against 96,280). From 5 positions per
-             * row on (kws's 25x5x64, vww's 6x6x128, ...) ours is 23-67 % cheaper, and on every other multiplier
-             * (person_detect's 1 -> 8: 598,840 against 1,841,280). */
-            return p[NQ_CONV_FILTER_DEPTH] == 1 && p[NQ_CONV_KERNEL_HEIGHT] == 3 && p[NQ_CONV_KERNEL_WIDTH] == 3
-                && p[NQ_CONV_DILATION_HEIGHT] == 1 && p[NQ_CONV_DILATION_WIDTH] == 1 && p[NQ_CONV_PAD_TOP] <= 1
-                && p[NQ_CONV_PAD_LEFT] <= 1 && p[NQ_CONV_OUTPUT_WIDTH] <= 3;
+            /* ours on every depthwise layer of the five models since the planar 3x3 kernel, also where CMSIS-NN's
+             * 3x3 path was ahead before (vww's 3x3x256: 133,000 against 156,840 on the M4; 6x6x128 -> 3x3: 83,480
+             * against 85,200); kws's 25x5x64: 171,880 against 557,560; every other multiplier (person_detect's
+             * 1 -> 8: 598,840 against 1,841,280). */
+            return 0;
         default:
             /* FULLY_CONNECTED: ours on every layer of the five models but vww's 256 -> 2, one timer tick
              * (40 instructions) behind. */
