@@ -126,7 +126,8 @@ public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
 
     /// <summary>
     /// The benchmark method on the emulated M7: instructions per Invoke and per operator, the same in two boots; the
-    /// operators' instructions (each timed alone through InvokeOperator, the clock reads' cost taken off) add up to the whole within a factor of 1.5.
+    /// operators' instructions (each timed alone through InvokeOperator, the clock reads' cost taken off) add up to the whole within 2 % (hello_world: 52,400 + 162,400 + 29,500 =
+    /// 244,300 against 243,200 for the whole Invoke, 0.45 % more: InvokeOperator's own checks).
     /// </summary>
     [Fact]
     public void The_benchmark_method_on_the_emulated_M7_counts_the_same_instructions_in_two_runs()
@@ -144,6 +145,6 @@ public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
         Assert.Equal(row.InstructionsPerInvoke, second.Rows[0].InstructionsPerInvoke);
         Assert.Equal(row.Operators.Select(o => o.PerInvoke), second.Rows[0].Operators.Select(o => o.PerInvoke));
         Assert.Equal(row.Macs, row.Operators.Sum(o => o.Macs));
-        Assert.InRange(row.Operators.Sum(o => o.PerInvoke) / row.InstructionsPerInvoke!.Value, 1 / 1.5, 1.5);
+        Assert.InRange(row.Operators.Sum(o => o.PerInvoke) / row.InstructionsPerInvoke!.Value, 0.98, 1.02);
     }
 }
