@@ -1,7 +1,9 @@
 using NanoQuant.Cli;
+using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.Conversion;
 using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
+using NanoQuant.Host.Runtime;
 
 namespace NanoQuant.Tests.NanoClr;
 
@@ -211,5 +213,34 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
         Assert.Equal(["0", "1", "2"], rows.Select(r => r.Groups[1].Value));
         Assert.Equal(["16", "256", "16"], rows.Select(r => r.Groups[2].Value));
         Assert.InRange(rows.Sum(r => double.Parse(r.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), 99.5, 100.5);
+    }
+
+    /// <summary>
+    /// The benchmark method on nanoCLR: the row's MACs are the model's, the ratio to the dot loop lies in the rounds' range,
+    /// and the operators (timed alone after the rounds, each with a clock read on either side, the cost of an empty pair
+    /// taken off) add up to the whole Invoke within a factor of 1.5 (they are timed after the rounds, not in alternation).
+    /// </summary>
+    [Fact]
+    public void The_benchmark_method_on_nanoCLR_gives_the_models_MACs_the_dot_loop_ratio_and_operators_that_add_up()
+    {
+        var model = BenchmarkModel.Load("micro_speech_quantized", SharedResources.ModelPath("micro_speech_quantized"));
+        var report = ModelBenchmark.Run(ModelRuntimes.Create(ModelRuntimes.NanoClr), [model], new BenchmarkSettings { PerOperator = true });
+
+        Assert.Equal((ModelRuntimes.NanoClr, BenchmarkUnit.Milliseconds), (report.Runtime, report.Unit));
+        Assert.True(report.DotLoopMacsPerUnit > 0);
+        var row = Assert.Single(report.Rows);
+        using var interpreter = new Interpreter(model.DeviceModel);
+        Assert.Equal(336_000, row.Macs);
+        Assert.Equal(interpreter.MacCount, row.Macs);
+        Assert.Equal(NanoClrBenchmark.DefaultRounds, row.Timing.Rounds);
+        Assert.Equal("ram", row.Timing.Loaded);
+        Assert.Null(row.Timing.BytesAllocatedPerInvoke);
+        Assert.InRange(row.Timing.Ratio!.Value, row.Timing.RatioMin!.Value, row.Timing.RatioMax!.Value);
+        Assert.True(row.MillisecondsPerInvoke > 0);
+
+        Assert.Equal(interpreter.OperatorCount, row.Operators.Count);
+        Assert.Equal(row.Macs, row.Operators.Sum(o => o.Macs));
+        Assert.InRange(row.Operators.Sum(o => o.PerInvoke) / row.MillisecondsPerInvoke!.Value, 1 / 1.5, 1.5);
+        Assert.All(row.Operators, o => Assert.Equal(o.Macs > 0, o.Ratio is > 0));
     }
 }

@@ -24,8 +24,13 @@ public sealed record OutputValidation(int Output, double Sqnr, double Cosine, do
 /// <param name="Layers">Matched layers in model order.</param>
 /// <param name="Unmatched">Device operators whose output matches no float tensor (compared only through later layers).</param>
 /// <param name="Top1Agreement">Share of samples where output 0's largest value is the same class in both models.</param>
+/// <param name="DeviceOutputs">
+/// The device model's outputs in this process, as <see cref="BatchRunner.RunDevice(byte[], SampleSet, IProgress{int}?)"/>
+/// gives them (per model output, the samples one after another, dequantized): what `validate --runtime` checks another
+/// runtime's outputs against, without running the model here a second time.
+/// </param>
 public sealed record ValidationResult(int Samples, IReadOnlyList<LayerValidation> Layers, IReadOnlyList<int> Unmatched, IReadOnlyList<OutputValidation> Outputs,
-    double Top1Agreement, int[] DevicePredictions, int[] FloatPredictions)
+    double Top1Agreement, int[] DevicePredictions, int[] FloatPredictions, float[][] DeviceOutputs)
 {
     /// <summary>The layers ordered worst first (lowest SQNR).</summary>
     public IEnumerable<LayerValidation> WorstFirst => Layers.OrderBy(l => l.Sqnr).ThenBy(l => l.Operator);
@@ -70,6 +75,8 @@ public static class ModelValidator
         }
 
         int classes = floatModel.Model.Tensors[floatModel.Model.Outputs[0]].ElementCount;
+        var outputLengths = device.Outputs.Select(t => device.Tensors[t].ElementCount).ToArray();
+        var deviceOutputs = outputLengths.Select(l => new float[l * samples.SampleCount]).ToArray();
         var devicePredictions = new int[samples.SampleCount];
         var floatPredictions = new int[samples.SampleCount];
         int done = 0;
@@ -97,6 +104,11 @@ public static class ModelValidator
                 for (int k = 0; k < outputs.Count; k++)
                 {
                     Compare(sums[device.Operators.Count + k], run.Tensor(outputs[k].Float), interpreter.GetTensor(outputs[k].Device));
+                }
+
+                for (int o = 0; o < deviceOutputs.Length; o++)
+                {
+                    BatchRunner.ReadOutput(interpreter.GetOutput(o), deviceOutputs[o].AsSpan(s * outputLengths[o], outputLengths[o]));
                 }
 
                 var floatOut = run.Tensor(floatModel.Model.Outputs[0]);
@@ -130,7 +142,7 @@ public static class ModelValidator
             return new OutputValidation(k, Metrics.Sqnr(t.Signal, t.Noise), Cosine(t), t.MaxError);
         }).ToList();
         int agree = devicePredictions.Where((p, i) => p == floatPredictions[i]).Count();
-        return new ValidationResult(samples.SampleCount, layers, unmatched, outputResults, (double)agree / Math.Max(1, samples.SampleCount), devicePredictions, floatPredictions);
+        return new ValidationResult(samples.SampleCount, layers, unmatched, outputResults, (double)agree / Math.Max(1, samples.SampleCount), devicePredictions, floatPredictions, deviceOutputs);
     }
 
     /// <summary>Device operator → float tensor: in model order, the next float operator whose output has as many elements.</summary>

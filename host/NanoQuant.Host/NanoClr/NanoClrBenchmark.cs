@@ -1,115 +1,86 @@
-using NanoQuant.Format;
-using NanoQuant.Host.DeviceModels;
+using NanoQuant.Host.Benchmarks;
 
 namespace NanoQuant.Host.NanoClr;
 
-/// <summary>One model's figures on nanoCLR: medians over the timing rounds, and the range of the rounds' ratios.</summary>
-public sealed record NanoClrBenchmarkRow(string Model, long Macs, double MillisecondsPerInvoke, int TimedRuns, int ArenaBytes, int ModelBytes, NanoClrLoadMode Mode, double Ratio)
-{
-    public double MacsPerSecond => Macs / (MillisecondsPerInvoke / 1000.0);
-
-    /// <summary>The lowest and highest ratio of one round (model runs, then the dot loop over as many MACs).</summary>
-    public double RatioMin { get; init; } = double.NaN;
-
-    /// <inheritdoc cref="RatioMin"/>
-    public double RatioMax { get; init; } = double.NaN;
-
-    /// <summary>Timing rounds the medians are taken over.</summary>
-    public int Rounds { get; init; }
-
-    /// <summary>Per operator, with --per-op (empty otherwise).</summary>
-    public IReadOnlyList<NanoClrOperatorRow> Operators { get; init; } = [];
-}
-
-/// <summary>One operator's time on nanoCLR (timed alone, over the model's timed runs) and its ratio to the dot loop run right after.</summary>
-public sealed record NanoClrOperatorRow(int Index, string Operator, long Macs, double MillisecondsPerInvoke, double Share, double Ratio)
-{
-    public double MacsPerSecond => MillisecondsPerInvoke > 0 ? Macs / (MillisecondsPerInvoke / 1000.0) : double.NaN;
-}
-
 /// <summary>
-/// Speed on nanoCLR (a benchmark, not a test): every model in one nanoCLR process, each on random int8 inputs
-/// with one warm-up Invoke, then <see cref="DefaultRounds"/> rounds of timed Invoke calls, each round followed by
-/// the plain unrolled int8 dot loop of hardware/common/DotProductBaseline.cs over as many MACs; a round's ratio
-/// = model MAC/s ÷ that loop's MAC/s, and the row gives the median round. Pairing each round with the loop run
-/// right after it keeps the ratio meaningful when other work shares the machine (absolute figures do not).
+/// How the nanoCLR runtimes time a model (<see cref="Runtime.NanoClrRuntime.Time"/>): each model on random int8 inputs
+/// with one warm-up Invoke, then rounds of timed Invoke calls, each round followed by the plain unrolled int8 dot loop of
+/// hardware/common/DotProductBaseline.cs over as many MACs; a round's ratio = model MAC/s ÷ that loop's MAC/s, and the
+/// timing gives the median round. Pairing each round with the loop run right after it keeps the ratio meaningful when
+/// other work shares the machine (absolute figures do not). On an emulated board (QEMU -icount: one virtual ns per guest
+/// instruction) one timed Invoke is exact, so every model runs once in one boot and the unit is instructions.
 /// </summary>
 public static class NanoClrBenchmark
 {
-    /// <summary>Timing rounds per model.</summary>
+    /// <summary>Timing rounds per model on the Linux nanoCLR.</summary>
     public const int DefaultRounds = 5;
 
+    /// <summary>MACs a round runs on the Linux nanoCLR (at least one Invoke), unless --runs sets the Invoke calls.</summary>
+    public const long MacsPerRound = 4_000_000;
+
     /// <summary>
-    /// Measures <paramref name="models"/>; each round runs enough Invoke calls for about <paramref name="macsPerModel"/>
-    /// ÷ <paramref name="rounds"/> MACs (at least one). With <paramref name="perOperator"/>, each operator is also
-    /// timed alone over as many runs. <paramref name="runsPerRound"/> (bench --runs) sets the Invoke calls per round instead.
+    /// Times <paramref name="models"/> on <paramref name="host"/>: on the Linux nanoCLR one process per model (so that
+    /// <paramref name="measured"/> hears of each as it finishes), on an emulated board every model in one boot.
     /// </summary>
-    public static (IReadOnlyList<NanoClrBenchmarkRow> Rows, long BaselineMacsPerSecond) Measure(NanoClrHost host, IReadOnlyList<(string Name, byte[] Model)> models, long macsPerModel = 20_000_000, bool perOperator = false, int rounds = DefaultRounds, int? runsPerRound = null)
+    public static BenchmarkTimings Time(NanoClrHost host, IReadOnlyList<BenchmarkModel> models, BenchmarkSettings settings, Action<int, BenchmarkTiming>? measured = null)
     {
-        var random = new Random(1);
-        var jobs = new List<NanoClrJob>();
-        foreach (var (_, model) in models)
+        bool board = host.Board is not null;
+        double unitsPerMillisecond = board ? NanoClrHost.InstructionsPerMillisecond : 1;
+        var timings = new List<BenchmarkTiming>();
+        var baselines = new List<double>();
+        var groups = board ? [models] : models.Select(m => (IReadOnlyList<BenchmarkModel>)[m]).ToList();
+        foreach (var group in groups)
         {
-            var interpreter = new Interpreter(model);
-            var inputs = Enumerable.Range(0, interpreter.InputCount).Select(i =>
+            var batch = host.Run(group.Select(m => Job(m, settings, board)).ToList());
+            foreach (var r in batch.Jobs)
             {
-                var bytes = new byte[NanoClrJob.TensorBytes(interpreter.GetInput(i))];
-                random.NextBytes(bytes);
-                return bytes;
-            }).ToArray();
-            // A model without MACs (simple_add_model: one ADD over 49,152 bytes) is costed by its arena bytes instead:
-            // costed at one MAC, it ran 100,000 Invokes per round and bench --all did not finish.
-            long work = Math.Max(interpreter.MacCount, interpreter.ArenaBytes);
-            int runs = runsPerRound ?? (int)Math.Clamp(macsPerModel / rounds / Math.Max(1, work), 1, 100_000);
-            jobs.Add(new NanoClrJob(model, inputs, 1) { TimedRuns = runs, ReturnOutputs = false, Rounds = rounds, TimeOperators = perOperator });
+                double? operatorLoop = r.OperatorBaselineMacsPerSecond > 0 ? r.OperatorBaselineMacsPerSecond / 1000.0 / unitsPerMillisecond : null;
+                var ratios = r.Rounds.Select(x => x.Ratio(r.Macs)).Where(x => !double.IsNaN(x)).ToArray();
+                baselines.AddRange(r.Rounds.Select(x => x.BaselineMacsPerSecond / 1000.0 / unitsPerMillisecond));
+                var timing = new BenchmarkTiming(Median(r.Rounds.Select(x => x.MillisecondsPerInvoke)) * unitsPerMillisecond)
+                {
+                    Ratio = ratios.Length > 0 ? Median(ratios) : null,
+                    RatioMin = ratios.Length > 0 ? ratios.Min() : null,
+                    RatioMax = ratios.Length > 0 ? ratios.Max() : null,
+                    TimedRuns = r.TimedRuns,
+                    Rounds = r.Rounds.Count,
+                    Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
+                    Operators = r.OperatorMilliseconds.Select(ms => ms * unitsPerMillisecond).ToList(),
+                    OperatorDotLoopMacsPerUnit = operatorLoop,
+                };
+                measured?.Invoke(timings.Count, timing);
+                timings.Add(timing);
+            }
         }
 
-        var batch = host.Run(jobs);
-        var rows = new List<NanoClrBenchmarkRow>();
-        var baselines = new List<long>();
-        for (int m = 0; m < models.Count; m++)
-        {
-            var r = batch.Jobs[m];
-            var ratios = r.Rounds.Select(x => x.Ratio(r.Macs)).Where(x => !double.IsNaN(x)).ToArray();
-            baselines.AddRange(r.Rounds.Select(x => x.BaselineMacsPerSecond));
-            rows.Add(new NanoClrBenchmarkRow(models[m].Name, r.Macs, Median(r.Rounds.Select(x => x.MillisecondsPerInvoke)), r.TimedRuns, r.ArenaBytes, models[m].Model.Length, r.Mode,
-                ratios.Length > 0 ? Median(ratios) : double.NaN)
-            {
-                RatioMin = ratios.Length > 0 ? ratios.Min() : double.NaN,
-                RatioMax = ratios.Length > 0 ? ratios.Max() : double.NaN,
-                Rounds = r.Rounds.Count,
-                Operators = perOperator ? OperatorRows(models[m].Model, r) : [],
-            });
-        }
-
-        return (rows, baselines.Count > 0 ? (long)Median(baselines.Select(b => (double)b)) : 0);
+        return new BenchmarkTimings(timings, baselines.Count > 0 ? Median(baselines) : null);
     }
 
-    private static List<NanoClrOperatorRow> OperatorRows(byte[] model, NanoClrJobResult result)
+    /// <summary>
+    /// A model's job: on the Linux nanoCLR <see cref="DefaultRounds"/> rounds of enough Invoke calls for about
+    /// <see cref="MacsPerRound"/> MACs (or --runs); on a board one round of one Invoke.
+    /// </summary>
+    private static NanoClrJob Job(BenchmarkModel model, BenchmarkSettings settings, bool board)
     {
-        var interpreter = new Interpreter(model);
-        var operators = DeviceModelReader.Read(model).Operators;
-        double total = result.OperatorMilliseconds.Sum();
-        var rows = new List<NanoClrOperatorRow>();
-        for (int i = 0; i < result.OperatorMilliseconds.Count && i < operators.Count; i++)
+        var random = new Random(1);
+        using var interpreter = new Interpreter(model.DeviceModel);
+        var inputs = Enumerable.Range(0, interpreter.InputCount).Select(i =>
         {
-            double ms = result.OperatorMilliseconds[i];
-            long macs = interpreter.GetOperatorMacCount(i);
-            double ratio = ms > 0 && macs > 0 && result.OperatorBaselineMacsPerSecond > 0 ? macs / (ms / 1000.0) / result.OperatorBaselineMacsPerSecond : double.NaN;
-            rows.Add(new NanoClrOperatorRow(i, OperatorNames.Get(operators[i].Type), macs, ms, total > 0 ? ms / total : double.NaN, ratio));
-        }
-
-        return rows;
+            var bytes = new byte[NanoClrJob.TensorBytes(interpreter.GetInput(i))];
+            random.NextBytes(bytes);
+            return bytes;
+        }).ToArray();
+        // A model without MACs (simple_add_model: one ADD over 49,152 bytes) is costed by its arena bytes instead:
+        // costed at one MAC, it ran 100,000 Invokes per round and bench --all did not finish.
+        long work = Math.Max(interpreter.MacCount, interpreter.ArenaBytes);
+        int runs = board ? 1 : settings.RunsPerRound ?? (int)Math.Clamp(MacsPerRound / Math.Max(1, work), 1, 100_000);
+        return new NanoClrJob(model.DeviceModel, inputs, 1) { TimedRuns = runs, ReturnOutputs = false, Rounds = board ? 1 : DefaultRounds, TimeOperators = settings.PerOperator };
     }
 
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

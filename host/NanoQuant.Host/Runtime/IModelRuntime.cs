@@ -1,3 +1,4 @@
+using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
 
@@ -20,6 +21,17 @@ public interface IModelRuntime
     /// interpreter; returns the outputs as <see cref="ModelRunner.Run"/> gives them.
     /// </summary>
     RuntimeRun Run(byte[] model, IReadOnlyList<NpyArray> inputs, IProgress<int>? progress = null, bool resetState = false);
+
+    /// <summary>What <see cref="Time"/> counts per Invoke: wall-clock milliseconds, or exact instructions on an emulated board.</summary>
+    BenchmarkUnit BenchmarkUnit { get; }
+
+    /// <summary>
+    /// Times <paramref name="models"/> for `bench` the way this runtime can (<see cref="ModelBenchmark.Run"/> is the
+    /// method to call): wall clock in this process (<see cref="InProcessBenchmark"/>), rounds against the dot loop on
+    /// nanoCLR, one exact count on an emulated board (<see cref="NanoClrBenchmark"/>); <paramref name="measured"/> hears
+    /// of each model (index, timing) as it is done.
+    /// </summary>
+    BenchmarkTimings Time(IReadOnlyList<BenchmarkModel> models, BenchmarkSettings settings, Action<int, BenchmarkTiming>? measured = null);
 }
 
 /// <summary>A run's outputs and, on nanoCLR, what nanoCLR measured.</summary>

@@ -1,3 +1,4 @@
+using NanoQuant.Host.Benchmarks;
 using NanoQuant.Host.NanoClr;
 using NanoQuant.Host.Npy;
 
@@ -27,5 +28,18 @@ public sealed class NanoClrRuntime(string name, NanoClrHost host) : IModelRuntim
 
         var run = new NanoClrModelRunner(Host).Run(model, inputs, baseline: false);
         return new RuntimeRun(run.Outputs) { NanoClr = run };
+    }
+
+    public BenchmarkUnit BenchmarkUnit => Host.Board is null ? BenchmarkUnit.Milliseconds : BenchmarkUnit.Instructions;
+
+    /// <summary>Rounds against the dot loop, or one exact count on an emulated board (<see cref="NanoClrBenchmark"/>); --versus is in this process only.</summary>
+    public BenchmarkTimings Time(IReadOnlyList<BenchmarkModel> models, BenchmarkSettings settings, Action<int, BenchmarkTiming>? measured = null)
+    {
+        if (models.Any(m => m.Versus is not null))
+        {
+            throw new ArgumentException($"timing one model against another in alternation (--versus) is available with --runtime {ModelRuntimes.DotNet} only; on nanoCLR each model is timed against the dot loop");
+        }
+
+        return NanoClrBenchmark.Time(Host, models, settings, measured);
     }
 }
