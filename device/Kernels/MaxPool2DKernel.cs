@@ -15,11 +15,6 @@ namespace NanoQuant
         {
         }
 
-        protected override int ElementSize
-        {
-            get { return 1; }
-        }
-
         protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)
         {
             sbyte[] input = _g.Input.data;
