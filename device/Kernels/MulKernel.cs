@@ -79,6 +79,8 @@ namespace NanoQuant
                 return;
             }
 
+            // The broadcast walk repeats AddKernel's on purpose: the element expression differs and stays inline,
+            // since a call per element is a dispatched call on nanoCLR (the Broadcast class holds the set-up both share).
             int inner = broadcast.InnerCount;
             int step1 = broadcast.InnerStep1;
             int step2 = broadcast.InnerStep2;

@@ -29,6 +29,8 @@ namespace NanoQuant
             _leftShift = Check.Parameter(op, LogisticTanhLayout.Int16InputLeftShift, 0, 31, "input left shift");
         }
 
+        // The element loop repeats LogisticInt16Kernel's rescaling and table walk on purpose: the interpolation
+        // differs (8 fractional bits per step, recentred), and a shared helper would be a call per element on nanoCLR.
         internal override void Invoke()
         {
             sbyte[] input = _input.data;
