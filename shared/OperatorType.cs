@@ -1,8 +1,10 @@
+using NanoQuant.Format;
+
 namespace NanoQuant.Format
 {
     /// <summary>
-    /// Operators of the device model. Each value's operand and parameter layout is documented on its
-    /// kernel in device/Kernels and in docs/device-model-format.md.
+    /// Operators of the device model. Each value's operand and parameter layout is its class in shared/Layouts
+    /// (docs/kernels/&lt;Op&gt;.md describes it); its name for messages is in <see cref="OperatorNames"/> below.
     /// </summary>
     public enum OperatorType : byte
     {
@@ -74,5 +76,48 @@ namespace NanoQuant.Format
 
         /// <summary>UNIDIRECTIONAL_SEQUENCE_LSTM: int8 activations and weights, int16 cell state, state in variable tensors.</summary>
         UnidirectionalSequenceLstm = 23,
+    }
+}
+
+namespace NanoQuant
+{
+    /// <summary>
+    /// Names of operator types for messages, beside the values they name: enum ToString is not reliable on
+    /// nanoFramework, so a new <see cref="OperatorType"/> value adds its <c>case</c> here (OperatorNamesTests checks
+    /// every value against its enum name on the desktop).
+    /// </summary>
+    public static class OperatorNames
+    {
+        /// <summary>The name of <paramref name="type"/>, or "Unknown(n)".</summary>
+        public static string Get(OperatorType type)
+        {
+            switch (type)
+            {
+                case OperatorType.FullyConnected: return "FullyConnected";
+                case OperatorType.Conv2D: return "Conv2D";
+                case OperatorType.DepthwiseConv2D: return "DepthwiseConv2D";
+                case OperatorType.AveragePool2D: return "AveragePool2D";
+                case OperatorType.MaxPool2D: return "MaxPool2D";
+                case OperatorType.Reshape: return "Reshape";
+                case OperatorType.Softmax: return "Softmax";
+                case OperatorType.Add: return "Add";
+                case OperatorType.Sub: return "Sub";
+                case OperatorType.Mul: return "Mul";
+                case OperatorType.Pad: return "Pad";
+                case OperatorType.Mean: return "Mean";
+                case OperatorType.Concatenation: return "Concatenation";
+                case OperatorType.Transpose: return "Transpose";
+                case OperatorType.StridedSlice: return "StridedSlice";
+                case OperatorType.Logistic: return "Logistic";
+                case OperatorType.Tanh: return "Tanh";
+                case OperatorType.Relu: return "Relu";
+                case OperatorType.Relu6: return "Relu6";
+                case OperatorType.LeakyRelu: return "LeakyRelu";
+                case OperatorType.HardSwish: return "HardSwish";
+                case OperatorType.Requantize: return "Requantize";
+                case OperatorType.UnidirectionalSequenceLstm: return "UnidirectionalSequenceLstm";
+                default: return "Unknown(" + ((int)type).ToString() + ")";
+            }
+        }
     }
 }

@@ -36,8 +36,8 @@ namespace NanoQuant
         protected AddKernel(OperatorDefinition op, Tensor[] tensors, bool subtract)
         {
             Check.Counts(op, AddSubLayout.InputCount, 1, AddSubLayout.ParameterCount);
-            _input1 = Check.Int8Input(op, tensors, AddSubLayout.Input1);
-            _input2 = Check.Int8Input(op, tensors, AddSubLayout.Input2);
+            _input1 = Check.Int8Input(op, tensors, AddSubLayout.Input1Slot);
+            _input2 = Check.Int8Input(op, tensors, AddSubLayout.Input2Slot);
             _output = Check.Int8Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
             int zeroPoint1 = op.Parameters[AddSubLayout.Input1ZeroPoint];

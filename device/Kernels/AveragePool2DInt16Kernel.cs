@@ -5,18 +5,15 @@ namespace NanoQuant
     /// arithmetic (in-bounds sum in int32, divided by the count rounding half away from zero, clamped)
     /// on little-endian int16 elements. Input and output share one quantization.
     /// Inputs: 0 input int16 NHWC. Output: int16 NHWC. Parameters: see <see cref="PoolGeometry"/>.
-    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels.
+    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels. The locals at the
+    /// top of <c>Window</c> repeat the other pooling kernels' on purpose: <c>Window</c> runs once per output position,
+    /// and copying the fields into locals there is what keeps its channel loop to local loads on nanoCLR.
     /// </summary>
     internal sealed class AveragePool2DInt16Kernel : PoolingKernel
     {
         internal AveragePool2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors)
         {
-        }
-
-        protected override int ElementSize
-        {
-            get { return 2; }
         }
 
         protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)

@@ -8,18 +8,15 @@ namespace NanoQuant
     /// Inputs: 0 input int8 NHWC. Output: int8 NHWC. Parameters: see <see cref="PoolGeometry"/>
     /// (0 stride h, 1 stride w, 2 filter h, 3 filter w, 4 pad top, 5 pad bottom, 6 pad left,
     /// 7 pad right, 8 activation min, 9 activation max).
-    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels.
+    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels. The locals at the
+    /// top of <c>Window</c> repeat the other pooling kernels' on purpose: <c>Window</c> runs once per output position,
+    /// and copying the fields into locals there is what keeps its channel loop to local loads on nanoCLR.
     /// </summary>
     internal sealed partial class AveragePool2DKernel : PoolingKernel
     {
         internal AveragePool2DKernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors)
         {
-        }
-
-        protected override int ElementSize
-        {
-            get { return 1; }
         }
 
         protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)

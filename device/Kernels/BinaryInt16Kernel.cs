@@ -18,8 +18,8 @@ namespace NanoQuant
         protected BinaryInt16Kernel(OperatorDefinition op, Tensor[] tensors, int parameterCount)
         {
             Check.Counts(op, AddSubLayout.InputCount, 1, parameterCount);
-            _input1 = Check.Int16Input(op, tensors, AddSubLayout.Input1);
-            _input2 = Check.Int16Input(op, tensors, AddSubLayout.Input2);
+            _input1 = Check.Int16Input(op, tensors, AddSubLayout.Input1Slot);
+            _input2 = Check.Int16Input(op, tensors, AddSubLayout.Input2Slot);
             _output = Check.Int16Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
         }

@@ -1,6 +1,11 @@
 namespace NanoQuant
 {
-    /// <summary>The ungrouped variant of <see cref="Conv2DInt16Kernel"/>: output channels in blocks of four.</summary>
+    /// <summary>
+    /// The ungrouped variant of <see cref="Conv2DInt16Kernel"/>: output channels in blocks of four. Its loops (and the
+    /// field-to-local preamble of each) repeat the int8 variant's shape on purpose: on nanoCLR's IL interpreter a helper
+    /// called per output or per tap is a dispatched call, so each variant stays flat (docs/architecture.md, "Still written
+    /// twice"); the goldens and tests/Kernels/ConvInt16KernelTests guard each copy.
+    /// </summary>
     internal sealed partial class Conv2DInt16Kernel
     {
         // Bytes of input whose products with int8 weights sum exactly in int32 (Int16Math.Int32Products elements).

@@ -43,8 +43,8 @@ namespace NanoQuant
         internal Conv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, Conv2DLayout.Int16InputCount, 1, Conv2DLayout.ParameterCount);
-            _input = Check.Int16Input(op, tensors, Conv2DLayout.Input);
-            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
+            _input = Check.Int16Input(op, tensors, Conv2DLayout.InputSlot);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.FilterSlot);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _filter, 4, "filter");
             int outDepth = _filter.shape[0];
@@ -53,49 +53,18 @@ namespace NanoQuant
             _filterDepth = _filter.shape[3];
             _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
             int inDepth = _window.InputDepth;
-            if (!(inDepth % _filterDepth == 0))
-            {
-                Check.Fail(op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
-            }
-
-            _groups = inDepth / _filterDepth;
-            if (!(outDepth % _groups == 0))
-            {
-                Check.Fail(op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
-            }
+            _groups = _window.Groups(op, _filterDepth);
 
             _filtersPerGroup = outDepth / _groups;
             _rowLength = kernelHeight * kernelWidth * _filterDepth;
-            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
-            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
-            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
+            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.BiasSlot, outDepth);
+            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16MultipliersSlot, outDepth);
+            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16ShiftsSlot, outDepth);
 
             // With dilation 1 along the width, a filter row's taps are one contiguous run of kernel
             // width × channels values, in the input as in the filter.
-            int rowBytes = _window.InputWidth * inDepth * 2;
-            if (_window.DilationWidth == 1)
-            {
-                _runStarts = new int[kernelHeight];
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    _runStarts[ky] = ky * _window.DilationHeight * rowBytes;
-                }
-
-                _runBytes = kernelWidth * inDepth * 2;
-            }
-            else
-            {
-                _runStarts = new int[kernelHeight * kernelWidth];
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    for (int kx = 0; kx < kernelWidth; kx++)
-                    {
-                        _runStarts[(ky * kernelWidth) + kx] = (ky * _window.DilationHeight * rowBytes) + (kx * _window.DilationWidth * inDepth * 2);
-                    }
-                }
-
-                _runBytes = inDepth * 2;
-            }
+            _runStarts = _window.RunStarts(_window.DilationWidth == 1, 2);
+            _runBytes = _window.DilationWidth == 1 ? kernelWidth * inDepth * 2 : inDepth * 2;
         }
 
         internal override long MacCount

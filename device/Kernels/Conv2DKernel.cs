@@ -47,8 +47,8 @@ namespace NanoQuant
         internal Conv2DKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, Conv2DLayout.InputCount, 1, Conv2DLayout.ParameterCount);
-            _input = Check.Int8Input(op, tensors, Conv2DLayout.Input);
-            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
+            _input = Check.Int8Input(op, tensors, Conv2DLayout.InputSlot);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.FilterSlot);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 4, "filter");
             int outDepth = _filter.shape[0];
@@ -57,25 +57,16 @@ namespace NanoQuant
             _filterDepth = _filter.shape[3];
             _window = new ConvWindow(op, _input, _output, kernelHeight, kernelWidth, outDepth);
             int inDepth = _window.InputDepth;
-            if (!(inDepth % _filterDepth == 0))
-            {
-                Check.Fail(op, "input channels " + inDepth.ToString() + " are not a multiple of the filter's " + _filterDepth.ToString());
-            }
-
-            _groups = inDepth / _filterDepth;
-            if (!(outDepth % _groups == 0))
-            {
-                Check.Fail(op, "output channels " + outDepth.ToString() + " do not divide into " + _groups.ToString() + " groups");
-            }
+            _groups = _window.Groups(op, _filterDepth);
 
             _filtersPerGroup = outDepth / _groups;
             _rowLength = kernelHeight * kernelWidth * _filterDepth;
 
-            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.Bias, outDepth);
-            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.Multipliers, outDepth);
-            _shifts = Check.Shifts(op, tensors, Conv2DLayout.Shifts, outDepth);
+            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.BiasSlot, outDepth);
+            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.MultipliersSlot, outDepth);
+            _shifts = Check.Shifts(op, tensors, Conv2DLayout.ShiftsSlot, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBias, _bias, _filter, _rowLength, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBiasSlot, _bias, _filter, _rowLength, _window.InputOffset);
             _leftShifts = Requantization.LeftShifts(_shifts);
             _rightShifts = Requantization.RightShifts(_shifts);
             _roundings = Requantization.Roundings(_shifts);
@@ -83,36 +74,9 @@ namespace NanoQuant
             // With dilation 1 along the width and one group, a filter row's taps are one contiguous
             // run of kernel width × channels values, in the input as in the filter.
             _mergeColumns = _window.DilationWidth == 1 && _groups == 1;
-            int width = _window.InputWidth;
             bool hasInterior = _window.InteriorTop < _window.InteriorBottom && _window.InteriorLeft < _window.InteriorRight;
-            if (!hasInterior)
-            {
-                _runStarts = new int[0];
-                _runLength = 0;
-            }
-            else if (_mergeColumns)
-            {
-                _runStarts = new int[kernelHeight];
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    _runStarts[ky] = ky * _window.DilationHeight * width * inDepth;
-                }
-
-                _runLength = kernelWidth * inDepth;
-            }
-            else
-            {
-                _runStarts = new int[kernelHeight * kernelWidth];
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    for (int kx = 0; kx < kernelWidth; kx++)
-                    {
-                        _runStarts[(ky * kernelWidth) + kx] = ((ky * _window.DilationHeight * width) + (kx * _window.DilationWidth)) * inDepth;
-                    }
-                }
-
-                _runLength = _filterDepth;
-            }
+            _runStarts = hasInterior ? _window.RunStarts(_mergeColumns, 1) : new int[0];
+            _runLength = !hasInterior ? 0 : _mergeColumns ? kernelWidth * inDepth : _filterDepth;
 
             _singleRun = _runStarts.Length == 1 && _groups == 1;
         }

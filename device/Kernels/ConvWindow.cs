@@ -102,6 +102,59 @@ namespace NanoQuant
         }
 
         /// <summary>
+        /// The number of groups of a CONV_2D whose filter holds <paramref name="filterDepth"/> input channels: the input's
+        /// channels must be a multiple of it and the output's a multiple of the groups (int8 and 16x8 alike).
+        /// </summary>
+        internal int Groups(OperatorDefinition op, int filterDepth)
+        {
+            if (!(filterDepth >= 1 && InputDepth % filterDepth == 0))
+            {
+                Check.Fail(op, "input channels " + InputDepth.ToString() + " are not a multiple of the filter's " + filterDepth.ToString());
+            }
+
+            int groups = InputDepth / filterDepth;
+            if (!(OutputDepth % groups == 0))
+            {
+                Check.Fail(op, "output channels " + OutputDepth.ToString() + " do not divide into " + groups.ToString() + " groups");
+            }
+
+            return groups;
+        }
+
+        /// <summary>
+        /// Where each contiguous run of a window's taps starts, counted from the window's first input value in units of
+        /// <paramref name="elementSize"/> (1: elements, 2: int16 bytes): one run per filter row when
+        /// <paramref name="mergeColumns"/> (dilation 1 along the width, so a row's taps are kernel width × channels
+        /// contiguous values, in the input as in the filter), else one per tap. Set-up for the kernels' interior loops.
+        /// </summary>
+        internal int[] RunStarts(bool mergeColumns, int elementSize)
+        {
+            int pixel = InputDepth * elementSize;
+            int row = InputWidth * pixel;
+            if (mergeColumns)
+            {
+                int[] rowStarts = new int[KernelHeight];
+                for (int ky = 0; ky < KernelHeight; ky++)
+                {
+                    rowStarts[ky] = ky * DilationHeight * row;
+                }
+
+                return rowStarts;
+            }
+
+            int[] tapStarts = new int[KernelHeight * KernelWidth];
+            for (int ky = 0; ky < KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < KernelWidth; kx++)
+                {
+                    tapStarts[(ky * KernelWidth) + kx] = (ky * DilationHeight * row) + (kx * DilationWidth * pixel);
+                }
+            }
+
+            return tapStarts;
+        }
+
+        /// <summary>
         /// The folded bias of input <paramref name="slot"/>, bias + input offset × Σ weights of each channel
         /// (channels are contiguous rows of the filter): a stored int32 constant is checked against it, so the
         /// interior and the border of the output compute the same function; a derived one (format version 3)

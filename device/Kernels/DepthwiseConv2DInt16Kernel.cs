@@ -32,8 +32,8 @@ namespace NanoQuant
         internal DepthwiseConv2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, Conv2DLayout.Int16InputCount, 1, DepthwiseConv2DLayout.ParameterCount);
-            _input = Check.Int16Input(op, tensors, Conv2DLayout.Input);
-            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
+            _input = Check.Int16Input(op, tensors, Conv2DLayout.InputSlot);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.FilterSlot);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _filter, 3, "filter");
             int outDepth = _filter.shape[0];
@@ -44,9 +44,9 @@ namespace NanoQuant
                 Check.Fail(op, "output channels " + outDepth.ToString() + " are not input channels " + _window.InputDepth.ToString() + " × depth multiplier " + _depthMultiplier.ToString());
             }
 
-            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.Bias, outDepth);
-            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16Multipliers, outDepth);
-            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16Shifts, outDepth);
+            _bias = Check.OptionalInt64Constant(op, tensors, Conv2DLayout.BiasSlot, outDepth);
+            _multipliers = Int16Math.Multipliers(op, tensors, Conv2DLayout.Int16MultipliersSlot, outDepth);
+            _shifts = Int16Math.Shifts(op, tensors, Conv2DLayout.Int16ShiftsSlot, outDepth);
             bool sliding = _window.KernelHeight == 3 && _window.KernelWidth == 3 && _depthMultiplier == 1 && _window.DilationWidth == 1;
             _slidingStride = sliding && (_window.StrideWidth == 1 || _window.StrideWidth == 2) ? _window.StrideWidth : 0;
         }

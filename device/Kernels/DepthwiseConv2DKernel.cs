@@ -47,8 +47,8 @@ namespace NanoQuant
         internal DepthwiseConv2DKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, Conv2DLayout.InputCount, 1, DepthwiseConv2DLayout.ParameterCount);
-            _input = Check.Int8Input(op, tensors, Conv2DLayout.Input);
-            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.Filter);
+            _input = Check.Int8Input(op, tensors, Conv2DLayout.InputSlot);
+            _filter = Check.Int8Constant(op, tensors, Conv2DLayout.FilterSlot);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 3, "filter");
             int outDepth = _filter.shape[0];
@@ -63,11 +63,11 @@ namespace NanoQuant
 
             _taps = kernelHeight * kernelWidth;
 
-            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.Bias, outDepth);
-            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.Multipliers, outDepth);
-            _shifts = Check.Shifts(op, tensors, Conv2DLayout.Shifts, outDepth);
+            _bias = Check.Int32Constant(op, tensors, Conv2DLayout.BiasSlot, outDepth);
+            _multipliers = Check.Int32Constant(op, tensors, Conv2DLayout.MultipliersSlot, outDepth);
+            _shifts = Check.Shifts(op, tensors, Conv2DLayout.ShiftsSlot, outDepth);
             ConvWindow.CheckMultipliers(op, _multipliers);
-            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBias, _bias, _filter, _taps, _window.InputOffset);
+            _foldedBias = ConvWindow.FoldedBias(op, tensors, Conv2DLayout.FoldedBiasSlot, _bias, _filter, _taps, _window.InputOffset);
 
             _tapStarts = new int[_taps];
             if (_window.InteriorTop < _window.InteriorBottom && _window.InteriorLeft < _window.InteriorRight)

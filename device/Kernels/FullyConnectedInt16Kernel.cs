@@ -36,8 +36,8 @@ namespace NanoQuant
         internal FullyConnectedInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, FullyConnectedLayout.InputCount, 1, FullyConnectedLayout.Int16ParameterCount);
-            _input = Check.Int16Input(op, tensors, FullyConnectedLayout.Input);
-            _weights = Check.Int8Constant(op, tensors, FullyConnectedLayout.Filter);
+            _input = Check.Int16Input(op, tensors, FullyConnectedLayout.InputSlot);
+            _weights = Check.Int8Constant(op, tensors, FullyConnectedLayout.FilterSlot);
             _output = Check.Int16Output(op, tensors, 0);
             Check.Rank(op, _weights, 2, "weights");
             _units = _weights.shape[0];
@@ -45,9 +45,9 @@ namespace NanoQuant
             Check.That(_input.elementCount % _depth == 0, op, "input elements are not a multiple of the weights' depth");
             _batches = _input.elementCount / _depth;
             Check.That((long)_batches * _units == _output.elementCount, op, "output must hold batches × units elements");
-            _bias = Check.OptionalInt64Constant(op, tensors, FullyConnectedLayout.Bias, _units);
-            _multipliers = Int16Math.Multipliers(op, tensors, FullyConnectedLayout.Multipliers, _units);
-            _shifts = Int16Math.Shifts(op, tensors, FullyConnectedLayout.Shifts, _units);
+            _bias = Check.OptionalInt64Constant(op, tensors, FullyConnectedLayout.BiasSlot, _units);
+            _multipliers = Int16Math.Multipliers(op, tensors, FullyConnectedLayout.MultipliersSlot, _units);
+            _shifts = Int16Math.Shifts(op, tensors, FullyConnectedLayout.ShiftsSlot, _units);
             _inputOffset = Check.Parameter(op, FullyConnectedLayout.Int16InputOffset, -32767, 32768, "input offset");
             _outputOffset = Check.Parameter(op, FullyConnectedLayout.Int16OutputOffset, -32768, 32767, "output offset");
             _min = op.Parameters[FullyConnectedLayout.Int16ActivationMin];

@@ -48,8 +48,8 @@ namespace NanoQuant
         internal FullyConnectedKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, FullyConnectedLayout.InputCount, 1, FullyConnectedLayout.ParameterCount);
-            _input = Check.Int8Input(op, tensors, FullyConnectedLayout.Input);
-            _filter = Check.Int8Constant(op, tensors, FullyConnectedLayout.Filter);
+            _input = Check.Int8Input(op, tensors, FullyConnectedLayout.InputSlot);
+            _filter = Check.Int8Constant(op, tensors, FullyConnectedLayout.FilterSlot);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _filter, 2, "filter");
             _units = _filter.shape[0];
@@ -57,9 +57,9 @@ namespace NanoQuant
             Check.That(_input.elementCount % _depth == 0, op, "input size is not a multiple of the filter depth");
             _batches = _input.elementCount / _depth;
             Check.That(_output.elementCount == _batches * _units, op, "output size must be batches × units");
-            _bias = Check.Int32Constant(op, tensors, FullyConnectedLayout.Bias, _units);
-            _multipliers = Check.Int32Constant(op, tensors, FullyConnectedLayout.Multipliers, _units, 1);
-            _shifts = Check.Shifts(op, tensors, FullyConnectedLayout.Shifts, _multipliers.Length);
+            _bias = Check.Int32Constant(op, tensors, FullyConnectedLayout.BiasSlot, _units);
+            _multipliers = Check.Int32Constant(op, tensors, FullyConnectedLayout.MultipliersSlot, _units, 1);
+            _shifts = Check.Shifts(op, tensors, FullyConnectedLayout.ShiftsSlot, _multipliers.Length);
             _perChannel = _multipliers.Length == _units;
             _outputOffset = op.Parameters[FullyConnectedLayout.OutputOffset];
             Check.ZeroPoint(op, _outputOffset, "output");

@@ -23,10 +23,10 @@ namespace NanoQuant
         internal LogisticInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, LogisticTanhLayout.Int16InputCount, 1, LogisticTanhLayout.Int16ParameterCount);
-            _input = Check.Int16Input(op, tensors, LogisticTanhLayout.Input);
+            _input = Check.Int16Input(op, tensors, LogisticTanhLayout.InputSlot);
             _output = Check.Int16Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
-            _table = SigmoidTable(op, tensors, LogisticTanhLayout.Int16SigmoidTable);
+            _table = SigmoidTable(op, tensors, LogisticTanhLayout.Int16SigmoidTableSlot);
             _multiplier = Check.Parameter(op, LogisticTanhLayout.Int16InputMultiplier, 1, 32767, "input multiplier");
             _leftShift = Check.Parameter(op, LogisticTanhLayout.Int16InputLeftShift, 0, 31, "input left shift");
         }

@@ -5,18 +5,15 @@ namespace NanoQuant
     /// each window, clamped to the activation range, on little-endian int16 elements. Input and output
     /// share one quantization. Inputs: 0 input int16 NHWC. Output: int16 NHWC. Parameters: see
     /// <see cref="PoolGeometry"/>.
-    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels.
+    /// The window walk is <see cref="PoolingKernel"/>'s; this kernel computes one window's channels. The locals at the
+    /// top of <c>Window</c> repeat the other pooling kernels' on purpose: <c>Window</c> runs once per output position,
+    /// and copying the fields into locals there is what keeps its channel loop to local loads on nanoCLR.
     /// </summary>
     internal sealed class MaxPool2DInt16Kernel : PoolingKernel
     {
         internal MaxPool2DInt16Kernel(OperatorDefinition op, Tensor[] tensors)
             : base(op, tensors)
         {
-        }
-
-        protected override int ElementSize
-        {
-            get { return 2; }
         }
 
         protected override void Window(int windowStart, int rows, int columns, int rowStride, int outIndex)

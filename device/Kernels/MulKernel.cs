@@ -26,8 +26,8 @@ namespace NanoQuant
         internal MulKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, MulLayout.InputCount, 1, MulLayout.ParameterCount);
-            _input1 = Check.Int8Input(op, tensors, MulLayout.Input1);
-            _input2 = Check.Int8Input(op, tensors, MulLayout.Input2);
+            _input1 = Check.Int8Input(op, tensors, MulLayout.Input1Slot);
+            _input2 = Check.Int8Input(op, tensors, MulLayout.Input2Slot);
             _output = Check.Int8Output(op, tensors, 0);
             _broadcast = new Broadcast(op, _input1, _input2, _output);
             _zeroPoint1 = op.Parameters[MulLayout.Input1ZeroPoint];
@@ -79,6 +79,8 @@ namespace NanoQuant
                 return;
             }
 
+            // The broadcast walk repeats AddKernel's on purpose: the element expression differs and stays inline,
+            // since a call per element is a dispatched call on nanoCLR (the Broadcast class holds the set-up both share).
             int inner = broadcast.InnerCount;
             int step1 = broadcast.InnerStep1;
             int step2 = broadcast.InnerStep2;

@@ -16,10 +16,6 @@ namespace NanoQuant
             _g = new PoolGeometry(op, tensors);
         }
 
-        /// <summary>Bytes per element: 1 (int8) or 2 (int16). A property rather than a field: read once per
-        /// Invoke, and a field would add to every pooling kernel's RAM (the heap estimate counts fields).</summary>
-        protected abstract int ElementSize { get; }
-
         /// <summary>
         /// Computes all channels of one output position: its window's in-bounds part is
         /// <paramref name="rows"/> × <paramref name="columns"/> input positions, the first of them (channel 0)
@@ -40,7 +36,8 @@ namespace NanoQuant
             int strideWidth = g.StrideWidth;
             int filterHeight = g.FilterHeight;
             int filterWidth = g.FilterWidth;
-            int pixelSize = g.Depth * ElementSize;
+            // Bytes per element, 1 (int8) or 2 (int16): read once per Invoke rather than kept in a field per kernel.
+            int pixelSize = g.Depth * (g.Input.type == Format.TensorType.Int16 ? 2 : 1);
             int rowStride = inputWidth * pixelSize;
             int imageSize = inputHeight * rowStride;
             int batchBase = g.Input.offset;

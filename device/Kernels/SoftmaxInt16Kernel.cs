@@ -28,11 +28,11 @@ namespace NanoQuant
         internal SoftmaxInt16Kernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, SoftmaxLayout.Int16InputCount, 1, SoftmaxLayout.Int16ParameterCount);
-            _input = Check.Int16Input(op, tensors, SoftmaxLayout.Input);
+            _input = Check.Int16Input(op, tensors, SoftmaxLayout.InputSlot);
             _output = Check.Int16Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
-            _expTable = Table(op, tensors, SoftmaxLayout.Int16ExpTable);
-            _reciprocalTable = Table(op, tensors, SoftmaxLayout.Int16ReciprocalTable);
+            _expTable = Table(op, tensors, SoftmaxLayout.Int16ExpTableSlot);
+            _reciprocalTable = Table(op, tensors, SoftmaxLayout.Int16ReciprocalTableSlot);
             _multiplier = Check.Parameter(op, SoftmaxLayout.Int16InputMultiplier, 0, int.MaxValue, "input multiplier");
             _shift = op.Parameters[SoftmaxLayout.Int16InputShift];
             Check.Shift(op, _shift, "input shift");

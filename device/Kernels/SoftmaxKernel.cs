@@ -30,7 +30,7 @@ namespace NanoQuant
         internal SoftmaxKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, SoftmaxLayout.InputCount, 1, SoftmaxLayout.ParameterCount);
-            _input = Check.Int8Input(op, tensors, SoftmaxLayout.Input);
+            _input = Check.Int8Input(op, tensors, SoftmaxLayout.InputSlot);
             _output = Check.Int8Output(op, tensors, 0);
             Check.SameShape(op, _input, _output, "input and output");
             Check.That(_input.shape.Length >= 1, op, "input must have rank 1 or more");

@@ -68,7 +68,7 @@ namespace NanoQuant
         internal UnidirectionalSequenceLstmKernel(OperatorDefinition op, Tensor[] tensors)
         {
             Check.Counts(op, UnidirectionalSequenceLstmLayout.InputCount, 1, UnidirectionalSequenceLstmLayout.ParameterCount);
-            _input = Check.Int8Input(op, tensors, UnidirectionalSequenceLstmLayout.Input);
+            _input = Check.Int8Input(op, tensors, UnidirectionalSequenceLstmLayout.InputSlot);
             _output = Check.Int8Output(op, tensors, 0);
             Check.Rank(op, _input, 3, "input");
             Check.Rank(op, _output, 3, "output");
@@ -81,10 +81,10 @@ namespace NanoQuant
 
             for (int g = 0; g < Gates; g++)
             {
-                _inputWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.InputWeights + g, _units, _depth, "input");
-                _recurrentWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentWeights + g, _units, _units, "recurrent");
-                _inputBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.InputBias + g, _units);
-                _recurrentBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentBias + g, _units);
+                _inputWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.InputWeightsSlot + g, _units, _depth, "input");
+                _recurrentWeights[g] = Weights(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentWeightsSlot + g, _units, _units, "recurrent");
+                _inputBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.InputBiasSlot + g, _units);
+                _recurrentBias[g] = Check.Int32Constant(op, tensors, UnidirectionalSequenceLstmLayout.RecurrentBiasSlot + g, _units);
                 int block = UnidirectionalSequenceLstmLayout.GateParameters + (UnidirectionalSequenceLstmLayout.GateParameterCount * g);
                 _inputMultiplier[g] = Check.Parameter(op, block + UnidirectionalSequenceLstmLayout.GateInputMultiplier, 0, int.MaxValue, "input FC multiplier");
                 _inputShift[g] = op.Parameters[block + UnidirectionalSequenceLstmLayout.GateInputShift];
@@ -95,8 +95,8 @@ namespace NanoQuant
             }
 
             int stateLength = _batches * _units;
-            _hidden = State(op, tensors, UnidirectionalSequenceLstmLayout.HiddenState, TensorType.Int8, stateLength, "hidden state");
-            _cell = State(op, tensors, UnidirectionalSequenceLstmLayout.CellState, TensorType.Int16, stateLength, "cell state");
+            _hidden = State(op, tensors, UnidirectionalSequenceLstmLayout.HiddenStateSlot, TensorType.Int8, stateLength, "hidden state");
+            _cell = State(op, tensors, UnidirectionalSequenceLstmLayout.CellStateSlot, TensorType.Int16, stateLength, "cell state");
 
             _forgetMultiplier = Check.Parameter(op, UnidirectionalSequenceLstmLayout.ForgetMultiplier, 0, int.MaxValue, "forget multiplier");
             _forgetShift = op.Parameters[UnidirectionalSequenceLstmLayout.ForgetShift];

@@ -11,80 +11,17 @@ namespace NanoQuant.NanoClr
     /// loaded (and its weights streamed) without ever holding the whole resource in RAM.
     /// Each read allocates the piece it fetches (the resource API returns a new array).
     /// </summary>
-    public sealed class ResourceModelStream : Stream
+    public sealed class ResourceModelStream : ReadOnlySeekableStream
     {
         private readonly ResourceManager _resources;
         private readonly ResourceId _id;
-        private readonly long _length;
-        private long _position;
 
         /// <summary>A stream over resource <paramref name="id"/>, which holds <paramref name="length"/> bytes.</summary>
         public ResourceModelStream(ResourceManager resources, ResourceId id, long length)
+            : base(length)
         {
             _resources = resources;
             _id = id;
-            _length = length;
-        }
-
-        /// <inheritdoc/>
-        public override bool CanRead
-        {
-            get { return true; }
-        }
-
-        /// <inheritdoc/>
-        public override bool CanSeek
-        {
-            get { return true; }
-        }
-
-        /// <inheritdoc/>
-        public override bool CanWrite
-        {
-            get { return false; }
-        }
-
-        /// <inheritdoc/>
-        public override long Length
-        {
-            get { return _length; }
-        }
-
-        /// <inheritdoc/>
-        public override long Position
-        {
-            get { return _position; }
-            set { Seek(value, SeekOrigin.Begin); }
-        }
-
-        /// <inheritdoc/>
-        public override void Flush()
-        {
-        }
-
-        /// <inheritdoc/>
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            long left = _length - _position;
-            if (count > left)
-            {
-                count = (int)left;
-            }
-
-            if (count <= 0)
-            {
-                return 0;
-            }
-
-            byte[] piece = (byte[])ResourceUtility.GetObject(_resources, _id, (int)_position, count);
-            if (piece == null || piece.Length != count)
-            {
-                throw new IOException("resource read failed at " + _position.ToString());
-            }
-
-            Array.Copy(piece, 0, buffer, offset, count);
-            _position += count;
-            return count;
         }
 
         /// <inheritdoc/>
@@ -97,28 +34,15 @@ namespace NanoQuant.NanoClr
         }
 
         /// <inheritdoc/>
-        public override long Seek(long offset, SeekOrigin origin)
+        protected override void CopyAt(long position, byte[] buffer, int offset, int count)
         {
-            long target = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? _position + offset : _length + offset;
-            if (target < 0 || target > _length)
+            byte[] piece = (byte[])ResourceUtility.GetObject(_resources, _id, (int)position, count);
+            if (piece == null || piece.Length != count)
             {
-                throw new IOException("seek outside the resource");
+                throw new IOException("resource read failed at " + position.ToString());
             }
 
-            _position = target;
-            return _position;
-        }
-
-        /// <inheritdoc/>
-        public override void SetLength(long value)
-        {
-            throw new NotSupportedException();
-        }
-
-        /// <inheritdoc/>
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            throw new NotSupportedException();
+            Array.Copy(piece, 0, buffer, offset, count);
         }
     }
 }

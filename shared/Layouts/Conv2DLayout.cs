@@ -7,34 +7,37 @@ namespace NanoQuant.Format
     public static class Conv2DLayout
     {
         /// <summary>Input slot of the activation input [batches, height, width, channels].</summary>
-        public const int Input = 0;
+        public const int InputSlot = 0;
 
         /// <summary>Input slot of the int8 filter [out channels, kernel height, kernel width, channels per group].</summary>
-        public const int Filter = 1;
+        public const int FilterSlot = 1;
 
         /// <summary>Input slot of the bias [out channels] (int32; int64 and optional in the 16x8 variant).</summary>
-        public const int Bias = 2;
+        public const int BiasSlot = 2;
 
         /// <summary>int8 variant: input slot of the folded bias, bias + input offset × Σ filter row (stored or derived).</summary>
-        public const int FoldedBias = 3;
+        public const int FoldedBiasSlot = 3;
 
         /// <summary>int8 variant: input slot of the per-channel multipliers.</summary>
-        public const int Multipliers = 4;
+        public const int MultipliersSlot = 4;
 
         /// <summary>int8 variant: input slot of the per-channel shifts.</summary>
-        public const int Shifts = 5;
+        public const int ShiftsSlot = 5;
 
         /// <summary>int8 variant: number of inputs.</summary>
         public const int InputCount = 6;
 
         /// <summary>16x8 variant (no folded bias): input slot of the multipliers.</summary>
-        public const int Int16Multipliers = 3;
+        public const int Int16MultipliersSlot = 3;
 
         /// <summary>16x8 variant: input slot of the shifts.</summary>
-        public const int Int16Shifts = 4;
+        public const int Int16ShiftsSlot = 4;
 
         /// <summary>16x8 variant: number of inputs.</summary>
         public const int Int16InputCount = 5;
+
+        /// <summary>Parameter index of the first of the window's parameters (<see cref="ConvWindowLayout"/>), which are all of CONV_2D's.</summary>
+        public const int ConvWindowParameters = 0;
 
         /// <summary>Number of parameters: the window's.</summary>
         public const int ParameterCount = ConvWindowLayout.Count;

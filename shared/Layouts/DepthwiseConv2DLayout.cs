@@ -7,6 +7,9 @@ namespace NanoQuant.Format
     /// </summary>
     public static class DepthwiseConv2DLayout
     {
+        /// <summary>Parameter index of the first of the window's parameters (<see cref="ConvWindowLayout"/>).</summary>
+        public const int ConvWindowParameters = 0;
+
         /// <summary>Parameter index of the depth multiplier (output channels per input channel).</summary>
         public const int DepthMultiplier = ConvWindowLayout.Count;
 

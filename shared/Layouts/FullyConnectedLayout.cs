@@ -4,19 +4,19 @@ namespace NanoQuant.Format
     public static class FullyConnectedLayout
     {
         /// <summary>Input slot of the activation input (batches × depth elements).</summary>
-        public const int Input = 0;
+        public const int InputSlot = 0;
 
         /// <summary>Input slot of the int8 filter [units, depth].</summary>
-        public const int Filter = 1;
+        public const int FilterSlot = 1;
 
         /// <summary>Input slot of the bias [units]: int32 with the input offset folded in (int8), optional int64 (16x8).</summary>
-        public const int Bias = 2;
+        public const int BiasSlot = 2;
 
         /// <summary>Input slot of the multipliers ([units], or [1] for per-tensor int8 weights).</summary>
-        public const int Multipliers = 3;
+        public const int MultipliersSlot = 3;
 
         /// <summary>Input slot of the shifts (as many as multipliers).</summary>
-        public const int Shifts = 4;
+        public const int ShiftsSlot = 4;
 
         /// <summary>Number of inputs.</summary>
         public const int InputCount = 5;

@@ -9,13 +9,13 @@ namespace NanoQuant.Format
     public static class LogisticTanhLayout
     {
         /// <summary>Input slot (int8 or int16).</summary>
-        public const int Input = 0;
+        public const int InputSlot = 0;
 
         /// <summary>Number of inputs (int8).</summary>
         public const int InputCount = 1;
 
         /// <summary>16x8: input slot of the sigmoid table (int32 constant, 256 entries).</summary>
-        public const int Int16SigmoidTable = 1;
+        public const int Int16SigmoidTableSlot = 1;
 
         /// <summary>16x8: number of inputs.</summary>
         public const int Int16InputCount = 2;

@@ -7,10 +7,10 @@ namespace NanoQuant.Format
     public static class MulLayout
     {
         /// <summary>Input slot of the first operand.</summary>
-        public const int Input1 = 0;
+        public const int Input1Slot = 0;
 
         /// <summary>Input slot of the second operand (broadcast against the first).</summary>
-        public const int Input2 = 1;
+        public const int Input2Slot = 1;
 
         /// <summary>Number of inputs.</summary>
         public const int InputCount = 2;

@@ -8,16 +8,16 @@ namespace NanoQuant.Format
     public static class SoftmaxLayout
     {
         /// <summary>Input slot of the logits (int8 or int16).</summary>
-        public const int Input = 0;
+        public const int InputSlot = 0;
 
         /// <summary>Number of inputs (int8).</summary>
         public const int InputCount = 1;
 
         /// <summary>16x8: input slot of the exp table (int32 constant, 513 entries).</summary>
-        public const int Int16ExpTable = 1;
+        public const int Int16ExpTableSlot = 1;
 
         /// <summary>16x8: input slot of the 1/(1+x) table (int32 constant, 513 entries).</summary>
-        public const int Int16ReciprocalTable = 2;
+        public const int Int16ReciprocalTableSlot = 2;
 
         /// <summary>16x8: number of inputs.</summary>
         public const int Int16InputCount = 3;

@@ -23,25 +23,25 @@ namespace NanoQuant.Format
         public const int OutputGate = 3;
 
         /// <summary>Input slot of the sequence, int8 [batch, time, depth] (or time-major).</summary>
-        public const int Input = 0;
+        public const int InputSlot = 0;
 
-        /// <summary>Input slot of gate g's input weights at <c>InputWeights + g</c> (int8 [units, depth]).</summary>
-        public const int InputWeights = 1;
+        /// <summary>Input slot of gate g's input weights at <c>InputWeightsSlot + g</c> (int8 [units, depth]).</summary>
+        public const int InputWeightsSlot = 1;
 
-        /// <summary>Input slot of gate g's recurrent weights at <c>RecurrentWeights + g</c> (int8 [units, units]).</summary>
-        public const int RecurrentWeights = 5;
+        /// <summary>Input slot of gate g's recurrent weights at <c>RecurrentWeightsSlot + g</c> (int8 [units, units]).</summary>
+        public const int RecurrentWeightsSlot = 5;
 
-        /// <summary>Input slot of gate g's input FC bias at <c>InputBias + g</c> (int32, input zero point folded in).</summary>
-        public const int InputBias = 9;
+        /// <summary>Input slot of gate g's input FC bias at <c>InputBiasSlot + g</c> (int32, input zero point folded in).</summary>
+        public const int InputBiasSlot = 9;
 
-        /// <summary>Input slot of gate g's recurrent FC bias at <c>RecurrentBias + g</c> (int32: − hidden zp × Σ recurrent weights).</summary>
-        public const int RecurrentBias = 13;
+        /// <summary>Input slot of gate g's recurrent FC bias at <c>RecurrentBiasSlot + g</c> (int32: − hidden zp × Σ recurrent weights).</summary>
+        public const int RecurrentBiasSlot = 13;
 
         /// <summary>Input slot of the hidden state (int8, variable).</summary>
-        public const int HiddenState = 17;
+        public const int HiddenStateSlot = 17;
 
         /// <summary>Input slot of the cell state (int16, variable).</summary>
-        public const int CellState = 18;
+        public const int CellStateSlot = 18;
 
         /// <summary>Number of inputs.</summary>
         public const int InputCount = 19;

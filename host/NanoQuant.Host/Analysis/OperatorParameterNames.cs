@@ -1,120 +1,168 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using NanoQuant.Format;
 
 namespace NanoQuant.Host.Analysis;
 
 /// <summary>
-/// The names of each device operator's integer parameters, as the device kernels read them
-/// (device/Kernels/*Kernel.cs document the same order), so `inspect` can label them.
+/// The names of each device operator's integer parameters, read from its layout class in shared/Layouts by the
+/// naming convention of shared/Layouts/README.md, so `inspect` and `analyze` label them and a new operator's
+/// parameter names are written once, in its layout.
 /// </summary>
-public static class OperatorParameterNames
+public static partial class OperatorParameterNames
 {
-    private static readonly string[] ConvWindow = Names(ConvWindowLayout.Count,
-        (ConvWindowLayout.Padding, "padding"), (ConvWindowLayout.StrideHeight, "stride_h"), (ConvWindowLayout.StrideWidth, "stride_w"),
-        (ConvWindowLayout.DilationHeight, "dilation_h"), (ConvWindowLayout.DilationWidth, "dilation_w"), (ConvWindowLayout.PadTop, "pad_top"),
-        (ConvWindowLayout.PadLeft, "pad_left"), (ConvWindowLayout.InputOffset, "input_offset"), (ConvWindowLayout.OutputOffset, "output_offset"),
-        (ConvWindowLayout.ActivationMin, "act_min"), (ConvWindowLayout.ActivationMax, "act_max"));
+    /// <summary>Operators served by a family's layout rather than one named after them.</summary>
+    private static readonly Dictionary<OperatorType, Type> FamilyLayouts = new()
+    {
+        [OperatorType.Add] = typeof(AddSubLayout),
+        [OperatorType.Sub] = typeof(AddSubLayout),
+        [OperatorType.AveragePool2D] = typeof(Pool2DLayout),
+        [OperatorType.MaxPool2D] = typeof(Pool2DLayout),
+        [OperatorType.Logistic] = typeof(LogisticTanhLayout),
+        [OperatorType.Tanh] = typeof(LogisticTanhLayout),
+    };
 
-    private static readonly string[] DepthwiseConv = Names(DepthwiseConv2DLayout.ParameterCount,
-        [.. ConvWindow.Select((name, i) => (i, name)), (DepthwiseConv2DLayout.DepthMultiplier, "depth_multiplier")]);
+    /// <summary>Operators without a layout: RESHAPE has no parameters, TRANSPOSE's are the permutation.</summary>
+    public static readonly IReadOnlySet<OperatorType> WithoutLayout = new HashSet<OperatorType> { OperatorType.Reshape, OperatorType.Transpose };
 
-    private static readonly string[] FullyConnected = Names(FullyConnectedLayout.ParameterCount,
-        (FullyConnectedLayout.OutputOffset, "output_zp"), (FullyConnectedLayout.ActivationMin, "act_min"), (FullyConnectedLayout.ActivationMax, "act_max"));
+    /// <summary>Layouts of repeated blocks (per dimension, per gate), whose names are built here from the block's constants.</summary>
+    private static readonly Dictionary<Type, Func<int, string[]>> BlockLayouts = new()
+    {
+        [typeof(PadLayout)] = PadNames,
+        [typeof(StridedSliceLayout)] = StridedSliceNames,
+        [typeof(UnidirectionalSequenceLstmLayout)] = _ => LstmNames(),
+    };
 
-    private static readonly string[] Pool = Names(Pool2DLayout.ParameterCount,
-        (Pool2DLayout.StrideHeight, "stride_h"), (Pool2DLayout.StrideWidth, "stride_w"), (Pool2DLayout.FilterHeight, "filter_h"),
-        (Pool2DLayout.FilterWidth, "filter_w"), (Pool2DLayout.PadTop, "pad_top"), (Pool2DLayout.PadBottom, "pad_bottom"),
-        (Pool2DLayout.PadLeft, "pad_left"), (Pool2DLayout.PadRight, "pad_right"), (Pool2DLayout.ActivationMin, "act_min"),
-        (Pool2DLayout.ActivationMax, "act_max"));
+    private static readonly Dictionary<Type, (string[] Int8, string[]? Int16)> FlatTables = [];
 
-    private static readonly string[] AddSub = Names(AddSubLayout.ParameterCount,
-        (AddSubLayout.Input1ZeroPoint, "input1_zp"), (AddSubLayout.Input2ZeroPoint, "input2_zp"), (AddSubLayout.OutputZeroPoint, "output_zp"),
-        (AddSubLayout.LeftShift, "left_shift"), (AddSubLayout.Input1Multiplier, "input1_multiplier"), (AddSubLayout.Input1Shift, "input1_shift"),
-        (AddSubLayout.Input2Multiplier, "input2_multiplier"), (AddSubLayout.Input2Shift, "input2_shift"), (AddSubLayout.OutputMultiplier, "output_multiplier"),
-        (AddSubLayout.OutputShift, "output_shift"), (AddSubLayout.ActivationMin, "act_min"), (AddSubLayout.ActivationMax, "act_max"));
+    /// <summary>The layout class of <paramref name="type"/> (shared/Layouts), or null for <see cref="WithoutLayout"/> and unknown values.</summary>
+    public static Type? LayoutOf(OperatorType type) =>
+        FamilyLayouts.TryGetValue(type, out var family) ? family : typeof(OperatorType).Assembly.GetType($"{typeof(OperatorType).Namespace}.{type}Layout");
 
-    private static readonly string[] Mul = Names(MulLayout.ParameterCount,
-        (MulLayout.Input1ZeroPoint, "input1_zp"), (MulLayout.Input2ZeroPoint, "input2_zp"), (MulLayout.OutputZeroPoint, "output_zp"),
-        (MulLayout.OutputMultiplier, "output_multiplier"), (MulLayout.OutputShift, "output_shift"), (MulLayout.ActivationMin, "act_min"),
-        (MulLayout.ActivationMax, "act_max"));
-
-    private static readonly string[] Softmax = Names(SoftmaxLayout.ParameterCount,
-        (SoftmaxLayout.InputMultiplier, "input_multiplier"), (SoftmaxLayout.InputLeftShift, "input_left_shift"), (SoftmaxLayout.DiffMin, "diff_min"));
-
-    private static readonly string[] Softmax16 = Names(SoftmaxLayout.Int16ParameterCount,
-        (SoftmaxLayout.Int16InputMultiplier, "input_multiplier"), (SoftmaxLayout.Int16InputShift, "input_shift"));
-
-    private static readonly string[] Mean = Names(MeanLayout.ParameterCount,
-        (MeanLayout.InputZeroPoint, "input_zp"), (MeanLayout.OutputZeroPoint, "output_zp"), (MeanLayout.Multiplier, "multiplier"),
-        (MeanLayout.Shift, "shift"), (MeanLayout.AxesMask, "axes_mask"));
-
-    private static readonly string[] Concatenation = Names(ConcatenationLayout.ParameterCount, (ConcatenationLayout.Axis, "axis"));
-
-    private static readonly string[] LogisticTanh = Names(LogisticTanhLayout.ParameterCount,
-        (LogisticTanhLayout.InputZeroPoint, "input_zp"), (LogisticTanhLayout.InputRadius, "input_radius"),
-        (LogisticTanhLayout.InputMultiplier, "input_multiplier"), (LogisticTanhLayout.InputLeftShift, "input_left_shift"));
-
-    private static readonly string[] LogisticTanh16 = Names(LogisticTanhLayout.Int16ParameterCount,
-        (LogisticTanhLayout.Int16InputMultiplier, "input_multiplier"), (LogisticTanhLayout.Int16InputLeftShift, "input_left_shift"));
-
-    private static readonly string[] Relu = Names(ReluLayout.ParameterCount,
-        (ReluLayout.InputZeroPoint, "input_zp"), (ReluLayout.OutputZeroPoint, "output_zp"), (ReluLayout.Multiplier, "multiplier"),
-        (ReluLayout.Shift, "shift"), (ReluLayout.ActivationMin, "act_min"), (ReluLayout.ActivationMax, "act_max"));
-
-    private static readonly string[] Relu6 = Names(Relu6Layout.ParameterCount, (Relu6Layout.Lower, "lower"), (Relu6Layout.Upper, "upper"));
-
-    private static readonly string[] LeakyRelu = Names(LeakyReluLayout.ParameterCount,
-        (LeakyReluLayout.InputZeroPoint, "input_zp"), (LeakyReluLayout.OutputZeroPoint, "output_zp"),
-        (LeakyReluLayout.IdentityMultiplier, "identity_multiplier"), (LeakyReluLayout.IdentityShift, "identity_shift"),
-        (LeakyReluLayout.AlphaMultiplier, "alpha_multiplier"), (LeakyReluLayout.AlphaShift, "alpha_shift"));
-
-    private static readonly string[] HardSwish = Names(HardSwishLayout.ParameterCount,
-        (HardSwishLayout.InputZeroPoint, "input_zp"), (HardSwishLayout.OutputZeroPoint, "output_zp"),
-        (HardSwishLayout.ReluishMultiplier, "reluish_multiplier"), (HardSwishLayout.ReluishExponent, "reluish_exponent"),
-        (HardSwishLayout.OutputMultiplier, "output_multiplier"), (HardSwishLayout.OutputExponent, "output_exponent"));
-
-    private static readonly string[] Requantize = Names(RequantizeLayout.ParameterCount,
-        (RequantizeLayout.InputZeroPoint, "input_zp"), (RequantizeLayout.OutputZeroPoint, "output_zp"),
-        (RequantizeLayout.Multiplier, "multiplier"), (RequantizeLayout.Shift, "shift"));
-
-    private static readonly string[] Lstm = LstmNames();
+    /// <summary>Whether <paramref name="layout"/>'s names are built here per block instead of read from its fields.</summary>
+    public static bool IsBlockLayout(Type layout) => BlockLayouts.ContainsKey(layout);
 
     /// <summary>The name of every parameter of an operator with <paramref name="count"/> parameters.</summary>
     public static string[] Get(OperatorType type, int count)
     {
-        string[] names = type switch
+        string[] names = [];
+        if (type == OperatorType.Transpose)
         {
-            OperatorType.FullyConnected => FullyConnected,
-            OperatorType.Conv2D => ConvWindow,
-            OperatorType.DepthwiseConv2D => DepthwiseConv,
-            OperatorType.AveragePool2D or OperatorType.MaxPool2D => Pool,
-            OperatorType.Softmax => count == SoftmaxLayout.Int16ParameterCount ? Softmax16 : Softmax,
-            OperatorType.Add or OperatorType.Sub => AddSub,
-            OperatorType.Mul => Mul,
-            OperatorType.Pad => PadNames(count),
-            OperatorType.Mean => Mean,
-            OperatorType.Concatenation => Concatenation,
-            OperatorType.Transpose => Enumerable.Range(0, count).Select(d => $"perm{d}").ToArray(),
-            OperatorType.StridedSlice => StridedSliceNames(count),
-            OperatorType.Logistic or OperatorType.Tanh => count == LogisticTanhLayout.Int16ParameterCount ? LogisticTanh16 : LogisticTanh,
-            OperatorType.Relu => Relu,
-            OperatorType.Relu6 => Relu6,
-            OperatorType.LeakyRelu => LeakyRelu,
-            OperatorType.HardSwish => HardSwish,
-            OperatorType.Requantize => Requantize,
-            OperatorType.UnidirectionalSequenceLstm => Lstm,
-            _ => [],
-        };
+            names = Enumerable.Range(0, count).Select(d => $"perm{d}").ToArray();
+        }
+        else if (LayoutOf(type) is { } layout)
+        {
+            if (BlockLayouts.TryGetValue(layout, out var build))
+            {
+                names = build(count);
+            }
+            else
+            {
+                var (int8, int16) = Tables(layout);
+                names = int16 is not null && count == int16.Length ? int16 : int8;
+            }
+        }
 
-        // An operator this table does not know (or one with more parameters) keeps positional names.
-        return Enumerable.Range(0, count).Select(i => i < names.Length ? names[i] : $"p{i}").ToArray();
+        // An operator without names (or one with more parameters) keeps positional names.
+        return Enumerable.Range(0, count).Select(i => i < names.Length && names[i] is not null ? names[i] : $"p{i}").ToArray();
     }
 
     /// <summary>"name=value" for every parameter, in order.</summary>
     public static string Describe(OperatorType type, IReadOnlyList<int> parameters)
     {
         var names = Get(type, parameters.Count);
-        return string.Join(", ", parameters.Select((v, i) => $"{names[i]}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        return string.Join(", ", parameters.Select((v, i) => $"{names[i]}={v.ToString(CultureInfo.InvariantCulture)}"));
     }
+
+    /// <summary>
+    /// The int8 and (when the layout has its own) 16x8 name tables of a flat layout, by the convention of
+    /// shared/Layouts/README.md; throws when the layout breaks it (an index named twice or not at all).
+    /// </summary>
+    public static (string[] Int8, string[]? Int16) Tables(Type layout)
+    {
+        lock (FlatTables)
+        {
+            if (!FlatTables.TryGetValue(layout, out var tables))
+            {
+                var fields = Constants(layout);
+                string[]? int16 = fields.ContainsKey("Int16ParameterCount") ? Table(layout, fields, "Int16") : null;
+                tables = (Table(layout, fields, ""), int16);
+                FlatTables[layout] = tables;
+            }
+
+            return tables;
+        }
+    }
+
+    /// <summary>One variant's table: its parameter indices, and a block's (`…Parameters`) from the layout it names.</summary>
+    private static string[] Table(Type layout, Dictionary<string, int> fields, string variant)
+    {
+        string countName = variant + "ParameterCount";
+        if (!fields.TryGetValue(countName, out int count))
+        {
+            throw new InvalidOperationException($"{layout.Name} has no {countName}");
+        }
+
+        var table = new string[count];
+        foreach (var (field, index) in fields)
+        {
+            if (field.EndsWith("Slot", StringComparison.Ordinal) || field.EndsWith("Count", StringComparison.Ordinal) || field.StartsWith("Max", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            bool isInt16 = field.StartsWith("Int16", StringComparison.Ordinal);
+            if (variant.Length > 0 ? !isInt16 : isInt16)
+            {
+                continue;
+            }
+
+            string name = field[variant.Length..];
+            if (name.EndsWith("Parameters", StringComparison.Ordinal))
+            {
+                var block = layout.Assembly.GetType($"{layout.Namespace}.{name[..^"Parameters".Length]}Layout")
+                    ?? throw new InvalidOperationException($"{layout.Name}.{field}: no {name[..^"Parameters".Length]}Layout");
+                foreach (var (blockField, blockIndex) in Constants(block).Where(f => !f.Key.EndsWith("Count", StringComparison.Ordinal)))
+                {
+                    Name(table, layout, index + blockIndex, blockField);
+                }
+            }
+            else
+            {
+                Name(table, layout, index, name);
+            }
+        }
+
+        int missing = Array.IndexOf(table, null);
+        return missing < 0 ? table : throw new InvalidOperationException($"{layout.Name}: {variant}parameter {missing} has no name");
+    }
+
+    private static void Name(string[] table, Type layout, int index, string field)
+    {
+        if (index < 0 || index >= table.Length || table[index] is not null)
+        {
+            throw new InvalidOperationException($"{layout.Name}.{field}: parameter index {index} is out of range or named twice");
+        }
+
+        table[index] = SnakeCase(field);
+    }
+
+    /// <summary>The layout's <c>const int</c> fields by name.</summary>
+    private static Dictionary<string, int> Constants(Type layout) =>
+        layout.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(int))
+            .ToDictionary(f => f.Name, f => (int)f.GetRawConstantValue()!);
+
+    /// <summary>StrideHeight → stride_h, Input1ZeroPoint → input1_zp, ActivationMin → act_min.</summary>
+    private static string SnakeCase(string field) =>
+        WordStart().Replace(
+            field.Replace("ZeroPoint", "Zp", StringComparison.Ordinal).Replace("Height", "H", StringComparison.Ordinal)
+                .Replace("Width", "W", StringComparison.Ordinal).Replace("Activation", "Act", StringComparison.Ordinal),
+            "_").ToLowerInvariant();
+
+    [GeneratedRegex("(?<=[a-z0-9])(?=[A-Z])")]
+    private static partial Regex WordStart();
 
     /// <summary>PAD's names: the pad value, then before/after per dimension (<see cref="PadLayout"/>).</summary>
     private static string[] PadNames(int count)
@@ -150,35 +198,28 @@ public static class OperatorParameterNames
     {
         const int GateBlock = UnidirectionalSequenceLstmLayout.GateParameters;
         const int GateStride = UnidirectionalSequenceLstmLayout.GateParameterCount;
-        var names = new List<(int, string)> { (UnidirectionalSequenceLstmLayout.TimeMajor, "time_major") };
+        var names = new string[UnidirectionalSequenceLstmLayout.ParameterCount];
+        names[UnidirectionalSequenceLstmLayout.TimeMajor] = "time_major";
         string[] gates = ["input", "forget", "cell", "output"];
         for (int g = 0; g < UnidirectionalSequenceLstmLayout.GateCount; g++)
         {
             int block = GateBlock + (GateStride * g);
-            names.Add((block + UnidirectionalSequenceLstmLayout.GateInputMultiplier, $"{gates[g]}_input_multiplier"));
-            names.Add((block + UnidirectionalSequenceLstmLayout.GateInputShift, $"{gates[g]}_input_shift"));
-            names.Add((block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier, $"{gates[g]}_recurrent_multiplier"));
-            names.Add((block + UnidirectionalSequenceLstmLayout.GateRecurrentShift, $"{gates[g]}_recurrent_shift"));
+            names[block + UnidirectionalSequenceLstmLayout.GateInputMultiplier] = $"{gates[g]}_input_multiplier";
+            names[block + UnidirectionalSequenceLstmLayout.GateInputShift] = $"{gates[g]}_input_shift";
+            names[block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier] = $"{gates[g]}_recurrent_multiplier";
+            names[block + UnidirectionalSequenceLstmLayout.GateRecurrentShift] = $"{gates[g]}_recurrent_shift";
         }
 
-        names.AddRange([
-            (UnidirectionalSequenceLstmLayout.ForgetMultiplier, "forget_cell_multiplier"), (UnidirectionalSequenceLstmLayout.ForgetShift, "forget_cell_shift"),
-            (UnidirectionalSequenceLstmLayout.CellUpdateMultiplier, "input_cell_gate_multiplier"), (UnidirectionalSequenceLstmLayout.CellUpdateShift, "input_cell_gate_shift"),
-            (UnidirectionalSequenceLstmLayout.HiddenMultiplier, "hidden_multiplier"), (UnidirectionalSequenceLstmLayout.HiddenShift, "hidden_shift"),
-            (UnidirectionalSequenceLstmLayout.HiddenZeroPoint, "hidden_zp"), (UnidirectionalSequenceLstmLayout.CellClip, "cell_clip"),
-            (UnidirectionalSequenceLstmLayout.CellTanhMultiplier, "cell_tanh_multiplier"), (UnidirectionalSequenceLstmLayout.CellTanhShift, "cell_tanh_shift")]);
-        return Names(UnidirectionalSequenceLstmLayout.ParameterCount, [.. names]);
-    }
-
-    /// <summary>A name table of <paramref name="count"/> parameters from (index, name) pairs (indices from shared/Layouts).</summary>
-    private static string[] Names(int count, params (int Index, string Name)[] names)
-    {
-        var table = new string[count];
-        foreach (var (index, name) in names)
-        {
-            table[index] = name;
-        }
-
-        return table;
+        names[UnidirectionalSequenceLstmLayout.ForgetMultiplier] = "forget_cell_multiplier";
+        names[UnidirectionalSequenceLstmLayout.ForgetShift] = "forget_cell_shift";
+        names[UnidirectionalSequenceLstmLayout.CellUpdateMultiplier] = "input_cell_gate_multiplier";
+        names[UnidirectionalSequenceLstmLayout.CellUpdateShift] = "input_cell_gate_shift";
+        names[UnidirectionalSequenceLstmLayout.HiddenMultiplier] = "hidden_multiplier";
+        names[UnidirectionalSequenceLstmLayout.HiddenShift] = "hidden_shift";
+        names[UnidirectionalSequenceLstmLayout.HiddenZeroPoint] = "hidden_zp";
+        names[UnidirectionalSequenceLstmLayout.CellClip] = "cell_clip";
+        names[UnidirectionalSequenceLstmLayout.CellTanhMultiplier] = "cell_tanh_multiplier";
+        names[UnidirectionalSequenceLstmLayout.CellTanhShift] = "cell_tanh_shift";
+        return names;
     }
 }

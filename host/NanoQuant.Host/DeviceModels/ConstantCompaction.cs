@@ -85,7 +85,7 @@ public static class ConstantCompaction
                     continue;
                 }
 
-                if (slot == Conv2DLayout.FoldedBias && Folds(model, op))
+                if (slot == Conv2DLayout.FoldedBiasSlot && Folds(model, op))
                 {
                     candidates.Add(t);
                 }
@@ -105,8 +105,8 @@ public static class ConstantCompaction
     /// <summary>The values a derived folded bias of <paramref name="op"/> takes on the device.</summary>
     public static int[] FoldedBias(DeviceModel model, DeviceOperator op)
     {
-        var filter = model.Tensors[op.Inputs[Conv2DLayout.Filter]];
-        var bias = Int32Values(model.Tensors[op.Inputs[Conv2DLayout.Bias]]);
+        var filter = model.Tensors[op.Inputs[Conv2DLayout.FilterSlot]];
+        var bias = Int32Values(model.Tensors[op.Inputs[Conv2DLayout.BiasSlot]]);
         sbyte[] weights = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(filter.ConstantData).ToArray();
         int rowLength = filter.ElementCount / bias.Length;
         return Folding.FoldInputOffset(bias, weights, bias.Length, rowLength, op.Parameters[ConvWindowLayout.InputOffset]);
@@ -116,15 +116,15 @@ public static class ConstantCompaction
     private static bool Folds(DeviceModel model, DeviceOperator op)
     {
         if (op.Type is not (OperatorType.Conv2D or OperatorType.DepthwiseConv2D) || op.Inputs.Length != Conv2DLayout.InputCount || op.Parameters.Length <= ConvWindowLayout.InputOffset
-            || op.Inputs.Take(Conv2DLayout.FoldedBias + 1).Any(i => i < 0))
+            || op.Inputs.Take(Conv2DLayout.FoldedBiasSlot + 1).Any(i => i < 0))
         {
             return false;
         }
 
-        var input = model.Tensors[op.Inputs[Conv2DLayout.Input]];
-        var filter = model.Tensors[op.Inputs[Conv2DLayout.Filter]];
-        var bias = model.Tensors[op.Inputs[Conv2DLayout.Bias]];
-        var folded = model.Tensors[op.Inputs[Conv2DLayout.FoldedBias]];
+        var input = model.Tensors[op.Inputs[Conv2DLayout.InputSlot]];
+        var filter = model.Tensors[op.Inputs[Conv2DLayout.FilterSlot]];
+        var bias = model.Tensors[op.Inputs[Conv2DLayout.BiasSlot]];
+        var folded = model.Tensors[op.Inputs[Conv2DLayout.FoldedBiasSlot]];
         if (input.Type != TensorType.Int8 || filter.Type != TensorType.Int8 || filter.IsArena || filter.ConstantData is null
             || bias.Type != TensorType.Int32 || bias.IsArena || folded.Type != TensorType.Int32 || folded.IsArena || folded.ConstantData is null
             || folded.ElementCount != bias.ElementCount || bias.ElementCount == 0 || filter.ElementCount % bias.ElementCount != 0)

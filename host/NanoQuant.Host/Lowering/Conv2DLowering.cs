@@ -14,15 +14,7 @@ public sealed class Conv2DLowering : IOperatorLowering
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {
-        context.RequireCounts(op, 2, 3, 1);
-        var options = context.Options(op);
-        var input = context.Input(op, 0);
-        var filter = context.Input(op, 1);
-        var bias = context.OptionalInput(op, 2);
-        var output = context.Output(op, 0);
-        ConvCommon.RequireInt8(context, op, input, filter, output);
-        var (inputScale, inputZeroPoint) = context.PerTensor(op, input);
-        var (outputScale, outputZeroPoint) = context.PerTensor(op, output);
+        var (options, input, filter, bias, output, inputScale, inputZeroPoint, outputScale, outputZeroPoint) = ConvCommon.Int8Operands(context, op);
 
         // Filter [output channels, height, width, input channels per group].
         int outChannels = filter.Shape[0], filterHeight = filter.Shape[1], filterWidth = filter.Shape[2], filterDepth = filter.Shape[3];
@@ -32,10 +24,7 @@ public sealed class Conv2DLowering : IOperatorLowering
             throw context.Unsupported(op, $"output {output} has {output.Shape[3]} channels, the filter {outChannels}");
         }
 
-        if (filterDepth < 1 || inChannels % filterDepth != 0 || outChannels % (inChannels / filterDepth) != 0)
-        {
-            throw context.Unsupported(op, $"the filter's {filterDepth} input channels do not divide the input's {inChannels} into groups that divide the {outChannels} output channels");
-        }
+        ConvCommon.RequireGroups(context, op, filterDepth, inChannels, outChannels);
 
         var window = ConvCommon.ResolveWindow(context, op, input, output, filterHeight, filterWidth,
             options.GetByte(0), options.GetInt(2), options.GetInt(1), options.GetInt(5, 1), options.GetInt(4, 1));
@@ -47,13 +36,7 @@ public sealed class Conv2DLowering : IOperatorLowering
         int rowLength = filterHeight * filterWidth * filterDepth;
         int[] foldedBias = Folding.FoldInputOffset(rawBias, weights, outChannels, rowLength, -inputZeroPoint);
         long macs = (long)input.Shape[0] * window.OutputHeight * window.OutputWidth * outChannels * rowLength;
-        var inputs = new int[Conv2DLayout.InputCount];
-        inputs[Conv2DLayout.Input] = context.Int8Operand(op, input);
-        inputs[Conv2DLayout.Filter] = context.AddInt8Constant(weights, filter.Shape, $"{filter.Name} (weights)");
-        inputs[Conv2DLayout.Bias] = context.AddInt32Constant(rawBias, $"{op} bias");
-        inputs[Conv2DLayout.FoldedBias] = context.AddInt32Constant(foldedBias, $"{op} folded bias");
-        inputs[Conv2DLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
-        inputs[Conv2DLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
+        var inputs = ConvCommon.Int8Inputs(context, op, input, weights, filter.Shape, $"{filter.Name} (weights)", rawBias, foldedBias, multipliers, shifts);
         context.Emit(op, OperatorType.Conv2D,
             inputs,
             [context.Int8Output(op, 0)],

@@ -18,6 +18,53 @@ internal static class ConvCommon
     /// <summary>A resolved window: everything the device needs to slide the filter over the input.</summary>
     public sealed record Window(PaddingType Padding, int StrideHeight, int StrideWidth, int DilationHeight, int DilationWidth, int PadTop, int PadLeft, int OutputHeight, int OutputWidth);
 
+    /// <summary>An int8 convolution's operands, their per-tensor quantization and its options (<see cref="Int8Operands"/>).</summary>
+    public sealed record Int8Conv(
+        OperatorOptions Options, TfLiteTensor Input, TfLiteTensor Filter, TfLiteTensor? Bias, TfLiteTensor Output,
+        float InputScale, int InputZeroPoint, float OutputScale, int OutputZeroPoint);
+
+    /// <summary>Reads and checks the operands of an int8 CONV_2D or DEPTHWISE_CONV_2D: input, constant filter, optional bias, one output.</summary>
+    public static Int8Conv Int8Operands(LoweringContext context, TfLiteOperator op)
+    {
+        context.RequireCounts(op, 2, 3, 1);
+        var options = context.Options(op);
+        var input = context.Input(op, 0);
+        var filter = context.Input(op, 1);
+        var bias = context.OptionalInput(op, 2);
+        var output = context.Output(op, 0);
+        RequireInt8(context, op, input, filter, output);
+        var (inputScale, inputZeroPoint) = context.PerTensor(op, input);
+        var (outputScale, outputZeroPoint) = context.PerTensor(op, output);
+        return new Int8Conv(options, input, filter, bias, output, inputScale, inputZeroPoint, outputScale, outputZeroPoint);
+    }
+
+    /// <summary>
+    /// Refuses a grouped convolution whose groups do not fit: the filter's input channels must divide the input's
+    /// into groups that divide the output channels (int8 and 16x8 CONV_2D).
+    /// </summary>
+    public static void RequireGroups(LoweringContext context, TfLiteOperator op, int filterDepth, int inChannels, int outChannels)
+    {
+        if (filterDepth < 1 || inChannels % filterDepth != 0 || outChannels % (inChannels / filterDepth) != 0)
+        {
+            throw context.Unsupported(op, $"the filter's {filterDepth} input channels do not divide the input's {inChannels} into groups that divide the {outChannels} output channels");
+        }
+    }
+
+    /// <summary>The input slots of an int8 convolution (<see cref="Conv2DLayout"/>), its constants added to the model.</summary>
+    public static int[] Int8Inputs(
+        LoweringContext context, TfLiteOperator op, TfLiteTensor input, sbyte[] weights, int[] weightShape, string weightName,
+        int[] bias, int[] foldedBias, int[] multipliers, int[] shifts)
+    {
+        var inputs = new int[Conv2DLayout.InputCount];
+        inputs[Conv2DLayout.InputSlot] = context.Int8Operand(op, input);
+        inputs[Conv2DLayout.FilterSlot] = context.AddInt8Constant(weights, weightShape, weightName);
+        inputs[Conv2DLayout.BiasSlot] = context.AddInt32Constant(bias, $"{op} bias");
+        inputs[Conv2DLayout.FoldedBiasSlot] = context.AddInt32Constant(foldedBias, $"{op} folded bias");
+        inputs[Conv2DLayout.MultipliersSlot] = context.AddInt32Constant(multipliers, $"{op} multipliers");
+        inputs[Conv2DLayout.ShiftsSlot] = context.AddInt32Constant(shifts, $"{op} shifts");
+        return inputs;
+    }
+
     /// <summary>Refuses anything but int8 activations and int8 weights, naming what was found.</summary>
     public static void RequireInt8(LoweringContext context, TfLiteOperator op, TfLiteTensor input, TfLiteTensor filter, TfLiteTensor output)
     {

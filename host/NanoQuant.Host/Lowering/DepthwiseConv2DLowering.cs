@@ -15,15 +15,7 @@ public sealed class DepthwiseConv2DLowering : IOperatorLowering
 
     public void Lower(LoweringContext context, TfLiteOperator op)
     {
-        context.RequireCounts(op, 2, 3, 1);
-        var options = context.Options(op);
-        var input = context.Input(op, 0);
-        var filter = context.Input(op, 1);
-        var bias = context.OptionalInput(op, 2);
-        var output = context.Output(op, 0);
-        ConvCommon.RequireInt8(context, op, input, filter, output);
-        var (inputScale, inputZeroPoint) = context.PerTensor(op, input);
-        var (outputScale, outputZeroPoint) = context.PerTensor(op, output);
+        var (options, input, filter, bias, output, inputScale, inputZeroPoint, outputScale, outputZeroPoint) = ConvCommon.Int8Operands(context, op);
 
         // TFLite filter [1, height, width, output channels]; output channel = input channel × multiplier + m.
         int filterHeight = filter.Shape[1], filterWidth = filter.Shape[2], outChannels = filter.Shape[3];
@@ -73,13 +65,7 @@ public sealed class DepthwiseConv2DLowering : IOperatorLowering
         int[] parameters = [.. ConvCommon.Parameters(window, inputZeroPoint, outputZeroPoint, min, max), 0];
         parameters[DepthwiseConv2DLayout.DepthMultiplier] = multiplier;
         long macs = (long)input.Shape[0] * window.OutputHeight * window.OutputWidth * outChannels * taps;
-        var inputs = new int[Conv2DLayout.InputCount];
-        inputs[Conv2DLayout.Input] = context.Int8Operand(op, input);
-        inputs[Conv2DLayout.Filter] = context.AddInt8Constant(channelMajor, [outChannels, filterHeight, filterWidth], $"{filter.Name} (channel-major weights)");
-        inputs[Conv2DLayout.Bias] = context.AddInt32Constant(rawBias, $"{op} bias");
-        inputs[Conv2DLayout.FoldedBias] = context.AddInt32Constant(foldedBias, $"{op} folded bias");
-        inputs[Conv2DLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
-        inputs[Conv2DLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
+        var inputs = ConvCommon.Int8Inputs(context, op, input, channelMajor, [outChannels, filterHeight, filterWidth], $"{filter.Name} (channel-major weights)", rawBias, foldedBias, multipliers, shifts);
         context.Emit(op, OperatorType.DepthwiseConv2D,
             inputs,
             [context.Int8Output(op, 0)],

@@ -82,11 +82,11 @@ public sealed class FullyConnectedLowering : IOperatorLowering
         var (min, max) = ConvCommon.ActivationRange(context, op, options.GetActivation(0), outputScale, outputZeroPoint);
         int batches = input.ElementCount / depth;
         var inputs = new int[FullyConnectedLayout.InputCount];
-        inputs[FullyConnectedLayout.Input] = context.Int8Operand(op, input);
-        inputs[FullyConnectedLayout.Filter] = context.AddInt8Constant(weights, [units, depth], $"{filter.Name} (weights)");
-        inputs[FullyConnectedLayout.Bias] = context.AddInt32Constant(folded, $"{op} folded bias");
-        inputs[FullyConnectedLayout.Multipliers] = context.AddInt32Constant(multipliers, $"{op} multipliers");
-        inputs[FullyConnectedLayout.Shifts] = context.AddInt32Constant(shifts, $"{op} shifts");
+        inputs[FullyConnectedLayout.InputSlot] = context.Int8Operand(op, input);
+        inputs[FullyConnectedLayout.FilterSlot] = context.AddInt8Constant(weights, [units, depth], $"{filter.Name} (weights)");
+        inputs[FullyConnectedLayout.BiasSlot] = context.AddInt32Constant(folded, $"{op} folded bias");
+        inputs[FullyConnectedLayout.MultipliersSlot] = context.AddInt32Constant(multipliers, $"{op} multipliers");
+        inputs[FullyConnectedLayout.ShiftsSlot] = context.AddInt32Constant(shifts, $"{op} shifts");
         var parameters = new int[FullyConnectedLayout.ParameterCount];
         parameters[FullyConnectedLayout.OutputOffset] = outputZeroPoint;
         parameters[FullyConnectedLayout.ActivationMin] = min;

@@ -119,10 +119,10 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
             parameters[block + UnidirectionalSequenceLstmLayout.GateRecurrentMultiplier] = recMultiplier;
             parameters[block + UnidirectionalSequenceLstmLayout.GateRecurrentShift] = recShift;
 
-            inputs[UnidirectionalSequenceLstmLayout.InputWeights + g] = context.AddInt8Constant(wIn, [units, depth], $"{op.Inputs[1 + g]} (LSTM {GateNames[g]} input weights)");
-            inputs[UnidirectionalSequenceLstmLayout.RecurrentWeights + g] = context.AddInt8Constant(wRec, [units, units], $"{op.Inputs[5 + g]} (LSTM {GateNames[g]} recurrent weights)");
-            inputs[UnidirectionalSequenceLstmLayout.InputBias + g] = context.AddInt32Constant(Folding.FoldInputOffset(bias, wIn, units, depth, -inputZeroPoint), $"{op} {GateNames[g]} folded input bias");
-            inputs[UnidirectionalSequenceLstmLayout.RecurrentBias + g] = context.AddInt32Constant(Folding.FoldInputOffset(new int[units], wRec, units, units, -hiddenZeroPoint), $"{op} {GateNames[g]} folded recurrent bias");
+            inputs[UnidirectionalSequenceLstmLayout.InputWeightsSlot + g] = context.AddInt8Constant(wIn, [units, depth], $"{op.Inputs[1 + g]} (LSTM {GateNames[g]} input weights)");
+            inputs[UnidirectionalSequenceLstmLayout.RecurrentWeightsSlot + g] = context.AddInt8Constant(wRec, [units, units], $"{op.Inputs[5 + g]} (LSTM {GateNames[g]} recurrent weights)");
+            inputs[UnidirectionalSequenceLstmLayout.InputBiasSlot + g] = context.AddInt32Constant(Folding.FoldInputOffset(bias, wIn, units, depth, -inputZeroPoint), $"{op} {GateNames[g]} folded input bias");
+            inputs[UnidirectionalSequenceLstmLayout.RecurrentBiasSlot + g] = context.AddInt32Constant(Folding.FoldInputOffset(new int[units], wRec, units, units, -hiddenZeroPoint), $"{op} {GateNames[g]} folded recurrent bias");
         }
 
         // The cell state: int16, symmetric, a power-of-two scale (TFLM's integer tanh needs 2^p).
@@ -170,9 +170,9 @@ public sealed class UnidirectionalSequenceLstmLowering : IOperatorLowering
         parameters[UnidirectionalSequenceLstmLayout.CellTanhShift] = cellTanhShift;
 
         int stateLength = batches * units;
-        inputs[UnidirectionalSequenceLstmLayout.HiddenState] = StateTensor(context, op, hidden, TensorType.Int8, hiddenScale, hiddenZeroPoint, stateLength, "hidden state");
-        inputs[UnidirectionalSequenceLstmLayout.CellState] = StateTensor(context, op, cell, TensorType.Int16, cellScale, 0, stateLength, "cell state");
-        inputs[UnidirectionalSequenceLstmLayout.Input] = context.Int8Operand(op, input);
+        inputs[UnidirectionalSequenceLstmLayout.HiddenStateSlot] = StateTensor(context, op, hidden, TensorType.Int8, hiddenScale, hiddenZeroPoint, stateLength, "hidden state");
+        inputs[UnidirectionalSequenceLstmLayout.CellStateSlot] = StateTensor(context, op, cell, TensorType.Int16, cellScale, 0, stateLength, "cell state");
+        inputs[UnidirectionalSequenceLstmLayout.InputSlot] = context.Int8Operand(op, input);
         int steps = timeMajor ? input.Shape[0] : input.Shape[1];
         context.Emit(op, OperatorType.UnidirectionalSequenceLstm, inputs, [context.Int8Output(op, 0)], parameters,
             (long)batches * steps * UnidirectionalSequenceLstmLayout.GateCount * units * (depth + units));

@@ -21,10 +21,7 @@ public sealed class Conv2D16Lowering : IOperatorLowering
         var options = context.Options(op);
         int filterHeight = filter.Shape[1], filterWidth = filter.Shape[2], filterDepth = filter.Shape[3];
         int inChannels = input.Shape[3];
-        if (filterDepth < 1 || inChannels % filterDepth != 0 || outChannels % (inChannels / filterDepth) != 0)
-        {
-            throw context.Unsupported(op, $"the filter's {filterDepth} input channels do not divide the input's {inChannels} into groups that divide the {outChannels} output channels");
-        }
+        ConvCommon.RequireGroups(context, op, filterDepth, inChannels, outChannels);
 
         var window = ConvCommon.ResolveWindow(context, op, input, output, filterHeight, filterWidth,
             options.GetByte(0), options.GetInt(2), options.GetInt(1), options.GetInt(5, 1), options.GetInt(4, 1));
