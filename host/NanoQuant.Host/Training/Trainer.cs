@@ -55,6 +55,15 @@ public sealed record TrainingOptions
     /// <summary>With <see cref="DistillTemperature"/>: the weight α of the distillation term; the labels' cross-entropy weighs 1 − α.</summary>
     public double DistillWeight { get; init; } = DefaultDistillWeight;
 
+    /// <summary>
+    /// With <see cref="Clusters"/> and no pruning: train on the post-training clustered model's own int8 grid — its weight
+    /// scales, activation scales and zero points held fixed, each tied weight its scale × its centroid rounded to an int8
+    /// value — and write the trained centroids and biases back into that model, so the forward pass in training is the
+    /// device model's and, before any step, the result is exactly <c>convert --cluster</c>'s model. Off: the fine-tuned
+    /// float model is quantized and clustered anew (scales and ranges recalibrated).
+    /// </summary>
+    public bool KeepQuantizerGrid { get; init; } = true;
+
     /// <summary>Label-preserving changes to each training image, drawn anew for every sample of every epoch (<see cref="ImageAugmentation"/>).</summary>
     public Augmentation Augmentation { get; init; }
 
@@ -175,6 +184,11 @@ public sealed class Trainer
     private readonly int _lossOperator;
     private FloatModel _current;
     private long _steps;
+
+    // KeepQuantizerGrid: the clustered model training started from, each parameter's values then, and its activations' quantization.
+    private QuantizedModel? _grid;
+    private float[][]? _gridStart;
+    private (float Scale, int ZeroPoint)?[]? _gridActivations;
 
     private enum OutputRule
     {
@@ -533,7 +547,7 @@ public sealed class Trainer
             }
         }
 
-        if (Options.QuantizationAware)
+        if (Options.QuantizationAware && _gridActivations is null)
         {
             UpdateRanges(workers);
         }
@@ -574,13 +588,95 @@ public sealed class Trainer
 
             if (weights && p.Table is { } table)
             {
+                bool sameGroups = channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]);
                 p.Ties = TiedWeights.Create(p.Values, p.Tensor.Shape, p.QuantizationDimension!.Value, table.Axis, table.Shared, Options.Clusters!.Value, null,
-                    channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]) ? quantization.Scales : null);
+                    sameGroups ? quantization.Scales : null, fixedScales: Options.KeepQuantizerGrid && sameGroups);
                 p.Ties.Write(p.Values);
             }
         }
 
+        if (Options.KeepQuantizerGrid)
+        {
+            _grid = clustered;
+            _gridStart = _parameters.Select(p => (float[])p.Values.Clone()).ToArray();
+            _gridActivations = new (float, int)?[_rules.Length];
+            for (int t = 0; t < _rules.Length; t++)
+            {
+                if (_rules[t] != OutputRule.None && clustered.Int8Tensors.TryGetValue(t, out int q)
+                    && clustered.Model.Tensors[q] is { Type: TfLiteType.Int8, Quantization: { } activation })
+                {
+                    _gridActivations[t] = (activation.Scale, activation.ZeroPoint);
+                }
+            }
+        }
+
         _current = Refresh();
+    }
+
+    /// <summary>
+    /// With <see cref="TrainingOptions.KeepQuantizerGrid"/> after <see cref="StartFrom"/>: the clustered model training
+    /// started from with each trained weight and bias written back on its int8 grid: its start value + the change in
+    /// training in units of its scale, rounded (int8 weights clamped to ±127). Null without a grid.
+    /// </summary>
+    public QuantizedModel? OnQuantizerGrid()
+    {
+        if (_grid is null || _gridStart is null)
+        {
+            return null;
+        }
+
+        var tensors = _grid.Model.Tensors.ToArray();
+        for (int n = 0; n < _parameters.Length; n++)
+        {
+            var p = _parameters[n];
+            int index = _grid.Int8Tensors.TryGetValue(p.Tensor.Index, out int q) ? q : p.Tensor.Index;
+            if (tensors[index] is not { Data: { } data, Quantization: { } quantization } tensor)
+            {
+                continue;
+            }
+
+            bool weights = tensor.Type == TfLiteType.Int8 && data.Length == p.Values.Length;
+            if (!weights && !(tensor.Type == TfLiteType.Int32 && data.Length == p.Values.Length * 4))
+            {
+                continue;
+            }
+
+            int channels = quantization.Scales.Length;
+            int inner = p.Tensor.Shape.Skip(quantization.Dimension + 1).Aggregate(1, (a, b) => a * b);
+            var bytes = (byte[])data.Clone();
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                double scale = quantization.Scales[channels == 1 ? 0 : (i / inner) % channels];
+                long change = (long)Math.Round((p.Values[i] - (double)_gridStart[n][i]) / scale, MidpointRounding.AwayFromZero);
+                if (weights)
+                {
+                    bytes[i] = unchecked((byte)(sbyte)Math.Clamp(unchecked((sbyte)data[i]) + change, -127, 127));
+                }
+                else
+                {
+                    long value = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4)) + change;
+                    BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), (int)Math.Clamp(value, int.MinValue, int.MaxValue));
+                }
+            }
+
+            tensors[index] = tensor with { Data = bytes };
+        }
+
+        var model = _grid.Model;
+        return new QuantizedModel
+        {
+            Model = new TfLiteModel
+            {
+                SchemaVersion = model.SchemaVersion,
+                Description = model.Description,
+                Tensors = tensors,
+                Operators = model.Operators,
+                Inputs = model.Inputs,
+                Outputs = model.Outputs,
+                SubgraphCount = model.SubgraphCount,
+            },
+            Int8Tensors = _grid.Int8Tensors,
+        };
     }
 
     /// <summary>Zeros the smallest-magnitude <paramref name="sparsity"/> of each pruned tensor's weights, and keeps them zero from now on.</summary>
@@ -698,6 +794,12 @@ public sealed class Trainer
 
     private void SetQuantization(int tensor, FloatOperator? op)
     {
+        if (_gridActivations is not null)
+        {
+            _quantization[tensor] = _gridActivations[tensor];
+            return;
+        }
+
         _quantization[tensor] = _rules[tensor] switch
         {
             OutputRule.Range when _rangeSeen[tensor] => QuantizationParameters.Activation(_rangeMin[tensor], _rangeMax[tensor]),

@@ -49,6 +49,7 @@ public class FinetuneCommandTests : FinetuneHarness
     [InlineData(new[] { "--distill", "4", "--distill-weight", "1.5" }, "--distill-weight must lie in [0, 1], not 1.5")]
     [InlineData(new[] { "--augment", "rotate" }, "--augment takes flip, crop or flip,crop, not 'rotate'")]
     [InlineData(new[] { "--augment", "flip,," }, "--augment takes flip, crop or flip,crop, not 'flip,,'")]
+    [InlineData(new[] { "--requantize" }, "--requantize needs --cluster N")]
     [InlineData(new[] { "--augment", "flip" }, "image augmentation needs one image input of shape [1, height, width, channels]")]
     public void Distillation_and_augmentation_options_out_of_range(string[] options, string message)
     {
