@@ -435,16 +435,7 @@ public sealed class Trainer
             tensors[p.Tensor.Index] = p.Tensor with { Data = bytes };
         }
 
-        return new TfLiteModel
-        {
-            SchemaVersion = source.SchemaVersion,
-            Description = source.Description,
-            Tensors = tensors,
-            Operators = source.Operators,
-            Inputs = source.Inputs,
-            Outputs = source.Outputs,
-            SubgraphCount = source.SubgraphCount,
-        };
+        return source.WithTensors(tensors);
     }
 
     private void CheckData(LabeledSamples data, string what)
@@ -665,16 +656,7 @@ public sealed class Trainer
         var model = _grid.Model;
         return new QuantizedModel
         {
-            Model = new TfLiteModel
-            {
-                SchemaVersion = model.SchemaVersion,
-                Description = model.Description,
-                Tensors = tensors,
-                Operators = model.Operators,
-                Inputs = model.Inputs,
-                Outputs = model.Outputs,
-                SubgraphCount = model.SubgraphCount,
-            },
+            Model = model.WithTensors(tensors),
             Int8Tensors = _grid.Int8Tensors,
         };
     }

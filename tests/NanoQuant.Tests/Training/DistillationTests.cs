@@ -9,8 +9,7 @@ namespace NanoQuant.Tests.Training;
 /// <summary>Distillation from the float teacher (loss and gradient) and image augmentation (deterministic, label-preserving).</summary>
 public class DistillationTests
 {
-    private static float[] Random(Random random, int count, float scale = 1f) =>
-        Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
+    private static float[] Random(Random random, int count, float scale = 1f) => TrainingData.Uniform(random, count, scale);
 
     [Theory]
     [InlineData(1f)]
