@@ -40,11 +40,15 @@ public static class FinetuneCommand
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
         var cluster = new Option<int?>("--cluster") { Description = $"cluster-preserving: tie the weights of each tensor the palette stores to at most N int8 values per output channel (per tensor for short channels), as convert --cluster clusters them, and train those values (2 … {WeightClustering.MaxClusters}; 16: 4-bit palette weights)" };
         var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel, as convert --cluster-per-tensor" };
+        var requantize = new Option<bool>("--requantize") { Description = "with --cluster: quantize and cluster the fine-tuned float model anew (activation ranges and weight scales recalibrated) instead of training on the post-training clustered model's int8 grid and writing the trained centroids and biases back into it" };
         var prune = new Option<double?>("--prune") { Description = "prune the weights of each tensor the palette stores by magnitude to this fraction of zeros (0 < S < 1), rising on a polynomial schedule to the target halfway through; with --cluster the zeros are one palette entry (the other entries then train)" };
+        var distill = new Option<double?>("--distill") { Description = $"distil the float model into the fine-tuned one: add the cross-entropy between its and the trained model's softmax at temperature T (0 < T ≤ {TrainingOptions.MaxDistillTemperature}; 4 is usual), which needs no labels" };
+        var distillWeight = new Option<double?>("--distill-weight") { Description = $"with --distill: the weight α of the distillation loss, the labels' cross-entropy weighing 1 − α (0 ≤ α ≤ 1; default {TrainingOptions.DefaultDistillWeight.ToString(CultureInfo.InvariantCulture)})" };
+        var augment = new Option<string?>("--augment") { Description = $"change each training image anew every epoch, deterministically with --seed: flip (mirror left to right), crop (random crop of the image padded by {ImageAugmentation.CropPadding} zeros), or flip,crop; needs an image input [1, H, W, C]" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, prune, json,
+            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, augment, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -96,10 +100,38 @@ public static class FinetuneCommand
                 throw new CliUsageException("--cluster-per-tensor needs --cluster N");
             }
 
+            double? temperature = parse.GetValue(distill);
+            if (temperature is { } t && !(t > 0 && t <= TrainingOptions.MaxDistillTemperature))
+            {
+                throw new CliUsageException($"--distill must lie in (0, {TrainingOptions.MaxDistillTemperature}] (the softmax temperature), not {t.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            double? alpha = parse.GetValue(distillWeight);
+            if (alpha is not null && temperature is null)
+            {
+                throw new CliUsageException("--distill-weight needs --distill T");
+            }
+
+            if (alpha is { } a && !(a >= 0 && a <= 1))
+            {
+                throw new CliUsageException($"--distill-weight must lie in [0, 1], not {a.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            bool anew = parse.GetValue(requantize);
+            if (anew && clusters is null)
+            {
+                throw new CliUsageException("--requantize needs --cluster N");
+            }
+
+            var augmentation = ParseAugmentation(parse.GetValue(augment));
             var options = new TrainingOptions
             {
+                DistillTemperature = temperature,
+                DistillWeight = alpha ?? TrainingOptions.DefaultDistillWeight,
+                Augmentation = augmentation,
                 Clusters = clusters,
                 ClusterPerTensor = perTensor,
+                KeepQuantizerGrid = !anew,
                 Sparsity = sparsity,
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(rate),
@@ -221,6 +253,9 @@ public static class FinetuneCommand
                     clusters,
                     clusterPerTensor = perTensor,
                     sparsity,
+                    distillTemperature = temperature,
+                    distillWeight = temperature is null ? (double?)null : options.DistillWeight,
+                    augment = augmentation == Augmentation.None ? null : augmentation.ToString().ToLowerInvariant().Replace(" ", ""),
                     plainInt8Bytes = result.PlainBytes,
                     files = files.Select(f => new { path = f.Path, bytes = f.Bytes.Length }),
                 });
@@ -255,6 +290,28 @@ public static class FinetuneCommand
         (e.ValidationAccuracy is { } v ? $", validation loss {e.ValidationLoss!.Value.ToString("F4", CultureInfo.InvariantCulture)}, top-1 {Percent(v)}" : "") +
         $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
         (e.ValidationAccuracy is null ? ")" : $", validation {e.ValidationTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
+
+    /// <summary>The --augment list: flip, crop or both, comma-separated.</summary>
+    private static Augmentation ParseAugmentation(string? list)
+    {
+        var augmentation = Augmentation.None;
+        if (list is null)
+        {
+            return augmentation;
+        }
+
+        foreach (string item in list.Split(','))
+        {
+            augmentation |= item.Trim() switch
+            {
+                "flip" => Augmentation.Flip,
+                "crop" => Augmentation.Crop,
+                _ => throw new CliUsageException($"--augment takes flip, crop or flip,crop, not '{list}'"),
+            };
+        }
+
+        return augmentation;
+    }
 
     private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
 

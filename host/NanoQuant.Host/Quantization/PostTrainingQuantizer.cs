@@ -96,7 +96,7 @@ public static class PostTrainingQuantizer
 
         var quantizationTime = stopwatch.Elapsed;
         stopwatch.Restart();
-        var conversion = Converter.Convert(quantized.Model, quantizerOptions.Palettes, DeviceModels.ConstantCompaction.IsOn(quantizerOptions.CompactConstants, quantizerOptions.Clusters));
+        var conversion = Convert(quantized, quantizerOptions);
         var conversionTime = stopwatch.Elapsed;
         return new PostTrainingResult(model, statistics, calibrationOptions, quantizerOptions, ranges, quantized, conversion, calibrationTime, quantizationTime, conversionTime)
         {
@@ -104,6 +104,10 @@ public static class PostTrainingQuantizer
             CorrectedBiases = correctedBiases,
         };
     }
+
+    /// <summary>The device model of a quantized model, with the palettes and constant compaction <paramref name="options"/> ask for.</summary>
+    public static ConversionResult Convert(QuantizedModel quantized, QuantizerOptions options) =>
+        Converter.Convert(quantized.Model, options.Palettes, DeviceModels.ConstantCompaction.IsOn(options.CompactConstants, options.Clusters));
 
     /// <summary>
     /// For every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of the quantized model: the mean and the mean square

@@ -65,16 +65,7 @@ public static class WeightClustering
             layers.Add(Measure(op.ToString(), weights, axis, original, clustered) with { SharedTable = shared });
         }
 
-        var result = new TfLiteModel
-        {
-            SchemaVersion = model.SchemaVersion,
-            Description = model.Description,
-            Tensors = tensors,
-            Operators = model.Operators,
-            Inputs = model.Inputs,
-            Outputs = model.Outputs,
-            SubgraphCount = model.SubgraphCount,
-        };
+        var result = model.WithTensors(tensors);
         return (result, layers);
     }
 

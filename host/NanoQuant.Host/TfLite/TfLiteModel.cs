@@ -47,4 +47,16 @@ public sealed class TfLiteModel
 
     public IEnumerable<TfLiteTensor> InputTensors => Inputs.Select(i => Tensors[i]);
     public IEnumerable<TfLiteTensor> OutputTensors => Outputs.Select(i => Tensors[i]);
+
+    /// <summary>The same graph with <paramref name="tensors"/> (same count and order) in place of its tensors: new constants for the same model.</summary>
+    public TfLiteModel WithTensors(IReadOnlyList<TfLiteTensor> tensors) => new()
+    {
+        SchemaVersion = SchemaVersion,
+        Description = Description,
+        Tensors = tensors,
+        Operators = Operators,
+        Inputs = Inputs,
+        Outputs = Outputs,
+        SubgraphCount = SubgraphCount,
+    };
 }

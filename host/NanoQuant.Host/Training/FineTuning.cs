@@ -74,7 +74,10 @@ public static class FineTuning
         var trainingTime = stopwatch.Elapsed;
         var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
         var fineTuned = trainer.TrainedModel();
-        var quantization = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
+        // On the quantizer's grid the trained centroids and biases go back into the clustered model; else quantize anew.
+        var quantization = clustered is not null && trainer.OnQuantizerGrid() is { } onGrid
+            ? clustered with { Quantized = onGrid, Conversion = PostTrainingQuantizer.Convert(onGrid, quantizer) }
+            : PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
         var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
         double? floatTop1 = null, ptqTop1 = null, ptqClusteredTop1 = null, fineTunedTop1 = null;
         if (validation is not null)

@@ -65,7 +65,7 @@ internal sealed class TiedWeights
     /// <paramref name="shared"/>), starting from the optimal clustering of their int8 values; masked weights
     /// (<paramref name="pruned"/>) go to a zero centroid and the others share the remaining clusters.
     /// </summary>
-    public static TiedWeights Create(float[] weights, int[] shape, int dimension, int axis, bool shared, int clusters, bool[]? pruned, float[]? givenScales = null)
+    public static TiedWeights Create(float[] weights, int[] shape, int dimension, int axis, bool shared, int clusters, bool[]? pruned, float[]? givenScales = null, bool fixedScales = false)
     {
         var (values, scales) = QuantizationParameters.Weights(weights, shape, dimension);
         if (givenScales is not null)
@@ -143,8 +143,9 @@ internal sealed class TiedWeights
             }
         }
 
-        bool onGrid = shared && groupCount > 1;
-        for (int g = 0; g < groupCount && onGrid; g++)
+        // Fixed scales (the quantizer's, kept by the caller): every table on the grid, and nothing to pin for the scales' sake.
+        bool onGrid = fixedScales || (shared && groupCount > 1);
+        for (int g = 0; g < groupCount && onGrid && !fixedScales; g++)
         {
             if (extreme[g] is int i and >= 0)
             {

@@ -45,8 +45,32 @@ public sealed record TrainingOptions
     /// <summary>Magnitude pruning to this fraction of zero weights, on a <see cref="PruningSchedule"/> (null: none).</summary>
     public double? Sparsity { get; init; }
 
+    /// <summary>
+    /// Knowledge distillation from the float model the trainer started from (Hinton et al.): the loss adds the
+    /// cross-entropy between the teacher's and the trained model's softmax at this temperature, × T² (so its
+    /// gradient keeps its size as T changes), weighted by <see cref="DistillWeight"/>. Null: labels only.
+    /// </summary>
+    public double? DistillTemperature { get; init; }
+
+    /// <summary>With <see cref="DistillTemperature"/>: the weight α of the distillation term; the labels' cross-entropy weighs 1 − α.</summary>
+    public double DistillWeight { get; init; } = DefaultDistillWeight;
+
+    /// <summary>
+    /// With <see cref="Clusters"/> and no pruning: train on the post-training clustered model's own int8 grid — its weight
+    /// scales, activation scales and zero points held fixed, each tied weight its scale × its centroid rounded to an int8
+    /// value — and write the trained centroids and biases back into that model, so the forward pass in training is the
+    /// device model's and, before any step, the result is exactly <c>convert --cluster</c>'s model. Off: the fine-tuned
+    /// float model is quantized and clustered anew (scales and ranges recalibrated).
+    /// </summary>
+    public bool KeepQuantizerGrid { get; init; } = true;
+
+    /// <summary>Label-preserving changes to each training image, drawn anew for every sample of every epoch (<see cref="ImageAugmentation"/>).</summary>
+    public Augmentation Augmentation { get; init; }
+
     public const int MaxEpochs = 1000;
     public const int MaxBatchSize = 65536;
+    public const double MaxDistillTemperature = 100;
+    public const double DefaultDistillWeight = 0.5;
 
     /// <summary>Checks every value (one message naming the option).</summary>
     public void Validate()
@@ -79,6 +103,16 @@ public sealed record TrainingOptions
         if (Sparsity is { } sparsity && !(sparsity > 0 && sparsity < 1))
         {
             throw new ArgumentException($"the sparsity must lie in (0, 1), not {sparsity}");
+        }
+
+        if (DistillTemperature is { } temperature && !(temperature > 0 && temperature <= MaxDistillTemperature))
+        {
+            throw new ArgumentException($"the distillation temperature must lie in (0, {MaxDistillTemperature}], not {temperature}");
+        }
+
+        if (!(DistillWeight >= 0 && DistillWeight <= 1))
+        {
+            throw new ArgumentException($"the distillation weight must lie in [0, 1], not {DistillWeight}");
         }
 
         if (!(RangeDecay >= 0 && RangeDecay < 1))
@@ -150,6 +184,11 @@ public sealed class Trainer
     private readonly int _lossOperator;
     private FloatModel _current;
     private long _steps;
+
+    // KeepQuantizerGrid: the clustered model training started from, each parameter's values then, and its activations' quantization.
+    private QuantizedModel? _grid;
+    private float[][]? _gridStart;
+    private (float Scale, int ZeroPoint)?[]? _gridActivations;
 
     private enum OutputRule
     {
@@ -287,8 +326,18 @@ public sealed class Trainer
             throw new UnsupportedModelException("the model has no input or no output");
         }
 
+        if (options.Augmentation != Augmentation.None && (floatModel.Model.Inputs.Length != 1 || ImageShape(floatModel.Model) is null))
+        {
+            throw new UnsupportedModelException(
+                $"image augmentation needs one image input of shape [1, height, width, channels]; the model has {floatModel.Model.Inputs.Length} input(s), the first [{string.Join(", ", floatModel.Model.Tensors[floatModel.Model.Inputs[0]].Shape)}]");
+        }
+
         return new Trainer(floatModel, options);
     }
+
+    /// <summary>Height, width and channels of input 0 when it is one NHWC image ([1, H, W, C]), else null.</summary>
+    private static (int Height, int Width, int Channels)? ImageShape(TfLiteModel model) =>
+        model.Tensors[model.Inputs[0]].Shape is [1, > 0 and var height, > 0 and var width, > 0 and var channels] ? (height, width, channels) : null;
 
     /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, reporting each epoch (with validation accuracy when <paramref name="validation"/> is given).</summary>
     public IReadOnlyList<EpochResult> Fit(LabeledSamples training, LabeledSamples? validation, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
@@ -317,7 +366,17 @@ public sealed class Trainer
             for (int start = 0; start < order.Length; start += Options.BatchSize)
             {
                 var batch = order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
-                var (batchLoss, batchCorrect) = Step(training, batch);
+                AugmentedView[]? views = null;
+                if (Options.Augmentation != Augmentation.None)
+                {
+                    views = new AugmentedView[batch.Length];
+                    for (int i = 0; i < views.Length; i++)
+                    {
+                        views[i] = ImageAugmentation.Draw(random, Options.Augmentation);
+                    }
+                }
+
+                var (batchLoss, batchCorrect) = Step(training, batch, views);
                 loss += batchLoss;
                 correct += batchCorrect;
                 progress?.Report(start + batch.Length);
@@ -376,16 +435,7 @@ public sealed class Trainer
             tensors[p.Tensor.Index] = p.Tensor with { Data = bytes };
         }
 
-        return new TfLiteModel
-        {
-            SchemaVersion = source.SchemaVersion,
-            Description = source.Description,
-            Tensors = tensors,
-            Operators = source.Operators,
-            Inputs = source.Inputs,
-            Outputs = source.Outputs,
-            SubgraphCount = source.SubgraphCount,
-        };
+        return source.WithTensors(tensors);
     }
 
     private void CheckData(LabeledSamples data, string what)
@@ -408,8 +458,11 @@ public sealed class Trainer
         return worker == 0 ? (0, half) : (half, count);
     }
 
-    /// <summary>One step of Adam over <paramref name="batch"/>; returns the summed loss and the correct predictions.</summary>
-    internal (double Loss, int Correct) Step(LabeledSamples data, int[] batch)
+    /// <summary>
+    /// One step of Adam over <paramref name="batch"/>, each sample shown as its entry of <paramref name="views"/> (null: as it is);
+    /// returns the summed loss and the correct predictions.
+    /// </summary>
+    internal (double Loss, int Correct) Step(LabeledSamples data, int[] batch, AugmentedView[]? views = null)
     {
         var workers = new Worker[Workers];
         float scale = 1f / batch.Length;
@@ -420,8 +473,8 @@ public sealed class Trainer
             for (int i = from; i < to; i++)
             {
                 int s = batch[i];
-                worker.Forward(data.Samples, s, collectRanges: Options.QuantizationAware);
-                worker.Loss(data.Labels[s], scale);
+                worker.Forward(data.Samples, s, collectRanges: Options.QuantizationAware, views?[i]);
+                worker.Loss(data.Labels[s], scale, Options.DistillTemperature is null ? null : worker.Teach());
                 worker.Backward();
             }
 
@@ -485,7 +538,7 @@ public sealed class Trainer
             }
         }
 
-        if (Options.QuantizationAware)
+        if (Options.QuantizationAware && _gridActivations is null)
         {
             UpdateRanges(workers);
         }
@@ -526,13 +579,86 @@ public sealed class Trainer
 
             if (weights && p.Table is { } table)
             {
+                bool sameGroups = channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]);
                 p.Ties = TiedWeights.Create(p.Values, p.Tensor.Shape, p.QuantizationDimension!.Value, table.Axis, table.Shared, Options.Clusters!.Value, null,
-                    channels == (p.QuantizationDimension < 0 ? 1 : p.Tensor.Shape[p.QuantizationDimension!.Value]) ? quantization.Scales : null);
+                    sameGroups ? quantization.Scales : null, fixedScales: Options.KeepQuantizerGrid && sameGroups);
                 p.Ties.Write(p.Values);
             }
         }
 
+        if (Options.KeepQuantizerGrid)
+        {
+            _grid = clustered;
+            _gridStart = _parameters.Select(p => (float[])p.Values.Clone()).ToArray();
+            _gridActivations = new (float, int)?[_rules.Length];
+            for (int t = 0; t < _rules.Length; t++)
+            {
+                if (_rules[t] != OutputRule.None && clustered.Int8Tensors.TryGetValue(t, out int q)
+                    && clustered.Model.Tensors[q] is { Type: TfLiteType.Int8, Quantization: { } activation })
+                {
+                    _gridActivations[t] = (activation.Scale, activation.ZeroPoint);
+                }
+            }
+        }
+
         _current = Refresh();
+    }
+
+    /// <summary>
+    /// With <see cref="TrainingOptions.KeepQuantizerGrid"/> after <see cref="StartFrom"/>: the clustered model training
+    /// started from with each trained weight and bias written back on its int8 grid: its start value + the change in
+    /// training in units of its scale, rounded (int8 weights clamped to ±127). Null without a grid.
+    /// </summary>
+    public QuantizedModel? OnQuantizerGrid()
+    {
+        if (_grid is null || _gridStart is null)
+        {
+            return null;
+        }
+
+        var tensors = _grid.Model.Tensors.ToArray();
+        for (int n = 0; n < _parameters.Length; n++)
+        {
+            var p = _parameters[n];
+            int index = _grid.Int8Tensors.TryGetValue(p.Tensor.Index, out int q) ? q : p.Tensor.Index;
+            if (tensors[index] is not { Data: { } data, Quantization: { } quantization } tensor)
+            {
+                continue;
+            }
+
+            bool weights = tensor.Type == TfLiteType.Int8 && data.Length == p.Values.Length;
+            if (!weights && !(tensor.Type == TfLiteType.Int32 && data.Length == p.Values.Length * 4))
+            {
+                continue;
+            }
+
+            int channels = quantization.Scales.Length;
+            int inner = p.Tensor.Shape.Skip(quantization.Dimension + 1).Aggregate(1, (a, b) => a * b);
+            var bytes = (byte[])data.Clone();
+            for (int i = 0; i < p.Values.Length; i++)
+            {
+                double scale = quantization.Scales[channels == 1 ? 0 : (i / inner) % channels];
+                long change = (long)Math.Round((p.Values[i] - (double)_gridStart[n][i]) / scale, MidpointRounding.AwayFromZero);
+                if (weights)
+                {
+                    bytes[i] = unchecked((byte)(sbyte)Math.Clamp(unchecked((sbyte)data[i]) + change, -127, 127));
+                }
+                else
+                {
+                    long value = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(i * 4)) + change;
+                    BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), (int)Math.Clamp(value, int.MinValue, int.MaxValue));
+                }
+            }
+
+            tensors[index] = tensor with { Data = bytes };
+        }
+
+        var model = _grid.Model;
+        return new QuantizedModel
+        {
+            Model = model.WithTensors(tensors),
+            Int8Tensors = _grid.Int8Tensors,
+        };
     }
 
     /// <summary>Zeros the smallest-magnitude <paramref name="sparsity"/> of each pruned tensor's weights, and keeps them zero from now on.</summary>
@@ -650,6 +776,12 @@ public sealed class Trainer
 
     private void SetQuantization(int tensor, FloatOperator? op)
     {
+        if (_gridActivations is not null)
+        {
+            _quantization[tensor] = _gridActivations[tensor];
+            return;
+        }
+
         _quantization[tensor] = _rules[tensor] switch
         {
             OutputRule.Range when _rangeSeen[tensor] => QuantizationParameters.Activation(_rangeMin[tensor], _rangeMax[tensor]),
@@ -667,6 +799,7 @@ public sealed class Trainer
         private readonly float[][] _raw;
         private readonly BackwardState _state;
         private readonly bool[] _isParameter;
+        private FloatRun? _teacher;
 
         public Worker(Trainer trainer)
         {
@@ -706,13 +839,24 @@ public sealed class Trainer
 
         public FloatRun Run => _run;
 
-        /// <summary>Runs sample <paramref name="sample"/> forward, fake-quantizing activations with the current ranges.</summary>
-        public void Forward(SampleSet data, int sample, bool collectRanges)
+        /// <summary>
+        /// Runs sample <paramref name="sample"/> forward (input 0 shown as <paramref name="view"/> when given), fake-quantizing
+        /// activations with the current ranges.
+        /// </summary>
+        public void Forward(SampleSet data, int sample, bool collectRanges, AugmentedView? view = null)
         {
             var model = _trainer._base.Model;
             for (int i = 0; i < model.Inputs.Length; i++)
             {
-                data.Sample(i, sample).CopyTo(_run.Input(i));
+                if (view is { } shown && ImageShape(model) is var (height, width, channels))
+                {
+                    ImageAugmentation.Apply(data.Sample(i, sample), _run.Input(i), height, width, channels, shown);
+                }
+                else
+                {
+                    data.Sample(i, sample).CopyTo(_run.Input(i));
+                }
+
                 Quantize(model.Inputs[i], collectRanges);
             }
 
@@ -724,6 +868,35 @@ public sealed class Trainer
                     Quantize(t, collectRanges);
                 }
             }
+        }
+
+        /// <summary>
+        /// The float teacher's logits for the inputs of the last <see cref="Forward(SampleSet, int, bool, AugmentedView?)"/>
+        /// (as given, before any fake quantization): the source model's softmax input × its beta, or its output when it ends without a softmax.
+        /// </summary>
+        public float[] Teach()
+        {
+            var source = _trainer._base;
+            _teacher ??= source.CreateRun();
+            for (int i = 0; i < source.Model.Inputs.Length; i++)
+            {
+                _raw[source.Model.Inputs[i]].CopyTo(_teacher.Input(i));
+            }
+
+            foreach (var op in source.Operators)
+            {
+                op.Invoke(_teacher);
+            }
+
+            if (_trainer._lossOperator < 0)
+            {
+                return _teacher.Values[source.Model.Outputs[0]].ToArray();
+            }
+
+            var softmax = (SoftmaxOperator)source.Operators[_trainer._lossOperator];
+            var logits = _teacher.Values[softmax.Source.Inputs[0]].ToArray();
+            System.Numerics.Tensors.TensorPrimitives.Multiply(logits, softmax.Beta, logits);
+            return logits;
         }
 
         /// <summary>Runs the inputs forward (tests: gradient checks).</summary>
@@ -766,8 +939,12 @@ public sealed class Trainer
             }
         }
 
-        /// <summary>Softmax cross-entropy of output 0 against <paramref name="label"/>; seeds the output gradient scaled by <paramref name="scale"/> (0: loss only).</summary>
-        public void Loss(int label, float scale)
+        /// <summary>
+        /// Softmax cross-entropy of output 0 against <paramref name="label"/> — with <paramref name="teacherLogits"/>, weighted
+        /// 1 − α and plus α × the distillation loss (<see cref="TrainingOptions.DistillTemperature"/>) — ; seeds the output
+        /// gradient scaled by <paramref name="scale"/> (0: loss only).
+        /// </summary>
+        public void Loss(int label, float scale, float[]? teacherLogits = null)
         {
             var model = _trainer._base;
             int output = model.Model.Outputs[0];
@@ -799,10 +976,30 @@ public sealed class Trainer
 
             int classes = _trainer.Classes;
             int rows = probabilities.Length / classes;
+            var options = _trainer.Options;
+            float hardWeight = teacherLogits is null ? 1f : (float)(1 - options.DistillWeight);
+            float softWeight = teacherLogits is null ? 0f : (float)options.DistillWeight;
+            float temperature = (float)(options.DistillTemperature ?? 1);
+            var student = new float[classes];
+            var teacher = new float[classes];
             for (int r = 0; r < rows; r++)
             {
                 var p = probabilities.AsSpan(r * classes, classes);
-                LossSum += -Math.Log(Math.Max(p[label], 1e-30f)) / rows;
+                double rowLoss = hardWeight * -Math.Log(Math.Max(p[label], 1e-30f));
+                if (teacherLogits is not null)
+                {
+                    // The trained model's logits are beta × its softmax input (the fake-quantized values the softmax read).
+                    var input = _run.Values[seed].AsSpan(r * classes, classes);
+                    for (int c = 0; c < classes; c++)
+                    {
+                        student[c] = beta * input[c];
+                    }
+
+                    rowLoss += softWeight * Distillation.Loss(student, teacherLogits.AsSpan(r * classes, classes), temperature, teacher);
+                    Distillation.Gradient(student, teacher, temperature, student);
+                }
+
+                LossSum += rowLoss / rows;
                 if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p) == label)
                 {
                     Correct++;
@@ -813,7 +1010,9 @@ public sealed class Trainer
                     var g = Gradients[seed].AsSpan(r * classes, classes);
                     for (int c = 0; c < classes; c++)
                     {
-                        g[c] = beta * (p[c] - (c == label ? 1f : 0f)) * scale / rows;
+                        float hard = p[c] - (c == label ? 1f : 0f);
+                        float soft = teacherLogits is null ? 0f : student[c];
+                        g[c] = beta * ((hardWeight * hard) + (softWeight * soft)) * scale / rows;
                     }
                 }
             }

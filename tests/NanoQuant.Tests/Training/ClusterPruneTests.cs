@@ -29,7 +29,7 @@ public class ClusterPruneTests : FinetuneHarness
     public void Tied_weights_keep_at_most_n_int8_values_that_the_quantizer_and_the_palette_keep_exactly()
     {
         var model = TrainingData.Mlp();
-        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 });
+        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, KeepQuantizerGrid = false });
         var hidden = Hidden(trainer);
         Assert.NotNull(hidden.Ties);
         Assert.NotNull(trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Ties);
@@ -52,6 +52,33 @@ public class ClusterPruneTests : FinetuneHarness
         Assert.Contains(result.Quantization.Conversion.Model.Tensors, t => t.Palette is { Bits: 2 });
         Assert.True(result.FineTunedTop1 > result.PostTrainingClusteredTop1, $"fine-tuned {result.FineTunedTop1}, post-training clustered {result.PostTrainingClusteredTop1}");
         Assert.True(result.Quantization.Conversion.Bytes.Length < result.PlainBytes);
+    }
+
+    [Fact]
+    public void On_the_quantizer_grid_training_starts_from_exactly_the_post_training_clustered_model_and_improves_it()
+    {
+        var model = TrainingData.Mlp();
+        var training = Data(model, 512, 4);
+        var validation = Data(model, 256, 5);
+        var calibration = new CalibrationOptions(CalibrationMethod.MinMax, 99.99);
+        var clustered = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(model), training.Samples.Slice(0, 128), calibration, new QuantizerOptions { Clusters = 4 });
+
+        // A step too small to move any centroid by half an int8 step: the device model is convert --cluster's, byte for byte.
+        var still = FineTuning.Prepare(model, new TrainingOptions { Epochs = 1, LearningRate = 1e-12, Clusters = 4 });
+        var unchanged = FineTuning.Run(still, training, validation, 128, calibration, new QuantizerOptions());
+        Assert.True(Hidden(still).Ties!.OnGrid);
+        Assert.Equal(clustered.Conversion.Bytes, unchanged.Quantization.Conversion.Bytes);
+        Assert.Equal(unchanged.PostTrainingClusteredTop1, unchanged.FineTunedTop1);
+
+        // Trained: the same scales and activation quantization, other int8 weights (still ≤ 4 a table), a better top-1.
+        var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 });
+        var result = FineTuning.Run(trainer, training, validation, 128, calibration, new QuantizerOptions());
+        var start = Int8Weights(clustered.Quantized.Model, "hidden/weights");
+        var trained = Int8Weights(result.Quantization.Quantized.Model, "hidden/weights");
+        Assert.NotEqual(start, trained);
+        Assert.InRange(trained.Distinct().Count(), 2, 4);
+        Assert.Equal(clustered.Quantized.Model.Tensors.Select(t => t.Quantization?.Scale), result.Quantization.Quantized.Model.Tensors.Select(t => t.Quantization?.Scale));
+        Assert.True(result.FineTunedTop1 > result.PostTrainingClusteredTop1, $"fine-tuned {result.FineTunedTop1}, post-training clustered {result.PostTrainingClusteredTop1}");
     }
 
     [Fact]

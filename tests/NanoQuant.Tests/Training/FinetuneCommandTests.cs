@@ -42,6 +42,31 @@ public class FinetuneCommandTests : FinetuneHarness
         Assert.Contains("wrote ", output);
     }
 
+    [Theory]
+    [InlineData(new[] { "--distill", "0" }, "--distill must lie in (0, 100] (the softmax temperature), not 0")]
+    [InlineData(new[] { "--distill", "500" }, "--distill must lie in (0, 100]")]
+    [InlineData(new[] { "--distill-weight", "0.5" }, "--distill-weight needs --distill T")]
+    [InlineData(new[] { "--distill", "4", "--distill-weight", "1.5" }, "--distill-weight must lie in [0, 1], not 1.5")]
+    [InlineData(new[] { "--augment", "rotate" }, "--augment takes flip, crop or flip,crop, not 'rotate'")]
+    [InlineData(new[] { "--augment", "flip,," }, "--augment takes flip, crop or flip,crop, not 'flip,,'")]
+    [InlineData(new[] { "--requantize" }, "--requantize needs --cluster N")]
+    [InlineData(new[] { "--augment", "flip" }, "image augmentation needs one image input of shape [1, height, width, channels]")]
+    public void Distillation_and_augmentation_options_out_of_range(string[] options, string message)
+    {
+        AssertOneError(message, ["finetune", _model, "--train", _x, "--labels", _y, .. options, "-o", Temp("out.nq")]);
+    }
+
+    [Fact]
+    public void Distils_with_json_figures()
+    {
+        string output = Ok("finetune", _model, "--train", _x, "--labels", _y, "--val", _vx, "--val-labels", _vy,
+            "--epochs", "2", "--lr", "0.01", "--distill", "2", "--distill-weight", "0.25", "-o", Temp("out.nq"), "--json");
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2.0, json.RootElement.GetProperty("distillTemperature").GetDouble());
+        Assert.Equal(0.25, json.RootElement.GetProperty("distillWeight").GetDouble());
+        Assert.True(File.Exists(Temp("out.nq")));
+    }
+
     [Fact]
     public void Labels_of_the_wrong_count()
     {

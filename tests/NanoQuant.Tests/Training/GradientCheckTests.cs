@@ -11,8 +11,7 @@ namespace NanoQuant.Tests.Training;
 /// </summary>
 public class GradientCheckTests
 {
-    private static float[] Random(Random random, int count, float scale = 1f) =>
-        Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
+    private static float[] Random(Random random, int count, float scale = 1f) => TrainingData.Uniform(random, count, scale);
 
     /// <summary>Runs the check: analytic gradients equal finite differences to 2 % of the largest gradient (plus float rounding).</summary>
     private static void Check(TfLiteModel model, int seed = 1, float inputScale = 1f)

@@ -12,6 +12,10 @@ internal static class TrainingData
     public const int Features = 8;
     public const int Classes = 4;
 
+    /// <summary><paramref name="count"/> values uniform in [−<paramref name="scale"/>, <paramref name="scale"/>].</summary>
+    public static float[] Uniform(Random random, int count, float scale = 1f) =>
+        Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
+
     /// <summary>Samples of <see cref="Features"/> values in [−1, 1]; the label is the argmax of a fixed random linear map.</summary>
     public static (float[] X, int[] Y) Linear(int count, int seed)
     {
