@@ -31,7 +31,7 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "print one JSON document (docs/cli-json.md) instead of a table" };
         var kernels = BoardKernelsOption.Create();
         var boardClock = new Option<string>("--board") { Description = $"with --runtime cortex-m7|cortex-m4: also an estimated time per Invoke on this board ({string.Join(", ", BoardClock.All.Select(b => b.Name))}): the exact instruction count times {BoardClock.CyclesPerInstruction} cycles per instruction (calibrated against MLPerf Tiny v1.0 on a Cortex-M4) at the board's clock — an estimate, not a measurement" };
-        var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr: also time each operator alone on nanoCLR (a table per model: ms per Invoke, share of the time, ratio to the dot loop)" };
+        var perOp = new Option<bool>("--per-op") { Description = "with --runtime nanoclr, nanoclr-native, cortex-m7 or cortex-m4: also time each operator alone on nanoCLR (a table per model: ms per Invoke or instructions, share of the time, ratio to the dot loop, and the kernel that ran it: managed, native, or the vendor library the native build's rule table picked, cmsis-nn)" };
         var versus = new Option<string[]>("--versus") { Description = "with --runtime dotnet: time each --model against this model (a golden name or a .tflite/.nq file; once for all models, or once per --model in the same order), the two in alternation within the run so load cancels, and print time ÷ versus, e.g. a 16x8 model against its int8 twin" };
         var format = CliOptions.Format();
         var command = new Command("bench", "Benchmark the device runtime on the golden models: time, MAC/s, arena vs TFLite Micro, sizes, allocations") { shared, models, ops, all, seconds, runtime, kernels, boardClock, kit, nanoclr, runs, json, format, perOp, versus };
@@ -97,7 +97,9 @@ public static class BenchCommand
                 }
             }
 
-            if (parse.GetValue(runtime) is { } runtimeName && (runtimeName == ModelRuntimes.NanoClr || ModelRuntimes.IsBoard(runtimeName)))
+            // nanoclr-native with --per-op: the nanoclr tables on the native nanoCLR (NativeBench compares whole models only).
+            if (parse.GetValue(runtime) is { } runtimeName
+                && (runtimeName == ModelRuntimes.NanoClr || ModelRuntimes.IsBoard(runtimeName) || (runtimeName == ModelRuntimes.NanoClrNative && parse.GetValue(perOp))))
             {
                 bool board = ModelRuntimes.IsBoard(runtimeName);
                 if (chosenModels.Length == 0 && !parse.GetValue(all) && !parse.GetValue(ops))
@@ -117,7 +119,7 @@ public static class BenchCommand
 
             if (parse.GetValue(perOp))
             {
-                throw new CliUsageException("--per-op needs --runtime nanoclr");
+                throw new CliUsageException("--per-op needs --runtime nanoclr, nanoclr-native, cortex-m7 or cortex-m4");
             }
 
             if (!Directory.Exists(golden))
@@ -269,7 +271,7 @@ public static class BenchCommand
                     Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
                     Operators = r.Operators.Select(o => new
                     {
-                        o.Index, o.Operator, o.Macs, o.MillisecondsPerInvoke, o.Share,
+                        o.Index, o.Operator, o.Kernel, o.Macs, o.MillisecondsPerInvoke, o.Share,
                         MacsPerSecond = double.IsNaN(o.MacsPerSecond) ? (double?)null : o.MacsPerSecond,
                         Ratio = double.IsNaN(o.Ratio) ? (double?)null : o.Ratio,
                     }),
@@ -296,12 +298,12 @@ public static class BenchCommand
             w.WriteLine();
             w.WriteLine($"{r.Model}, each operator timed alone ({r.TimedRuns} runs; ratio against the dot loop run right after):");
             w.WriteLine();
-            var operators = new CliTable(">#", "operator", ">MACs", ">ms/invoke", ">share of time", ">MAC/s", ">ratio");
+            var operators = new CliTable(">#", "operator", "kernel", ">MACs", ">ms/invoke", ">share of time", ">MAC/s", ">ratio");
             foreach (var o in r.Operators)
             {
                 string rate = o.Macs > 0 && !double.IsNaN(o.MacsPerSecond) ? $"{o.MacsPerSecond / 1e6:F2}M" : "-";
                 string ratio = double.IsNaN(o.Ratio) ? "-" : o.Ratio.ToString("F2", inv);
-                operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke:F4}", $"{o.Share * 100:F1} %", rate, ratio);
+                operators.Add($"{o.Index}", o.Operator, o.Kernel, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke:F4}", $"{o.Share * 100:F1} %", rate, ratio);
             }
 
             operators.Write(w, format);
@@ -343,7 +345,7 @@ public static class BenchCommand
                     Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
                     r.ArenaBytes, r.ModelBytes,
                     Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
-                    Operators = r.Operators.Select(o => new { o.Index, o.Operator, o.Macs, Instructions = (long)Math.Round(o.MillisecondsPerInvoke * perMs), o.Share }),
+                    Operators = r.Operators.Select(o => new { o.Index, o.Operator, o.Kernel, o.Macs, Instructions = (long)Math.Round(o.MillisecondsPerInvoke * perMs), o.Share }),
                 }),
             });
             return 0;
@@ -374,10 +376,10 @@ public static class BenchCommand
             w.WriteLine();
             w.WriteLine($"{r.Model}, each operator alone:");
             w.WriteLine();
-            var operators = new CliTable(">#", "operator", ">MACs", ">instructions", ">share");
+            var operators = new CliTable(">#", "operator", "kernel", ">MACs", ">instructions", ">share");
             foreach (var o in r.Operators)
             {
-                operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke * perMs:N0}", $"{o.Share * 100:F1} %");
+                operators.Add($"{o.Index}", o.Operator, o.Kernel, $"{o.Macs:N0}", $"{o.MillisecondsPerInvoke * perMs:N0}", $"{o.Share * 100:F1} %");
             }
 
             operators.Write(w, format);

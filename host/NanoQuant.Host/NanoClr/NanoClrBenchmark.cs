@@ -21,8 +21,11 @@ public sealed record NanoClrBenchmarkRow(string Model, long Macs, double Millise
     public IReadOnlyList<NanoClrOperatorRow> Operators { get; init; } = [];
 }
 
-/// <summary>One operator's time on nanoCLR (timed alone, over the model's timed runs) and its ratio to the dot loop run right after.</summary>
-public sealed record NanoClrOperatorRow(int Index, string Operator, long Macs, double MillisecondsPerInvoke, double Share, double Ratio)
+/// <summary>
+/// One operator's time on nanoCLR (timed alone, over the model's timed runs), its ratio to the dot loop run right after, and
+/// the kernel that ran it (<see cref="NanoClrJobResult.OperatorKernels"/>).
+/// </summary>
+public sealed record NanoClrOperatorRow(int Index, string Operator, string Kernel, long Macs, double MillisecondsPerInvoke, double Share, double Ratio)
 {
     public double MacsPerSecond => MillisecondsPerInvoke > 0 ? Macs / (MillisecondsPerInvoke / 1000.0) : double.NaN;
 }
@@ -96,7 +99,7 @@ public static class NanoClrBenchmark
             double ms = result.OperatorMilliseconds[i];
             long macs = interpreter.GetOperatorMacCount(i);
             double ratio = ms > 0 && macs > 0 && result.OperatorBaselineMacsPerSecond > 0 ? macs / (ms / 1000.0) / result.OperatorBaselineMacsPerSecond : double.NaN;
-            rows.Add(new NanoClrOperatorRow(i, OperatorNames.Get(operators[i].Type), macs, ms, total > 0 ? ms / total : double.NaN, ratio));
+            rows.Add(new NanoClrOperatorRow(i, OperatorNames.Get(operators[i].Type), result.OperatorKernels[i], macs, ms, total > 0 ? ms / total : double.NaN, ratio));
         }
 
         return rows;

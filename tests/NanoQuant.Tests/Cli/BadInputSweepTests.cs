@@ -190,7 +190,7 @@ public sealed class BadInputSweepTests : CliHarness
         ("bench: unknown model name", "known names are", "bench --shared {shared} -m kws"),
         ("bench: model file missing", "does not exist", "bench --shared {shared} -m {T}/none.nq"),
         ("bench: no golden folder", "no golden folder", "bench --shared {T}/noshared"),
-        ("bench: --per-op on dotnet", "--per-op needs --runtime nanoclr", "bench --shared {shared} -m hello_world_int8 --per-op"),
+        ("bench: --per-op on dotnet", "--per-op needs --runtime nanoclr, nanoclr-native, cortex-m7 or cortex-m4", "bench --shared {shared} -m hello_world_int8 --per-op"),
         ("bench: --all on dotnet", "--all applies to --runtime nanoclr", "bench --shared {shared} --all"),
         ("bench: --all with --model", "give one of them", "bench --shared {shared} --runtime nanoclr --all -m hello_world_int8"),
         ("bench: --runtime unknown", "bogus", "bench --shared {shared} --runtime bogus"),

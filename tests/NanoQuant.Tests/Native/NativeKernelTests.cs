@@ -104,10 +104,14 @@ public class NativeKernelTests
             long native = 0;
             for (int i = 0; i < conversion.Model.Operators.Count; i++)
             {
-                if (NativeOperators.Contains(conversion.Model.Operators[i].Type))
+                bool isNative = NativeOperators.Contains(conversion.Model.Operators[i].Type);
+                if (isNative)
                 {
                     native++;
                 }
+
+                // The desktop library is built without a vendor library: nq_kernel_for gives every call nanoQuant's own kernel.
+                Assert.Equal(isNative ? "native" : "managed", interpreter.GetOperatorKernel(i));
             }
 
             Assert.True(native > 0, model);
@@ -121,13 +125,17 @@ public class NativeKernelTests
         var conversion = Converter.ConvertFile(SharedResources.ModelPath("op_conv_3x3_same_relu"));
         var interpreter = new Interpreter(conversion.Bytes);
         Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal("managed", interpreter.GetOperatorKernel(0));
         using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
         Assert.Equal(1, interpreter.UseBackend(backend));
         Assert.Equal("native", interpreter.Backend);
+        Assert.Equal("native", interpreter.GetOperatorKernel(0));
         interpreter.Invoke();
         Assert.Equal(1, backend.Calls);
         Assert.Equal(0, interpreter.UseBackend(null));
         Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal("managed", interpreter.GetOperatorKernel(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => interpreter.GetOperatorKernel(1));
         interpreter.Invoke();
         Assert.Equal(1, backend.Calls);
     }
