@@ -280,6 +280,21 @@ namespace NanoQuant
             return _kernels[index].MacCount;
         }
 
+        /// <summary>
+        /// Which kernel runs operator <paramref name="index"/>: "managed" (the C# kernel), or for an operator a
+        /// <see cref="KernelBackend"/> runs, the kernel the backend picked for its shape when it was bound (the
+        /// backend's <see cref="KernelBackend.Name"/>, e.g. "native", or the vendor library's, "cmsis-nn" or "esp-nn").
+        /// </summary>
+        public string GetOperatorKernel(int index)
+        {
+            if (index < 0 || index >= _kernels.Length)
+            {
+                throw new ArgumentOutOfRangeException("index");
+            }
+
+            return _kernels[index].KernelName;
+        }
+
         /// <summary>Model input <paramref name="index"/>.</summary>
         public Tensor GetInput(int index)
         {

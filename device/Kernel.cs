@@ -16,6 +16,12 @@ namespace NanoQuant
             get { return 0; }
         }
 
+        /// <summary>Which kernel runs this operator: "managed" here; a native binding names its backend's choice.</summary>
+        internal virtual string KernelName
+        {
+            get { return "managed"; }
+        }
+
         /// <summary>
         /// This operator run by <paramref name="backend"/> (see native/bindings), or null when the kernel has
         /// no native counterpart: the interpreter then keeps the managed kernel.

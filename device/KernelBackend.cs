@@ -16,7 +16,7 @@ namespace NanoQuant
     public abstract class KernelBackend
     {
         /// <summary>Version of the parameter layout (NQ_ABI_VERSION in nanoquant_kernels.h).</summary>
-        public const int AbiVersion = 2;
+        public const int AbiVersion = 3;
 
         /// <summary>Short name shown by <see cref="Interpreter.Backend"/>, for example "native".</summary>
         public abstract string Name { get; }
@@ -29,5 +29,16 @@ namespace NanoQuant
         /// </summary>
         /// <exception cref="System.ArgumentException">The parameters do not describe a valid call (the native side checked every index).</exception>
         public abstract void Run(int[] parameters, sbyte[] input, sbyte[] second, sbyte[] output, int[] table0, int[] table1, int[] table2, int[] table3);
+
+        /// <summary>
+        /// Which kernel <see cref="Run"/> gives a call with these <paramref name="parameters"/> (the starts are not read):
+        /// 0 the backend's own, 1 CMSIS-NN, 2 ESP-NN (NQ_KERNEL_* in nanoquant_kernels.h: the native build's rule table
+        /// picks a vendor library per call where it was built with one). Asked once per operator at
+        /// <see cref="Interpreter.UseBackend"/>; <see cref="Interpreter.GetOperatorKernel"/> names the answer.
+        /// </summary>
+        public virtual int KernelFor(int[] parameters)
+        {
+            return 0;
+        }
     }
 }

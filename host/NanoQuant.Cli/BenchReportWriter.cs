@@ -47,7 +47,7 @@ internal static class BenchReportWriter
                 Versus = r.Timing.Versus is not { } v ? null : new { v.Model, v.MillisecondsPerInvoke, v.Ratio, v.RatioMin, v.RatioMax, v.Rounds },
                 Operators = r.Operators.Select(o => new
                 {
-                    o.Index, o.Operator, o.Macs,
+                    o.Index, o.Operator, o.Kernel, o.Macs,
                     MillisecondsPerInvoke = instructions ? (double?)null : o.PerInvoke,
                     InstructionsPerInvoke = instructions ? (long)Math.Round(o.PerInvoke) : (long?)null,
                     o.Share,
@@ -132,11 +132,11 @@ internal static class BenchReportWriter
             w.WriteLine();
             w.WriteLine($"{r.Model}, each operator timed alone ({r.Timing.TimedRuns} runs{(report.DotLoopMacsPerUnit is null ? "" : "; ratio against the dot loop run right after")}):");
             w.WriteLine();
-            var operators = new CliTable(">#", "operator", ">MACs", ">" + cost, ">share of time", ">" + rate, ">ratio");
+            var operators = new CliTable(">#", "operator", "kernel", ">MACs", ">" + cost, ">share of time", ">" + rate, ">ratio");
             foreach (var o in r.Operators)
             {
                 string perUnit = o.Macs > 0 && o.PerInvoke > 0 ? instructions ? $"{o.Macs / o.PerInvoke:F6}" : $"{o.Macs / o.PerInvoke * 1000 / 1e6:F2}M" : "-";
-                operators.Add($"{o.Index}", o.Operator, $"{o.Macs:N0}", Cost(o.PerInvoke, instructions, "F4"), $"{o.Share * 100:F1} %", perUnit, Ratio(o.Ratio));
+                operators.Add($"{o.Index}", o.Operator, o.Kernel, $"{o.Macs:N0}", Cost(o.PerInvoke, instructions, "F4"), $"{o.Share * 100:F1} %", perUnit, Ratio(o.Ratio));
             }
 
             operators.Write(w, format);

@@ -36,8 +36,8 @@ namespace NanoQuant.NanoClr
 
         /// <summary>
         /// Runs the model <paramref name="runs"/> times one operator at a time, timing each operator, and prints
-        /// <c>nq:op JOB INDEX ticks=T runs=R</c> per operator (T: that operator's total over the runs, less the
-        /// cost of reading the clock, measured here too), then <c>nq:opbaseline JOB baseline=MACS_PER_SECOND</c>:
+        /// <c>nq:op JOB INDEX ticks=T runs=R kernel=K</c> per operator (T: that operator's total over the runs, less the
+        /// cost of reading the clock, measured here too; K: <see cref="Interpreter.GetOperatorKernel"/>), then <c>nq:opbaseline JOB baseline=MACS_PER_SECOND</c>:
         /// the dot loop over the same number of MACs right after.
         /// </summary>
         internal static void Operators(Interpreter interpreter, string job, int runs)
@@ -66,7 +66,8 @@ namespace NanoQuant.NanoClr
             for (int i = 0; i < count; i++)
             {
                 long t = ticks[i] - clockTicks;
-                Console.WriteLine("nq:op " + job + " " + i.ToString() + " ticks=" + (t < 0 ? 0 : t).ToString() + " runs=" + runs.ToString());
+                Console.WriteLine("nq:op " + job + " " + i.ToString() + " ticks=" + (t < 0 ? 0 : t).ToString() + " runs=" + runs.ToString()
+                    + " kernel=" + interpreter.GetOperatorKernel(i));
             }
 
             long macs = interpreter.MacCount * runs;

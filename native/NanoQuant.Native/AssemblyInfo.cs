@@ -7,4 +7,4 @@ using System.Runtime.CompilerServices;
 
 // The native part's version: part of the Interop contract. Bump it (and regenerate the skeleton in
 // native/interop with native/generate-skeleton.sh) whenever an extern signature changes.
-[assembly: AssemblyNativeVersion("1.0.0.0")]
+[assembly: AssemblyNativeVersion("1.1.0.0")]

@@ -72,6 +72,17 @@ namespace NanoQuant.Native
             RunOperator(parameters, input, second, output, table0, table1, table2, table3);
         }
 
+        /// <inheritdoc/>
+        public override int KernelFor(int[] parameters)
+        {
+            if (parameters == null)
+            {
+                throw new ArgumentNullException("parameters");
+            }
+
+            return NativeKernelFor(parameters);
+        }
+
         /// <summary>NQ_ABI_VERSION of the C kernels compiled into the firmware.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern int NativeAbiVersion();
@@ -79,5 +90,9 @@ namespace NanoQuant.Native
         /// <summary>nq_run: checks the call against the arrays (ArgumentException when it would leave one) and runs the operator.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void RunOperator(int[] parameters, sbyte[] input, sbyte[] second, sbyte[] output, int[] table0, int[] table1, int[] table2, int[] table3);
+
+        /// <summary>nq_kernel_for: the kernel the firmware's build gives a call with these parameters (NQ_KERNEL_*).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern int NativeKernelFor(int[] parameters);
     }
 }

@@ -17,6 +17,7 @@ namespace NanoQuant
         private readonly int[] _table1;
         private readonly int[] _table2;
         private readonly int[] _table3;
+        private readonly string _kernelName;
 
         /// <summary>Parameters 0–6 are filled here; <paramref name="parameters"/> holds the operator's own from <see cref="NativeCallLayout.First"/>.</summary>
         internal NativeKernel(Kernel managed, KernelBackend backend, int code, int[] parameters, Tensor input, Tensor second, Tensor output,
@@ -36,6 +37,13 @@ namespace NanoQuant
             parameters[NativeCallLayout.InputLength] = input.elementCount;
             parameters[NativeCallLayout.SecondLength] = second == null ? 0 : second.elementCount;
             parameters[NativeCallLayout.OutputLength] = output.elementCount;
+            _kernelName = NativeKernelChoice.Name(backend.KernelFor(parameters), backend.Name);
+        }
+
+        /// <summary>The backend's kernel for this call's shape, asked once here: its name, or the vendor library's.</summary>
+        internal override string KernelName
+        {
+            get { return _kernelName; }
         }
 
         internal override long MacCount

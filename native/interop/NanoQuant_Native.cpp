@@ -17,16 +17,18 @@ static const CLR_RT_MethodHandler method_lookup[] =
     NULL,
     NULL,
     NULL,
+    NULL,
     Library_NanoQuant_Native_NanoQuant_Native_NativeKernels::NativeAbiVersion___STATIC__I4,
     Library_NanoQuant_Native_NanoQuant_Native_NativeKernels::RunOperator___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_I1__SZARRAY_I1__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4,
+    Library_NanoQuant_Native_NanoQuant_Native_NativeKernels::NativeKernelFor___STATIC__I4__SZARRAY_I4,
 };
 
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_NanoQuant_Native =
 {
     "NanoQuant.Native",
-    0x0D69FA6A,
+    0x441CC60E,
     method_lookup,
-    { 1, 0, 0, 0 }
+    { 1, 1, 0, 0 }
 };
 
 // clang-format on

@@ -19,6 +19,7 @@ struct Library_NanoQuant_Native_NanoQuant_Native_NativeKernels
 
     NANOCLR_NATIVE_DECLARE(NativeAbiVersion___STATIC__I4);
     NANOCLR_NATIVE_DECLARE(RunOperator___STATIC__VOID__SZARRAY_I4__SZARRAY_I1__SZARRAY_I1__SZARRAY_I1__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I4);
+    NANOCLR_NATIVE_DECLARE(NativeKernelFor___STATIC__I4__SZARRAY_I4);
 
     //--//
 };

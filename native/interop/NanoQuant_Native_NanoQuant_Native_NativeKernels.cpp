@@ -65,3 +65,16 @@ HRESULT Library_NanoQuant_Native_NanoQuant_Native_NativeKernels::
 
     NANOCLR_NOCLEANUP();
 }
+
+HRESULT Library_NanoQuant_Native_NanoQuant_Native_NativeKernels::NativeKernelFor___STATIC__I4__SZARRAY_I4(CLR_RT_StackFrame &stack)
+{
+    NANOCLR_HEADER();
+
+    int32_t parameterCount;
+    const int32_t *parameters = Int32Array(stack.Arg0(), parameterCount);
+
+    FAULT_ON_NULL_ARG(parameters);
+    stack.SetResult_I4(nq_kernel_for(parameters, parameterCount));
+
+    NANOCLR_NOCLEANUP();
+}

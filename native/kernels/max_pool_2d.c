@@ -6,6 +6,7 @@
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
 #include "pooling.h"
+#include "nq_dsp.h"
 
 #define NQ_POOL_BLOCK 64
 
@@ -30,6 +31,12 @@ void nq_max_pool_2d(const int32_t *p, const int8_t *input, int8_t *output)
     int32_t oy;
     int32_t ox;
 
+#ifdef NQ_DSP
+    if (nq_max_pool_2d_dsp(p, input, output))
+    {
+        return;
+    }
+#endif
     for (b = 0; b < batches; b++)
     {
         const int8_t *image = input + (b * in_height * row_stride);

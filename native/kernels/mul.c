@@ -6,6 +6,7 @@
 #include "nanoquant_kernels.h"
 #include "quantized_math.h"
 #include "broadcast.h"
+#include "nq_dsp.h"
 
 void nq_mul(const int32_t *p, const int8_t *input1, const int8_t *input2, int8_t *output)
 {
@@ -23,6 +24,12 @@ void nq_mul(const int32_t *p, const int8_t *input1, const int8_t *input2, int8_t
     nq_odometer odometer;
     int32_t r;
 
+#ifdef NQ_DSP
+    if (nq_mul_dsp(p, input1, input2, output))
+    {
+        return;
+    }
+#endif
     nq_odometer_start(&odometer, p);
     for (r = 0; r < runs; r++)
     {

@@ -18,9 +18,10 @@
 extern "C" {
 #endif
 
-/* Version of the parameter layout below; the managed side refuses a native part of another version
- * (KernelBackend.AbiVersion). 2: the operator codes became the device model's OperatorType values. */
-#define NQ_ABI_VERSION 2
+/* Version of the parameter layout and entry points below; the managed side refuses a native part of another
+ * version (KernelBackend.AbiVersion). 2: the operator codes became the device model's OperatorType values.
+ * 3: nq_kernel_for, the kernel a call goes to (NQ_KERNEL_*), is part of the interface. */
+#define NQ_ABI_VERSION 3
 
 /* Operator codes (parameter 0): the device model format's operator types (shared/OperatorType.cs). The
  * values below and every NQ_* parameter index are compared with their C# twins in native/bindings
@@ -40,6 +41,12 @@ extern "C" {
 #define NQ_ERROR_OPERATOR (-1)   /* unknown operator code or too few parameters */
 #define NQ_ERROR_PARAMETER (-2)  /* a parameter is outside what the kernel accepts */
 #define NQ_ERROR_BOUNDS (-3)     /* a buffer is missing or too small for the shapes */
+
+/* Which kernel nq_run gives a call (nq_kernel_for): nanoQuant's own (portable C, or its DSP paths where the
+ * build has them) or a vendor library's (vendor.h: a build option). */
+#define NQ_KERNEL_OWN 0
+#define NQ_KERNEL_CMSIS_NN 1
+#define NQ_KERNEL_ESP_NN 2
 
 /* Parameters every operator has. */
 enum
@@ -185,6 +192,13 @@ enum
 int32_t nq_run(const int32_t *params, int32_t param_count, const int8_t *a, int32_t a_length, const int8_t *b,
                int32_t b_length, int8_t *out, int32_t out_length, const int32_t *t0, int32_t t0_length, const int32_t *t1,
                int32_t t1_length, const int32_t *t2, int32_t t2_length, const int32_t *t3, int32_t t3_length);
+
+/*
+ * The kernel nq_run would run these parameters with (NQ_KERNEL_*; the starts and lengths are not read): the
+ * build's rule table (dispatch.c), asked once per operator at load so that `bench --per-op` can say which ran.
+ * A vendor call that finds its scratch too small still falls back to nanoQuant's kernel.
+ */
+int32_t nq_kernel_for(const int32_t *params, int32_t param_count);
 
 /* The kernels, on pointers to each tensor's first element; nq_run has checked the shapes. */
 void nq_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias, const int32_t *folded_bias,

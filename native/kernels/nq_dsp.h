@@ -250,6 +250,8 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 
 int nq_average_pool_sums_dsp(const int8_t *window, int32_t row_stride, int32_t depth, int32_t rows, int32_t columns,
                              int32_t block, uint32_t *sums);
+int nq_max_pool_2d_dsp(const int32_t *p, const int8_t *input, int8_t *output);
+int nq_mul_dsp(const int32_t *p, const int8_t *input1, const int8_t *input2, int8_t *output);
 int nq_add_dsp(const int32_t *p, const int8_t *input1, const int8_t *input2, const int32_t *table1, const int32_t *table2,
                int8_t *output);
 int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *folded_bias,

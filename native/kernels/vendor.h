@@ -35,14 +35,6 @@ int nq_vendor_fully_connected(const int32_t *p, const int8_t *input, const int8_
                               const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 #endif
 
-/* Which kernel nq_run gives a call (nq_kernel_for): nanoQuant's own (portable C, or its DSP paths where the
- * build has them) or the vendor library's. */
-#define NQ_KERNEL_OWN 0
-#define NQ_KERNEL_CMSIS_NN 1
-#define NQ_KERNEL_ESP_NN 2
-
-/* The kernel nq_run would run these parameters with (the rule table; a vendor call that finds its scratch too
- * small still falls back to nanoQuant's kernel). */
-int32_t nq_kernel_for(const int32_t *params, int32_t param_count);
+/* Which library a call goes to: nq_kernel_for and NQ_KERNEL_* in nanoquant_kernels.h. */
 
 #endif /* NANOQUANT_VENDOR_H */

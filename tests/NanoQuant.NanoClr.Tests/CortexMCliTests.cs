@@ -99,6 +99,32 @@ public sealed class CortexMCliTests() : CliTestFolder("nanoquant-cli-cortex-m-")
     }
 
     [Fact]
+    public void Bench_per_op_names_the_kernel_dispatch_picked_for_each_operator()
+    {
+        // vww on the M4's --kernels cmsis-nn firmware: dispatch.c's rule table gives CMSIS-NN the 3x3 depthwise layers
+        // (multiplier 1, no dilation, padding <= 1, every vww depthwise layer) whose output rows have at most 3 positions,
+        // and nanoQuant's kernels every other conv, depthwise and FC call; the operators without a native kernel stay managed.
+        string model = Path.Combine(_folder, "vww.nq");
+        var conversion = Host.Conversion.Converter.ConvertFile(SharedResources.ModelPath("vww_96_int8"));
+        File.WriteAllBytes(model, conversion.Bytes);
+        var bench = Cli("bench", "--runtime", "cortex-m4", "--kernels", "cmsis-nn", "--model", model, "--per-op", "--json");
+        Assert.True(bench.Code == 0, bench.Err);
+        using var json = System.Text.Json.JsonDocument.Parse(bench.Out);
+        var operators = json.RootElement.GetProperty("models")[0].GetProperty("operators").EnumerateArray().ToList();
+        Assert.Equal(conversion.Model.Operators.Count, operators.Count);
+        var expected = conversion.Model.Operators.Select(o => o.Type switch
+        {
+            Format.OperatorType.DepthwiseConv2D when conversion.Model.Tensors[o.Outputs[0]].Shape[2] <= 3 => "cmsis-nn",
+            _ when NanoClrNativeGoldenRun.NativeOperators.Contains(o.Type) => "native",
+            _ => "managed",
+        }).ToList();
+        Assert.Equal(expected, operators.Select(o => o.GetProperty("kernel").GetString()));
+        Assert.Equal(2, expected.Count(k => k == "cmsis-nn"));
+        Assert.Contains("native", expected);
+        Assert.Contains("managed", expected);
+    }
+
+    [Fact]
     public void A_guest_fault_is_one_error_line_and_no_output()
     {
         new NanoClrHost(new NanoClrOptions { Board = "cortex-m7" }).Build();

@@ -206,10 +206,10 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
         var bench = Cli("bench", "--runtime", "nanoclr", "--model", SharedResources.ModelPath("hello_world_int8"), "--per-op", "--format", "md");
         Assert.True(bench.Code == 0, bench.Err);
         Assert.Matches(@"\| hello_world_int8 \| 288 \| [0-9.]+ \| [0-9.]+M \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9]{2}–[0-9]+\.[0-9]{2} \| [0-9]+ \|", bench.Out);
-        Assert.Contains("| # | operator | MACs | ms/invoke | share of time | MAC/s | ratio |", bench.Out);
+        Assert.Contains("| # | operator | kernel | MACs | ms/invoke | share of time | MAC/s | ratio |", bench.Out);
 
-        // hello_world: FULLY_CONNECTED 1→16, 16→16, 16→1; the shares of the time add up to 100 %.
-        var rows = System.Text.RegularExpressions.Regex.Matches(bench.Out, @"\| (\d) \| FullyConnected \| ([0-9,]+) \| [0-9.]+ \| ([0-9.]+) % \|");
+        // hello_world: FULLY_CONNECTED 1→16, 16→16, 16→1, all on the managed kernels of the kit's nanoCLR; the shares of the time add up to 100 %.
+        var rows = System.Text.RegularExpressions.Regex.Matches(bench.Out, @"\| (\d) \| FullyConnected \| managed \| ([0-9,]+) \| [0-9.]+ \| ([0-9.]+) % \|");
         Assert.Equal(["0", "1", "2"], rows.Select(r => r.Groups[1].Value));
         Assert.Equal(["16", "256", "16"], rows.Select(r => r.Groups[2].Value));
         Assert.InRange(rows.Sum(r => double.Parse(r.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), 99.5, 100.5);
@@ -242,5 +242,27 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
         Assert.Equal(row.Macs, row.Operators.Sum(o => o.Macs));
         Assert.InRange(row.Operators.Sum(o => o.PerInvoke) / row.MillisecondsPerInvoke!.Value, 1 / 1.5, 1.5);
         Assert.All(row.Operators, o => Assert.Equal(o.Macs > 0, o.Ratio is > 0));
+    }
+
+    [Fact]
+    public void Bench_per_op_on_the_native_nanoCLR_names_the_native_kernels()
+    {
+        // kws on nanoCLR built with the C kernels (no vendor library on x64): every conv, depthwise and FC, the pooling
+        // and the softmax run native, the reshape stays managed; text and JSON name the same kernels.
+        var conversion = Converter.ConvertFile(SharedResources.ModelPath("kws_ref_model_int8"));
+        string model = Path.Combine(_folder, "kws.nq");
+        File.WriteAllBytes(model, conversion.Bytes);
+        var expected = conversion.Model.Operators.Select(o => NanoClrNativeGoldenRun.NativeOperators.Contains(o.Type) ? "native" : "managed").ToList();
+        Assert.Contains("managed", expected);
+        var json = Cli("bench", "--runtime", "nanoclr-native", "--model", model, "--per-op", "--runs", "1", "--json");
+        Assert.True(json.Code == 0, json.Err);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Out);
+        var operators = document.RootElement.GetProperty("models")[0].GetProperty("operators").EnumerateArray();
+        Assert.Equal(expected, operators.Select(o => o.GetProperty("kernel").GetString()));
+        var text = Cli("bench", "--runtime", "nanoclr-native", "--model", model, "--per-op", "--runs", "1", "--format", "md");
+        Assert.True(text.Code == 0, text.Err);
+        Assert.Contains("| # | operator | kernel | MACs | ms/invoke | share of time | MAC/s | ratio |", text.Out);
+        var rows = System.Text.RegularExpressions.Regex.Matches(text.Out, @"^\| (\d+) \| \w+ \| (native|managed) \|", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal(expected, rows.Select(r => r.Groups[2].Value));
     }
 }

@@ -35,8 +35,11 @@ public sealed record BenchmarkRow(string Model, string Runtime, BenchmarkUnit Un
     public double MacsPerUnit => Macs / Timing.PerInvoke * (Unit == BenchmarkUnit.Milliseconds ? 1000 : 1);
 }
 
-/// <summary>One operator timed alone: its MACs, cost per Invoke in the row's unit, share of the operators' total, ratio to the dot loop (null without one or without MACs).</summary>
-public sealed record BenchmarkOperatorRow(int Index, string Operator, long Macs, double PerInvoke, double Share, double? Ratio);
+/// <summary>
+/// One operator timed alone: the kernel that ran it (<see cref="BenchmarkTiming.OperatorKernels"/>), its MACs, cost per Invoke
+/// in the row's unit, share of the operators' total, ratio to the dot loop (null without one or without MACs).
+/// </summary>
+public sealed record BenchmarkOperatorRow(int Index, string Operator, string Kernel, long Macs, double PerInvoke, double Share, double? Ratio);
 
 /// <summary>A benchmark on one runtime: its rows and its baseline.</summary>
 /// <param name="DotLoopMacsPerUnit">The plain int8 dot loop's MACs per millisecond or per instruction (median of its rounds); null in this process.</param>

@@ -34,6 +34,12 @@ public sealed record BenchmarkTiming(double PerInvoke)
     /// <summary>Per operator with <see cref="BenchmarkSettings.PerOperator"/>: its cost per Invoke alone (same unit).</summary>
     public IReadOnlyList<double> Operators { get; init; } = [];
 
+    /// <summary>
+    /// With <see cref="Operators"/> on nanoCLR: the kernel that ran each operator ("managed", "native", or the vendor library
+    /// the native build's rule table picked, "cmsis-nn"); empty in this process, whose kernels are all managed.
+    /// </summary>
+    public IReadOnlyList<string> OperatorKernels { get; init; } = [];
+
     /// <summary>With <see cref="Operators"/> on nanoCLR: the dot loop's MACs per unit, run right after the operators (null in this process).</summary>
     public double? OperatorDotLoopMacsPerUnit { get; init; }
 }

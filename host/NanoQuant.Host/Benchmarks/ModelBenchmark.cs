@@ -59,7 +59,8 @@ public static class ModelBenchmark
             double cost = timing.Operators[i];
             long macs = interpreter.GetOperatorMacCount(i);
             double? ratio = cost > 0 && macs > 0 && timing.OperatorDotLoopMacsPerUnit is > 0 and { } loop ? macs / cost / loop : null;
-            rows.Add(new BenchmarkOperatorRow(i, OperatorNames.Get(operators[i].Type), macs, cost, total > 0 ? cost / total : double.NaN, ratio));
+            string kernel = i < timing.OperatorKernels.Count ? timing.OperatorKernels[i] : "managed";
+            rows.Add(new BenchmarkOperatorRow(i, OperatorNames.Get(operators[i].Type), kernel, macs, cost, total > 0 ? cost / total : double.NaN, ratio));
         }
 
         return rows;

@@ -46,6 +46,7 @@ public static class NanoClrBenchmark
                     Rounds = r.Rounds.Count,
                     Loaded = r.Mode == NanoClrLoadMode.Ram ? "ram" : "streamed",
                     Operators = r.OperatorMilliseconds.Select(ms => ms * unitsPerMillisecond).ToList(),
+                    OperatorKernels = r.OperatorKernels,
                     OperatorDotLoopMacsPerUnit = operatorLoop,
                 };
                 measured?.Invoke(timings.Count, timing);

@@ -623,7 +623,7 @@ public sealed class NanoClrHost
                 throw new NanoClrException($"nanoCLR returned {during.Count} free-memory figures for job {j}; {runs / jobs[j].MeasureMemoryEvery} expected");
             }
 
-            var (rounds, operatorTimes, operatorBaseline) = NanoClrRound.Parse(nq, id, TicksPerMillisecond);
+            var (rounds, operatorTimes, operatorKernels, operatorBaseline) = NanoClrRound.Parse(nq, id, TicksPerMillisecond);
             if ((runs > 0 && rounds.Count != jobs[j].Rounds) || (runs > 0 && jobs[j].TimeOperators && operatorTimes.Count == 0))
             {
                 throw new NanoClrException($"nanoCLR returned no complete timing for job {j}");
@@ -633,6 +633,7 @@ public sealed class NanoClrHost
             {
                 Rounds = rounds,
                 OperatorMilliseconds = operatorTimes,
+                OperatorKernels = operatorKernels,
                 OperatorBaselineMacsPerSecond = operatorBaseline,
                 Mode = shapes[j].Mode,
                 Outputs = outputs,

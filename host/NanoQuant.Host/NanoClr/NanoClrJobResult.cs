@@ -18,6 +18,12 @@ public sealed record NanoClrJobResult
     /// <summary>Per operator (<see cref="NanoClrJob.TimeOperators"/>): ms per Invoke of that operator alone (clock reads taken off).</summary>
     public IReadOnlyList<double> OperatorMilliseconds { get; init; } = [];
 
+    /// <summary>
+    /// Per operator (<see cref="NanoClrJob.TimeOperators"/>): the kernel that ran it (Interpreter.GetOperatorKernel): "managed",
+    /// "native" (nanoQuant's C kernels), or the vendor library the native build's rule table gave its shape ("cmsis-nn", "esp-nn").
+    /// </summary>
+    public IReadOnlyList<string> OperatorKernels { get; init; } = [];
+
     /// <summary>The dot loop's MAC/s measured right after the per-operator timing (0 without it).</summary>
     public long OperatorBaselineMacsPerSecond { get; init; }
 

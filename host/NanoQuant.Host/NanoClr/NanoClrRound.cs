@@ -11,12 +11,14 @@ public sealed record NanoClrRound(double MillisecondsPerInvoke, long BaselineMac
 
     /// <summary>
     /// The timing lines of job <paramref name="id"/> in nanoCLR's output (nanoclr/runner/RoundTiming.cs):
-    /// <c>nq:round ID K ticks=T runs=R baseline=B</c>, <c>nq:op ID I ticks=T runs=R</c>, <c>nq:opbaseline ID baseline=B</c>.
+    /// <c>nq:round ID K ticks=T runs=R baseline=B</c>, <c>nq:op ID I ticks=T runs=R kernel=K</c> (K: the kernel that ran
+    /// operator I, Interpreter.GetOperatorKernel), <c>nq:opbaseline ID baseline=B</c>.
     /// </summary>
-    public static (List<NanoClrRound> Rounds, List<double> OperatorMilliseconds, long OperatorBaseline) Parse(IEnumerable<string> lines, string id, long ticksPerMillisecond)
+    public static (List<NanoClrRound> Rounds, List<double> OperatorMilliseconds, List<string> OperatorKernels, long OperatorBaseline) Parse(IEnumerable<string> lines, string id, long ticksPerMillisecond)
     {
         var rounds = new List<NanoClrRound>();
         var operators = new List<double>();
+        var kernels = new List<string>();
         long operatorBaseline = 0;
         foreach (string line in lines)
         {
@@ -41,6 +43,7 @@ public sealed record NanoClrRound(double MillisecondsPerInvoke, long BaselineMac
                     }
 
                     operators.Add(Field("ticks") / (double)ticksPerMillisecond / Field("runs"));
+                    kernels.Add(fields.TryGetValue("kernel", out string? kernel) ? kernel : throw new NanoClrException($"nanoCLR's timing of operator {index} names no kernel: '{line}'"));
                     break;
                 case "nq:opbaseline":
                     operatorBaseline = Field("baseline");
@@ -48,6 +51,6 @@ public sealed record NanoClrRound(double MillisecondsPerInvoke, long BaselineMac
             }
         }
 
-        return (rounds, operators, operatorBaseline);
+        return (rounds, operators, kernels, operatorBaseline);
     }
 }

@@ -12,12 +12,14 @@ public sealed unsafe class DesktopNativeBackend : KernelBackend, IDisposable
 {
     private readonly nint _library;
     private readonly delegate* unmanaged<int*, int, sbyte*, int, sbyte*, int, sbyte*, int, int*, int, int*, int, int*, int, int*, int, int> _run;
+    private readonly delegate* unmanaged<int*, int, int> _kernelFor;
 
     public DesktopNativeBackend(string libraryPath)
     {
         _library = NativeLibrary.Load(libraryPath);
         _run = (delegate* unmanaged<int*, int, sbyte*, int, sbyte*, int, sbyte*, int, int*, int, int*, int, int*, int, int*, int, int>)
             NativeLibrary.GetExport(_library, "nq_run");
+        _kernelFor = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(_library, "nq_kernel_for");
     }
 
     public override string Name => "native";
@@ -31,6 +33,15 @@ public sealed unsafe class DesktopNativeBackend : KernelBackend, IDisposable
     /// Cortex-M replay harness (native/tests/cortex-m) runs these calls again and compares the outputs.
     /// </summary>
     public BinaryWriter? Recorder { get; set; }
+
+    /// <summary>nq_kernel_for, as NanoQuant.Native asks it on nanoCLR.</summary>
+    public override int KernelFor(int[] parameters)
+    {
+        fixed (int* p = parameters)
+        {
+            return _kernelFor(p, parameters.Length);
+        }
+    }
 
     public override void Run(int[] parameters, sbyte[]? input, sbyte[]? second, sbyte[]? output, int[]? table0, int[]? table1, int[]? table2, int[]? table3)
     {

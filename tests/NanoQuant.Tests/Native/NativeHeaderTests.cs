@@ -24,6 +24,7 @@ public class NativeHeaderTests
         ("NQ_MUL_", "NativeMulLayout"),
         ("NQ_SOFTMAX_", "NativeSoftmaxLayout"),
         ("NQ_MEAN_", "NativeMeanLayout"),
+        ("NQ_KERNEL_", "NativeKernelChoice"),
     ];
 
     // C# constants with no header name of their own, checked separately below.

@@ -18,6 +18,22 @@ public static class NativeKernelLibrary
 
     public static string Unavailable => Built.Value.Reason;
 
+    /// <summary>
+    /// The vendor library the kernels were built with, as <c>Interpreter.GetOperatorKernel</c> names it: check-native-kernels.sh's
+    /// libnanoquant_kernels_cmsis_nn.so (-DNQ_VENDOR_CMSIS_NN -DNQ_VENDOR_ALWAYS) "cmsis-nn", _esp_nn.so "esp-nn", else null.
+    /// </summary>
+    public static string? Vendor => Path is not { } path ? null
+        : System.IO.Path.GetFileName(path).Contains("cmsis_nn", StringComparison.Ordinal) ? "cmsis-nn"
+        : System.IO.Path.GetFileName(path).Contains("esp_nn", StringComparison.Ordinal) ? "esp-nn" : null;
+
+    /// <summary>The kernel a build's nq_kernel_for gives an (ungrouped) operator of this type: the vendor's where it takes the type, else "native".</summary>
+    public static string KernelFor(NanoQuant.Format.OperatorType type) => (Vendor, type) switch
+    {
+        ("cmsis-nn", NanoQuant.Format.OperatorType.Conv2D or NanoQuant.Format.OperatorType.DepthwiseConv2D or NanoQuant.Format.OperatorType.FullyConnected) => "cmsis-nn",
+        ("esp-nn", NanoQuant.Format.OperatorType.Conv2D or NanoQuant.Format.OperatorType.FullyConnected) => "esp-nn",
+        _ => "native",
+    };
+
     public static string SourceFolder => System.IO.Path.Combine(SharedResources.ProjectRoot, "native", "kernels");
 
     private static (string?, string) Build()

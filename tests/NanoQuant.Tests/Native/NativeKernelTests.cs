@@ -104,10 +104,15 @@ public class NativeKernelTests
             long native = 0;
             for (int i = 0; i < conversion.Model.Operators.Count; i++)
             {
-                if (NativeOperators.Contains(conversion.Model.Operators[i].Type))
+                bool isNative = NativeOperators.Contains(conversion.Model.Operators[i].Type);
+                if (isNative)
                 {
                     native++;
                 }
+
+                // nq_kernel_for of the library under test: nanoQuant's own kernel, or with check-native-kernels.sh's vendor builds
+                // (CMSIS-NN wherever it can run a call; ESP-NN for conv and FC) the vendor's for the types it takes (no grouped convs here).
+                Assert.Equal(isNative ? NativeKernelLibrary.KernelFor(conversion.Model.Operators[i].Type) : "managed", interpreter.GetOperatorKernel(i));
             }
 
             Assert.True(native > 0, model);
@@ -121,13 +126,17 @@ public class NativeKernelTests
         var conversion = Converter.ConvertFile(SharedResources.ModelPath("op_conv_3x3_same_relu"));
         var interpreter = new Interpreter(conversion.Bytes);
         Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal("managed", interpreter.GetOperatorKernel(0));
         using var backend = new DesktopNativeBackend(NativeKernelLibrary.Path!);
         Assert.Equal(1, interpreter.UseBackend(backend));
         Assert.Equal("native", interpreter.Backend);
+        Assert.Equal(NativeKernelLibrary.KernelFor(conversion.Model.Operators[0].Type), interpreter.GetOperatorKernel(0));
         interpreter.Invoke();
         Assert.Equal(1, backend.Calls);
         Assert.Equal(0, interpreter.UseBackend(null));
         Assert.Equal("managed", interpreter.Backend);
+        Assert.Equal("managed", interpreter.GetOperatorKernel(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => interpreter.GetOperatorKernel(1));
         interpreter.Invoke();
         Assert.Equal(1, backend.Calls);
     }
