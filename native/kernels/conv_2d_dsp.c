@@ -712,9 +712,8 @@ static int nq_conv_slow_channels(int generic, int32_t out_depth, int32_t patch, 
     for (c = 0; c < out_depth; c++)
     {
         const int64_t bound = (bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c]) + ((int64_t)patch * 255 * 128);
-        /* the right-shift form by the shift's sign: nq_dsp_prescale's 2 is also the left form's factor for shift 0 */
         const int fits = generic ? shifts[c] <= 0 && multipliers[c] != INT32_MIN
-                                 : shifts[c] < 0 && nq_dsp_prescale(multipliers[c], shifts[c], nq_dsp_fast_left(bound)) == 2;
+                                 : nq_dsp_prescale_right(multipliers[c], shifts[c], nq_dsp_fast_left(bound));
         if (!fits || ((patch & 3) != 0 && c == out_depth - 1))
         {
             if (n == NQ_DSP_SLOW_MAX)
