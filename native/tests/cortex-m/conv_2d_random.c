@@ -156,40 +156,17 @@ int main(void)
         p[NQ_CONV_PAD_LEFT] = pad_left;
         p[NQ_CONV_INPUT_OFFSET] = uniform(-127, 128);
         p[NQ_CONV_OUTPUT_OFFSET] = uniform(-128, 127);
-        if (uniform(0, 1) == 0)
-        {
-            p[NQ_CONV_ACTIVATION_MIN] = -128;
-            p[NQ_CONV_ACTIVATION_MAX] = 127;
-        }
-        else
-        {
-            random_clamp(&p[NQ_CONV_ACTIVATION_MIN], &p[NQ_CONV_ACTIVATION_MAX]);
-        }
-
-        for (i = 0; i < batches * in_height * in_width * depth; i++)
-        {
-            input[i] = (int8_t)uniform(-128, 127);
-        }
-
-        for (i = 0; i < out_depth * patch; i++)
-        {
-            filter[i] = (int8_t)uniform(-weight_range, weight_range);
-        }
-
+        random_clamp_or_full(&p[NQ_CONV_ACTIVATION_MIN], &p[NQ_CONV_ACTIVATION_MAX]);
+        random_values(input, batches * in_height * in_width * depth, -128, 127);
+        random_values(filter, out_depth * patch, -weight_range, weight_range);
         for (c = 0; c < out_depth; c++)
         {
             /* none, one in 32, one in 8 or one in 2 channels off the block passes' usual requantization */
             static const int32_t odd_in[4] = { 0, 32, 8, 2 };
-            uint32_t sum = 0;
             random_channel(odd_in[odd_channels], &bias[c], &multipliers[c], &shifts[c]);
-            for (i = 0; i < patch; i++)
-            {
-                sum += (uint32_t)filter[(c * patch) + i];
-            }
-
-            /* the interior's bias: bias + input offset × Σ w (the lowering's folded bias) */
-            folded[c] = (int32_t)((uint32_t)bias[c] + (sum * (uint32_t)p[NQ_CONV_INPUT_OFFSET]));
         }
+
+        random_fold_bias(folded, bias, filter, out_depth, patch, p[NQ_CONV_INPUT_OFFSET]);
 
         n = batches * out_height * out_width * out_depth;
         memset(dsp_out, 0x55, (size_t)(n + GUARD));
@@ -203,14 +180,11 @@ int main(void)
         nq_conv_2d_portable(p, input, filter, bias, folded, multipliers, shifts, portable_out);
         shapes++;
         through_dsp += taken;
-        if (memcmp(dsp_out, portable_out, (size_t)(n + GUARD)) != 0)
+        i = random_difference(dsp_out, portable_out, n + GUARD);
+        if (i >= 0)
         {
             if (mismatches++ < 10)
             {
-                for (i = 0; dsp_out[i] == portable_out[i]; i++)
-                {
-                }
-
                 c = i % out_depth;
                 printf("mismatch (%s): batches %d, %d x %d x %d, kernel %d x %d -> %d, stride %d x %d, dilation %d x %d, padding %d, %d "
                        "-> %d x %d, offsets %d, %d, clamp %d..%d: byte %d (channel %d: bias %d, multiplier %d, shift %d) %d, portable %d\n",

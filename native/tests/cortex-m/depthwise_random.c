@@ -48,7 +48,6 @@ int main(void)
         const int32_t pad_left = padded ? uniform(0, 2) : 0;
         const int32_t out_height = ((in_height + (2 * pad_top) - 3) / stride_height) + 1;
         const int32_t out_width = ((in_width + (2 * pad_left) - 3) / stride_width) + 1;
-        int32_t i;
         int32_t c;
         if (in_height + (2 * pad_top) < 3 || in_width + (2 * pad_left) < 3)
         {
@@ -75,32 +74,16 @@ int main(void)
         p[NQ_CONV_INPUT_OFFSET] = uniform(-127, 128);
         p[NQ_CONV_OUTPUT_OFFSET] = uniform(-128, 127);
         random_clamp(&p[NQ_CONV_ACTIVATION_MIN], &p[NQ_CONV_ACTIVATION_MAX]);
-
-        for (i = 0; i < batches * in_height * in_width * depth; i++)
-        {
-            input[i] = (int8_t)uniform(-128, 127);
-        }
-
-        for (i = 0; i < depth * 9; i++)
-        {
-            filter[i] = (int8_t)uniform(-127, 127);
-        }
-
+        random_values(input, batches * in_height * in_width * depth, -128, 127);
+        random_values(filter, depth * 9, -127, 127);
         for (c = 0; c < depth; c++)
         {
-            int32_t sum = 0;
-            int32_t k;
             bias[c] = uniform(0, 9) == 0 ? uniform(-1000000000, 1000000000) : uniform(-20000, 20000);
-            for (k = 0; k < 9; k++)
-            {
-                sum += filter[(c * 9) + k];
-            }
-
-            /* the interior's bias: bias + input offset × Σ w (the lowering's folded bias) */
-            folded[c] = (int32_t)((uint32_t)bias[c] + (uint32_t)(sum * p[NQ_CONV_INPUT_OFFSET]));
             multipliers[c] = uniform(1 << 30, 0x7FFFFFFF);
             shifts[c] = uniform(0, 7) == 0 ? uniform(0, 3) : uniform(-12, -1);
         }
+
+        random_fold_bias(folded, bias, filter, depth, 9, p[NQ_CONV_INPUT_OFFSET]);
 
         memset(dsp_out, 0x55, sizeof dsp_out);
         memset(portable_out, 0x55, sizeof portable_out);

@@ -84,26 +84,9 @@ int main(void)
         p[NQ_FC_UNITS] = units;
         p[NQ_FC_PER_CHANNEL] = per_channel;
         p[NQ_FC_OUTPUT_OFFSET] = uniform(-128, 127);
-        if (uniform(0, 1) == 0)
-        {
-            p[NQ_FC_ACTIVATION_MIN] = -128;
-            p[NQ_FC_ACTIVATION_MAX] = 127;
-        }
-        else
-        {
-            random_clamp(&p[NQ_FC_ACTIVATION_MIN], &p[NQ_FC_ACTIVATION_MAX]);
-        }
-
-        for (i = 0; i < batches * depth; i++)
-        {
-            input[i] = (int8_t)uniform(-128, 127);
-        }
-
-        for (i = 0; i < units * depth; i++)
-        {
-            filter[i] = (int8_t)uniform(-weight_range, weight_range);
-        }
-
+        random_clamp_or_full(&p[NQ_FC_ACTIVATION_MIN], &p[NQ_FC_ACTIVATION_MAX]);
+        random_values(input, batches * depth, -128, 127);
+        random_values(filter, units * depth, -weight_range, weight_range);
         for (u = 0; u < units; u++)
         {
             /* none, one in 32, one in 8 or one in 2 units off the block pass's usual requantization (per tensor: unit 0's
@@ -124,15 +107,12 @@ int main(void)
         nq_fully_connected_portable(p, input, filter, folded, multipliers, shifts, portable_out);
         shapes++;
         through_dsp += taken;
-        if (memcmp(dsp_out, portable_out, (size_t)(n + GUARD)) != 0)
+        i = random_difference(dsp_out, portable_out, n + GUARD);
+        if (i >= 0)
         {
             if (mismatches++ < 10)
             {
                 int32_t q;
-                for (i = 0; dsp_out[i] == portable_out[i]; i++)
-                {
-                }
-
                 u = i % units;
                 q = per_channel ? u : 0;
                 printf("mismatch: batches %d, depth %d, units %d, %s, output offset %d, clamp %d..%d: byte %d (unit %d: bias %d, "

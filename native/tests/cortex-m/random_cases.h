@@ -51,6 +51,64 @@ static inline void random_clamp(int32_t *min, int32_t *max)
     }
 }
 
+/* Half the time the full range, else random_clamp. */
+static inline void random_clamp_or_full(int32_t *min, int32_t *max)
+{
+    if (uniform(0, 1) == 0)
+    {
+        *min = -128;
+        *max = 127;
+    }
+    else
+    {
+        random_clamp(min, max);
+    }
+}
+
+/* n values of low .. high. */
+static inline void random_values(int8_t *to, int32_t n, int32_t low, int32_t high)
+{
+    int32_t i;
+    for (i = 0; i < n; i++)
+    {
+        to[i] = (int8_t)uniform(low, high);
+    }
+}
+
+/* The interior's bias of each of channels, taps weights each (filter: channel after channel): bias + input offset × Σ w,
+ * as the lowering folds it (wrapping as the kernels' int32 sums do). */
+static inline void random_fold_bias(int32_t *folded, const int32_t *bias, const int8_t *filter, int32_t channels, int32_t taps,
+                                    int32_t input_offset)
+{
+    int32_t c;
+    for (c = 0; c < channels; c++)
+    {
+        uint32_t sum = 0;
+        int32_t k;
+        for (k = 0; k < taps; k++)
+        {
+            sum += (uint32_t)filter[(c * taps) + k];
+        }
+
+        folded[c] = (int32_t)((uint32_t)bias[c] + (sum * (uint32_t)input_offset));
+    }
+}
+
+/* The first of n bytes where the two outputs differ, −1 when none does. */
+static inline int32_t random_difference(const int8_t *a, const int8_t *b, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; i++)
+    {
+        if (a[i] != b[i])
+        {
+            return i;
+        }
+    }
+
+    return -1;
+}
+
 /*
  * One output channel's bias, multiplier and shift. A usual channel: bias within ±20,000, a normalized multiplier
  * (2^30 .. 2^31 − 1, as TFLM's QuantizeMultiplier gives) and a right shift of 1 to 12 — the DSP block passes'
