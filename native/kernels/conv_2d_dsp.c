@@ -713,7 +713,7 @@ static int nq_conv_slow_channels(int generic, int32_t out_depth, int32_t patch, 
     {
         const int64_t bound = (bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c]) + ((int64_t)patch * 255 * 128);
         const int fits = generic ? shifts[c] <= 0 && multipliers[c] != INT32_MIN
-                                 : nq_dsp_prescale(multipliers[c], shifts[c], nq_dsp_fast_left(bound)) == 2;
+                                 : nq_dsp_prescale_right(multipliers[c], shifts[c], nq_dsp_fast_left(bound));
         if (!fits || ((patch & 3) != 0 && c == out_depth - 1))
         {
             if (n == NQ_DSP_SLOW_MAX)

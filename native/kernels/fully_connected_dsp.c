@@ -281,7 +281,7 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
     {
         /* the block pass's requantization (the operator's bound: fast_left) for every unit but at most NQ_DSP_SLOW_MAX
          * (the C loop redoes their pairs); per tensor, one check */
-        if (nq_dsp_prescale(multipliers[u], shifts[u], fast_left) != 2)
+        if (!nq_dsp_prescale_right(multipliers[u], shifts[u], fast_left))
         {
             use_block = per_channel && slow_count < NQ_DSP_SLOW_MAX;
             slow[use_block ? slow_count++ : 0] = u;

@@ -135,6 +135,13 @@ static inline int32_t nq_dsp_smmlar(int32_t a, int32_t b, int32_t c)
 #endif
 }
 
+/* Whether a channel takes nq_dsp_prescale's right-shift form (below). The factor, 2, does not tell: shift 0's left form
+ * has it too (kernels that took 2 for the right shift got shift-0 channels wrong). */
+static inline int nq_dsp_prescale_right(int32_t multiplier, int32_t shift, int32_t fast_left)
+{
+    return multiplier > 0 && shift < 0 && shift >= -22 && fast_left >= 0;
+}
+
 /*
  * Requantization from a prescaled accumulator: the kernel multiplies its weights and bias once by
  * nq_dsp_prescale(q) (0: the channel takes nq_dsp_requantize), so that per output
@@ -151,17 +158,12 @@ static inline int32_t nq_dsp_smmlar(int32_t a, int32_t b, int32_t c)
  */
 static inline int32_t nq_dsp_prescale(int32_t multiplier, int32_t shift, int32_t fast_left)
 {
-    if (multiplier <= 0)
-    {
-        return 0;
-    }
-
     if (shift < 0)
     {
-        return shift >= -22 && fast_left >= 0 ? 2 : 0;
+        return nq_dsp_prescale_right(multiplier, shift, fast_left) ? 2 : 0;
     }
 
-    return shift <= 7 && shift <= fast_left ? (int32_t)(2u << shift) : 0;
+    return multiplier > 0 && shift <= 7 && shift <= fast_left ? (int32_t)(2u << shift) : 0;
 }
 
 /* For shift < 0 this is (2 × output_offset + 1) << (−shift − 1), the form conv_2d_dsp.c's block pass computes in

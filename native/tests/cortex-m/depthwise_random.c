@@ -3,13 +3,14 @@
  * the portable kernel on random shapes the goldens do not have: heights 1-40, widths 1-70 (runs past the planar
  * kernel's 62 too), padding 0-2, strides 1 and 2 on each side, batches 1-2, full, ReLU6-like and two-sided clamps,
  * channels of huge bias (the generic requantization) and of shifts 0-3 (the left-shift form), every output byte
- * compared. Built for the emulated Cortex-M4 and run by native/tests/cortex-m/replay.sh --check; prints
+ * compared. Built for the emulated Cortex-M4 and M7 and run by native/tests/cortex-m/random.sh (replay.sh --check); prints
  * "depthwise random: N shapes, 0 mismatches" and exits 0 when all are byte-exact.
  */
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include "nanoquant_kernels.h"
+#include "random_cases.h"
 
 void nq_depthwise_conv_2d(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                           const int32_t *folded_bias, const int32_t *multipliers, const int32_t *shifts, int8_t *output);
@@ -19,7 +20,6 @@ void nq_depthwise_conv_2d_portable(const int32_t *p, const int8_t *input, const 
 
 #define MAX_VALUES (2 * 40 * 70 * 16)
 
-static uint32_t state = 987654u;
 static int8_t input[MAX_VALUES];
 static int8_t filter[16 * 9];
 static int8_t dsp_out[MAX_VALUES];
@@ -28,12 +28,6 @@ static int32_t bias[16];
 static int32_t folded[16];
 static int32_t multipliers[16];
 static int32_t shifts[16];
-
-static int32_t uniform(int32_t low, int32_t high)
-{
-    state = (state * 1664525u) + 1013904223u;
-    return low + (int32_t)((state >> 8) % (uint32_t)(high - low + 1));
-}
 
 int main(void)
 {
@@ -54,7 +48,6 @@ int main(void)
         const int32_t pad_left = padded ? uniform(0, 2) : 0;
         const int32_t out_height = ((in_height + (2 * pad_top) - 3) / stride_height) + 1;
         const int32_t out_width = ((in_width + (2 * pad_left) - 3) / stride_width) + 1;
-        int32_t i;
         int32_t c;
         if (in_height + (2 * pad_top) < 3 || in_width + (2 * pad_left) < 3)
         {
@@ -80,47 +73,17 @@ int main(void)
         p[NQ_CONV_PAD_LEFT] = pad_left;
         p[NQ_CONV_INPUT_OFFSET] = uniform(-127, 128);
         p[NQ_CONV_OUTPUT_OFFSET] = uniform(-128, 127);
-        switch (uniform(0, 2))
-        {
-            case 0:
-                p[NQ_CONV_ACTIVATION_MIN] = -128;
-                p[NQ_CONV_ACTIVATION_MAX] = 127;
-                break;
-            case 1:
-                p[NQ_CONV_ACTIVATION_MIN] = -128;
-                p[NQ_CONV_ACTIVATION_MAX] = uniform(-100, 126);
-                break;
-            default:
-                p[NQ_CONV_ACTIVATION_MIN] = uniform(-128, 0);
-                p[NQ_CONV_ACTIVATION_MAX] = uniform(1, 127);
-                break;
-        }
-
-        for (i = 0; i < batches * in_height * in_width * depth; i++)
-        {
-            input[i] = (int8_t)uniform(-128, 127);
-        }
-
-        for (i = 0; i < depth * 9; i++)
-        {
-            filter[i] = (int8_t)uniform(-127, 127);
-        }
-
+        random_clamp(&p[NQ_CONV_ACTIVATION_MIN], &p[NQ_CONV_ACTIVATION_MAX]);
+        random_values(input, batches * in_height * in_width * depth, -128, 127);
+        random_values(filter, depth * 9, -127, 127);
         for (c = 0; c < depth; c++)
         {
-            int32_t sum = 0;
-            int32_t k;
             bias[c] = uniform(0, 9) == 0 ? uniform(-1000000000, 1000000000) : uniform(-20000, 20000);
-            for (k = 0; k < 9; k++)
-            {
-                sum += filter[(c * 9) + k];
-            }
-
-            /* the interior's bias: bias + input offset × Σ w (the lowering's folded bias) */
-            folded[c] = (int32_t)((uint32_t)bias[c] + (uint32_t)(sum * p[NQ_CONV_INPUT_OFFSET]));
             multipliers[c] = uniform(1 << 30, 0x7FFFFFFF);
             shifts[c] = uniform(0, 7) == 0 ? uniform(0, 3) : uniform(-12, -1);
         }
+
+        random_fold_bias(folded, bias, filter, depth, 9, p[NQ_CONV_INPUT_OFFSET]);
 
         memset(dsp_out, 0x55, sizeof dsp_out);
         memset(portable_out, 0x55, sizeof portable_out);

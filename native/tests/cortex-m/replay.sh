@@ -12,8 +12,9 @@
 #   replay.sh --check    every int8 golden's recording, byte-exact against x64, with the DSP kernels on the
 #                        M4 and the M7, the portable C on the M4, the DSP kernels on the M4 with every tensor
 #                        off a word boundary (dsp-m4-odd), and CMSIS-NN on the M4 for every conv, depthwise and FC
-#                        call it can take (cmsis_nn-m4), and first the DSP depthwise kernels against the portable
-#                        one on random shapes on the M4 (depthwise_random.c) (CI); prints "cortex-m replay: OK"
+#                        call it can take (cmsis_nn-m4), and first the DSP depthwise, conv and fully connected
+#                        kernels against the portable ones on random shapes on the M4 and the M7 (random.sh) (CI);
+#                        prints "cortex-m replay: OK"
 # Steps: (1) the desktop tests run every int8 golden through the x64 kernels and record each native call of the
 # first case (NANOQUANT_NATIVE_RECORD; skipped when NANOQUANT_REPLAY_RECORDINGS names a folder of .nqrec
 # files); (2) build.sh builds the harness per CPU and option; (3) QEMU runs each recording, the harness
@@ -42,19 +43,9 @@ if [ "$mode" = --check ]; then
   gcc -O2 -std=c99 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all -I"$root/native/kernels" \
     "$here/requantize_check.c" -o "$work/requantize_check"
   "$work/requantize_check"
-  # The DSP depthwise kernels against the portable one on random shapes (depthwise_random.c), on the emulated M4.
-  random="$work/depthwise-random"; mkdir -p "$random"
-  m4=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -O2 -ffunction-sections -fdata-sections -std=c99 -I"$root/native/kernels")
-  for f in depthwise_conv_2d depthwise_conv_2d_dsp conv_2d conv_2d_dsp fully_connected_dsp; do
-    arm-none-eabi-gcc "${m4[@]}" -c "$root/native/kernels/$f.c" -o "$random/$f.o"
-  done
-  arm-none-eabi-gcc "${m4[@]}" -DNQ_NO_DSP -Dnq_depthwise_conv_2d=nq_depthwise_conv_2d_portable -c "$root/native/kernels/depthwise_conv_2d.c" \
-    -o "$random/portable.o"
-  arm-none-eabi-gcc "${m4[@]}" -Wall -Wextra -Werror -c "$here/depthwise_random.c" -o "$random/main.o"
-  arm-none-eabi-gcc "${m4[@]}" -Wno-override-init -c "$root/hardware/cortex-m/platform/startup.c" -o "$random/startup.o"
-  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=rdimon.specs -nostartfiles -T "$root/hardware/cortex-m/platform/mps2.ld" \
-    -Wl,--gc-sections -o "$random/depthwise_random.elf" "$random"/*.o
-  "$root/hardware/cortex-m/run-qemu.sh" --board mps2-an386 --image "$random/depthwise_random.elf" --program depthwise_random
+  # The DSP depthwise, conv and fully connected kernels against the portable ones on random shapes, on the emulated M4
+  # and M7 (random.sh).
+  "$here/random.sh" "$work" m4 m7
   builds="${NANOQUANT_REPLAY_BUILDS:-dsp-m4 dsp-m7 c-m4 dsp-m4-odd cmsis_nn-m4}"
   models=$(cd "$recordings" && ls *.nqrec | sed 's/\.nqrec$//')
 elif [ "$mode" = --markdown ]; then
