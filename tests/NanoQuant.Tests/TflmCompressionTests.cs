@@ -22,6 +22,10 @@ public class TflmCompressionTests
         Assert.Contains("compressed by TensorFlow Lite Micro's compression tool", e.Message);
         Assert.Contains("--cluster", e.Message);
 
+        // Clustering first does not hide it: the clustered model keeps the source's metadata names.
+        var clustered = Assert.Throws<UnsupportedModelException>(() => ConversionPipeline.ConvertQuantized(model, new ConversionOptions { Clusters = 16 }));
+        Assert.Contains("compressed by TensorFlow Lite Micro's compression tool", clustered.Message);
+
         // Other metadata alone changes nothing.
         var plain = TfLiteReader.Read(TfLiteWriter.Write(Ad01, [("min_runtime_version", "1.5.0"u8.ToArray())]));
         Assert.Equal(Converter.Convert(Ad01).Bytes, Converter.Convert(plain).Bytes);

@@ -48,9 +48,13 @@ public sealed class TfLiteModel
     public IEnumerable<TfLiteTensor> InputTensors => Inputs.Select(i => Tensors[i]);
     public IEnumerable<TfLiteTensor> OutputTensors => Outputs.Select(i => Tensors[i]);
 
-    /// <summary>The same graph with <paramref name="tensors"/> (same count and order) in place of its tensors: new constants for the same model.</summary>
+    /// <summary>
+    /// The same graph with <paramref name="tensors"/> (same count and order) in place of its tensors: new constants for the
+    /// same model, its metadata names included (the converter refuses a TFLM-compressed model by them).
+    /// </summary>
     public TfLiteModel WithTensors(IReadOnlyList<TfLiteTensor> tensors) => new()
     {
+        MetadataNames = MetadataNames,
         SchemaVersion = SchemaVersion,
         Description = Description,
         Tensors = tensors,
