@@ -228,6 +228,50 @@ static inline int8_t nq_dsp_requantize(const nq_dsp_quant *q, int32_t acc, int32
 #define NQ_DSP_SXTB16_ROR8(v) ((uint32_t)__sxtb16((int8x4_t)(((uint32_t)(v) >> 8) | ((uint32_t)(v) << 24))))
 #endif
 
+#include <arm_acle.h>
+
+/* count sums of one channel, prescaled by nq_dsp_prescale's scale (depthwise_conv_2d_dsp.c's nq_dsp_pack_3x3,
+ * depthwise_conv_2d_multiplier_dsp.c), requantized into o, o + step, … */
+static inline void nq_dsp_requantize_run(const int32_t *sums, int32_t count, int8_t *o, int32_t step, int32_t scale,
+                                         int32_t multiplier, int32_t shift, int32_t round_offset, int32_t output_offset,
+                                         int32_t act_min, int32_t act_max)
+{
+    int32_t i;
+    /* the right-shift form by the shift's sign: nq_dsp_prescale's 2 is also the left form's factor for shift 0 */
+    if (scale != 0 && shift < 0 && act_min == -128 && act_max == 127)
+    {
+        const int32_t right = -shift;
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = (int8_t)__ssat(nq_dsp_requantize_right(sums[i], multiplier, right, round_offset), 8);
+        }
+    }
+    else if (scale != 0 && shift < 0)
+    {
+        const int32_t right = -shift;
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_clamp(nq_dsp_requantize_right(sums[i], multiplier, right, round_offset), act_min, act_max);
+        }
+    }
+    else if (scale != 0)
+    {
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_clamp(nq_dsp_requantize_left(sums[i], multiplier, output_offset), act_min, act_max);
+        }
+    }
+    else
+    {
+        nq_dsp_quant q;
+        nq_dsp_quant_init(&q, multiplier, shift);
+        for (i = 0; i < count; i++, o += step)
+        {
+            *o = nq_dsp_requantize(&q, sums[i], output_offset, act_min, act_max);
+        }
+    }
+}
+
 /* Taps (kernel height × width) of a depthwise filter the DSP path packs on the stack (8 bytes each). */
 #ifndef NQ_DSP_DEPTHWISE_TAPS_MAX
 #define NQ_DSP_DEPTHWISE_TAPS_MAX 64
@@ -260,6 +304,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                            const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 int nq_depthwise_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                              const int32_t *multipliers, const int32_t *shifts, int8_t *output);
+int nq_depthwise_multiplier_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                                const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 int nq_conv_2d_dsp(const int32_t *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                    const int32_t *multipliers, const int32_t *shifts, int8_t *output);
 #endif

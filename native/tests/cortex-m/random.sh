@@ -15,7 +15,7 @@ for cpu in "${cpus[@]}"; do
   case "$cpu" in m4) board=mps2-an386;; m7) board=mps2-an500;; *) echo "error: random.sh: CPU m4 or m7, not '$cpu'" >&2; exit 2;; esac
   out="$work/random-$cpu"; rm -rf "$out"; mkdir -p "$out"
   flags=(-mcpu="cortex-$cpu" -mthumb -mfloat-abi=soft -O2 -ffunction-sections -fdata-sections -std=c99 -I"$src")
-  for f in depthwise_conv_2d depthwise_conv_2d_dsp conv_2d conv_2d_dsp fully_connected fully_connected_dsp; do
+  for f in depthwise_conv_2d depthwise_conv_2d_dsp depthwise_conv_2d_multiplier_dsp conv_2d conv_2d_dsp fully_connected fully_connected_dsp; do
     arm-none-eabi-gcc "${flags[@]}" -c "$src/$f.c" -o "$out/kernel_$f.o"
   done
   for f in depthwise_conv_2d conv_2d fully_connected; do

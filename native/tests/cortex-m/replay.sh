@@ -186,6 +186,8 @@ for build in $builds; do
       # the planar depthwise kernel: its naked passes push at most 13 registers (52 bytes)
       deepest = max3(max3(f["nq_depthwise_dsp"], f["nq_depthwise_rows_dsp"], f["nq_depthwise_3x3_dsp"]), f["nq_depthwise_single_dsp"], conv_dsp)
       if ("nq_depthwise_planar_dsp" in f && f["nq_depthwise_planar_dsp"] + 52 > deepest) deepest = f["nq_depthwise_planar_dsp"] + 52
+      # the multiplier kernel calls its pass (nq_multiplier_pass)
+      if ("nq_depthwise_multiplier_dsp" in f && f["nq_depthwise_multiplier_dsp"] + f["nq_multiplier_pass"] > deepest) deepest = f["nq_depthwise_multiplier_dsp"] + f["nq_multiplier_pass"]
       chain["depthwise"] = f["nq_depthwise_conv_2d"] + f["nq_depthwise_conv_2d_dsp"] + deepest + f["nq_vendor_depthwise_conv_2d"]
       chain["fc"] = f["nq_fully_connected"] + f["nq_fully_connected_dsp"] + f["nq_vendor_fully_connected"]
       chain["average pool"] = f["nq_average_pool_2d"] + f["nq_average_pool_sums_dsp"]
