@@ -14,6 +14,7 @@
 #include "nq_dsp.h"
 
 #ifdef NQ_DSP
+#include <string.h>
 #include <arm_acle.h>
 
 /* Words of the plane(s) on the stack (4 KB), sums of one output channel per band, and pair words of one channel's
@@ -43,15 +44,20 @@
 /* Two outputs per turn over the window's kh lines (LINES: the unrolled lines, or a loop over them), an odd last output
  * as the first of a pair whose second sum is dropped (its words are inside the row: row_words has one to spare). */
 #define NQ_MULTIPLIER_PAIRS(LINES) \
-    for (i = 0; i < count; i += 2, x += 2, sums += 2 * sum_step) \
+    for (n = 0; n < lines; n++, first_word += line_step, first_sum += sum_line) \
     { \
-        int32_t s0 = start; \
-        int32_t s1 = start; \
-        LINES; \
-        sums[0] = s0; \
-        if (i + 1 < count) \
+        const uint32_t *x = first_word; \
+        int32_t *sums = first_sum; \
+        for (i = 0; i < count; i += 2, x += 2, sums += 2 * sum_step) \
         { \
-            sums[sum_step] = s1; \
+            int32_t s0 = start; \
+            int32_t s1 = start; \
+            LINES; \
+            sums[0] = s0; \
+            if (i + 1 < count) \
+            { \
+                sums[sum_step] = s1; \
+            } \
         } \
     }
 
@@ -85,7 +91,8 @@
 
 /* One input line as pair words d[0 … words − 1], word w = (x[2w − pad] + offset, x[2w + 1 − pad] + offset), zeros for
  * columns outside [0, length); column i of the input is at src + i × step. Words built whole, not int16 stores that a
- * word load would alias. The words with both columns inside take the loop without bounds. */
+ * word load would alias. The words with both columns inside take the loop without bounds, a line outside the input
+ * is zeros. */
 static void nq_multiplier_widen(uint32_t *d, int32_t words, const int8_t *src, int32_t step, int32_t pad, int32_t length, int32_t offset)
 {
     /* [inside_first, inside_end): the words whose two columns are inside */
@@ -94,6 +101,12 @@ static void nq_multiplier_widen(uint32_t *d, int32_t words, const int8_t *src, i
     int32_t w;
     inside_end = inside_end > words ? words : inside_end;
     inside_end = inside_end < inside_first ? inside_first : inside_end;
+    if (length == 0)
+    {
+        memset(d, 0, (size_t)words * sizeof d[0]);
+        return;
+    }
+
     for (w = 0; w < words; w++)
     {
         if (w == inside_first && w < inside_end)
@@ -119,11 +132,13 @@ static void nq_multiplier_widen(uint32_t *d, int32_t words, const int8_t *src, i
     }
 }
 
-/* The window sums of count outputs of one output line, the i-th window's first word at x + i (lines span words apart),
- * into sums[i × sum_step]; w: the packed filter, kh lines of k words. */
-static void nq_multiplier_pass(const uint32_t *x, int32_t span, int32_t count, const uint32_t *w, int32_t kh, int32_t k, int32_t start,
-                               int32_t *sums, int32_t sum_step)
+/* The window sums of count outputs of each of lines output lines: output i of line n has its window's first word at
+ * first_word + n × line_step + i (window lines span words apart) and its sum at first_sum[n × sum_line + i × sum_step];
+ * w: the packed filter, kh lines of k words. */
+static void nq_multiplier_pass(const uint32_t *first_word, int32_t span, int32_t line_step, int32_t lines, int32_t count, const uint32_t *w,
+                               int32_t kh, int32_t k, int32_t start, int32_t *first_sum, int32_t sum_line, int32_t sum_step)
 {
+    int32_t n;
     int32_t i;
     if (kh == 3 && k == 2)
     {
@@ -238,7 +253,6 @@ int nq_depthwise_multiplier_dsp(const int32_t *p, const int8_t *input, const int
                     const uint32_t factor = scale != 0 ? (uint32_t)scale : 1u;
                     const int32_t start = (int32_t)((uint32_t)bias[c] * factor);
                     int32_t ky;
-                    int32_t n;
                     for (ky = 0; ky < kh; ky++)
                     {
                         int32_t j;
@@ -250,19 +264,16 @@ int nq_depthwise_multiplier_dsp(const int32_t *p, const int8_t *input, const int
                         }
                     }
 
-                    for (n = 0; n < count; n++)
+                    if (stride_width == 1)
                     {
-                        const uint32_t *line = planes + (n * stride_height * span);
-                        int32_t *s = sums + (n * out_width);
-                        if (stride_width == 1)
-                        {
-                            nq_multiplier_pass(line, span, (out_width + 1) / 2, weights, kh, k, start, s, 2);
-                            nq_multiplier_pass(line + even_words, span, out_width / 2, weights, kh, k, start, s + 1, 2);
-                        }
-                        else
-                        {
-                            nq_multiplier_pass(line, span, out_width, weights, kh, k, start, s, 1);
-                        }
+                        nq_multiplier_pass(planes, span, stride_height * span, count, (out_width + 1) / 2, weights, kh, k, start, sums,
+                                           out_width, 2);
+                        nq_multiplier_pass(planes + even_words, span, stride_height * span, count, out_width / 2, weights, kh, k, start,
+                                           sums + 1, out_width, 2);
+                    }
+                    else
+                    {
+                        nq_multiplier_pass(planes, span, stride_height * span, count, out_width, weights, kh, k, start, sums, out_width, 1);
                     }
 
                     nq_dsp_requantize_run(sums, count * out_width, output + ((((b * out_height) + first) * out_width) * out_depth) + c,
