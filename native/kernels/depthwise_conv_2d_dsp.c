@@ -12,7 +12,8 @@
  * three taps, nq_depthwise_rows_dsp's nine NQ_DSP_ROW_TAPs, nq_depthwise_3x3_dsp's twelve SMLAxy lines, the planar
  * passes' NQ_PLANAR_S1/S2_LINE): deliberate
  * near-copies, hot-loop unrolling with the sums and weights in registers, each loop laid out for its shape
- * (the order they are tried in is nq_depthwise_conv_2d_dsp's, at the end).
+ * (the order they are tried in is nq_depthwise_conv_2d_dsp's, at the end; multipliers ≥ 2 on other windows:
+ * depthwise_conv_2d_multiplier_dsp.c).
  */
 #include "nanoquant_kernels.h"
 #include "nq_dsp.h"
