@@ -7,8 +7,9 @@
  * column, at stride 1 the odd outputs read a second copy of the row shifted by one value, so every window line is
  * ceil(kw / 2) aligned words against the filter row packed as (w0, w1), (w2, w3), …, (w_{kw−1}, 0): one SMLAD each.
  * The sum bias + Σ (x + input offset) × w over the window (padding zeros) is the portable kernel's int32 value
- * modulo 2^32. The window sums of 3 × 3 and 5 × 5 are written out (NQ_MULTIPLIER_LINE2/3): deliberate near-copies,
- * unrolled so that the compiler keeps the pass in registers.
+ * modulo 2^32. The window sums of 3 × 3 and 5 × 5 are written out (NQ_MULTIPLIER_PAIRS over unrolled lines), and the
+ * parameter unpacking repeats depthwise_conv_2d_dsp.c's kernels': deliberate near-copies, as there (one function per
+ * variant, CMSIS-NN's shape), the unrolled passes so that the compiler keeps each in registers.
  */
 #include "nanoquant_kernels.h"
 #include "nq_dsp.h"
@@ -73,19 +74,14 @@
         } \
     } while (0)
 
-#define NQ_MULTIPLIER_LINES_ANY \
+/* A window line of any k words (k of the pass), a word at a time. */
+#define NQ_MULTIPLIER_PAIR_ANY(x, w) \
     do \
     { \
-        const uint32_t *l = x; \
-        const uint32_t *wl = w; \
-        int32_t ky; \
-        for (ky = 0; ky < kh; ky++, l += span, wl += k) \
+        int32_t j; \
+        for (j = 0; j < k; j++) \
         { \
-            int32_t j; \
-            for (j = 0; j < k; j++) \
-            { \
-                NQ_MULTIPLIER_PAIR1(l + j, wl + j); \
-            } \
+            NQ_MULTIPLIER_PAIR1((x) + j, (w) + j); \
         } \
     } while (0)
 
@@ -167,7 +163,7 @@ static void nq_multiplier_pass(const uint32_t *first_word, int32_t span, int32_t
     }
     else
     {
-        NQ_MULTIPLIER_PAIRS(NQ_MULTIPLIER_LINES_ANY)
+        NQ_MULTIPLIER_PAIRS(NQ_MULTIPLIER_LINES(NQ_MULTIPLIER_PAIR_ANY))
     }
 }
 

@@ -2,7 +2,7 @@
  * The DSP depthwise kernels against the portable kernel on random shapes the goldens do not have: multiplier 1 (the
  * planar and 3 x 3 ones: 3 x 3, input depth a multiple of 4; heights 1-40, widths 1-70: runs past the planar kernel's
  * 62 too) and multipliers 2, 3, 4 and 8 (nq_depthwise_multiplier_dsp: input depth 1-4, 3 x 3, 5 x 5 and other windows
- * up to 7 x 7, heights 1-20, widths 1-40), padding 0 to the window size - 1, strides 1 and 2 on each side, batches
+ * up to 7 x 9, heights 1-20, widths 1-40), padding 0 to the window size - 1, strides 1 and 2 on each side, batches
  * 1-2, full, ReLU6-like and two-sided clamps,
  * channels of huge bias (the generic requantization) and of shifts 0-3 (the left-shift form), every output byte
  * compared. Built for the emulated Cortex-M4 and M7 and run by native/tests/cortex-m/random.sh (replay.sh --check); prints
@@ -24,7 +24,7 @@ void nq_depthwise_conv_2d_portable(const int32_t *p, const int8_t *input, const 
 
 static int8_t input[MAX_VALUES];
 #define MAX_CHANNELS 32
-static int8_t filter[MAX_CHANNELS * 49];
+static int8_t filter[MAX_CHANNELS * 63];
 static int8_t dsp_out[MAX_VALUES];
 static int8_t portable_out[MAX_VALUES];
 static int32_t bias[MAX_CHANNELS];
@@ -45,7 +45,8 @@ int main(void)
         const int32_t multiplier = turn < 1500 ? 1 : multiplier_choices[uniform(0, 3)];
         const int32_t square = uniform(0, 3);
         const int32_t kernel_height = multiplier == 1 ? 3 : (square == 0 ? 3 : (square == 1 ? 5 : uniform(1, 7)));
-        const int32_t kernel_width = multiplier == 1 ? 3 : (square == 0 ? 3 : (square == 1 ? 5 : uniform(1, 7)));
+        /* widths up to 9: up to 5 pair words, the pass's loop over any count of words */
+        const int32_t kernel_width = multiplier == 1 ? 3 : (square == 0 ? 3 : (square == 1 ? 5 : uniform(1, 9)));
         const int32_t taps = kernel_height * kernel_width;
         const int32_t batches = uniform(1, 2);
         const int32_t in_height = multiplier == 1 ? uniform(1, 40) : uniform(1, 20);
