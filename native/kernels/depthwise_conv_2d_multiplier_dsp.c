@@ -138,12 +138,13 @@ static void nq_multiplier_pass(const uint32_t *first_word, int32_t span, int32_t
     int32_t i;
     if (kh == 3 && k == 2)
     {
-        NQ_MULTIPLIER_PAIRS(NQ_MULTIPLIER_PAIR2(x, w); NQ_MULTIPLIER_PAIR2(x + span, w + 2); NQ_MULTIPLIER_PAIR2(x + (2 * span), w + 4))
+        NQ_MULTIPLIER_PAIRS(const uint32_t *l = x; NQ_MULTIPLIER_PAIR2(l, w); l += span; NQ_MULTIPLIER_PAIR2(l, w + 2); l += span;
+                            NQ_MULTIPLIER_PAIR2(l, w + 4))
     }
     else if (kh == 5 && k == 3)
     {
-        NQ_MULTIPLIER_PAIRS(NQ_MULTIPLIER_PAIR3(x, w); NQ_MULTIPLIER_PAIR3(x + span, w + 3); NQ_MULTIPLIER_PAIR3(x + (2 * span), w + 6);
-                            NQ_MULTIPLIER_PAIR3(x + (3 * span), w + 9); NQ_MULTIPLIER_PAIR3(x + (4 * span), w + 12))
+        NQ_MULTIPLIER_PAIRS(const uint32_t *l = x; NQ_MULTIPLIER_PAIR3(l, w); l += span; NQ_MULTIPLIER_PAIR3(l, w + 3); l += span;
+                            NQ_MULTIPLIER_PAIR3(l, w + 6); l += span; NQ_MULTIPLIER_PAIR3(l, w + 9); l += span; NQ_MULTIPLIER_PAIR3(l, w + 12))
     }
     else if (k == 1)
     {
