@@ -110,7 +110,7 @@ static int nq_cmsis_nn_faster(const int32_t *p)
             /* ours on every depthwise layer of the five models since the planar 3x3 kernel, also where CMSIS-NN's
              * 3x3 path was ahead before (vww's 3x3x256: 133,000 against 156,840 on the M4; 6x6x128 -> 3x3: 83,480
              * against 85,200); kws's 25x5x64: 171,880 against 557,560; every other multiplier (person_detect's
-             * 1 -> 8: 598,840 against 1,841,280; the 5x5 multiplier-2 golden op_dwconv_5x5_mult2_same_s2: 22,240 against
+             * 1 -> 8: 598,840 against 1,841,280; the 5x5 multiplier-2 golden op_dwconv_5x5_mult2_same_s2: 21,760 against
              * 94,400). */
             return 0;
         default:
