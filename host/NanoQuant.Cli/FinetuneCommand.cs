@@ -139,8 +139,11 @@ public static class FinetuneCommand
                 throw new CliUsageException("--requantize needs --cluster N");
             }
 
-            var augmentation = ParseAugmentation(parse.GetValue(augment));
-            var frozen = ParseFrozen(parse.GetValue(freeze));
+            string? augmentList = parse.GetValue(augment), freezeList = parse.GetValue(freeze);
+            var augmentation = ParseFlags(augmentList, $"--augment takes flip, crop or flip,crop, not '{augmentList}'",
+                ("flip", Augmentation.Flip), ("crop", Augmentation.Crop));
+            var frozen = ParseFlags(freezeList, $"--freeze takes first, last and unclustered, comma-separated, not '{freezeList}'",
+                ("first", FrozenLayers.First), ("last", FrozenLayers.Last), ("unclustered", FrozenLayers.Unclustered));
             if (frozen.HasFlag(FrozenLayers.Unclustered) && clusters is null)
             {
                 throw new CliUsageException("--freeze unclustered needs --cluster N");
@@ -340,49 +343,23 @@ public static class FinetuneCommand
         $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
         (e.ValidationAccuracy is null ? ")" : $", validation {e.ValidationTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
 
-    /// <summary>The --augment list: flip, crop or both, comma-separated.</summary>
-    private static Augmentation ParseAugmentation(string? list)
+    /// <summary>A comma-separated list of <paramref name="names"/> as their flags OR-ed (null: none); any other item is <paramref name="error"/>.</summary>
+    private static T ParseFlags<T>(string? list, string error, params (string Name, T Flag)[] names)
+        where T : struct, Enum
     {
-        var augmentation = Augmentation.None;
-        if (list is null)
+        long flags = 0;
+        foreach (string item in list?.Split(',') ?? [])
         {
-            return augmentation;
-        }
-
-        foreach (string item in list.Split(','))
-        {
-            augmentation |= item.Trim() switch
+            int match = Array.FindIndex(names, n => n.Name == item.Trim());
+            if (match < 0)
             {
-                "flip" => Augmentation.Flip,
-                "crop" => Augmentation.Crop,
-                _ => throw new CliUsageException($"--augment takes flip, crop or flip,crop, not '{list}'"),
-            };
+                throw new CliUsageException(error);
+            }
+
+            flags |= Convert.ToInt64(names[match].Flag, CultureInfo.InvariantCulture);
         }
 
-        return augmentation;
-    }
-
-    /// <summary>The --freeze list: first, last, unclustered, comma-separated.</summary>
-    private static FrozenLayers ParseFrozen(string? list)
-    {
-        var frozen = FrozenLayers.None;
-        if (list is null)
-        {
-            return frozen;
-        }
-
-        foreach (string item in list.Split(','))
-        {
-            frozen |= item.Trim() switch
-            {
-                "first" => FrozenLayers.First,
-                "last" => FrozenLayers.Last,
-                "unclustered" => FrozenLayers.Unclustered,
-                _ => throw new CliUsageException($"--freeze takes first, last and unclustered, comma-separated, not '{list}'"),
-            };
-        }
-
-        return frozen;
+        return (T)Enum.ToObject(typeof(T), flags);
     }
 
     private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);

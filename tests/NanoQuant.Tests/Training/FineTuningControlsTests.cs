@@ -10,19 +10,13 @@ namespace NanoQuant.Tests.Training;
 /// </summary>
 public class FineTuningControlsTests : FinetuneHarness
 {
-    private static LabeledSamples Data(TfLiteModel model, int count, int seed)
-    {
-        var (x, y) = TrainingData.Linear(count, seed);
-        return TrainingData.Samples(model, x, y);
-    }
-
     private static Parameter Named(Trainer trainer, string name) => trainer.Parameters.Single(p => p.Tensor.Name == name);
 
     [Fact]
     public void The_centroids_step_with_their_own_learning_rate_and_the_biases_with_the_other()
     {
         var model = TrainingData.Mlp();
-        var data = Data(model, 64, 4);
+        var data = TrainingData.LinearSamples(model, 64, 4);
         var trainer = Trainer.Create(model, new TrainingOptions { LearningRate = 1e-4, CentroidLearningRate = 1e-2, Clusters = 4, BatchSize = 64 });
         var hidden = Named(trainer, "hidden/weights");
         var bias = Named(trainer, "hidden/bias");
@@ -52,7 +46,7 @@ public class FineTuningControlsTests : FinetuneHarness
         // Two epochs of one step each (the batch is the whole set): the cosine run's first step is the constant run's,
         // its second step half of it (same weights, gradients and Adam moments, half the rate).
         var model = TrainingData.Mlp();
-        var data = Data(model, 64, 4);
+        var data = TrainingData.LinearSamples(model, 64, 4);
         float[] Trained(int epochs, LearningRateSchedule schedule)
         {
             var trainer = Trainer.Create(model, new TrainingOptions { Epochs = epochs, LearningRate = 1e-2, BatchSize = 64, Schedule = schedule });
@@ -80,7 +74,7 @@ public class FineTuningControlsTests : FinetuneHarness
         var model = TrainingData.Mlp();
         var trainer = Trainer.Create(model, new TrainingOptions { Epochs = 2, LearningRate = 1e-2, Frozen = frozen });
         var before = trainer.Parameters.ToDictionary(p => p.Tensor.Name, p => (float[])p.Values.Clone());
-        trainer.Fit(Data(model, 256, 4), null);
+        trainer.Fit(TrainingData.LinearSamples(model, 256, 4), null);
         Assert.Equal(before[weights], Named(trainer, weights).Values);
         Assert.Equal(before[bias], Named(trainer, bias).Values);
         Assert.NotEqual(before[trained], Named(trainer, trained).Values);
@@ -95,7 +89,7 @@ public class FineTuningControlsTests : FinetuneHarness
         Assert.Null(Named(trainer, "logits/weights").Ties);
         Assert.NotNull(Named(trainer, "hidden/weights").Ties);
         var before = trainer.Parameters.ToDictionary(p => p.Tensor.Name, p => (float[])p.Values.Clone());
-        trainer.Fit(Data(model, 256, 4), null);
+        trainer.Fit(TrainingData.LinearSamples(model, 256, 4), null);
         Assert.Equal(before["logits/weights"], Named(trainer, "logits/weights").Values);
         Assert.NotEqual(before["logits/bias"], Named(trainer, "logits/bias").Values);
         Assert.NotEqual(before["hidden/weights"], Named(trainer, "hidden/weights").Values);
@@ -106,8 +100,8 @@ public class FineTuningControlsTests : FinetuneHarness
     public void Early_stopping_keeps_the_weights_of_the_epoch_best_on_the_selection_slice()
     {
         var model = TrainingData.Mlp();
-        var training = Data(model, 128, 4);
-        var selection = Data(model, 64, 6);
+        var training = TrainingData.LinearSamples(model, 128, 4);
+        var selection = TrainingData.LinearSamples(model, 64, 6);
         var options = new TrainingOptions { Epochs = 8, LearningRate = 0.05, BatchSize = 16 };
         var trainer = Trainer.Create(model, options);
         var epochs = trainer.Fit(training, null, selection: selection);
