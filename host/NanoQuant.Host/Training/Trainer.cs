@@ -413,7 +413,7 @@ public sealed class Trainer
     /// <paramref name="validation"/> is given). With a <paramref name="selection"/> slice (early stopping: samples
     /// carved out of the training data, never trained on) the fake-quantized model is measured on it after every epoch
     /// and the weights of the epoch with the best top-1 on it (the lower loss between equal top-1, the earlier between
-    /// equal both) are the ones kept (<see cref="SelectedEpoch"/>).
+    /// equal both) are the ones kept (<see cref="SelectedEpoch"/>); with pruning, only epochs that end at the target sparsity.
     /// </summary>
     public IReadOnlyList<EpochResult> Fit(LabeledSamples training, LabeledSamples? validation, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null,
         LabeledSamples? selection = null)
@@ -485,7 +485,10 @@ public sealed class Trainer
             {
                 var (selectionLoss, selectionAccuracy) = Evaluate(selection);
                 result = result with { SelectionLoss = selectionLoss, SelectionAccuracy = selectionAccuracy };
-                if (selectionAccuracy > bestFigure.Accuracy || (selectionAccuracy == bestFigure.Accuracy && selectionLoss < bestFigure.Loss))
+
+                // While pruning still rises to its target (and ties its clusters at the end) an epoch is no candidate.
+                bool pruned = Pruning is not { } schedule || _steps >= schedule.EndStep;
+                if (pruned && (selectionAccuracy > bestFigure.Accuracy || (selectionAccuracy == bestFigure.Accuracy && selectionLoss < bestFigure.Loss)))
                 {
                     bestFigure = (selectionAccuracy, selectionLoss);
                     SelectedEpoch = epoch;

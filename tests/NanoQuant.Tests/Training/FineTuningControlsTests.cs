@@ -124,6 +124,19 @@ public class FineTuningControlsTests : FinetuneHarness
     }
 
     [Fact]
+    public void Early_stopping_with_pruning_keeps_only_an_epoch_at_the_target_sparsity()
+    {
+        // 4 epochs of 8 steps: the sparsity reaches its target at step 16, the end of epoch 2; epoch 1 is no candidate.
+        var model = TrainingData.Mlp();
+        var trainer = Trainer.Create(model, new TrainingOptions { Epochs = 4, LearningRate = 0.05, BatchSize = 16, Sparsity = 0.75 });
+        var epochs = trainer.Fit(TrainingData.LinearSamples(model, 128, 4), null, selection: TrainingData.LinearSamples(model, 64, 6));
+        Assert.Equal(16, trainer.Pruning!.EndStep);
+        var best = epochs.Skip(1).OrderByDescending(e => e.SelectionAccuracy).ThenBy(e => e.SelectionLoss).ThenBy(e => e.Epoch).First();
+        Assert.Equal(best.Epoch, trainer.SelectedEpoch);
+        Assert.Equal(96, Named(trainer, "hidden/weights").Values.Count(v => v == 0));
+    }
+
+    [Fact]
     public void Finetune_val_from_train_reports_the_slice_and_the_epoch_kept()
     {
         string output = Ok("finetune", _model, "--train", _x, "--labels", _y, "--val", _vx, "--val-labels", _vy, "--val-from-train", "128",
