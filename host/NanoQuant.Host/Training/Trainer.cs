@@ -145,32 +145,6 @@ public sealed record TrainingOptions
     }
 }
 
-/// <summary>Layers <see cref="Trainer"/> leaves as they are.</summary>
-[Flags]
-public enum FrozenLayers
-{
-    None = 0,
-
-    /// <summary>The first CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED: its weights and bias.</summary>
-    First = 1,
-
-    /// <summary>The last CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED (the classifier): its weights and bias.</summary>
-    Last = 2,
-
-    /// <summary>With clustering: every weight tensor not tied to centroids (biases still train), so only the centroids and biases do.</summary>
-    Unclustered = 4,
-}
-
-/// <summary>How the learning rate changes over the steps of one <see cref="Trainer.Fit"/>.</summary>
-public enum LearningRateSchedule
-{
-    /// <summary>The same rate at every step.</summary>
-    Constant,
-
-    /// <summary>Cosine decay: step k of K takes the rate × ½(1 + cos(π k / K)), the full rate first, nearly 0 last.</summary>
-    Cosine,
-}
-
 /// <summary>Labeled samples: a <see cref="SampleSet"/> and one class id per sample.</summary>
 public sealed record LabeledSamples(SampleSet Samples, int[] Labels)
 {
@@ -607,7 +581,7 @@ public sealed class Trainer
         });
 
         _steps++;
-        double decay = ScheduleFactor(Options.Schedule, _steps - 1 - _fitStart, _fitSteps);
+        double decay = Options.Schedule.Factor(_steps - 1 - _fitStart, _fitSteps);
         double rate = Options.LearningRate * decay;
         const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
         double correction1 = 1 - Math.Pow(beta1, _steps), correction2 = 1 - Math.Pow(beta2, _steps);
@@ -673,13 +647,6 @@ public sealed class Trainer
         _current = Refresh();
         return (workers.Sum(w => w.LossSum), workers.Sum(w => w.Correct));
     }
-
-    /// <summary>
-    /// The factor <paramref name="schedule"/> gives the learning rates at step <paramref name="step"/> (from 0) of
-    /// <paramref name="steps"/> (1 for steps outside a <see cref="Fit"/>, where <paramref name="steps"/> is 0).
-    /// </summary>
-    internal static double ScheduleFactor(LearningRateSchedule schedule, long step, long steps) =>
-        schedule == LearningRateSchedule.Cosine && steps > 0 ? 0.5 * (1 + Math.Cos(Math.PI * step / steps)) : 1;
 
     /// <summary>
     /// Starts cluster-preserving training where <c>convert --cluster</c> ends: each palette tensor's weights and

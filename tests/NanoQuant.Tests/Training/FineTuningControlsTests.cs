@@ -38,10 +38,10 @@ public class FineTuningControlsTests : FinetuneHarness
     [Fact]
     public void Cosine_decay_halves_the_second_of_two_steps()
     {
-        Assert.Equal(1.0, Trainer.ScheduleFactor(LearningRateSchedule.Cosine, 0, 4));
-        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI / 4)), Trainer.ScheduleFactor(LearningRateSchedule.Cosine, 1, 4), 12);
-        Assert.Equal(0.5, Trainer.ScheduleFactor(LearningRateSchedule.Cosine, 2, 4), 12);
-        Assert.Equal(1.0, Trainer.ScheduleFactor(LearningRateSchedule.Constant, 3, 4));
+        Assert.Equal(1.0, LearningRateSchedule.Cosine.Factor(0, 4));
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI / 4)), LearningRateSchedule.Cosine.Factor(1, 4), 12);
+        Assert.Equal(0.5, LearningRateSchedule.Cosine.Factor(2, 4), 12);
+        Assert.Equal(1.0, LearningRateSchedule.Constant.Factor(3, 4));
 
         // Two epochs of one step each (the batch is the whole set): the cosine run's first step is the constant run's,
         // its second step half of it (same weights, gradients and Adam moments, half the rate).
