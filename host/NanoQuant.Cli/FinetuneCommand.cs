@@ -25,6 +25,11 @@ public static class FinetuneCommand
         var valLabels = new Option<string?>("--val-labels") { Description = "validation labels (with --val)" };
         var epochs = new Option<int>("--epochs") { Description = $"passes over the training data (1 … {TrainingOptions.MaxEpochs})", DefaultValueFactory = _ => 3 };
         var rate = new Option<double>("--lr") { Description = "Adam's learning rate (0 < lr ≤ 1)", DefaultValueFactory = _ => 1e-4 };
+        var centroidRate = new Option<double?>("--centroid-lr") { Description = "with --cluster: Adam's learning rate for the centroids the tied weights share (0 < lr ≤ 1; default: --lr); on the quantizer's grid (the default) a centroid changes the device model only when it moves half an int8 step" };
+        var schedule = new Option<string>("--lr-schedule") { Description = "how the learning rates change over the steps: constant, or cosine (decaying from --lr to nearly 0 by the last step)", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong("constant", "cosine");
+        var valFromTrain = new Option<int?>("--val-from-train") { Description = "early stopping: keep the last N of the training samples out of training and calibration, measure the fake-quantized model on them after every epoch, and keep the weights of the epoch with the best top-1 on them (the lower loss between equal top-1)" };
+        var freeze = new Option<string?>("--freeze") { Description = "layers that do not train, comma-separated: first (the first conv/FC layer's weights and bias), last (the classifier's), unclustered (with --cluster: every weight tensor not tied to centroids, so only the centroids and the biases train)" };
         var batch = new Option<int>("--batch") { Description = "samples per step", DefaultValueFactory = _ => 32 };
         var seed = new Option<int>("--seed") { Description = "seed of the sample order (same seed, same result)", DefaultValueFactory = _ => 1 };
         var floatOnly = new Option<bool>("--float") { Description = "plain float fine-tuning, without fake quantization" };
@@ -48,7 +53,7 @@ public static class FinetuneCommand
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, augment, json,
+            model, output, train, labels, val, valLabels, epochs, rate, centroidRate, schedule, valFromTrain, freeze, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, augment, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -117,24 +122,47 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--distill-weight must lie in [0, 1], not {a.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            double? centroidStep = parse.GetValue(centroidRate);
+            if (centroidStep is not null && clusters is null)
+            {
+                throw new CliUsageException("--centroid-lr needs --cluster N");
+            }
+
+            if (centroidStep is { } step && !(step > 0 && step <= 1))
+            {
+                throw new CliUsageException($"--centroid-lr must lie in (0, 1], not {step.ToString(CultureInfo.InvariantCulture)}");
+            }
+
             bool anew = parse.GetValue(requantize);
             if (anew && clusters is null)
             {
                 throw new CliUsageException("--requantize needs --cluster N");
             }
 
-            var augmentation = ParseAugmentation(parse.GetValue(augment));
+            string? augmentList = parse.GetValue(augment), freezeList = parse.GetValue(freeze);
+            var augmentation = ParseFlags(augmentList, $"--augment takes flip, crop or flip,crop, not '{augmentList}'",
+                ("flip", Augmentation.Flip), ("crop", Augmentation.Crop));
+            var frozen = ParseFlags(freezeList, $"--freeze takes first, last and unclustered, comma-separated, not '{freezeList}'",
+                ("first", FrozenLayers.First), ("last", FrozenLayers.Last), ("unclustered", FrozenLayers.Unclustered));
+            if (frozen.HasFlag(FrozenLayers.Unclustered) && clusters is null)
+            {
+                throw new CliUsageException("--freeze unclustered needs --cluster N");
+            }
+
             var options = new TrainingOptions
             {
                 DistillTemperature = temperature,
                 DistillWeight = alpha ?? TrainingOptions.DefaultDistillWeight,
                 Augmentation = augmentation,
+                Frozen = frozen,
                 Clusters = clusters,
                 ClusterPerTensor = perTensor,
                 KeepQuantizerGrid = !anew,
                 Sparsity = sparsity,
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(rate),
+                CentroidLearningRate = centroidStep,
+                Schedule = parse.GetValue(schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
                 BatchSize = parse.GetValue(batch),
                 Seed = parse.GetValue(seed),
                 QuantizationAware = !parse.GetValue(floatOnly),
@@ -197,6 +225,19 @@ public static class FinetuneCommand
 
                 validation = validation.Slice(skip, validation.Count - skip);
             }
+
+            LabeledSamples? selection = null;
+            if (parse.GetValue(valFromTrain) is { } held)
+            {
+                if (held < 1 || held >= training.Count)
+                {
+                    throw new CliUsageException($"--val-from-train must lie in [1, {training.Count - 1}] (it keeps that many of the {training.Count} training samples out of training), not {held}");
+                }
+
+                selection = training.Slice(training.Count - held, held);
+                training = training.Slice(0, training.Count - held);
+            }
+
             var calibration = new CalibrationOptions(parse.GetValue(method) switch
             {
                 "percentile" => CalibrationMethod.Percentile,
@@ -215,7 +256,7 @@ public static class FinetuneCommand
                     {
                         console.Out.WriteLine(Describe(e));
                     }
-                }, bar);
+                }, bar, selection);
             }
 
             var conversion = result.Quantization.Conversion;
@@ -243,9 +284,11 @@ public static class FinetuneCommand
                     quantizationAware = options.QuantizationAware,
                     trainingSamples = training.Count,
                     validationSamples = validation?.Count,
+                    selectionSamples = selection?.Count,
+                    selectedEpoch = trainer.SelectedEpoch,
                     trainingSeconds = result.TrainingTime.TotalSeconds,
                     trainingProcessorSeconds = result.TrainingProcessorTime.TotalSeconds,
-                    epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds, validationSeconds = e.ValidationTime.TotalSeconds }),
+                    epochs = result.Epochs.Select(e => new { epoch = e.Epoch, loss = e.Loss, trainAccuracy = e.TrainAccuracy, validationLoss = e.ValidationLoss, validationAccuracy = e.ValidationAccuracy, seconds = e.Time.TotalSeconds, validationSeconds = e.ValidationTime.TotalSeconds, selectionLoss = e.SelectionLoss, selectionAccuracy = e.SelectionAccuracy }),
                     floatTop1 = result.FloatTop1,
                     postTrainingInt8Top1 = result.PostTrainingTop1,
                     postTrainingClusteredTop1 = result.PostTrainingClusteredTop1,
@@ -255,11 +298,19 @@ public static class FinetuneCommand
                     sparsity,
                     distillTemperature = temperature,
                     distillWeight = temperature is null ? (double?)null : options.DistillWeight,
+                    centroidLearningRate = options.CentroidLearningRate,
+                    lrSchedule = options.Schedule.ToString().ToLowerInvariant(),
+                    freeze = frozen == FrozenLayers.None ? null : frozen.ToString().ToLowerInvariant().Replace(" ", ""),
                     augment = augmentation == Augmentation.None ? null : augmentation.ToString().ToLowerInvariant().Replace(" ", ""),
                     plainInt8Bytes = result.PlainBytes,
                     files = files.Select(f => new { path = f.Path, bytes = f.Bytes.Length }),
                 });
                 return 0;
+            }
+
+            if (trainer.SelectedEpoch is { } kept)
+            {
+                console.Out.WriteLine($"kept the weights of epoch {kept} (best top-1 on the {selection!.Count:N0} samples held out of training)");
             }
 
             if (result.FineTunedTop1 is { } fineTuned)
@@ -287,30 +338,28 @@ public static class FinetuneCommand
     /// <summary>One line per epoch: loss, training accuracy, validation figures, time.</summary>
     public static string Describe(EpochResult e) =>
         $"epoch {e.Epoch}: loss {e.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train top-1 {Percent(e.TrainAccuracy)}" +
+        (e.SelectionAccuracy is { } h ? $", held-out training slice loss {e.SelectionLoss!.Value.ToString("F4", CultureInfo.InvariantCulture)}, top-1 {Percent(h)}" : "") +
         (e.ValidationAccuracy is { } v ? $", validation loss {e.ValidationLoss!.Value.ToString("F4", CultureInfo.InvariantCulture)}, top-1 {Percent(v)}" : "") +
         $" ({e.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
         (e.ValidationAccuracy is null ? ")" : $", validation {e.ValidationTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
 
-    /// <summary>The --augment list: flip, crop or both, comma-separated.</summary>
-    private static Augmentation ParseAugmentation(string? list)
+    /// <summary>A comma-separated list of <paramref name="names"/> as their flags OR-ed (null: none); any other item is <paramref name="error"/>.</summary>
+    private static T ParseFlags<T>(string? list, string error, params (string Name, T Flag)[] names)
+        where T : struct, Enum
     {
-        var augmentation = Augmentation.None;
-        if (list is null)
+        long flags = 0;
+        foreach (string item in list?.Split(',') ?? [])
         {
-            return augmentation;
-        }
-
-        foreach (string item in list.Split(','))
-        {
-            augmentation |= item.Trim() switch
+            int match = Array.FindIndex(names, n => n.Name == item.Trim());
+            if (match < 0)
             {
-                "flip" => Augmentation.Flip,
-                "crop" => Augmentation.Crop,
-                _ => throw new CliUsageException($"--augment takes flip, crop or flip,crop, not '{list}'"),
-            };
+                throw new CliUsageException(error);
+            }
+
+            flags |= Convert.ToInt64(names[match].Flag, CultureInfo.InvariantCulture);
         }
 
-        return augmentation;
+        return (T)Enum.ToObject(typeof(T), flags);
     }
 
     private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);

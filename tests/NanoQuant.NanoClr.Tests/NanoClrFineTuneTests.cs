@@ -11,8 +11,8 @@ using NanoQuant.Tests.Training;
 namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
-/// Fine-tuned models on the real nanoCLR: plain quantization-aware, cluster-preserving (`--cluster`, palettes)
-/// and pruned with clustering (`--prune --cluster`, a zero palette value; at 75 % a palette with flagged zeros, format
+/// Fine-tuned models on the real nanoCLR: plain quantization-aware, cluster-preserving (`--cluster`, palettes; also
+/// with `--centroid-lr`, `--lr-schedule cosine` and `--freeze first`) and pruned with clustering (`--prune --cluster`, a zero palette value; at 75 % a palette with flagged zeros, format
 /// version 4), each run decoded at load and per
 /// operator, give the desktop runtime's output bytes; the `--save-tflite` export converted back gives the
 /// same device model.
@@ -33,6 +33,7 @@ public sealed class NanoClrFineTuneTests
             new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 },
             new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.5 },
             new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.75 },
+            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, CentroidLearningRate = 0.02, Schedule = LearningRateSchedule.Cosine, Frozen = FrozenLayers.First },
         };
 
         var jobs = new List<NanoClrJob>();

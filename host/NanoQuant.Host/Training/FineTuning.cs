@@ -44,8 +44,14 @@ public static class FineTuning
         return trainer;
     }
 
+    /// <summary>
+    /// Fine-tunes on <paramref name="training"/> (calibrating on its first <paramref name="calibrationSamples"/>), keeping the
+    /// weights of the epoch best on <paramref name="selection"/> when given (early stopping; see <see cref="Trainer.Fit"/>),
+    /// and measures top-1 on <paramref name="validation"/> when given.
+    /// </summary>
     public static FineTuneResult Run(Trainer trainer, LabeledSamples training, LabeledSamples? validation, int calibrationSamples,
-        CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
+        CalibrationOptions calibration, QuantizerOptions quantizer, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null,
+        LabeledSamples? selection = null)
     {
         var calibrationSet = training.Samples.Slice(0, Math.Min(calibrationSamples, training.Count));
         var plainOptions = quantizer with { Clusters = null, CompactConstants = null };
@@ -70,7 +76,7 @@ public static class FineTuning
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var processor = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        var epochs = trainer.Fit(training, validation, epochDone, progress);
+        var epochs = trainer.Fit(training, validation, epochDone, progress, selection);
         var trainingTime = stopwatch.Elapsed;
         var trainingProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - processor;
         var fineTuned = trainer.TrainedModel();

@@ -15,6 +15,13 @@ public sealed record TrainingOptions
     /// <summary>Adam's step size.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// With <see cref="Clusters"/>: Adam's step size for the centroids the tied weights share (null: <see cref="LearningRate"/>).
+    /// A centroid moves its whole cluster at once and, on the quantizer's grid, changes the device model only when it
+    /// crosses half an int8 step, so it can take a larger step than the free weights and biases.
+    /// </summary>
+    public double? CentroidLearningRate { get; init; }
+
     public int BatchSize { get; init; } = 32;
 
     /// <summary>Seeds the order of the samples in each epoch (training is deterministic for a seed).</summary>
@@ -64,6 +71,12 @@ public sealed record TrainingOptions
     /// </summary>
     public bool KeepQuantizerGrid { get; init; } = true;
 
+    /// <summary>Layers whose weights (and biases, for the first and last layer) do not train.</summary>
+    public FrozenLayers Frozen { get; init; }
+
+    /// <summary>How the learning rates change over the steps of a <see cref="Trainer.Fit"/> (both rates alike).</summary>
+    public LearningRateSchedule Schedule { get; init; }
+
     /// <summary>Label-preserving changes to each training image, drawn anew for every sample of every epoch (<see cref="ImageAugmentation"/>).</summary>
     public Augmentation Augmentation { get; init; }
 
@@ -85,6 +98,11 @@ public sealed record TrainingOptions
             throw new ArgumentException($"the learning rate must lie in (0, 1], not {LearningRate}");
         }
 
+        if (CentroidLearningRate is { } centroidRate && (!(centroidRate > 0 && centroidRate <= 1) || Clusters is null))
+        {
+            throw new ArgumentException(Clusters is null ? "a centroid learning rate needs a cluster count" : $"the centroid learning rate must lie in (0, 1], not {centroidRate}");
+        }
+
         if (BatchSize is < 1 or > MaxBatchSize)
         {
             throw new ArgumentException($"the batch size must lie in [1, {MaxBatchSize}], not {BatchSize}");
@@ -93,6 +111,11 @@ public sealed record TrainingOptions
         if (Clusters is { } clusters && (clusters < (Sparsity is null ? 2 : 3) || clusters > WeightClustering.MaxClusters))
         {
             throw new ArgumentException($"the cluster count must lie in [{(Sparsity is null ? 2 : 3)}, {WeightClustering.MaxClusters}]{(Sparsity is null ? "" : " with pruning (one cluster is the zeros)")}, not {clusters}");
+        }
+
+        if (Frozen.HasFlag(FrozenLayers.Unclustered) && Clusters is null)
+        {
+            throw new ArgumentException("freezing the unclustered weights needs a cluster count");
         }
 
         if (ClusterPerTensor && Clusters is null)
@@ -135,7 +158,14 @@ public sealed record LabeledSamples(SampleSet Samples, int[] Labels)
 /// One epoch: mean training loss and accuracy (fake-quantized forward passes while training), validation loss and
 /// accuracy when there is validation data, and the wall-clock time of the training steps and of the validation.
 /// </summary>
-public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Time, TimeSpan ValidationTime);
+public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Time, TimeSpan ValidationTime)
+{
+    /// <summary>With a selection slice (early stopping): the fake-quantized model's mean loss on it after this epoch.</summary>
+    public double? SelectionLoss { get; init; }
+
+    /// <summary>With a selection slice (early stopping): the fake-quantized model's top-1 on it after this epoch.</summary>
+    public double? SelectionAccuracy { get; init; }
+}
 
 /// <summary>A trainable weight tensor: the float master values, Adam's moments, and how it is fake-quantized (null: not, as biases).</summary>
 internal sealed class Parameter(TfLiteTensor tensor, float[] values, int? quantizationDimension)
@@ -148,6 +178,9 @@ internal sealed class Parameter(TfLiteTensor tensor, float[] values, int? quanti
 
     /// <summary>The palette table layout <see cref="WeightClustering.Plan"/> gives this tensor (null: not stored as a palette).</summary>
     public (int Axis, bool Shared)? Table { get; set; }
+
+    /// <summary>Held as it is: no step changes it (<see cref="TrainingOptions.Frozen"/>).</summary>
+    public bool Frozen { get; set; }
 
     /// <summary>Pruned weights (true: held at 0), or null.</summary>
     public bool[]? Mask { get; set; }
@@ -184,6 +217,9 @@ public sealed class Trainer
     private readonly int _lossOperator;
     private FloatModel _current;
     private long _steps;
+
+    // The steps of the current Fit (the learning-rate schedule's span): the first is _fitStart + 1.
+    private long _fitStart, _fitSteps;
 
     // KeepQuantizerGrid: the clustered model training started from, each parameter's values then, and its activations' quantization.
     private QuantizedModel? _grid;
@@ -259,6 +295,7 @@ public sealed class Trainer
             }
         }
 
+        Freeze(model, parameters);
         int output = model.Model.Outputs[0];
         _lossOperator = model.Operators.LastOrDefault(o => o.Source.Outputs.Contains(output)) is SoftmaxOperator softmax ? softmax.Source.Index : -1;
         _rules = new OutputRule[tensors.Count];
@@ -293,6 +330,12 @@ public sealed class Trainer
 
     /// <summary>The palette size pruning plans for without <see cref="TrainingOptions.Clusters"/> (4-bit indices).</summary>
     public const int DefaultPruningClusters = 16;
+
+    /// <summary>
+    /// The epoch whose weights the last <see cref="Fit"/> with a selection slice kept (the best on the slice), or null
+    /// without one (the last epoch's weights).
+    /// </summary>
+    public int? SelectedEpoch { get; private set; }
 
     /// <summary>The pruning schedule of the last <see cref="Fit"/> (null: no pruning).</summary>
     public PruningSchedule? Pruning { get; private set; }
@@ -339,14 +382,34 @@ public sealed class Trainer
     private static (int Height, int Width, int Channels)? ImageShape(TfLiteModel model) =>
         model.Tensors[model.Inputs[0]].Shape is [1, > 0 and var height, > 0 and var width, > 0 and var channels] ? (height, width, channels) : null;
 
-    /// <summary>Trains for <see cref="TrainingOptions.Epochs"/> epochs, reporting each epoch (with validation accuracy when <paramref name="validation"/> is given).</summary>
-    public IReadOnlyList<EpochResult> Fit(LabeledSamples training, LabeledSamples? validation, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null)
+    /// <summary>
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs, reporting each epoch (with validation accuracy when
+    /// <paramref name="validation"/> is given). With a <paramref name="selection"/> slice (early stopping: samples
+    /// carved out of the training data, never trained on) the fake-quantized model is measured on it after every epoch
+    /// and the weights of the epoch with the best top-1 on it (the lower loss between equal top-1, the earlier between
+    /// equal both) are the ones kept (<see cref="SelectedEpoch"/>); with pruning, only epochs that end at the target sparsity.
+    /// </summary>
+    public IReadOnlyList<EpochResult> Fit(LabeledSamples training, LabeledSamples? validation, Action<EpochResult>? epochDone = null, IProgress<int>? progress = null,
+        LabeledSamples? selection = null)
     {
         CheckData(training, "training");
         if (validation is not null)
         {
             CheckData(validation, "validation");
         }
+
+        if (selection is not null)
+        {
+            CheckData(selection, "selection");
+        }
+
+        _fitStart = _steps;
+        _fitSteps = (long)Options.Epochs * ((training.Count + Options.BatchSize - 1) / Options.BatchSize);
+        SelectedEpoch = null;
+        float[][]? best = null, bestCentroids = null;
+        double[]? bestMin = null, bestMax = null;
+        bool[]? bestSeen = null;
+        (double Accuracy, double Loss) bestFigure = (double.NegativeInfinity, double.PositiveInfinity);
 
         var random = new Random(Options.Seed);
         var order = Enumerable.Range(0, training.Count).ToArray();
@@ -392,10 +455,46 @@ public sealed class Trainer
             }
 
             var result = new EpochResult(epoch, loss / training.Count, (double)correct / training.Count, validationLoss, validationAccuracy, trainingTime, stopwatch.Elapsed);
+            if (selection is not null)
+            {
+                var (selectionLoss, selectionAccuracy) = Evaluate(selection);
+                result = result with { SelectionLoss = selectionLoss, SelectionAccuracy = selectionAccuracy };
+
+                // While pruning still rises to its target (and ties its clusters at the end) an epoch is no candidate.
+                bool pruned = Pruning is not { } schedule || _steps >= schedule.EndStep;
+                if (pruned && (selectionAccuracy > bestFigure.Accuracy || (selectionAccuracy == bestFigure.Accuracy && selectionLoss < bestFigure.Loss)))
+                {
+                    bestFigure = (selectionAccuracy, selectionLoss);
+                    SelectedEpoch = epoch;
+                    best = _parameters.Select(p => (float[])p.Values.Clone()).ToArray();
+                    bestCentroids = _parameters.Select(p => (float[]?)p.Ties?.Values.Clone() ?? []).ToArray();
+                    (bestMin, bestMax, bestSeen) = ((double[])_rangeMin.Clone(), (double[])_rangeMax.Clone(), (bool[])_rangeSeen.Clone());
+                }
+            }
+
             results.Add(result);
             epochDone?.Invoke(result);
         }
 
+        if (best is not null && bestCentroids is not null && bestMin is not null && bestMax is not null && bestSeen is not null && SelectedEpoch != Options.Epochs)
+        {
+            // That epoch's weights, centroids and activation ranges: the model measured on the slice, exactly.
+            bestMin.CopyTo(_rangeMin, 0);
+            bestMax.CopyTo(_rangeMax, 0);
+            bestSeen.CopyTo(_rangeSeen, 0);
+            for (int n = 0; n < _parameters.Length; n++)
+            {
+                best[n].CopyTo(_parameters[n].Values, 0);
+                if (_parameters[n].Ties is { } ties)
+                {
+                    bestCentroids[n].CopyTo(ties.Values, 0);
+                }
+            }
+
+            _current = Refresh();
+        }
+
+        _fitSteps = 0;
         return results;
     }
 
@@ -482,17 +581,19 @@ public sealed class Trainer
         });
 
         _steps++;
-        double rate = Options.LearningRate;
+        double decay = Options.Schedule.Factor(_steps - 1 - _fitStart, _fitSteps);
+        double rate = Options.LearningRate * decay;
         const double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;
         double correction1 = 1 - Math.Pow(beta1, _steps), correction2 = 1 - Math.Pow(beta2, _steps);
-        void Adam(float[] values, float[] first, float[] second, int i, double g)
+        double centroidRate = (Options.CentroidLearningRate ?? Options.LearningRate) * decay;
+        void Adam(float[] values, float[] first, float[] second, int i, double g, double rate)
         {
             first[i] = (float)((beta1 * first[i]) + ((1 - beta1) * g));
             second[i] = (float)((beta2 * second[i]) + ((1 - beta2) * g * g));
             values[i] -= (float)(rate * (first[i] / correction1) / (Math.Sqrt(second[i] / correction2) + epsilon));
         }
 
-        foreach (var p in _parameters)
+        foreach (var p in _parameters.Where(p => !p.Frozen))
         {
             int t = p.Tensor.Index;
             var g0 = workers[0].Gradients[t];
@@ -504,7 +605,7 @@ public sealed class Trainer
                 {
                     if (!ties.Pinned(k))
                     {
-                        Adam(ties.Values, ties.First, ties.Second, k, g[k]);
+                        Adam(ties.Values, ties.First, ties.Second, k, g[k], centroidRate);
                     }
                 }
 
@@ -514,7 +615,7 @@ public sealed class Trainer
 
             for (int i = 0; i < p.Values.Length; i++)
             {
-                Adam(p.Values, p.First, p.Second, i, (double)g0[i] + g1[i]);
+                Adam(p.Values, p.First, p.Second, i, (double)g0[i] + g1[i], rate);
             }
 
             if (p.Mask is { } mask)
@@ -664,7 +765,7 @@ public sealed class Trainer
     /// <summary>Zeros the smallest-magnitude <paramref name="sparsity"/> of each pruned tensor's weights, and keeps them zero from now on.</summary>
     private void Prune(double sparsity)
     {
-        foreach (var p in _parameters.Where(p => p.Table is not null))
+        foreach (var p in _parameters.Where(p => p.Table is not null && !p.Frozen))
         {
             p.Mask ??= new bool[p.Values.Length];
             PruningSchedule.Mask(p.Values, p.Mask, sparsity);
@@ -673,6 +774,31 @@ public sealed class Trainer
                 if (p.Mask[i])
                 {
                     p.Values[i] = p.First[i] = p.Second[i] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Marks the parameters of the layers <see cref="TrainingOptions.Frozen"/> names.</summary>
+    private void Freeze(FloatModel model, Dictionary<int, Parameter> parameters)
+    {
+        var frozen = Options.Frozen;
+        if (frozen == FrozenLayers.None)
+        {
+            return;
+        }
+
+        var layers = model.Operators.Where(op => op is Conv2DOperator or DepthwiseConv2DOperator or FullyConnectedOperator).ToArray();
+        foreach (var (layer, index) in layers.Select((op, i) => (op, i)))
+        {
+            bool whole = (frozen.HasFlag(FrozenLayers.First) && index == 0) || (frozen.HasFlag(FrozenLayers.Last) && index == layers.Length - 1);
+            var inputs = layer.Source.Inputs;
+            for (int slot = 1; slot < Math.Min(inputs.Length, 3); slot++)
+            {
+                if (inputs[slot] >= 0 && parameters.TryGetValue(inputs[slot], out var p)
+                    && (whole || (slot == 1 && frozen.HasFlag(FrozenLayers.Unclustered) && p.Table is null)))
+                {
+                    p.Frozen = true;
                 }
             }
         }

@@ -13,12 +13,6 @@ namespace NanoQuant.Tests.Training;
 /// <summary>Cluster-preserving fine-tuning (tied weights) and magnitude pruning on a schedule: the trainer, the schedule, `finetune --cluster/--prune` and their bad input.</summary>
 public class ClusterPruneTests : FinetuneHarness
 {
-    private static LabeledSamples Data(TfLiteModel model, int count, int seed)
-    {
-        var (x, y) = TrainingData.Linear(count, seed);
-        return TrainingData.Samples(model, x, y);
-    }
-
     // The hidden layer's weights (128: a 16-entry palette pays, one shared table); for the logits' 64 only a 4-entry one does.
     private static Parameter Hidden(Trainer trainer) => trainer.Parameters.Single(p => p.Tensor.Name == "hidden/weights");
 
@@ -35,8 +29,8 @@ public class ClusterPruneTests : FinetuneHarness
         Assert.NotNull(trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Ties);
         Assert.All(trainer.Parameters.Where(p => p.Tensor.Name.EndsWith("/bias", StringComparison.Ordinal)), p => Assert.Null(p.Ties));
         var before = (float[])hidden.Values.Clone();
-        var training = Data(model, 512, 4);
-        var result = FineTuning.Run(trainer, training, Data(model, 256, 5), 128,
+        var training = TrainingData.LinearSamples(model, 512, 4);
+        var result = FineTuning.Run(trainer, training, TrainingData.LinearSamples(model, 256, 5), 128,
             new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
 
         // The centroids trained: the weights moved, and still take ≤ 4 values (one table: FC weights share one scale),
@@ -58,8 +52,8 @@ public class ClusterPruneTests : FinetuneHarness
     public void On_the_quantizer_grid_training_starts_from_exactly_the_post_training_clustered_model_and_improves_it()
     {
         var model = TrainingData.Mlp();
-        var training = Data(model, 512, 4);
-        var validation = Data(model, 256, 5);
+        var training = TrainingData.LinearSamples(model, 512, 4);
+        var validation = TrainingData.LinearSamples(model, 256, 5);
         var calibration = new CalibrationOptions(CalibrationMethod.MinMax, 99.99);
         var clustered = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(model), training.Samples.Slice(0, 128), calibration, new QuantizerOptions { Clusters = 4 });
 
@@ -137,7 +131,7 @@ public class ClusterPruneTests : FinetuneHarness
     {
         var model = TrainingData.Mlp();
         var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Sparsity = 0.75 });
-        var result = FineTuning.Run(trainer, Data(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+        var result = FineTuning.Run(trainer, TrainingData.LinearSamples(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
         Assert.Equal(16, trainer.Pruning!.EndStep);   // 2 epochs × 16 steps: halfway
         var hidden = Hidden(trainer);
         Assert.Equal(96, hidden.Values.Count(v => v == 0));
@@ -153,7 +147,7 @@ public class ClusterPruneTests : FinetuneHarness
     {
         var model = TrainingData.Mlp();
         var trainer = FineTuning.Prepare(model, new TrainingOptions { Epochs = 2, LearningRate = 0.01, Sparsity = 0.5, Clusters = 4 });
-        var result = FineTuning.Run(trainer, Data(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+        var result = FineTuning.Run(trainer, TrainingData.LinearSamples(model, 512, 4), null, 128, new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
         var q = Int8Weights(result.Quantization.Quantized.Model, "hidden/weights");
         Assert.Equal(64, q.Count(v => v == 0));
         Assert.InRange(q.Distinct().Count(), 2, 4);
@@ -227,7 +221,7 @@ public class ClusterPruneTests : FinetuneHarness
             var options = new TrainingOptions { Epochs = 1, LearningRate = 0.01, Clusters = 4, ClusterPerTensor = perTensor, PerChannelFullyConnected = true };
             var trainer = FineTuning.Prepare(model, options);
             Assert.Equal(perTensor, trainer.Parameters.Single(p => p.Tensor.Name == "logits/weights").Table!.Value.Shared);
-            var result = FineTuning.Run(trainer, Data(model, 256, 4), null, 128, calibration, quantizer);
+            var result = FineTuning.Run(trainer, TrainingData.LinearSamples(model, 256, 4), null, 128, calibration, quantizer);
             var device = result.Quantization.Conversion.Model;
             palette = device.Tensors.Single(t => t.Shape.SequenceEqual([TrainingData.Classes, 256]) && t.Type == NanoQuant.Format.TensorType.Int8 && t.ConstantData is not null).Palette;
             return Int8Weights(result.Quantization.Quantized.Model, "logits/weights");

@@ -62,6 +62,13 @@ internal static class TrainingData
         return g.Build("mlp", g.Softmax(logits));
     }
 
+    /// <summary><see cref="Linear"/>'s samples and labels for <paramref name="model"/>.</summary>
+    public static LabeledSamples LinearSamples(TfLiteModel model, int count, int seed)
+    {
+        var (x, y) = Linear(count, seed);
+        return Samples(model, x, y);
+    }
+
     public static LabeledSamples Samples(TfLiteModel model, float[] x, int[] y) =>
         new(SampleSet.FromArrays(InputSpec.Of(model), [("synthetic", NpyArray.FromFloats(x, [y.Length, Features]))]), y);
 }
