@@ -406,17 +406,14 @@ public sealed class Trainer
         _fitStart = _steps;
         _fitSteps = (long)Options.Epochs * ((training.Count + Options.BatchSize - 1) / Options.BatchSize);
         SelectedEpoch = null;
-        float[][]? best = null, bestCentroids = null;
-        double[]? bestMin = null, bestMax = null;
-        bool[]? bestSeen = null;
+        TrainedState? best = null;
         (double Accuracy, double Loss) bestFigure = (double.NegativeInfinity, double.PositiveInfinity);
 
         var random = new Random(Options.Seed);
         var order = Enumerable.Range(0, training.Count).ToArray();
         if (Options.Sparsity is { } sparsity)
         {
-            long steps = (long)Options.Epochs * ((training.Count + Options.BatchSize - 1) / Options.BatchSize);
-            Pruning = PruningSchedule.For(sparsity, _steps + steps);
+            Pruning = PruningSchedule.For(sparsity, _steps + _fitSteps);
         }
 
         var results = new List<EpochResult>();
@@ -466,9 +463,7 @@ public sealed class Trainer
                 {
                     bestFigure = (selectionAccuracy, selectionLoss);
                     SelectedEpoch = epoch;
-                    best = _parameters.Select(p => (float[])p.Values.Clone()).ToArray();
-                    bestCentroids = _parameters.Select(p => (float[]?)p.Ties?.Values.Clone() ?? []).ToArray();
-                    (bestMin, bestMax, bestSeen) = ((double[])_rangeMin.Clone(), (double[])_rangeMax.Clone(), (bool[])_rangeSeen.Clone());
+                    best = CaptureState();
                 }
             }
 
@@ -476,26 +471,39 @@ public sealed class Trainer
             epochDone?.Invoke(result);
         }
 
-        if (best is not null && bestCentroids is not null && bestMin is not null && bestMax is not null && bestSeen is not null && SelectedEpoch != Options.Epochs)
+        if (best is not null && SelectedEpoch != Options.Epochs)
         {
-            // That epoch's weights, centroids and activation ranges: the model measured on the slice, exactly.
-            bestMin.CopyTo(_rangeMin, 0);
-            bestMax.CopyTo(_rangeMax, 0);
-            bestSeen.CopyTo(_rangeSeen, 0);
-            for (int n = 0; n < _parameters.Length; n++)
-            {
-                best[n].CopyTo(_parameters[n].Values, 0);
-                if (_parameters[n].Ties is { } ties)
-                {
-                    bestCentroids[n].CopyTo(ties.Values, 0);
-                }
-            }
-
-            _current = Refresh();
+            RestoreState(best);
         }
 
         _fitSteps = 0;
         return results;
+    }
+
+    /// <summary>What the model after an epoch is made of: each parameter's values and centroids, the activation ranges.</summary>
+    private sealed record TrainedState(float[][] Values, float[][] Centroids, double[] RangeMin, double[] RangeMax, bool[] RangeSeen);
+
+    private TrainedState CaptureState() => new(
+        _parameters.Select(p => (float[])p.Values.Clone()).ToArray(),
+        _parameters.Select(p => (float[]?)p.Ties?.Values.Clone() ?? []).ToArray(),
+        (double[])_rangeMin.Clone(), (double[])_rangeMax.Clone(), (bool[])_rangeSeen.Clone());
+
+    /// <summary>Back to <paramref name="state"/>'s weights, centroids and activation ranges: the model measured then, exactly.</summary>
+    private void RestoreState(TrainedState state)
+    {
+        state.RangeMin.CopyTo(_rangeMin, 0);
+        state.RangeMax.CopyTo(_rangeMax, 0);
+        state.RangeSeen.CopyTo(_rangeSeen, 0);
+        for (int n = 0; n < _parameters.Length; n++)
+        {
+            state.Values[n].CopyTo(_parameters[n].Values, 0);
+            if (_parameters[n].Ties is { } ties)
+            {
+                state.Centroids[n].CopyTo(ties.Values, 0);
+            }
+        }
+
+        _current = Refresh();
     }
 
     /// <summary>Mean cross-entropy and top-1 accuracy over <paramref name="data"/> with the current weights (fake-quantized when quantization-aware).</summary>
