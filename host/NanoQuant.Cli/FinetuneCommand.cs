@@ -49,11 +49,12 @@ public static class FinetuneCommand
         var prune = new Option<double?>("--prune") { Description = "prune the weights of each tensor the palette stores by magnitude to this fraction of zeros (0 < S < 1), rising on a polynomial schedule to the target halfway through; with --cluster the zeros are one palette entry (the other entries then train)" };
         var distill = new Option<double?>("--distill") { Description = $"distil the float model into the fine-tuned one: add the cross-entropy between its and the trained model's softmax at temperature T (0 < T ≤ {TrainingOptions.MaxDistillTemperature}; 4 is usual), which needs no labels" };
         var distillWeight = new Option<double?>("--distill-weight") { Description = $"with --distill: the weight α of the distillation loss, the labels' cross-entropy weighing 1 − α (0 ≤ α ≤ 1; default {TrainingOptions.DefaultDistillWeight.ToString(CultureInfo.InvariantCulture)})" };
+        var distillTeacher = new Option<string?>("--distill-teacher") { Description = "with --distill: the model the soft targets come from: float (the model given, default) or int8 (its plain post-training int8 model of this run, run once per training image before training; no --augment)" };
         var augment = new Option<string?>("--augment") { Description = $"change each training image anew every epoch, deterministically with --seed: flip (mirror left to right), crop (random crop of the image padded by {ImageAugmentation.CropPadding} zeros), or flip,crop; needs an image input [1, H, W, C]" };
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, centroidRate, schedule, valFromTrain, freeze, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, augment, json,
+            model, output, train, labels, val, valLabels, epochs, rate, centroidRate, schedule, valFromTrain, freeze, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, distillTeacher, augment, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -122,6 +123,18 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--distill-weight must lie in [0, 1], not {a.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            string? teacherName = parse.GetValue(distillTeacher);
+            var teacher = teacherName switch
+            {
+                null or "float" => DistillationTeacher.Float,
+                "int8" => DistillationTeacher.Int8,
+                _ => throw new CliUsageException($"--distill-teacher takes float or int8, not '{teacherName}'"),
+            };
+            if (teacherName is not null && temperature is null)
+            {
+                throw new CliUsageException("--distill-teacher needs --distill T");
+            }
+
             double? centroidStep = parse.GetValue(centroidRate);
             if (centroidStep is not null && clusters is null)
             {
@@ -144,6 +157,11 @@ public static class FinetuneCommand
                 ("flip", Augmentation.Flip), ("crop", Augmentation.Crop));
             var frozen = ParseFlags(freezeList, $"--freeze takes first, last and unclustered, comma-separated, not '{freezeList}'",
                 ("first", FrozenLayers.First), ("last", FrozenLayers.Last), ("unclustered", FrozenLayers.Unclustered));
+            if (teacher == DistillationTeacher.Int8 && augmentation != Augmentation.None)
+            {
+                throw new CliUsageException("--distill-teacher int8 takes no --augment: its soft targets are computed once per training image, before training");
+            }
+
             if (frozen.HasFlag(FrozenLayers.Unclustered) && clusters is null)
             {
                 throw new CliUsageException("--freeze unclustered needs --cluster N");
@@ -153,6 +171,7 @@ public static class FinetuneCommand
             {
                 DistillTemperature = temperature,
                 DistillWeight = alpha ?? TrainingOptions.DefaultDistillWeight,
+                DistillTeacher = teacher,
                 Augmentation = augmentation,
                 Frozen = frozen,
                 Clusters = clusters,
@@ -298,6 +317,7 @@ public static class FinetuneCommand
                     sparsity,
                     distillTemperature = temperature,
                     distillWeight = temperature is null ? (double?)null : options.DistillWeight,
+                    distillTeacher = temperature is null ? null : teacherName ?? "float",
                     centroidLearningRate = options.CentroidLearningRate,
                     lrSchedule = options.Schedule.ToString().ToLowerInvariant(),
                     freeze = frozen == FrozenLayers.None ? null : frozen.ToString().ToLowerInvariant().Replace(" ", ""),

@@ -74,6 +74,13 @@ public static class FineTuning
             }
         }
 
+        // The plain post-training int8 model: the figure fine-tuning is measured against, and the int8 teacher.
+        var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
+        if (trainer.Options.DistillTemperature is not null && trainer.Options.DistillTeacher == DistillationTeacher.Int8)
+        {
+            trainer.TeachFrom(ptq.Conversion.Bytes, training.Samples);
+        }
+
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var processor = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var epochs = trainer.Fit(training, validation, epochDone, progress, selection);
@@ -84,7 +91,6 @@ public static class FineTuning
         var quantization = clustered is not null && trainer.OnQuantizerGrid() is { } onGrid
             ? clustered with { Quantized = onGrid, Conversion = PostTrainingQuantizer.Convert(onGrid, quantizer) }
             : PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(fineTuned), calibrationSet, calibration, quantizer);
-        var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(trainer.Source.Model), calibrationSet, calibration, plainOptions);
         double? floatTop1 = null, ptqTop1 = null, ptqClusteredTop1 = null, fineTunedTop1 = null;
         if (validation is not null)
         {

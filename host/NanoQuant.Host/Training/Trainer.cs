@@ -63,6 +63,13 @@ public sealed record TrainingOptions
     public double DistillWeight { get; init; } = DefaultDistillWeight;
 
     /// <summary>
+    /// With <see cref="DistillTemperature"/>: the model the soft targets come from. <see cref="DistillationTeacher.Int8"/>
+    /// needs them given before training (<see cref="Trainer.TeachFrom"/>), one row per training sample, so it takes no
+    /// <see cref="Augmentation"/> (an augmented view would meet the targets of the image it was made from).
+    /// </summary>
+    public DistillationTeacher DistillTeacher { get; init; }
+
+    /// <summary>
     /// With <see cref="Clusters"/> and no pruning: train on the post-training clustered model's own int8 grid — its weight
     /// scales, activation scales and zero points held fixed, each tied weight its scale × its centroid rounded to an int8
     /// value — and write the trained centroids and biases back into that model, so the forward pass in training is the
@@ -136,6 +143,13 @@ public sealed record TrainingOptions
         if (!(DistillWeight >= 0 && DistillWeight <= 1))
         {
             throw new ArgumentException($"the distillation weight must lie in [0, 1], not {DistillWeight}");
+        }
+
+        if (DistillTeacher != DistillationTeacher.Float && (DistillTemperature is null || Augmentation != Augmentation.None))
+        {
+            throw new ArgumentException(DistillTemperature is null
+                ? "a distillation teacher needs a distillation temperature"
+                : "the int8 teacher's soft targets are computed once per training image, so they cannot follow augmented images");
         }
 
         if (!(RangeDecay >= 0 && RangeDecay < 1))
@@ -225,6 +239,11 @@ public sealed class Trainer
     private QuantizedModel? _grid;
     private float[][]? _gridStart;
     private (float Scale, int ZeroPoint)?[]? _gridActivations;
+
+    // DistillationTeacher.Int8: the soft targets' logits (rows of _taughtLength per sample) and the samples they are for.
+    private float[]? _taughtLogits;
+    private SampleSet? _taughtSamples;
+    private int _taughtLength;
 
     private enum OutputRule
     {
@@ -506,6 +525,30 @@ public sealed class Trainer
         _current = Refresh();
     }
 
+    /// <summary>
+    /// Fixes the soft targets of <see cref="DistillationTeacher.Int8"/> for the training samples <paramref name="samples"/>
+    /// (the very set <see cref="Fit"/> is then given): <paramref name="deviceModel"/>'s logits per sample
+    /// (<see cref="Int8Teacher"/>), × the final softmax's beta when the trained model ends with one, as the float teacher's are.
+    /// </summary>
+    public void TeachFrom(byte[] deviceModel, SampleSet samples)
+    {
+        var logits = Int8Teacher.Logits(deviceModel, samples, out int length);
+        if (length != _base.Model.Tensors[_base.Model.Outputs[0]].ElementCount)
+        {
+            throw new ArgumentException($"the teacher's logits hold {length} values per sample, the model's output {_base.Model.Tensors[_base.Model.Outputs[0]].ElementCount}");
+        }
+
+        if (_lossOperator >= 0)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(logits, ((SoftmaxOperator)_base.Operators[_lossOperator]).Beta, logits);
+        }
+
+        (_taughtLogits, _taughtSamples, _taughtLength) = (logits, samples, length);
+    }
+
+    /// <summary>The int8 teacher's logits for training sample <paramref name="sample"/> (after <see cref="TeachFrom"/>).</summary>
+    internal float[] Taught(int sample) => _taughtLogits!.AsSpan(sample * _taughtLength, _taughtLength).ToArray();
+
     /// <summary>Mean cross-entropy and top-1 accuracy over <paramref name="data"/> with the current weights (fake-quantized when quantization-aware).</summary>
     public (double Loss, double Accuracy) Evaluate(LabeledSamples data)
     {
@@ -571,6 +614,12 @@ public sealed class Trainer
     /// </summary>
     internal (double Loss, int Correct) Step(LabeledSamples data, int[] batch, AugmentedView[]? views = null)
     {
+        bool taught = Options.DistillTemperature is not null && Options.DistillTeacher == DistillationTeacher.Int8;
+        if (taught && !ReferenceEquals(_taughtSamples, data.Samples))
+        {
+            throw new InvalidOperationException("the int8 teacher's soft targets are not for these training samples: call TeachFrom with them first");
+        }
+
         var workers = new Worker[Workers];
         float scale = 1f / batch.Length;
         Parallel.For(0, Workers, w =>
@@ -581,7 +630,9 @@ public sealed class Trainer
             {
                 int s = batch[i];
                 worker.Forward(data.Samples, s, collectRanges: Options.QuantizationAware, views?[i]);
-                worker.Loss(data.Labels[s], scale, Options.DistillTemperature is null ? null : worker.Teach());
+                float[]? teacher = Options.DistillTemperature is null ? null
+                    : taught ? Taught(s) : worker.Teach();
+                worker.Loss(data.Labels[s], scale, teacher);
                 worker.Backward();
             }
 

@@ -235,6 +235,98 @@ public class DistillationTests
         Assert.NotEqual(augmented, Train(model, data, Augmentation.Flip | Augmentation.Crop, null));
     }
 
+    /// <summary>
+    /// The int8 teacher: its soft targets are softmax(beta × the post-training int8 model's SOFTMAX input, dequantized, / T),
+    /// the device interpreter's tensor read here independently, operator by operator; the float teacher's differ.
+    /// </summary>
+    [Fact]
+    public void Int8_teacher_soft_targets_are_a_softmax_of_the_ptq_model_dequantized_softmax_input()
+    {
+        var model = ImageModel();
+        var data = Images(model, 16);
+        var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(model), data.Samples, new CalibrationOptions(), new QuantizerOptions());
+        const float temperature = 2f;
+        var trainer = Trainer.Create(model, new TrainingOptions { DistillTemperature = temperature, DistillTeacher = DistillationTeacher.Int8 });
+        trainer.TeachFrom(ptq.Conversion.Bytes, data.Samples);
+
+        var device = NanoQuant.Host.DeviceModels.DeviceModelReader.Read(ptq.Conversion.Bytes);
+        int softmax = device.Operators.Count - 1;
+        Assert.Equal(NanoQuant.Format.OperatorType.Softmax, device.Operators[softmax].Type);
+        int logits = device.Operators[softmax].Inputs[0];
+        bool differs = false;
+        for (int s = 0; s < data.Count; s++)
+        {
+            using var interpreter = new NanoQuant.Interpreter(ptq.Conversion.Bytes);
+            NanoQuant.Host.Evaluation.BatchRunner.SetInput(interpreter.GetInput(0), data.Samples.Sample(0, s));
+            for (int o = 0; o < softmax; o++)
+            {
+                interpreter.InvokeOperator(o);
+            }
+
+            var tensor = interpreter.GetTensor(logits);
+            var dequantized = Enumerable.Range(0, 3).Select(c => tensor.Scale * (tensor.GetInt8(c) - tensor.ZeroPoint)).ToArray();
+            double max = dequantized.Max();
+            var expected = dequantized.Select(z => Math.Exp((z - max) / temperature)).ToArray();
+            double sum = expected.Sum();
+            var targets = new float[3];
+            Distillation.Loss(new float[3], trainer.Taught(s), temperature, targets);
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal(expected[c] / sum, targets[c], 5);
+            }
+
+            // The device's own softmax of that tensor (T = 1) agrees to its int8 step: the tensor read is the softmax's input.
+            interpreter.InvokeOperator(softmax);
+            var output = interpreter.GetOutput(0);
+            var probabilities = dequantized.Select(z => Math.Exp(z - max)).ToArray();
+            for (int c = 0; c < 3; c++)
+            {
+                double onDevice = output.Scale * (output.GetInt8(c) - output.ZeroPoint), exact = probabilities[c] / probabilities.Sum();
+                Assert.True(Math.Abs(onDevice - exact) <= 1.5 / 256, $"sample {s}, class {c}: device softmax {onDevice}, softmax of the tensor read {exact}");
+            }
+
+            var worker = new Trainer.Worker(trainer);
+            worker.Forward(data.Samples, s, collectRanges: false);
+            differs |= !worker.Teach().SequenceEqual(trainer.Taught(s));
+        }
+
+        Assert.True(differs, "the int8 teacher gave the float teacher's logits on every sample");
+    }
+
+    [Fact]
+    public void Int8_teacher_needs_its_soft_targets_for_the_training_samples_and_a_temperature_and_no_augmentation()
+    {
+        var model = ImageModel();
+        var data = Images(model, 16);
+        var trainer = Trainer.Create(model, new TrainingOptions { DistillTemperature = 2, DistillTeacher = DistillationTeacher.Int8, BatchSize = 8 });
+        Assert.Contains("call TeachFrom", Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, null)).Message);
+        Assert.Contains("needs a distillation temperature", Assert.Throws<ArgumentException>(() => new TrainingOptions { DistillTeacher = DistillationTeacher.Int8 }.Validate()).Message);
+        Assert.Contains("augmented", Assert.Throws<ArgumentException>(() => new TrainingOptions { DistillTemperature = 2, DistillTeacher = DistillationTeacher.Int8, Augmentation = Augmentation.Flip }.Validate()).Message);
+    }
+
+    [Fact]
+    public void Int8_teacher_training_is_deterministic_and_differs_from_the_float_teacher()
+    {
+        var model = ImageModel();
+        var data = Images(model, 48);
+        var ptq = PostTrainingQuantizer.Run(PostTrainingQuantizer.Prepare(model), data.Samples, new CalibrationOptions(), new QuantizerOptions());
+        float[][] Train(DistillationTeacher teacher)
+        {
+            var trainer = Trainer.Create(model, new TrainingOptions { Epochs = 2, BatchSize = 8, LearningRate = 0.01, DistillTemperature = 4, DistillTeacher = teacher });
+            if (teacher == DistillationTeacher.Int8)
+            {
+                trainer.TeachFrom(ptq.Conversion.Bytes, data.Samples);
+            }
+
+            trainer.Fit(data, null);
+            return trainer.Parameters.Select(p => (float[])p.Values.Clone()).ToArray();
+        }
+
+        var int8 = Train(DistillationTeacher.Int8);
+        Assert.Equal(int8, Train(DistillationTeacher.Int8));
+        Assert.NotEqual(int8, Train(DistillationTeacher.Float));
+    }
+
     [Fact]
     public void Augmentation_needs_an_image_input()
     {

@@ -49,6 +49,9 @@ public class FinetuneCommandTests : FinetuneHarness
     [InlineData(new[] { "--distill", "4", "--distill-weight", "1.5" }, "--distill-weight must lie in [0, 1], not 1.5")]
     [InlineData(new[] { "--augment", "rotate" }, "--augment takes flip, crop or flip,crop, not 'rotate'")]
     [InlineData(new[] { "--augment", "flip,," }, "--augment takes flip, crop or flip,crop, not 'flip,,'")]
+    [InlineData(new[] { "--distill", "2", "--distill-teacher", "int16" }, "--distill-teacher takes float or int8, not 'int16'")]
+    [InlineData(new[] { "--distill-teacher", "int8" }, "--distill-teacher needs --distill T")]
+    [InlineData(new[] { "--distill", "2", "--distill-teacher", "int8", "--augment", "flip" }, "--distill-teacher int8 takes no --augment")]
     [InlineData(new[] { "--requantize" }, "--requantize needs --cluster N")]
     [InlineData(new[] { "--augment", "flip" }, "image augmentation needs one image input of shape [1, height, width, channels]")]
     public void Distillation_and_augmentation_options_out_of_range(string[] options, string message)
@@ -64,7 +67,14 @@ public class FinetuneCommandTests : FinetuneHarness
         using var json = JsonDocument.Parse(output);
         Assert.Equal(2.0, json.RootElement.GetProperty("distillTemperature").GetDouble());
         Assert.Equal(0.25, json.RootElement.GetProperty("distillWeight").GetDouble());
+        Assert.Equal("float", json.RootElement.GetProperty("distillTeacher").GetString());
         Assert.True(File.Exists(Temp("out.nq")));
+
+        string int8 = Ok("finetune", _model, "--train", _x, "--labels", _y, "--val", _vx, "--val-labels", _vy,
+            "--epochs", "2", "--lr", "0.01", "--distill", "2", "--distill-weight", "0.25", "--distill-teacher", "int8", "-o", Temp("int8.nq"), "--json");
+        using var int8Json = JsonDocument.Parse(int8);
+        Assert.Equal("int8", int8Json.RootElement.GetProperty("distillTeacher").GetString());
+        Assert.NotEqual(File.ReadAllBytes(Temp("out.nq")), File.ReadAllBytes(Temp("int8.nq")));
     }
 
     [Fact]
