@@ -41,28 +41,30 @@ static inline int8_t nq_fc_output(const nq_dsp_quant *q, int32_t acc, int32_t ou
 }
 
 #if NQ_DSP_BLOCK_ASM
-/* What nq_fc_block_pass reads (the offsets are the assembly's: keep the order). */
+/* What the block passes read (the offsets are the assembly's: keep the order). Fields 0-28 are the ones the pass loads
+ * with one LDM after each pair (r0, r2, r3, r7-r11); it advances out and bias as it goes. */
 typedef struct nq_fc_block
 {
-    const uint64_t *column;     /* 0: the batch row's input, widened (SXTB16 pairs) */
-    const uint64_t *pairs_end;  /* 4: column + groups rounded down to pairs */
-    const uint64_t *end;        /* 8: column + groups */
-    const int8_t *filter;       /* 12: unit 0's weights */
-    int32_t depth;              /* 16 */
-    const int32_t *folded_bias; /* 20 */
-    const int32_t *multipliers; /* 24 */
-    const int32_t *shifts;      /* 28: all < 0 */
-    int8_t *out;                /* 32: the batch row's unit 0 */
-    int32_t round_base;         /* 36: 2 × output offset + 1 */
-    int32_t units_end;          /* 40: 4 × the units the pass runs (even) */
-    int32_t quant_mask;         /* 44: −1 per channel, 0 per tensor (index 0 for every unit) */
-    const uint64_t *quads_end;  /* 48: column + groups rounded down to a multiple of 4 */
-    int32_t multiplier;         /* 52: per tensor: the multiplier, */
-    int32_t right;              /* 56: the right shift (−shift) */
-    int32_t round_offset;       /* 60: and nq_dsp_round_offset */
+    int8_t *out;                /* 0: the next pair's outputs (advanced by the pass) */
+    const int32_t *bias;        /* 4: the next pair's folded biases (advanced by the pass) */
+    const uint64_t *column;     /* 8: the batch row's input, widened (SXTB16 pairs) */
+    const uint64_t *loop_end;   /* 12: where the main loop stops: column + groups (whole-loop pass) or + groups & ~3 */
+    int32_t multiplier;         /* 16: per tensor: the multiplier, */
+    int32_t right;              /* 20: the right shift (−shift) */
+    int32_t round_offset;       /* 24: and nq_dsp_round_offset */
+    const int8_t *out_end;      /* 28: the batch row's outputs + the units the pass runs (even) */
+    const int8_t *filter;       /* 32: unit 0's weights */
+    int32_t depth;              /* 36 */
+    const uint64_t *pairs_end;  /* 40: column + groups rounded down to pairs */
+    const uint64_t *end;        /* 44: column + groups */
+    const int32_t *multipliers; /* 48 */
+    const int32_t *shifts;      /* 52: all < 0 */
+    int32_t round_base;         /* 56: 2 × output offset + 1 */
+    int32_t quant_mask;         /* 60: −1 per channel, 0 per tensor (index 0 for every unit) */
+    const int8_t *out_first;    /* 64: the batch row's unit 0 */
 } nq_fc_block;
 
-typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, round_offset) == 60) ? 1 : -1];
+typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, out_end) == 28 && offsetof(nq_fc_block, out_first) == 64) ? 1 : -1];
 
 /* One group of 4 inputs for both units: r3 column, r1/r6 the two units' weights, r4/r5 their sums. */
 #define NQ_FC_BLOCK_GROUP \
@@ -78,12 +80,11 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ro
         "sxtb16 r10, r2, ror #8\n\t" \
         "smlad r5, r10, r9, r5\n\t"
 
-/* Two groups of 4 inputs (8 values) for both units: r3 column, r8–r11 the 4 widened input words, LOAD_W0 / LOAD_W1 the
- * units' next 8 weights into r0 and r2 from r1 / r6 (LDRD where the filter is word-aligned: one load per 8 weights),
- * r12 scratch, r4/r5 the sums: 20 instructions for 16 MACs with LDRD. */
+/* Two groups of 4 inputs (8 values) for both units: r3 column, r8–r11 the 4 widened input words (one LDM), LOAD_W0 /
+ * LOAD_W1 the units' next 8 weights into r0 and r2 from r1 / r6 (LDRD where the filter is word-aligned: one load per 8
+ * weights), r12 scratch, r4/r5 the sums: 19 instructions for 16 MACs with LDRD. */
 #define NQ_FC_BLOCK_GROUP8(LOAD_W0, LOAD_W1) \
-        "ldrd r8, r9, [r3], #8\n\t" \
-        "ldrd r10, r11, [r3], #8\n\t" \
+        "ldm r3!, {r8-r11}\n\t" \
         LOAD_W0 \
         "sxtb16 r12, r0\n\t" \
         "smlad r4, r12, r8, r4\n\t" \
@@ -108,14 +109,47 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ro
 #define NQ_FC_LDR_W0 "ldr r0, [r1], #4\n\t" "ldr r2, [r1], #4\n\t"
 #define NQ_FC_LDR_W1 "ldr r0, [r6], #4\n\t" "ldr r2, [r6], #4\n\t"
 
+/* The MACs of a pair whose depth is a multiple of 32 (at least 32): 4 GROUP8 per turn, one compare and branch per 64
+ * MACs, no tail (loop_end = end). */
+#define NQ_FC_MACS_WHOLE(GROUP8) \
+        "1:\n\t" \
+        GROUP8 \
+        GROUP8 \
+        GROUP8 \
+        GROUP8 \
+        "cmp r3, r7\n\t" \
+        "bne 1b\n\t"
+
+/* The MACs of a pair of any depth (a multiple of 4): 2 GROUP8 per turn up to loop_end (groups & ~3), then at most one
+ * GROUP8 and one group of 4. */
+#define NQ_FC_MACS_ANY(GROUP8) \
+        "cmp r3, r7\n\t" \
+        "beq 5f\n" \
+        "1:\n\t" \
+        GROUP8 \
+        GROUP8 \
+        "cmp r3, r7\n\t" \
+        "bne 1b\n" \
+        "5:\n\t" \
+        "ldr r7, [lr, #40]\n\t" \
+        "cmp r3, r7\n\t" \
+        "beq 3f\n\t" \
+        GROUP8 \
+        "3:\n\t" \
+        "ldr r7, [lr, #44]\n\t" \
+        "cmp r3, r7\n\t" \
+        "beq 4f\n\t" \
+        NQ_FC_BLOCK_GROUP \
+        "4:\n\t"
+
 /* The prescaled right-shift requantization (nq_dsp_requantize_right, scaled = 2 × acc, round offset
  * (2 × output offset + 1) << (right − 1)) of sum S with the constants at index register I; full-range clamp. */
 #define NQ_FC_BLOCK_REQUANTIZE(S, I) \
-        "ldr r2, [lr, #24]\n\t" \
+        "ldr r2, [lr, #48]\n\t" \
         "ldr r8, [r2, " I "]\n\t" \
-        "ldr r2, [lr, #28]\n\t" \
+        "ldr r2, [lr, #52]\n\t" \
         "ldr r9, [r2, " I "]\n\t" \
-        "ldr r10, [lr, #36]\n\t" \
+        "ldr r10, [lr, #56]\n\t" \
         "mvn r2, r9\n\t" \
         "lsl r10, r10, r2\n\t" \
         "rsb r9, r9, #0\n\t" \
@@ -125,126 +159,114 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ro
         "asr r2, r2, r9\n\t" \
         "ssat " S ", #8, r2\n\t"
 
-/* The pair's requantization per channel: the constants of units r0 / 4 and r0 / 4 + 1 (index 0 for both per tensor). */
+/* The pair's requantization per channel: the constants of units u and u + 1 (u = out − out_first; index 0 for both per
+ * tensor), then the next pair's fields. */
 #define NQ_FC_QUANT_PER_CHANNEL \
-        "ldr r11, [lr, #44]\n\t" \
-        "add r12, r0, #4\n\t" \
-        "and r12, r12, r11\n\t" \
-        "and r11, r0, r11\n\t" \
+        "ldr r0, [lr, #0]\n\t" \
+        "ldr r11, [lr, #64]\n\t" \
+        "sub r11, r0, r11\n\t" \
+        "lsl r11, r11, #2\n\t" \
+        "ldr r2, [lr, #60]\n\t" \
+        "add r12, r11, #4\n\t" \
+        "and r12, r12, r2\n\t" \
+        "and r11, r11, r2\n\t" \
         NQ_FC_BLOCK_REQUANTIZE("r4", "r11") \
-        NQ_FC_BLOCK_REQUANTIZE("r5", "r12")
+        NQ_FC_BLOCK_REQUANTIZE("r5", "r12") \
+        "ldm lr, {r0, r2, r3, r7, r8, r9, r10, r11}\n\t"
 
-/* The pair's requantization per tensor, the same arithmetic with the constants computed once per call: 13 instructions
- * for the two outputs where the per-channel form takes 30. */
+/* The pair's requantization per tensor, the same arithmetic with the constants computed once per call and loaded with
+ * the next pair's fields in one LDM: 11 instructions for the two outputs. */
 #define NQ_FC_QUANT_PER_TENSOR \
-        "ldr r8, [lr, #52]\n\t" \
-        "ldr r9, [lr, #56]\n\t" \
-        "ldr r10, [lr, #60]\n\t" \
-        "lsl r2, r4, #1\n\t" \
-        "add r3, r10, r4, asr #31\n\t" \
-        "smmlar r2, r2, r8, r3\n\t" \
-        "asr r2, r2, r9\n\t" \
-        "ssat r4, #8, r2\n\t" \
-        "lsl r2, r5, #1\n\t" \
-        "add r3, r10, r5, asr #31\n\t" \
-        "smmlar r2, r2, r8, r3\n\t" \
-        "asr r2, r2, r9\n\t" \
-        "ssat r5, #8, r2\n\t"
+        "ldm lr, {r0, r2, r3, r7, r8, r9, r10, r11}\n\t" \
+        "add r12, r10, r4, asr #31\n\t" \
+        "lsl r4, r4, #1\n\t" \
+        "smmlar r4, r4, r8, r12\n\t" \
+        "asr r4, r4, r9\n\t" \
+        "ssat r4, #8, r4\n\t" \
+        "add r12, r10, r5, asr #31\n\t" \
+        "lsl r5, r5, #1\n\t" \
+        "smmlar r5, r5, r8, r12\n\t" \
+        "asr r5, r5, r9\n\t" \
+        "ssat r5, #8, r5\n\t"
 
 /*
  * FULLY_CONNECTED's units two at a time for one batch row, as the C loop below computes them (the MAC loop of that
- * loop), then the requantization and the two stores in the same pass: about 40 instructions per pair beyond the
- * MACs, where the compiled C spent about 110. MACs: 4 groups of 4 inputs per turn (NQ_FC_BLOCK_GROUP8 twice; one
- * compare and branch per 64 MACs), then at most one GROUP8 and one group of 4. Registers: r0 4 × unit (pushed
- * during the MACs, which use it for weights), r1/r6 the units' weights, r3 column, r4/r5 the sums, r7 end,
- * r2/r8–r12 scratch, lr the block. GROUP8 is NQ_FC_BLOCK_GROUP8 with the weight loads of the filter's alignment,
- * QUANT the pair's requantization (NQ_FC_QUANT_PER_CHANNEL or _PER_TENSOR).
+ * loop), then the requantization and the two stores in the same pass. Registers: r1/r6 the units' weights, r3 column,
+ * r7 where the MAC loop stops, r4/r5 the sums, r0/r2/r8–r12 scratch, lr the block. After the MACs, QUANT requantizes
+ * r4/r5 and loads block fields 0-28 (r0 out, r2 bias, r3 column, r7 loop_end, r11 out_end); per pair beyond the MACs:
+ * QUANT, 2 stores, the loop test, the next biases (LDRD), out and bias back (STM), the next weights (the second unit's
+ * row ends where the next pair's first begins: 3 instructions): 21 with the per-tensor QUANT, where the pass before
+ * this one took about 48. MACS is NQ_FC_MACS_WHOLE or _ANY with NQ_FC_BLOCK_GROUP8 of the filter's alignment.
  */
-#define NQ_FC_BLOCK_PASS(GROUP8, QUANT) \
+#define NQ_FC_BLOCK_PASS(MACS, QUANT) \
     __asm__ volatile( \
         "push {r4-r11, lr}\n\t" \
         "mov lr, r0\n\t" \
-        "ldr r1, [lr, #12]\n\t" \
-        "ldr r2, [lr, #16]\n\t" \
+        "ldr r1, [lr, #32]\n\t" \
+        "ldr r2, [lr, #36]\n\t" \
         "add r6, r1, r2\n\t" \
-        "movs r0, #0\n" \
+        "ldm lr, {r0, r2, r3, r7}\n\t" \
+        "ldrd r4, r5, [r2], #8\n\t" \
+        "str r2, [lr, #4]\n" \
         "2:\n\t" \
-        "ldr r2, [lr, #20]\n\t" \
-        "add r2, r2, r0\n\t" \
-        "ldr r4, [r2]\n\t" \
-        "ldr r5, [r2, #4]\n\t" \
-        "push {r0}\n\t" \
-        "ldr r3, [lr, #0]\n\t" \
-        "ldr r7, [lr, #48]\n\t" \
-        "cmp r3, r7\n\t" \
-        "beq 5f\n" \
-        "1:\n\t" \
-        GROUP8 \
-        GROUP8 \
-        "cmp r3, r7\n\t" \
-        "bne 1b\n" \
-        "5:\n\t" \
-        "ldr r7, [lr, #4]\n\t" \
-        "cmp r3, r7\n\t" \
-        "beq 3f\n\t" \
-        GROUP8 \
-        "3:\n\t" \
-        "ldr r7, [lr, #8]\n\t" \
-        "cmp r3, r7\n\t" \
-        "beq 4f\n\t" \
-        NQ_FC_BLOCK_GROUP \
-        "4:\n\t" \
-        "pop {r0}\n\t" \
+        MACS \
         QUANT \
-        "ldr r2, [lr, #32]\n\t" \
-        "add r2, r2, r0, lsr #2\n\t" \
-        "strb r4, [r2]\n\t" \
-        "strb r5, [r2, #1]\n\t" \
+        "strb r4, [r0], #1\n\t" \
+        "strb r5, [r0], #1\n\t" \
+        "cmp r0, r11\n\t" \
+        "beq 9f\n\t" \
+        "ldrd r4, r5, [r2], #8\n\t" \
+        "stm lr, {r0, r2}\n\t" \
+        "sub r12, r6, r1\n\t" \
         "mov r1, r6\n\t" \
-        "ldr r2, [lr, #16]\n\t" \
-        "add r6, r6, r2\n\t" \
-        "adds r0, #8\n\t" \
-        "ldr r2, [lr, #40]\n\t" \
-        "cmp r0, r2\n\t" \
-        "bne 2b\n\t" \
+        "add r6, r6, r12\n\t" \
+        "b 2b\n" \
+        "9:\n\t" \
         "pop {r4-r11, pc}")
 
-/* The passes for a word-aligned filter (every unit's row then is: the depth is a multiple of 4): LDRD per 8 weights. */
-__attribute__((naked, noinline)) static void nq_fc_block_pass_aligned(const nq_fc_block *block __attribute__((unused)))
+/* Per tensor, word-aligned filter (every unit's row then is: the depth is a multiple of 4; LDRD per 8 weights), depth a
+ * multiple of 32: ad01's layers but its 8-deep one. */
+__attribute__((naked, noinline)) static void nq_fc_block_pass_whole_per_tensor(const nq_fc_block *block __attribute__((unused)))
 {
-    NQ_FC_BLOCK_PASS(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1), NQ_FC_QUANT_PER_CHANNEL);
+    NQ_FC_BLOCK_PASS(NQ_FC_MACS_WHOLE(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1)), NQ_FC_QUANT_PER_TENSOR);
 }
 
+/* Per tensor, word-aligned filter, any depth. */
 __attribute__((naked, noinline)) static void nq_fc_block_pass_aligned_per_tensor(const nq_fc_block *block __attribute__((unused)))
 {
-    NQ_FC_BLOCK_PASS(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1), NQ_FC_QUANT_PER_TENSOR);
+    NQ_FC_BLOCK_PASS(NQ_FC_MACS_ANY(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1)), NQ_FC_QUANT_PER_TENSOR);
+}
+
+/* Per channel, word-aligned filter. */
+__attribute__((naked, noinline)) static void nq_fc_block_pass_aligned(const nq_fc_block *block __attribute__((unused)))
+{
+    NQ_FC_BLOCK_PASS(NQ_FC_MACS_ANY(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1)), NQ_FC_QUANT_PER_CHANNEL);
 }
 
 /* The pass for a filter off a word boundary (LDRD would fault there): two LDR per 8 weights; per channel or per tensor. */
 __attribute__((naked, noinline)) static void nq_fc_block_pass(const nq_fc_block *block __attribute__((unused)))
 {
-    NQ_FC_BLOCK_PASS(NQ_FC_BLOCK_GROUP8(NQ_FC_LDR_W0, NQ_FC_LDR_W1), NQ_FC_QUANT_PER_CHANNEL);
+    NQ_FC_BLOCK_PASS(NQ_FC_MACS_ANY(NQ_FC_BLOCK_GROUP8(NQ_FC_LDR_W0, NQ_FC_LDR_W1)), NQ_FC_QUANT_PER_CHANNEL);
 }
-/* The block's fields for one call (out is set per batch row). */
+
+/* The block's fields for one call (out, bias, out_end and out_first are set per batch row). */
 static void nq_fc_block_init(nq_fc_block *block, const uint64_t *column, int32_t groups, const int8_t *filter, int32_t depth,
-                             const int32_t *folded_bias, const int32_t *multipliers, const int32_t *shifts, int32_t output_offset,
-                             int32_t units, int32_t per_channel)
+                             const int32_t *multipliers, const int32_t *shifts, int32_t output_offset, int32_t per_channel,
+                             int whole_loop)
 {
     block->column = column;
-    block->pairs_end = column + (groups & ~1);
-    block->end = column + groups;
-    block->filter = filter;
-    block->depth = depth;
-    block->folded_bias = folded_bias;
-    block->multipliers = multipliers;
-    block->shifts = shifts;
-    block->round_base = (2 * output_offset) + 1;
-    block->units_end = 4 * (units & ~1);
-    block->quant_mask = per_channel ? -1 : 0;
-    block->quads_end = column + (groups & ~3);
+    block->loop_end = column + (whole_loop ? groups : groups & ~3);
     block->multiplier = multipliers[0];
     block->right = -shifts[0];
     block->round_offset = nq_dsp_round_offset(shifts[0], output_offset);
+    block->filter = filter;
+    block->depth = depth;
+    block->pairs_end = column + (groups & ~1);
+    block->end = column + groups;
+    block->multipliers = multipliers;
+    block->shifts = shifts;
+    block->round_base = (2 * output_offset) + 1;
+    block->quant_mask = per_channel ? -1 : 0;
 }
 #endif
 
@@ -270,12 +292,13 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         return 0;
     }
 
-    const int32_t fast_left = nq_dsp_fast_left(nq_dsp_max_abs(folded_bias, units) + reach);
+    const int32_t fast_left = nq_dsp_fast_left(nq_dsp_abs_bound(folded_bias, units) + reach);
     int32_t slow[NQ_DSP_SLOW_MAX];
     int32_t slow_count = 0;
     int use_block = act_min == -128 && act_max == 127 && (depth & 3) == 0 && units >= 4;
 #if NQ_DSP_BLOCK_ASM
     nq_fc_block block;
+    int whole_loop = 0;
 #endif
     for (u = 0; u < (per_channel ? units & ~1 : 1) && use_block; u++)
     {
@@ -291,7 +314,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
 #if NQ_DSP_BLOCK_ASM
     if (use_block)
     {
-        nq_fc_block_init(&block, column, groups, filter, depth, folded_bias, multipliers, shifts, output_offset, units, per_channel);
+        whole_loop = ((uintptr_t)filter & 3) == 0 && !per_channel && (depth & 31) == 0;
+        nq_fc_block_init(&block, column, groups, filter, depth, multipliers, shifts, output_offset, per_channel, whole_loop);
     }
 #else
     use_block = 0;
@@ -367,7 +391,14 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         if (use_block)
         {
             block.out = out;
-            if (((uintptr_t)filter & 3) == 0 && !per_channel)
+            block.bias = folded_bias;
+            block.out_end = out + (units & ~1);
+            block.out_first = out;
+            if (whole_loop)
+            {
+                nq_fc_block_pass_whole_per_tensor(&block);
+            }
+            else if (((uintptr_t)filter & 3) == 0 && !per_channel)
             {
                 nq_fc_block_pass_aligned_per_tensor(&block);
             }

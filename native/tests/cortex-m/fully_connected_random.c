@@ -1,7 +1,8 @@
 /*
  * The DSP FULLY_CONNECTED kernel (fully_connected_dsp.c) against the portable kernel on random shapes the goldens do
- * not have: per-tensor and per-channel quantization, depths a multiple of 4 and not (1-300, up to 1,024 and past
- * NQ_DSP_FC_DEPTH_MAX), fewer than 4 units and 4-40 (odd counts too: the block pass's odd last unit), batches 1-4,
+ * not have: per-tensor and per-channel quantization, depths a multiple of 4, of 32 (the whole-loop pass) and not (1-700,
+ * up to 1,024 and past NQ_DSP_FC_DEPTH_MAX), fewer than 4 units, 4-40 and 4-700 (odd counts too: the block pass's odd
+ * last unit), the filter on a word boundary and off it (LDRD or LDR weight loads), batches 1-4,
  * full-range and narrower clamps, units of huge bias, of shift 0, of left shifts and of right shifts past 22
  * (random_channel), none, a few or many per layer (the block pass's slow units, the C loop). nq_fully_connected_dsp
  * runs first; where it declines, nq_fully_connected. Every output byte is compared, and the bytes after the output.
@@ -24,14 +25,15 @@ void nq_fully_connected_portable(const int32_t *p, const int8_t *input, const in
 
 #define MAX_BATCHES 4
 #define MAX_DEPTH 1100
-#define MAX_UNITS 40
+#define MAX_UNITS 700
 /* bytes after the output that must stay as they were */
 #define GUARD 16
 /* multiply-accumulates per shape at most (the portable kernel on the emulator sets the pace) */
 #define MAX_MACS 120000
 
 static int8_t input[MAX_BATCHES * MAX_DEPTH];
-static int8_t filter[MAX_UNITS * MAX_DEPTH];
+/* the filter starts 0-3 bytes into this word-aligned buffer */
+static int32_t filter_words[(MAX_MACS / 4) + 2];
 static int8_t dsp_out[(MAX_BATCHES * MAX_UNITS) + GUARD];
 static int8_t portable_out[(MAX_BATCHES * MAX_UNITS) + GUARD];
 static int32_t folded[MAX_UNITS];
@@ -48,10 +50,11 @@ int main(void)
     {
         int32_t p[NQ_FC_COUNT];
         const int32_t batches = uniform(0, 1) ? 1 : uniform(2, MAX_BATCHES);
-        const int32_t units = uniform(0, 3) == 0 ? uniform(1, 3) : uniform(4, MAX_UNITS);
+        const int32_t units = uniform(0, 3) == 0 ? uniform(1, 3) : uniform(4, uniform(0, 1) ? 40 : MAX_UNITS);
         const int32_t per_channel = uniform(0, 1);
         const int32_t odd_units = uniform(0, 3);
         const int32_t weight_range = uniform(0, 3) == 0 ? 3 : 127;
+        int8_t *filter = (int8_t *)filter_words + (uniform(0, 1) ? 0 : uniform(1, 3));
         int32_t depth;
         int32_t i;
         int32_t u;
@@ -63,7 +66,7 @@ int main(void)
                 depth = 4 * uniform(1, 64);
                 break;
             case 1:
-                depth = uniform(1, 300);
+                depth = uniform(0, 1) ? 32 * uniform(1, 21) : uniform(1, 700);
                 break;
             case 2:
                 depth = uniform(1, 12);
