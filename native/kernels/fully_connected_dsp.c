@@ -40,6 +40,52 @@ static inline int8_t nq_fc_output(const nq_dsp_quant *q, int32_t acc, int32_t ou
                    : nq_dsp_requantize(q, acc, output_offset, min, max);
 }
 
+/* The batch row's input widened into column: per 4 values (x0, x2), (x1, x3) as int16 pairs. */
+static void nq_fc_widen(uint64_t *column, const int8_t *x, int32_t groups)
+{
+    int32_t g = 0;
+    if (groups & 1)
+    {
+        const uint32_t v = nq_fc_load32(x);
+        column[0] = (uint64_t)(uint32_t)__sxtb16((int8x4_t)v) | ((uint64_t)NQ_DSP_SXTB16_ROR8(v) << 32);
+        g = 1;
+    }
+
+#if NQ_DSP_BLOCK_ASM
+    if (g < groups)
+    {
+        /* two groups per turn: 2 LDR, 4 SXTB16, 2 STRD, CMP, BNE (the compiled C took 8 instructions a group) */
+        const uint64_t *end = column + groups;
+        uint64_t *c = column + g;
+        const int8_t *v = x + (g * 4);
+        uint32_t a;
+        uint32_t d;
+        uint32_t lo;
+        uint32_t hi;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[a], [%[v]], #4\n\t"
+                         "ldr %[d], [%[v]], #4\n\t"
+                         "sxtb16 %[lo], %[a]\n\t"
+                         "sxtb16 %[hi], %[a], ror #8\n\t"
+                         "strd %[lo], %[hi], [%[c]], #8\n\t"
+                         "sxtb16 %[lo], %[d]\n\t"
+                         "sxtb16 %[hi], %[d], ror #8\n\t"
+                         "strd %[lo], %[hi], [%[c]], #8\n\t"
+                         "cmp %[c], %[end]\n\t"
+                         "bne 1b"
+                         : [v] "+r"(v), [c] "+r"(c), [a] "=&r"(a), [d] "=&r"(d), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                         : [end] "r"(end)
+                         : "cc", "memory");
+    }
+#else
+    for (; g < groups; g++)
+    {
+        const uint32_t v = nq_fc_load32(x + (g * 4));
+        column[g] = (uint64_t)(uint32_t)__sxtb16((int8x4_t)v) | ((uint64_t)NQ_DSP_SXTB16_ROR8(v) << 32);
+    }
+#endif
+}
+
 #if NQ_DSP_BLOCK_ASM
 /* What the block passes read (the offsets are the assembly's: keep the order). Fields 0-28 are the ones the pass loads
  * with one LDM after each pair (r0, r2, r3, r7-r11); it advances out and bias as it goes. */
@@ -80,29 +126,33 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
         "sxtb16 r10, r2, ror #8\n\t" \
         "smlad r5, r10, r9, r5\n\t"
 
+/* 8 inputs of one unit: LOAD its next 8 weights into r0 and r2, then 4 SXTB16 and 4 SMLAD onto sum S with the widened
+ * input words r8-r11 (r12 scratch). */
+#define NQ_FC_UNIT8(LOAD, S) \
+        LOAD \
+        "sxtb16 r12, r0\n\t" \
+        "smlad " S ", r12, r8, " S "\n\t" \
+        "sxtb16 r12, r0, ror #8\n\t" \
+        "smlad " S ", r12, r9, " S "\n\t" \
+        "sxtb16 r12, r2\n\t" \
+        "smlad " S ", r12, r10, " S "\n\t" \
+        "sxtb16 r12, r2, ror #8\n\t" \
+        "smlad " S ", r12, r11, " S "\n\t"
+
 /* Two groups of 4 inputs (8 values) for both units: r3 column, r8–r11 the 4 widened input words (one LDM), LOAD_W0 /
  * LOAD_W1 the units' next 8 weights into r0 and r2 from r1 / r6 (LDRD where the filter is word-aligned: one load per 8
- * weights), r12 scratch, r4/r5 the sums: 19 instructions for 16 MACs with LDRD. */
+ * weights), r4/r5 the sums: 19 instructions for 16 MACs with LDRD. */
 #define NQ_FC_BLOCK_GROUP8(LOAD_W0, LOAD_W1) \
         "ldm r3!, {r8-r11}\n\t" \
-        LOAD_W0 \
-        "sxtb16 r12, r0\n\t" \
-        "smlad r4, r12, r8, r4\n\t" \
-        "sxtb16 r12, r0, ror #8\n\t" \
-        "smlad r4, r12, r9, r4\n\t" \
-        "sxtb16 r12, r2\n\t" \
-        "smlad r4, r12, r10, r4\n\t" \
-        "sxtb16 r12, r2, ror #8\n\t" \
-        "smlad r4, r12, r11, r4\n\t" \
-        LOAD_W1 \
-        "sxtb16 r12, r0\n\t" \
-        "smlad r5, r12, r8, r5\n\t" \
-        "sxtb16 r12, r0, ror #8\n\t" \
-        "smlad r5, r12, r9, r5\n\t" \
-        "sxtb16 r12, r2\n\t" \
-        "smlad r5, r12, r10, r5\n\t" \
-        "sxtb16 r12, r2, ror #8\n\t" \
-        "smlad r5, r12, r11, r5\n\t"
+        NQ_FC_UNIT8(LOAD_W0, "r4") \
+        NQ_FC_UNIT8(LOAD_W1, "r5")
+
+/* The same 8 inputs for three units (weights r1, r6, lr; sums r4, r5, r7): 28 instructions for 24 MACs. */
+#define NQ_FC_BLOCK_GROUP24 \
+        "ldm r3!, {r8-r11}\n\t" \
+        NQ_FC_UNIT8("ldrd r0, r2, [r1], #8\n\t", "r4") \
+        NQ_FC_UNIT8("ldrd r0, r2, [r6], #8\n\t", "r5") \
+        NQ_FC_UNIT8("ldrd r0, r2, [lr], #8\n\t", "r7")
 
 #define NQ_FC_LDRD_W0 "ldrd r0, r2, [r1], #8\n\t"
 #define NQ_FC_LDRD_W1 "ldrd r0, r2, [r6], #8\n\t"
@@ -174,20 +224,20 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
         NQ_FC_BLOCK_REQUANTIZE("r5", "r12") \
         "ldm lr, {r0, r2, r3, r7, r8, r9, r10, r11}\n\t"
 
+/* Right-shift requantization of sum S per tensor (r8 multiplier, r9 right, r10 round offset; r12 scratch). */
+#define NQ_FC_REQUANTIZE_PER_TENSOR(S) \
+        "add r12, r10, " S ", asr #31\n\t" \
+        "lsl " S ", " S ", #1\n\t" \
+        "smmlar " S ", " S ", r8, r12\n\t" \
+        "asr " S ", " S ", r9\n\t" \
+        "ssat " S ", #8, " S "\n\t"
+
 /* The pair's requantization per tensor, the same arithmetic with the constants computed once per call and loaded with
  * the next pair's fields in one LDM: 11 instructions for the two outputs. */
 #define NQ_FC_QUANT_PER_TENSOR \
         "ldm lr, {r0, r2, r3, r7, r8, r9, r10, r11}\n\t" \
-        "add r12, r10, r4, asr #31\n\t" \
-        "lsl r4, r4, #1\n\t" \
-        "smmlar r4, r4, r8, r12\n\t" \
-        "asr r4, r4, r9\n\t" \
-        "ssat r4, #8, r4\n\t" \
-        "add r12, r10, r5, asr #31\n\t" \
-        "lsl r5, r5, #1\n\t" \
-        "smmlar r5, r5, r8, r12\n\t" \
-        "asr r5, r5, r9\n\t" \
-        "ssat r5, #8, r5\n\t"
+        NQ_FC_REQUANTIZE_PER_TENSOR("r4") \
+        NQ_FC_REQUANTIZE_PER_TENSOR("r5")
 
 /*
  * FULLY_CONNECTED's units two at a time for one batch row, as the C loop below computes them (the MAC loop of that
@@ -224,8 +274,60 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
         "9:\n\t" \
         "pop {r4-r11, pc}")
 
+/*
+ * Per tensor, word-aligned filter, depth a multiple of 32: three units per pass (NQ_FC_BLOCK_GROUP24, 28 instructions per
+ * 24 MACs where the pair pass takes 19 per 16), out_end the last whole triple. Every register is taken in the MACs
+ * (r1/r6/lr weights, r4/r5/r7 sums), so the block pointer and the loop's end live on the stack ([sp], [sp + 4]). Per
+ * triple beyond the MACs: the loop test's load per 32 inputs, 30 instructions (10 a unit; the pair pass: 10.5).
+ */
+__attribute__((naked, noinline)) static void nq_fc_block_pass_triple_per_tensor(const nq_fc_block *block __attribute__((unused)))
+{
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldr r1, [r0, #12]\n\t"
+        "push {r0, r1}\n\t"
+        "mov r12, r0\n\t"
+        "ldr r1, [r12, #32]\n\t"
+        "ldr r2, [r12, #36]\n\t"
+        "add r6, r1, r2\n\t"
+        "add lr, r6, r2\n\t"
+        "ldm r12, {r0, r2, r3}\n\t"
+        "ldm r2!, {r4, r5, r7}\n\t"
+        "str r2, [r12, #4]\n"
+        "1:\n\t"
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
+        "ldr r12, [sp, #4]\n\t"
+        "cmp r3, r12\n\t"
+        "bne 1b\n\t"
+        "ldr r12, [sp]\n\t"
+        "ldm r12!, {r0, r2, r3, r8}\n\t"
+        "ldm r12, {r8, r9, r10, r11}\n\t"
+        NQ_FC_REQUANTIZE_PER_TENSOR("r4")
+        NQ_FC_REQUANTIZE_PER_TENSOR("r5")
+        NQ_FC_REQUANTIZE_PER_TENSOR("r7")
+        "strb r4, [r0], #1\n\t"
+        "strb r5, [r0], #1\n\t"
+        "strb r7, [r0], #1\n\t"
+        "cmp r0, r11\n\t"
+        "beq 9f\n\t"
+        "ldm r2!, {r4, r5, r7}\n\t"
+        "ldr r12, [sp]\n\t"
+        "stm r12, {r0, r2}\n\t"
+        "sub r12, r6, r1\n\t"
+        "mov r1, lr\n\t"
+        "add r6, lr, r12\n\t"
+        "add lr, r6, r12\n\t"
+        "b 1b\n"
+        "9:\n\t"
+        "add sp, sp, #8\n\t"
+        "pop {r4-r11, pc}");
+}
+
 /* Per tensor, word-aligned filter (every unit's row then is: the depth is a multiple of 4; LDRD per 8 weights), depth a
- * multiple of 32: ad01's layers but its 8-deep one. */
+ * multiple of 32: the last two units the three-unit pass leaves. */
 __attribute__((naked, noinline)) static void nq_fc_block_pass_whole_per_tensor(const nq_fc_block *block __attribute__((unused)))
 {
     NQ_FC_BLOCK_PASS(NQ_FC_MACS_WHOLE(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1)), NQ_FC_QUANT_PER_TENSOR);
@@ -296,6 +398,9 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
     int32_t slow[NQ_DSP_SLOW_MAX];
     int32_t slow_count = 0;
     int use_block = act_min == -128 && act_max == 127 && (depth & 3) == 0 && units >= 4;
+    /* the units the block pass computes (the C loop the rest): pairs, or triples in the three-unit pass */
+    int32_t block_units = 0;
+    int32_t pass_units = 0; /* the units computed by the block passes (the three-unit pass leaves a pair to the pair pass) */
 #if NQ_DSP_BLOCK_ASM
     nq_fc_block block;
     int whole_loop = 0;
@@ -315,6 +420,8 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
     if (use_block)
     {
         whole_loop = ((uintptr_t)filter & 3) == 0 && !per_channel && (depth & 31) == 0;
+        block_units = whole_loop ? 3 * (units / 3) : units & ~1;
+        pass_units = whole_loop && units - block_units >= 2 ? block_units + 2 : block_units;
         nq_fc_block_init(&block, column, groups, filter, depth, multipliers, shifts, output_offset, per_channel, whole_loop);
     }
 #else
@@ -381,22 +488,28 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
             continue;
         }
 
-        for (g = 0; g < groups; g++)
-        {
-            const uint32_t v = nq_fc_load32(x + (g * 4));
-            column[g] = (uint64_t)(uint32_t)__sxtb16((int8x4_t)v) | ((uint64_t)NQ_DSP_SXTB16_ROR8(v) << 32);
-        }
+        nq_fc_widen(column, x, groups);
 
 #if NQ_DSP_BLOCK_ASM
         if (use_block)
         {
             block.out = out;
             block.bias = folded_bias;
-            block.out_end = out + (units & ~1);
+            block.out_end = out + block_units;
             block.out_first = out;
             if (whole_loop)
             {
-                nq_fc_block_pass_whole_per_tensor(&block);
+                nq_fc_block_pass_triple_per_tensor(&block);
+                if (units - block_units >= 2)
+                {
+                    /* the two units left (units = 3k + 2): the pair pass from unit 3k */
+                    block.out = out + block_units;
+                    block.bias = folded_bias + block_units;
+                    block.out_end = out + block_units + 2;
+                    block.filter = filter + (block_units * depth);
+                    nq_fc_block_pass_whole_per_tensor(&block);
+                    block.filter = filter;
+                }
             }
             else if (((uintptr_t)filter & 3) == 0 && !per_channel)
             {
@@ -413,11 +526,11 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         }
 #endif
         k = 0;
-        for (u = use_block && slow_count == 0 ? units & ~1 : 0; u < units; u += 2)
+        for (u = slow_count == 0 ? pass_units : 0; u < units; u += 2)
         {
             /* An odd last unit runs as a pair with itself. After the block pass only the pairs with a slow unit and an
              * odd last unit run here. */
-            if (use_block && u + 1 < units && (k == slow_count || slow[k] > u + 1))
+            if (u + 1 < block_units && (k == slow_count || slow[k] > u + 1))
             {
                 continue;
             }

@@ -112,12 +112,19 @@ static inline int64_t nq_dsp_max_abs(const int32_t *v, int32_t n)
 }
 
 /* An upper bound of the largest |v| of n int32 values with at most one bit more than it (the OR of |v| − (v < 0), plus 1),
- * 3 instructions a value where nq_dsp_max_abs takes 11: for a fully connected layer's bias, scanned once per call. */
+ * about 3.5 instructions a value (4 per turn) where nq_dsp_max_abs takes 11: for a fully connected layer's bias, scanned once
+ * per call. */
 static inline int64_t nq_dsp_abs_bound(const int32_t *v, int32_t n)
 {
     uint32_t bits = 0;
     int32_t i;
-    for (i = 0; i < n; i++)
+    for (i = 0; i + 4 <= n; i += 4)
+    {
+        bits |= (uint32_t)(v[i] ^ (v[i] >> 31)) | (uint32_t)(v[i + 1] ^ (v[i + 1] >> 31)) | (uint32_t)(v[i + 2] ^ (v[i + 2] >> 31))
+                | (uint32_t)(v[i + 3] ^ (v[i + 3] >> 31));
+    }
+
+    for (; i < n; i++)
     {
         bits |= (uint32_t)(v[i] ^ (v[i] >> 31));
     }
