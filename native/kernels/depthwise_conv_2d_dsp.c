@@ -746,8 +746,8 @@ static inline int32_t nq_dsp_pack_3x3(const int8_t *w, int32_t bias, int32_t mul
                                       uint32_t *weights, int32_t *start)
 {
     const int64_t reach = (int64_t)9 * 255 * 128; /* the largest Σ |(x + offset) × w| of 9 taps */
-    const int32_t scale = nq_dsp_prescale(multiplier, shift, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : bias) + reach));
-    const uint32_t factor = scale != 0 ? (uint32_t)scale : 1u;
+    uint32_t factor;
+    const int32_t scale = nq_dsp_prescale_channel(bias, reach, multiplier, shift, &factor, start);
     const int32_t along = transposed ? 3 : 1;
     const int32_t across = transposed ? 1 : 3;
     int32_t a;
@@ -761,7 +761,6 @@ static inline int32_t nq_dsp_pack_3x3(const int8_t *w, int32_t bias, int32_t mul
         weights[(2 * a) + 1] = (w1 & 0xFFFFu) | (w2 << 16);
     }
 
-    *start = (int32_t)((uint32_t)bias * factor);
     return scale;
 }
 

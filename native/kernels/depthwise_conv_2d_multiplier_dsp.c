@@ -245,10 +245,9 @@ int nq_depthwise_multiplier_dsp(const int32_t *p, const int8_t *input, const int
                     const int32_t c = (ci * multiplier_count) + m;
                     const int8_t *wc = filter + (c * taps);
                     /* weights and bias prescaled (nq_dsp_prescale) for the requantization of nq_dsp_requantize_run */
-                    const int32_t scale = nq_dsp_prescale(multipliers[c], shifts[c],
-                                                          nq_dsp_fast_left((bias[c] < 0 ? -(int64_t)bias[c] : bias[c]) + reach));
-                    const uint32_t factor = scale != 0 ? (uint32_t)scale : 1u;
-                    const int32_t start = (int32_t)((uint32_t)bias[c] * factor);
+                    uint32_t factor;
+                    int32_t start;
+                    const int32_t scale = nq_dsp_prescale_channel(bias[c], reach, multipliers[c], shifts[c], &factor, &start);
                     int32_t ky;
                     for (ky = 0; ky < kh; ky++)
                     {

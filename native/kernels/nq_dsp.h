@@ -187,6 +187,19 @@ static inline int32_t nq_dsp_prescale(int32_t multiplier, int32_t shift, int32_t
     return multiplier > 0 && shift <= 7 && shift <= fast_left ? (int32_t)(2u << shift) : 0;
 }
 
+/* One channel's prescale where a kernel packs its weights (depthwise_conv_2d_dsp.c's nq_dsp_pack_3x3,
+ * depthwise_conv_2d_multiplier_dsp.c): nq_dsp_prescale for its |bias| plus reach (the largest Σ |x × w| of its taps),
+ * returned (0: unscaled, the channel takes nq_dsp_requantize); *factor the weights' multiplier (the scale, or 1),
+ * *start the bias times it. */
+static inline int32_t nq_dsp_prescale_channel(int32_t bias, int64_t reach, int32_t multiplier, int32_t shift, uint32_t *factor,
+                                              int32_t *start)
+{
+    const int32_t scale = nq_dsp_prescale(multiplier, shift, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : bias) + reach));
+    *factor = scale != 0 ? (uint32_t)scale : 1u;
+    *start = (int32_t)((uint32_t)bias * *factor);
+    return scale;
+}
+
 /* For shift < 0 this is (2 × output_offset + 1) << (−shift − 1), the form conv_2d_dsp.c's block pass computes in
  * three instructions (requantize_check.c checks the two agree). */
 static inline int32_t nq_dsp_round_offset(int32_t shift, int32_t output_offset)
