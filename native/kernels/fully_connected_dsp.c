@@ -275,10 +275,11 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
         "pop {r4-r11, pc}")
 
 /*
- * Per tensor, word-aligned filter, depth a multiple of 32: three units per pass (NQ_FC_BLOCK_GROUP24, 28 instructions per
- * 24 MACs where the pair pass takes 19 per 16), out_end the last whole triple. Every register is taken in the MACs
- * (r1/r6/lr weights, r4/r5/r7 sums), so the block pointer and the loop's end live on the stack ([sp], [sp + 4]). Per
- * triple beyond the MACs: the loop test's load per 32 inputs, 30 instructions (10 a unit; the pair pass: 10.5).
+ * Per tensor, word-aligned filter, depth a multiple of 64: three units per pass (NQ_FC_BLOCK_GROUP24, 28 instructions per
+ * 24 MACs where the pair pass takes 19 per 16; 8 per turn), out_end the last whole triple. Every register is taken in
+ * the MACs (r1/r6/lr weights, r4/r5/r7 sums), so the block pointer and the loop's end live on the stack ([sp], [sp + 4]):
+ * the loop test is 3 instructions per 64 inputs. Per triple beyond the MACs: 30 instructions (10 a unit; the pair pass:
+ * 10.5).
  */
 __attribute__((naked, noinline)) static void nq_fc_block_pass_triple_per_tensor(const nq_fc_block *block __attribute__((unused)))
 {
@@ -295,6 +296,10 @@ __attribute__((naked, noinline)) static void nq_fc_block_pass_triple_per_tensor(
         "ldm r2!, {r4, r5, r7}\n\t"
         "str r2, [r12, #4]\n"
         "1:\n\t"
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
+        NQ_FC_BLOCK_GROUP24
         NQ_FC_BLOCK_GROUP24
         NQ_FC_BLOCK_GROUP24
         NQ_FC_BLOCK_GROUP24
@@ -327,7 +332,7 @@ __attribute__((naked, noinline)) static void nq_fc_block_pass_triple_per_tensor(
 }
 
 /* Per tensor, word-aligned filter (every unit's row then is: the depth is a multiple of 4; LDRD per 8 weights), depth a
- * multiple of 32: the last two units the three-unit pass leaves. */
+ * multiple of 32: the layers the three-unit pass does not take, and the last two units it leaves. */
 __attribute__((naked, noinline)) static void nq_fc_block_pass_whole_per_tensor(const nq_fc_block *block __attribute__((unused)))
 {
     NQ_FC_BLOCK_PASS(NQ_FC_MACS_WHOLE(NQ_FC_BLOCK_GROUP8(NQ_FC_LDRD_W0, NQ_FC_LDRD_W1)), NQ_FC_QUANT_PER_TENSOR);
@@ -404,6 +409,7 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
 #if NQ_DSP_BLOCK_ASM
     nq_fc_block block;
     int whole_loop = 0;
+    int triple = 0;
 #endif
     for (u = 0; u < (per_channel ? units & ~1 : 1) && use_block; u++)
     {
@@ -420,8 +426,9 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
     if (use_block)
     {
         whole_loop = ((uintptr_t)filter & 3) == 0 && !per_channel && (depth & 31) == 0;
-        block_units = whole_loop ? 3 * (units / 3) : units & ~1;
-        pass_units = whole_loop && units - block_units >= 2 ? block_units + 2 : block_units;
+        triple = whole_loop && (depth & 63) == 0;
+        block_units = triple ? 3 * (units / 3) : units & ~1;
+        pass_units = triple && units - block_units >= 2 ? block_units + 2 : block_units;
         nq_fc_block_init(&block, column, groups, filter, depth, multipliers, shifts, output_offset, per_channel, whole_loop);
     }
 #else
@@ -497,7 +504,7 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
             block.bias = folded_bias;
             block.out_end = out + block_units;
             block.out_first = out;
-            if (whole_loop)
+            if (triple)
             {
                 nq_fc_block_pass_triple_per_tensor(&block);
                 if (units - block_units >= 2)
@@ -510,6 +517,10 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
                     nq_fc_block_pass_whole_per_tensor(&block);
                     block.filter = filter;
                 }
+            }
+            else if (whole_loop)
+            {
+                nq_fc_block_pass_whole_per_tensor(&block);
             }
             else if (((uintptr_t)filter & 3) == 0 && !per_channel)
             {
