@@ -54,7 +54,9 @@ static void nq_fc_widen(uint64_t *column, const int8_t *x, int32_t groups)
 #if NQ_DSP_BLOCK_ASM
     if (g < groups)
     {
-        /* two groups per turn: 2 LDR, 4 SXTB16, 2 STRD, CMP, BNE (the compiled C took 8 instructions a group) */
+        /* two groups per turn: 2 LDR, 4 SXTB16, 2 STRD, CMP, BNE (the compiled C took 8 instructions a group). The conv's
+         * patch widening (conv_2d_dsp.c) has this loop's shape but adds the input offset (SXTAB16) and interleaves four
+         * pixels (a 32-byte store stride): a shared helper would cost both an instruction per group. */
         const uint64_t *end = column + groups;
         uint64_t *c = column + g;
         const int8_t *v = x + (g * 4);
