@@ -40,6 +40,57 @@ static inline int8_t nq_fc_output(const nq_dsp_quant *q, int32_t acc, int32_t ou
                    : nq_dsp_requantize(q, acc, output_offset, min, max);
 }
 
+/*
+ * An upper bound of the largest |bias| for the fast-requantization bound (nq_dsp_fast_left): 2^28 when every bias is in
+ * [−2^28, 2^28 − 1] (with Σ |x × w| ≤ 1,024 × 2^14 = 2^24 the bound stays under 2^29, which is all the fast form and the
+ * block passes ask: a shift < 0, so left 0 ≤ fast_left), else the exact largest |bias| (nq_dsp_max_abs, 11 instructions a
+ * unit). The test is SSAT #29 on each bias, 4 per turn (2 instructions a unit), with the sticky Q flag cleared before and
+ * read once after.
+ */
+static int64_t nq_fc_bias_bound(const int32_t *bias, int32_t units)
+{
+#if NQ_DSP_BLOCK_ASM
+    int32_t i;
+    int within = 1;
+    if (units >= 4)
+    {
+        const int32_t *v = bias;
+        const int32_t *end = bias + (units & ~3);
+        uint32_t a;
+        uint32_t b;
+        uint32_t c;
+        uint32_t d;
+        __asm__ volatile("movs %[a], #0\n\t"
+                         "msr APSR_nzcvq, %[a]\n"
+                         "1:\n\t"
+                         "ldrd %[a], %[b], [%[v]], #8\n\t"
+                         "ldrd %[c], %[d], [%[v]], #8\n\t"
+                         "ssat %[a], #29, %[a]\n\t"
+                         "ssat %[b], #29, %[b]\n\t"
+                         "ssat %[c], #29, %[c]\n\t"
+                         "ssat %[d], #29, %[d]\n\t"
+                         "cmp %[v], %[end]\n\t"
+                         "bne 1b\n\t"
+                         "mrs %[a], APSR"
+                         : [v] "+r"(v), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d)
+                         : [end] "r"(end)
+                         : "cc", "memory");
+        within = (a & (1u << 27)) == 0;
+    }
+
+    for (i = units & ~3; i < units && within; i++)
+    {
+        within = bias[i] >= -(1 << 28) && bias[i] < (1 << 28);
+    }
+
+    if (within)
+    {
+        return (int64_t)1 << 28;
+    }
+#endif
+    return nq_dsp_max_abs(bias, units);
+}
+
 /* The batch row's input widened into column: per 4 values (x0, x2), (x1, x3) as int16 pairs. */
 static void nq_fc_widen(uint64_t *column, const int8_t *x, int32_t groups)
 {
@@ -401,7 +452,7 @@ int nq_fully_connected_dsp(const int32_t *p, const int8_t *input, const int8_t *
         return 0;
     }
 
-    const int32_t fast_left = nq_dsp_fast_left(nq_dsp_abs_bound(folded_bias, units) + reach);
+    const int32_t fast_left = nq_dsp_fast_left(nq_fc_bias_bound(folded_bias, units) + reach);
     int32_t slow[NQ_DSP_SLOW_MAX];
     int32_t slow_count = 0;
     int use_block = act_min == -128 && act_max == 127 && (depth & 3) == 0 && units >= 4;

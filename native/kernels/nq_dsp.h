@@ -111,27 +111,6 @@ static inline int64_t nq_dsp_max_abs(const int32_t *v, int32_t n)
     return m;
 }
 
-/* An upper bound of the largest |v| of n int32 values with at most one bit more than it (the OR of |v| − (v < 0), plus 1),
- * about 3.5 instructions a value (4 per turn) where nq_dsp_max_abs takes 11: for a fully connected layer's bias, scanned once
- * per call. */
-static inline int64_t nq_dsp_abs_bound(const int32_t *v, int32_t n)
-{
-    uint32_t bits = 0;
-    int32_t i;
-    for (i = 0; i + 4 <= n; i += 4)
-    {
-        bits |= (uint32_t)(v[i] ^ (v[i] >> 31)) | (uint32_t)(v[i + 1] ^ (v[i + 1] >> 31)) | (uint32_t)(v[i + 2] ^ (v[i + 2] >> 31))
-                | (uint32_t)(v[i + 3] ^ (v[i + 3] >> 31));
-    }
-
-    for (; i < n; i++)
-    {
-        bits |= (uint32_t)(v[i] ^ (v[i] >> 31));
-    }
-
-    return (int64_t)bits + 1;
-}
-
 static inline void nq_dsp_quant_bound(nq_dsp_quant *q, int32_t bias, int64_t max_abs_sum)
 {
     nq_dsp_quant_fast(q, nq_dsp_fast_left((bias < 0 ? -(int64_t)bias : (int64_t)bias) + max_abs_sum));

@@ -1,14 +1,14 @@
 /*
  * The DSP FULLY_CONNECTED kernel (fully_connected_dsp.c) against the portable kernel on random shapes the goldens do
- * not have: per-tensor and per-channel quantization, depths a multiple of 4, of 32 (the whole-loop pass) and not (1-700,
- * up to 1,024 and past NQ_DSP_FC_DEPTH_MAX), fewer than 4 units, 4-40 and 4-700 (odd counts too: the block pass's odd
- * last unit), the filter on a word boundary and off it (LDRD or LDR weight loads), batches 1-4,
- * full-range and narrower clamps, units of huge bias, of shift 0, of left shifts and of right shifts past 22
- * (random_channel), none, a few or many per layer (the block pass's slow units, the C loop). nq_fully_connected_dsp
- * runs first; where it declines, nq_fully_connected. Every output byte is compared, and the bytes after the output.
- * Built for the emulated Cortex-M4 and M7 and run by native/tests/cortex-m/random.sh (replay.sh --check); prints
- * "fully_connected random: N shapes (D through nq_fully_connected_dsp), 0 mismatches" and exits 0 when all are
- * byte-exact.
+ * not have: per-tensor and per-channel quantization, depths a multiple of 4, of 32 and 64 (the whole-depth pair pass and
+ * the three-unit pass) and not (1-700, up to 1,024 and past NQ_DSP_FC_DEPTH_MAX), fewer than 4 units, 4-40 and 4-700
+ * (odd counts and 3k + 1, 3k + 2 too: the passes' last units), the filter on a word boundary and off it (LDRD or LDR
+ * weight loads), batches 1-4, full-range and narrower clamps, units of huge bias (some anywhere in int32: the fast
+ * form's bound), of shift 0, of left shifts and of right shifts past 22 (random_channel), none, a few or many per layer
+ * (the block pass's slow units, the C loop). nq_fully_connected_dsp runs first; where it declines, nq_fully_connected.
+ * Every output byte is compared, and the bytes after the output. Built for the emulated Cortex-M4 and M7 and run by
+ * native/tests/cortex-m/random.sh (replay.sh --check); prints "fully_connected random: N shapes (D through
+ * nq_fully_connected_dsp), 0 mismatches" and exits 0 when all are byte-exact.
  */
 #include <stdio.h>
 #include <stdint.h>
@@ -96,6 +96,11 @@ int main(void)
              * quantization for all, each its own bias) */
             static const int32_t odd_in[4] = { 0, 32, 8, 2 };
             random_channel(odd_in[odd_units], &folded[u], &multipliers[u], &shifts[u]);
+            if (odd_units != 0 && uniform(0, 63) == 0)
+            {
+                /* a bias anywhere in int32 (2 × the sum wraps: the fast form's bound, nq_fc_bias_bound, must refuse it) */
+                folded[u] = uniform_wide(INT32_MIN, INT32_MAX);
+            }
         }
 
         n = batches * units;
