@@ -1,8 +1,9 @@
 /*
  * FULLY_CONNECTED on Armv7E-M DSP, inputs of at most NQ_DSP_FC_DEPTH_MAX values. Per batch row the input is
  * widened once into int16 words in SXTB16's order ((x0, x2), (x1, x3) per 4 values); then two units per
- * pass: per 4 values one weight word per unit (two SXTB16), one 8-byte load of the input words and four
- * SMLADs. folded bias + Σ x × w is the portable kernel's int32 value modulo 2^32.
+ * pass (three in the per-tensor pass for depths a multiple of 64): per 4 values one weight word per unit (two
+ * SXTB16, two SMLADs), the input words loaded once for the pass's units. folded bias + Σ x × w is the portable
+ * kernel's int32 value modulo 2^32.
  */
 #include "nanoquant_kernels.h"
 #include "nq_dsp.h"
@@ -192,6 +193,12 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
         "sxtb16 r12, r2, ror #8\n\t" \
         "smlad " S ", r12, r11, " S "\n\t"
 
+/* The next 8 weights of unit 0 / 1 of a pair into r0 and r2: LDRD where the filter is word-aligned, else two LDR. */
+#define NQ_FC_LDRD_W0 "ldrd r0, r2, [r1], #8\n\t"
+#define NQ_FC_LDRD_W1 "ldrd r0, r2, [r6], #8\n\t"
+#define NQ_FC_LDR_W0 "ldr r0, [r1], #4\n\t" "ldr r2, [r1], #4\n\t"
+#define NQ_FC_LDR_W1 "ldr r0, [r6], #4\n\t" "ldr r2, [r6], #4\n\t"
+
 /* Two groups of 4 inputs (8 values) for both units: r3 column, r8–r11 the 4 widened input words (one LDM), LOAD_W0 /
  * LOAD_W1 the units' next 8 weights into r0 and r2 from r1 / r6 (LDRD where the filter is word-aligned: one load per 8
  * weights), r4/r5 the sums: 19 instructions for 16 MACs with LDRD. */
@@ -203,14 +210,9 @@ typedef char nq_fc_block_layout[(sizeof(void *) == 4 && offsetof(nq_fc_block, ou
 /* The same 8 inputs for three units (weights r1, r6, lr; sums r4, r5, r7): 28 instructions for 24 MACs. */
 #define NQ_FC_BLOCK_GROUP24 \
         "ldm r3!, {r8-r11}\n\t" \
-        NQ_FC_UNIT8("ldrd r0, r2, [r1], #8\n\t", "r4") \
-        NQ_FC_UNIT8("ldrd r0, r2, [r6], #8\n\t", "r5") \
+        NQ_FC_UNIT8(NQ_FC_LDRD_W0, "r4") \
+        NQ_FC_UNIT8(NQ_FC_LDRD_W1, "r5") \
         NQ_FC_UNIT8("ldrd r0, r2, [lr], #8\n\t", "r7")
-
-#define NQ_FC_LDRD_W0 "ldrd r0, r2, [r1], #8\n\t"
-#define NQ_FC_LDRD_W1 "ldrd r0, r2, [r6], #8\n\t"
-#define NQ_FC_LDR_W0 "ldr r0, [r1], #4\n\t" "ldr r2, [r1], #4\n\t"
-#define NQ_FC_LDR_W1 "ldr r0, [r6], #4\n\t" "ldr r2, [r6], #4\n\t"
 
 /* The MACs of a pair whose depth is a multiple of 32 (at least 32): 4 GROUP8 per turn, one compare and branch per 64
  * MACs, no tail (loop_end = end). */
