@@ -316,6 +316,7 @@ public static class FinetuneCommand
                     fineTunedInt8Top1 = result.FineTunedTop1,
                     clusters,
                     clusterPerTensor = perTensor,
+                    clusterMethod = clusters is null ? null : ClusteringMethods.Name(assignment),
                     sparsity,
                     distillTemperature = temperature,
                     distillWeight = temperature is null ? (double?)null : options.DistillWeight,

@@ -48,6 +48,22 @@ public sealed class QuantizationCliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--cluster must lie in [2, 128], not 200", error);
         Assert.False(File.Exists(Temp("bad.nq")));
+
+        // Error feedback weighs each layer's input correlation: an int8 model converted as it is has no data for it.
+        foreach (var (options, message) in new (string[], string)[]
+        {
+            (["--cluster", "16", "--cluster-method", "gptq"], "--cluster-method gptq needs calibration data"),
+            (["--cluster", "16", "--cluster-method", "lloyd"], "--cluster-method takes kmeans or gptq, not 'lloyd'"),
+            (["--cluster-method", "kmeans"], "--cluster-method needs --cluster N"),
+        })
+        {
+            (exit, output, error) = Cli(["convert", model, "-o", Temp("bad.nq"), .. options]);
+            Assert.Equal(1, exit);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: ", error);
+            Assert.Contains(message, error);
+            Assert.False(File.Exists(Temp("bad.nq")));
+        }
     }
 
     [Fact]
