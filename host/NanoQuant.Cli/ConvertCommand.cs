@@ -118,7 +118,7 @@ public static class ConvertCommand
                 var imported = ConversionPipeline.ConvertQuantized(sourceModel, storage with { Edges = uint8Import ? ModelEdges.UInt8 : ModelEdges.Activations });
                 var result = imported.Conversion;
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
-                WriteClustering(console, imported.Clustering, clusters, storage.ClusterPerTensor);
+                WriteClustering(console, imported.Clustering, clusters, storage.ClusterPerTensor, storage.ClusterMethod);
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
                 WritePalettes(console, result.Model);
@@ -249,7 +249,7 @@ public static class ConvertCommand
             string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
             int shift = edges == "uint8" ? 128 : 0;
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");
-            WriteClustering(console, quantization.Clustering, clusters, options.ClusterPerTensor);
+            WriteClustering(console, quantization.Clustering, clusters, options.ClusterPerTensor, options.ClusterMethod);
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
             WritePalettes(console, conversion.Model);
@@ -269,7 +269,7 @@ public static class ConvertCommand
     }
 
     /// <summary>The per-layer error clustering added, one line per weight tensor.</summary>
-    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters, bool perTensor)
+    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters, bool perTensor, ClusteringMethod method)
     {
         if (clusters is null)
         {
@@ -282,7 +282,7 @@ public static class ConvertCommand
             return;
         }
 
-        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per {(perTensor ? "tensor" : "output channel")}:");
+        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per {(perTensor ? "tensor" : "output channel")} ({ClusteringMethods.Name(method)}):");
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";
