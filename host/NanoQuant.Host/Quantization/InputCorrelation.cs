@@ -20,7 +20,7 @@ public sealed record InputCorrelation(int Features, int Groups, double[] Matrice
     /// <summary>
     /// For every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of <paramref name="quantized"/> (by operator index) whose
     /// float twin is found: Σ x xᵀ of its input over (up to <see cref="MaxSamples"/>) calibration samples run through the
-    /// float model. Summed per sample in float, then in sample order in double (independent of threads).
+    /// float model. Summed per sample in float, then in sample order in double (<see cref="SampleRuns"/>: independent of threads).
     /// </summary>
     public static Dictionary<int, InputCorrelation> Measure(FloatModel model, QuantizedModel quantized, SampleSet calibration, IReadOnlySet<int> operators)
     {
@@ -48,37 +48,9 @@ public sealed record InputCorrelation(int Features, int Groups, double[] Matrice
             }
         }
 
-        var totals = targets.Select(t => new double[t.Groups * t.Features * t.Features]).ToArray();
         int samples = Math.Min(calibration.SampleCount, MaxSamples);
-        const int Batch = 8;
-        var partial = new float[Batch][][];
-        for (int first = 0; first < samples; first += Batch)
-        {
-            int count = Math.Min(Batch, samples - first);
-            Parallel.For(0, count, () => model.CreateRun(), (i, _, run) =>
-            {
-                for (int input = 0; input < calibration.Inputs.Count; input++)
-                {
-                    calibration.Sample(input, first + i).CopyTo(run.Input(input));
-                }
-
-                run.ResetState();
-                run.Invoke();
-                partial[i] = targets.Select(t => Sum(run.Tensor(t.Input), t.Window, t.Features, t.Groups)).ToArray();
-                return run;
-            }, _ => { });
-            for (int i = 0; i < count; i++)
-            {
-                for (int t = 0; t < targets.Count; t++)
-                {
-                    for (int e = 0; e < totals[t].Length; e++)
-                    {
-                        totals[t][e] += partial[i][t][e];
-                    }
-                }
-            }
-        }
-
+        var totals = samples == 0 ? targets.Select(t => new double[t.Groups * t.Features * t.Features]).ToArray()
+            : SampleRuns.Sum(model, calibration, samples, run => targets.Select(t => Array.ConvertAll(Sum(run.Tensor(t.Input), t.Window, t.Features, t.Groups), v => (double)v)).ToArray());
         var result = new Dictionary<int, InputCorrelation>();
         for (int t = 0; t < targets.Count; t++)
         {
