@@ -18,9 +18,15 @@ public sealed record InputCorrelation(int Features, int Groups, double[] Matrice
     public const int MaxSamples = 256;
 
     /// <summary>
+    /// Most inputs per output (side of H) measured: H takes Features² values per sample while it is summed, and inverting
+    /// it Features³ steps. A layer with more (a FULLY_CONNECTED over a long input) keeps k-means's assignment.
+    /// </summary>
+    public const int MaxFeatures = 1024;
+
+    /// <summary>
     /// For every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of <paramref name="quantized"/> (by operator index) whose
     /// float twin is found: Σ x xᵀ of its input over (up to <see cref="MaxSamples"/>) calibration samples run through the
-    /// float model. Summed per sample in float, then in sample order in double (<see cref="SampleRuns"/>: independent of threads).
+    /// float model (layers with more than <see cref="MaxFeatures"/> inputs per output are left out). Summed per sample in float, then in sample order in double (<see cref="SampleRuns"/>: independent of threads).
     /// </summary>
     public static Dictionary<int, InputCorrelation> Measure(FloatModel model, QuantizedModel quantized, SampleSet calibration, IReadOnlySet<int> operators)
     {
@@ -49,6 +55,7 @@ public sealed record InputCorrelation(int Features, int Groups, double[] Matrice
         }
 
         int samples = Math.Min(calibration.SampleCount, MaxSamples);
+        targets.RemoveAll(t => t.Features > MaxFeatures);
         var totals = samples == 0 ? targets.Select(t => new double[t.Groups * t.Features * t.Features]).ToArray()
             : SampleRuns.Sum(model, calibration, samples, run => targets.Select(t => Array.ConvertAll(Sum(run.Tensor(t.Input), t.Window, t.Features, t.Groups), v => (double)v)).ToArray());
         var result = new Dictionary<int, InputCorrelation>();
