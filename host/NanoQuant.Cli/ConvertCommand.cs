@@ -43,12 +43,13 @@ public static class ConvertCommand
         var saveTflite = new Option<FileInfo?>("--save-tflite") { Description = "also write the quantized int8 model as a .tflite" };
         var cluster = new Option<int?>("--cluster") { Description = "cluster the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED into at most N values per output channel (2 … 128; 16 gives 4-bit palette weights): smaller model, some accuracy lost" };
         var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel" };
+        var clusterMethod = ClusterMethodOption.Create();
         var noPalette = new Option<bool>("--no-palette") { Description = "store every int8 constant as plain bytes (by default constants with few distinct values are stored losslessly as palettes)" };
         var flagZeros = new Option<bool>("--flag-zeros") { Description = "palettes may store each zero weight as one bit (format version 4, read by nanoQuant 4 and later): for pruned models, such as finetune --prune writes" };
         var compact = new Option<bool>("--compact") { Description = "store int32 constants narrow (1–3 bytes when their values fit) and let the device derive folded convolution biases at load: lossless, smaller; always on with --cluster" };
         var command = new Command("convert", "Convert a .tflite model into a nanoQuant device model (quantizing a float model with --calibration)")
         {
-            model, output, calibration, method, percentile, samples, inputScale, inputOffset, quantizationFrom, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, noPalette, flagZeros, compact,
+            model, output, calibration, method, percentile, samples, inputScale, inputOffset, quantizationFrom, perChannelFc, activations, io, compareInt8, noBiasCorrection, calibrateInput, report, saveTflite, cluster, clusterPerTensor, clusterMethod, noPalette, flagZeros, compact,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -82,6 +83,7 @@ public static class ConvertCommand
                 CompactConstants = parse.GetValue(compact) ? true : null,
                 Clusters = clusters,
                 ClusterPerTensor = parse.GetValue(clusterPerTensor),
+                ClusterMethod = ClusterMethodOption.Resolve(parse, clusterMethod, clusters, calibrated: calibrationPaths.Length > 0),
             };
 
             if (reportFile is not null)
@@ -116,7 +118,7 @@ public static class ConvertCommand
                 var imported = ConversionPipeline.ConvertQuantized(sourceModel, storage with { Edges = uint8Import ? ModelEdges.UInt8 : ModelEdges.Activations });
                 var result = imported.Conversion;
                 AtomicFile.WriteAllBytes(target.FullName, result.Bytes);
-                WriteClustering(console, imported.Clustering, clusters, storage.ClusterPerTensor);
+                WriteClustering(console, imported.Clustering, clusters, storage.ClusterPerTensor, storage.ClusterMethod);
                 console.Out.WriteLine($"wrote {target.FullName}: {result.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                     $"{result.Model.Operators.Count} operators, arena {result.Plan.ArenaBytes:N0} bytes (lower bound {result.Plan.LowerBound:N0})");
                 WritePalettes(console, result.Model);
@@ -247,7 +249,7 @@ public static class ConvertCommand
             string kind = int16 ? "int16" : edges == "uint8" ? "uint8" : "int8";
             int shift = edges == "uint8" ? 128 : 0;
             console.Out.WriteLine($"input  {kind} scale {F(input.Scale)} zero point {input.ZeroPoint + shift}; output {kind} scale {F(outputTensor.Scale)} zero point {outputTensor.ZeroPoint + shift}");
-            WriteClustering(console, quantization.Clustering, clusters, options.ClusterPerTensor);
+            WriteClustering(console, quantization.Clustering, clusters, options.ClusterPerTensor, options.ClusterMethod);
             console.Out.WriteLine($"wrote {target.FullName}: {conversion.Bytes.Length:N0} bytes (.tflite {source.Length:N0} bytes), " +
                 $"{conversion.Model.Operators.Count} operators, arena {conversion.Plan.ArenaBytes:N0} bytes (lower bound {conversion.Plan.LowerBound:N0})");
             WritePalettes(console, conversion.Model);
@@ -267,7 +269,7 @@ public static class ConvertCommand
     }
 
     /// <summary>The per-layer error clustering added, one line per weight tensor.</summary>
-    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters, bool perTensor)
+    private static void WriteClustering(CliConsole console, IReadOnlyList<ClusteredLayer> layers, int? clusters, bool perTensor, ClusteringMethod method)
     {
         if (clusters is null)
         {
@@ -280,7 +282,7 @@ public static class ConvertCommand
             return;
         }
 
-        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per {(perTensor ? "tensor" : "output channel")}:");
+        console.Out.WriteLine($"clustered {layers.Count} weight tensors into ≤ {clusters} values per {(perTensor ? "tensor" : "output channel")} ({ClusteringMethods.Name(method)}):");
         foreach (var l in layers)
         {
             string sqnr = double.IsPositiveInfinity(l.SqnrDb) ? "unchanged" : $"weight SQNR {l.SqnrDb.ToString("F1", CultureInfo.InvariantCulture)} dB";

@@ -45,6 +45,7 @@ public static class FinetuneCommand
         var inputOffset = new Option<double?>("--input-offset") { Description = "integer data: real = (q − offset) × scale" };
         var cluster = new Option<int?>("--cluster") { Description = $"cluster-preserving: tie the weights of each tensor the palette stores to at most N int8 values per output channel (per tensor for short channels), as convert --cluster clusters them, and train those values (2 … {WeightClustering.MaxClusters}; 16: 4-bit palette weights)" };
         var clusterPerTensor = new Option<bool>("--cluster-per-tensor") { Description = "with --cluster: one set of N values per weight tensor, shared by all its channels (one table: smaller, less accurate) instead of one per output channel, as convert --cluster-per-tensor" };
+        var clusterMethod = ClusterMethodOption.Create();
         var requantize = new Option<bool>("--requantize") { Description = "with --cluster: quantize and cluster the fine-tuned float model anew (activation ranges and weight scales recalibrated) instead of training on the post-training clustered model's int8 grid and writing the trained centroids and biases back into it" };
         var prune = new Option<double?>("--prune") { Description = "prune the weights of each tensor the palette stores by magnitude to this fraction of zeros (0 < S < 1), rising on a polynomial schedule to the target halfway through; with --cluster the zeros are one palette entry (the other entries then train)" };
         var distill = new Option<double?>("--distill") { Description = $"distil the float model into the fine-tuned one: add the cross-entropy between its and the trained model's softmax at temperature T (0 < T ≤ {TrainingOptions.MaxDistillTemperature}; 4 is usual), which needs no labels" };
@@ -54,7 +55,7 @@ public static class FinetuneCommand
         var json = new Option<bool>("--json") { Description = "print one JSON document (epochs, top-1 figures, files) instead of text" };
         var command = new Command("finetune", "Quantization-aware fine-tuning of a float classifier, written as an ordinary int8 device model")
         {
-            model, output, train, labels, val, valLabels, epochs, rate, centroidRate, schedule, valFromTrain, freeze, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, requantize, prune, distill, distillWeight, distillTeacher, augment, json,
+            model, output, train, labels, val, valLabels, epochs, rate, centroidRate, schedule, valFromTrain, freeze, batch, seed, floatOnly, perChannelFc, calibrationSamples, method, trainSamples, valSkip, inputScale, inputOffset, saveTflite, saveFloat, cluster, clusterPerTensor, clusterMethod, requantize, prune, distill, distillWeight, distillTeacher, augment, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -146,6 +147,7 @@ public static class FinetuneCommand
                 throw new CliUsageException($"--centroid-lr must lie in (0, 1], not {step.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            var assignment = ClusterMethodOption.Resolve(parse, clusterMethod, clusters, calibrated: true);
             bool anew = parse.GetValue(requantize);
             if (anew && clusters is null)
             {
@@ -264,7 +266,7 @@ public static class FinetuneCommand
                 "minmax" => CalibrationMethod.MinMax,
                 _ => CalibrationMethod.Auto,
             }, 99.99);
-            var quantizer = new QuantizerOptions { PerChannelFullyConnected = options.PerChannelFullyConnected };
+            var quantizer = new QuantizerOptions { PerChannelFullyConnected = options.PerChannelFullyConnected, ClusterMethod = assignment };
 
             FineTuneResult result;
             using (var bar = new CliProgress(console, "training", training.Count))
@@ -314,6 +316,7 @@ public static class FinetuneCommand
                     fineTunedInt8Top1 = result.FineTunedTop1,
                     clusters,
                     clusterPerTensor = perTensor,
+                    clusterMethod = clusters is null ? null : ClusteringMethods.Name(assignment),
                     sparsity,
                     distillTemperature = temperature,
                     distillWeight = temperature is null ? (double?)null : options.DistillWeight,

@@ -11,7 +11,8 @@ using NanoQuant.Tests.Training;
 namespace NanoQuant.Tests.NanoClr;
 
 /// <summary>
-/// Fine-tuned models on the real nanoCLR: plain quantization-aware, cluster-preserving (`--cluster`, palettes; also
+/// Fine-tuned models on the real nanoCLR: plain quantization-aware, cluster-preserving (`--cluster`, palettes, started from
+/// the gptq and the k-means clustering; also
 /// with `--centroid-lr`, `--lr-schedule cosine` and `--freeze first`) and pruned with clustering (`--prune --cluster`, a zero palette value; at 75 % a palette with flagged zeros, format
 /// version 4), each run decoded at load and per
 /// operator, give the desktop runtime's output bytes; the `--save-tflite` export converted back gives the
@@ -27,21 +28,23 @@ public sealed class NanoClrFineTuneTests
         var (vx, _) = TrainingData.Linear(64, 5);
         var training = TrainingData.Samples(model, x, y);
         var inputs = (IReadOnlyList<NpyArray>)[NpyArray.FromFloats(vx, [64, TrainingData.Features])];
-        var options = new[]
+        // The clustered runs start from the default (gptq) clustering; one from k-means's (--cluster-method kmeans).
+        var options = new (TrainingOptions Training, ClusteringMethod Method)[]
         {
-            new TrainingOptions { Epochs = 2, LearningRate = 0.01 },
-            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 },
-            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.5 },
-            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.75 },
-            new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, CentroidLearningRate = 0.02, Schedule = LearningRateSchedule.Cosine, Frozen = FrozenLayers.First },
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01 }, ClusteringMethods.Default),
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 }, ClusteringMethod.Gptq),
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4 }, ClusteringMethod.KMeans),
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.5 }, ClusteringMethods.Default),
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, Sparsity = 0.75 }, ClusteringMethods.Default),
+            (new TrainingOptions { Epochs = 2, LearningRate = 0.01, Clusters = 4, CentroidLearningRate = 0.02, Schedule = LearningRateSchedule.Cosine, Frozen = FrozenLayers.First }, ClusteringMethods.Default),
         };
 
         var jobs = new List<NanoClrJob>();
         var locals = new List<(string What, ModelRunner Local, NpyArray[] Desktop)>();
-        foreach (var option in options)
+        foreach (var (option, method) in options)
         {
             var result = FineTuning.Run(FineTuning.Prepare(model, option), training, null, 128,
-                new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions());
+                new CalibrationOptions(CalibrationMethod.MinMax, 99.99), new QuantizerOptions { ClusterMethod = method });
             var bytes = result.Quantization.Conversion.Bytes;
             Assert.Equal(option.Clusters is not null, result.Quantization.Conversion.Model.Tensors.Any(t => t.Palette is not null));
 
@@ -58,7 +61,7 @@ public sealed class NanoClrFineTuneTests
             {
                 var (job, local) = NanoClrModelRunner.PrepareJob(bytes, [inputs]);
                 jobs.Add(job with { Mode = mode });
-                locals.Add(($"clusters {option.Clusters}, sparsity {option.Sparsity}, {mode}", local, desktop));
+                locals.Add(($"clusters {option.Clusters} ({method}), sparsity {option.Sparsity}, {mode}", local, desktop));
             }
         }
 

@@ -21,6 +21,9 @@ public sealed record ConversionOptions
     /// <summary>With <see cref="Clusters"/>: one set of values per weight tensor instead of one per output channel.</summary>
     public bool ClusterPerTensor { get; init; }
 
+    /// <summary>With <see cref="Clusters"/>: how weights are assigned to their table's values (error feedback only when quantizing a float model: it needs calibration data).</summary>
+    public ClusteringMethod ClusterMethod { get; init; } = ClusteringMethods.Default;
+
     /// <summary>The model's inputs and outputs. A quantized model keeps its own, except that int8 ones may become <see cref="ModelEdges.UInt8"/>.</summary>
     public ModelEdges Edges { get; init; } = ModelEdges.Activations;
 
@@ -59,6 +62,7 @@ public sealed record ConversionOptions
         Int16Activations = Int16Activations,
         Clusters = Clusters,
         ClusterPerTensor = ClusterPerTensor,
+        ClusterMethod = ClusterMethod,
         Palettes = Palettes,
         CompactConstants = CompactsConstants,
     };

@@ -191,37 +191,9 @@ public static class BiasCorrection
     /// </summary>
     private static double[][] InputMeans(FloatModel model, List<Target> targets, SampleSet calibration)
     {
-        var totals = targets.Select(t => new double[t.Features]).ToArray();
         int samples = Math.Min(calibration.SampleCount, MaxSamples);
-        const int Batch = 16;
-        var partial = new double[Batch][][];
-        for (int first = 0; first < samples; first += Batch)
-        {
-            int count = Math.Min(Batch, samples - first);
-            Parallel.For(0, count, () => model.CreateRun(), (i, _, run) =>
-            {
-                for (int input = 0; input < calibration.Inputs.Count; input++)
-                {
-                    calibration.Sample(input, first + i).CopyTo(run.Input(input));
-                }
-
-                run.ResetState();
-                run.Invoke();
-                partial[i] = targets.Select(t => Sum(t, run.Tensor(t.FloatInput))).ToArray();
-                return run;
-            }, _ => { });
-            for (int i = 0; i < count; i++)
-            {
-                for (int t = 0; t < targets.Count; t++)
-                {
-                    for (int f = 0; f < totals[t].Length; f++)
-                    {
-                        totals[t][f] += partial[i][t][f];
-                    }
-                }
-            }
-        }
-
+        var totals = samples == 0 ? targets.Select(t => new double[t.Features]).ToArray()
+            : SampleRuns.Sum(model, calibration, samples, run => targets.Select(t => Sum(t, run.Tensor(t.FloatInput))).ToArray());
         for (int t = 0; t < targets.Count; t++)
         {
             // Convolutions: per output position; FULLY_CONNECTED: per input row.

@@ -90,7 +90,15 @@ public static class PostTrainingQuantizer
         if (quantizerOptions.Clusters is { } clusters)
         {
             var inputs = InputStatistics(model, quantized, calibration);
-            (var clustered, clustering) = WeightClustering.Apply(quantized.Model, clusters, inputs, quantizerOptions.ClusterPerTensor);
+            Dictionary<int, InputCorrelation>? correlations = null;
+            if (quantizerOptions.ClusterMethod == ClusteringMethod.Gptq)
+            {
+                var planned = WeightClustering.Plan(quantized.Model, clusters, quantizerOptions.ClusterPerTensor, t => t.Type == TfLiteType.Int8 && t.Data is not null)
+                    .Select(p => p.Operator.Index).ToHashSet();
+                correlations = InputCorrelation.Measure(model, quantized, calibration, planned);
+            }
+
+            (var clustered, clustering) = WeightClustering.Apply(quantized.Model, clusters, inputs, quantizerOptions.ClusterPerTensor, correlations);
             quantized = new QuantizedModel { Model = clustered, Int8Tensors = quantized.Int8Tensors };
         }
 

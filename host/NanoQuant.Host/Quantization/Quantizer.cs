@@ -37,6 +37,9 @@ public sealed record QuantizerOptions
     /// <summary>With <see cref="Clusters"/>: one set of values per weight tensor (shared by its channels, in their int8 scale) instead of one per output channel.</summary>
     public bool ClusterPerTensor { get; init; }
 
+    /// <summary>With <see cref="Clusters"/>: how each weight is assigned to its table's values (error feedback needs the calibration data a float model is quantized with).</summary>
+    public ClusteringMethod ClusterMethod { get; init; } = ClusteringMethods.Default;
+
     /// <summary>How the device model stores int8 constants that fit a palette.</summary>
     public DeviceModels.PaletteMode Palettes { get; init; } = DeviceModels.PaletteMode.WhenSmaller;
 

@@ -38,10 +38,14 @@ public static class WeightClustering
     /// the palette stores with one table). With <paramref name="inputs"/> (operator index → statistics of each
     /// channel of its input activation, from calibration data) each weight's error is weighted by the mean
     /// square of the input it multiplies, so the clustering minimizes the error of the layer's output rather
-    /// than of its weights, and the bias absorbs the mean shift clustering causes (bias correction).
+    /// than of its weights, and the bias absorbs the mean shift clustering causes (bias correction). With
+    /// <paramref name="correlations"/> (operator index → Σ x xᵀ of its inputs) the weights of those operators are then
+    /// assigned to the same values by error feedback (<see cref="ErrorFeedbackAssignment"/>, <see cref="ClusteringMethod.Gptq"/>)
+    /// before the bias correction.
     /// </summary>
     public static (TfLiteModel Model, IReadOnlyList<ClusteredLayer> Layers) Apply(TfLiteModel model, int clusters,
-        IReadOnlyDictionary<int, InputChannelStatistics>? inputs = null, bool perTensor = false)
+        IReadOnlyDictionary<int, InputChannelStatistics>? inputs = null, bool perTensor = false,
+        IReadOnlyDictionary<int, InputCorrelation>? correlations = null)
     {
         if (clusters < 2 || clusters > MaxClusters)
         {
@@ -57,6 +61,11 @@ public static class WeightClustering
             InputChannelStatistics? statistics = inputs is not null && inputs.TryGetValue(op.Index, out var found) ? found : null;
             double[]? importance = statistics is null ? null : Importance(op.Code, weights.Shape, statistics.MeanSquare);
             var clustered = ClusterChannels(original, weights.Shape, shared ? null : axis, clusters, importance);
+            if (correlations is not null && correlations.TryGetValue(op.Index, out var correlation))
+            {
+                clustered = ErrorFeedbackAssignment.Assign(original, weights.Shape, axis, clustered, shared, correlation);
+            }
+
             if (statistics is not null && Importance(op.Code, weights.Shape, statistics.Mean) is { } means)
             {
                 CorrectBias(model, tensors, op, axis, weights.Shape, original, clustered, means);

@@ -33,7 +33,7 @@ public sealed class QuantizationCliTests : IDisposable
         string model = SharedResources.ModelPath("kws_ref_model_int8");
         var (exit, output, error) = Cli("convert", model, "-o", Temp("kws_c16.nq"), "--cluster", "16", "--cluster-per-tensor");
         Assert.True(exit == 0, error);
-        Assert.Contains("clustered 10 weight tensors into ≤ 16 values per tensor:", output);
+        Assert.Contains("clustered 10 weight tensors into ≤ 16 values per tensor (kmeans):", output);
         Assert.Matches(@"operator 0 \(CONV_2D\) '[^']+' 64×10×4×1: \d+ → 1[0-6] values/channel, weight SQNR \d+\.\d dB", output);
         Assert.Contains("palette weights: 10 int8 constants (10×4-bit)", output);
         var written = NanoQuant.Host.DeviceModels.DeviceModelReader.Read(File.ReadAllBytes(Temp("kws_c16.nq")));
@@ -48,6 +48,22 @@ public sealed class QuantizationCliTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--cluster must lie in [2, 128], not 200", error);
         Assert.False(File.Exists(Temp("bad.nq")));
+
+        // Error feedback weighs each layer's input correlation: an int8 model converted as it is has no data for it.
+        foreach (var (options, message) in new (string[], string)[]
+        {
+            (["--cluster", "16", "--cluster-method", "gptq"], "--cluster-method gptq needs calibration data"),
+            (["--cluster", "16", "--cluster-method", "lloyd"], "--cluster-method takes kmeans or gptq, not 'lloyd'"),
+            (["--cluster-method", "kmeans"], "--cluster-method needs --cluster N"),
+        })
+        {
+            (exit, output, error) = Cli(["convert", model, "-o", Temp("bad.nq"), .. options]);
+            Assert.Equal(1, exit);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: ", error);
+            Assert.Contains(message, error);
+            Assert.False(File.Exists(Temp("bad.nq")));
+        }
     }
 
     [Fact]

@@ -53,6 +53,8 @@ public class FinetuneCommandTests : FinetuneHarness
     [InlineData(new[] { "--distill-teacher", "int8" }, "--distill-teacher needs --distill T")]
     [InlineData(new[] { "--distill", "2", "--distill-teacher", "int8", "--augment", "flip" }, "--distill-teacher int8 takes no --augment")]
     [InlineData(new[] { "--requantize" }, "--requantize needs --cluster N")]
+    [InlineData(new[] { "--cluster", "4", "--cluster-method", "median" }, "--cluster-method takes kmeans or gptq, not 'median'")]
+    [InlineData(new[] { "--cluster-method", "gptq" }, "--cluster-method needs --cluster N")]
     [InlineData(new[] { "--augment", "flip" }, "image augmentation needs one image input of shape [1, height, width, channels]")]
     public void Distillation_and_augmentation_options_out_of_range(string[] options, string message)
     {
@@ -75,6 +77,23 @@ public class FinetuneCommandTests : FinetuneHarness
         using var int8Json = JsonDocument.Parse(int8);
         Assert.Equal("int8", int8Json.RootElement.GetProperty("distillTeacher").GetString());
         Assert.NotEqual(File.ReadAllBytes(Temp("out.nq")), File.ReadAllBytes(Temp("int8.nq")));
+    }
+
+    [Fact]
+    public void Cluster_method_is_in_the_json_and_chooses_the_start()
+    {
+        string gptq = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "-o", Temp("gptq.nq"), "--json");
+        using var gptqJson = JsonDocument.Parse(gptq);
+        Assert.Equal("gptq", gptqJson.RootElement.GetProperty("clusterMethod").GetString());
+
+        string kmeans = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "--cluster-method", "kmeans", "-o", Temp("kmeans.nq"), "--json");
+        using var kmeansJson = JsonDocument.Parse(kmeans);
+        Assert.Equal("kmeans", kmeansJson.RootElement.GetProperty("clusterMethod").GetString());
+        Assert.NotEqual(File.ReadAllBytes(Temp("gptq.nq")), File.ReadAllBytes(Temp("kmeans.nq")));
+
+        string plain = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "-o", Temp("plain.nq"), "--json");
+        using var plainJson = JsonDocument.Parse(plain);
+        Assert.Equal(JsonValueKind.Null, plainJson.RootElement.GetProperty("clusterMethod").ValueKind);
     }
 
     [Fact]
