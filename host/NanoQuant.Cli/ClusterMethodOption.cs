@@ -11,7 +11,7 @@ internal static class ClusterMethodOption
 {
     public static Option<string?> Create() => new("--cluster-method")
     {
-        Description = $"with --cluster: how each weight is assigned to its table's values: kmeans (each to its own cluster's value; the optimal 1-D k-means of the channel, weighted by the input's mean square) or gptq (the same values, assigned in turn with GPTQ's error feedback through the inverse of the layer's input correlation, so neighbouring inputs' errors cancel; needs calibration data); default {ClusteringMethods.Name(ClusteringMethods.Default)} when quantizing a float model, kmeans for an int8 model converted as it is",
+        Description = $"with --cluster: how each weight is assigned to its table's values: kmeans (each to its own cluster's value; the optimal 1-D k-means of the channel, weighted by the input's mean square) or gptq (the same values, assigned in turn with GPTQ's error feedback through the inverse of the layer's input correlation, so neighbouring inputs' errors cancel; needs calibration data); default {ClusteringMethods.Name(ClusteringMethods.Default)}",
     };
 
     /// <summary>

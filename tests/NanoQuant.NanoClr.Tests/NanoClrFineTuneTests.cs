@@ -28,7 +28,7 @@ public sealed class NanoClrFineTuneTests
         var (vx, _) = TrainingData.Linear(64, 5);
         var training = TrainingData.Samples(model, x, y);
         var inputs = (IReadOnlyList<NpyArray>)[NpyArray.FromFloats(vx, [64, TrainingData.Features])];
-        // The clustered runs start from the default (gptq) clustering; one from k-means's (--cluster-method kmeans).
+        // The clustered runs start from the default (k-means) clustering; one names kmeans, one gptq (--cluster-method).
         var options = new (TrainingOptions Training, ClusteringMethod Method)[]
         {
             (new TrainingOptions { Epochs = 2, LearningRate = 0.01 }, ClusteringMethods.Default),

@@ -21,7 +21,7 @@ public enum ClusteringMethod
 public static class ClusteringMethods
 {
     /// <summary>The method <c>--cluster</c> uses when <c>--cluster-method</c> is not given (with calibration data).</summary>
-    public const ClusteringMethod Default = ClusteringMethod.Gptq;
+    public const ClusteringMethod Default = ClusteringMethod.KMeans;
 
     /// <summary>The names, in the order help lists them.</summary>
     public static readonly string[] Names = ["kmeans", "gptq"];

@@ -82,13 +82,18 @@ public class FinetuneCommandTests : FinetuneHarness
     [Fact]
     public void Cluster_method_is_in_the_json_and_chooses_the_start()
     {
-        string gptq = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "-o", Temp("gptq.nq"), "--json");
+        string gptq = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "--cluster-method", "gptq", "-o", Temp("gptq.nq"), "--json");
         using var gptqJson = JsonDocument.Parse(gptq);
         Assert.Equal("gptq", gptqJson.RootElement.GetProperty("clusterMethod").GetString());
 
+        // Without --cluster-method: kmeans, the default, byte for byte as when it is named.
+        string byDefault = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "-o", Temp("default.nq"), "--json");
+        using var defaultJson = JsonDocument.Parse(byDefault);
+        Assert.Equal("kmeans", defaultJson.RootElement.GetProperty("clusterMethod").GetString());
         string kmeans = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "--cluster", "4", "--cluster-method", "kmeans", "-o", Temp("kmeans.nq"), "--json");
         using var kmeansJson = JsonDocument.Parse(kmeans);
         Assert.Equal("kmeans", kmeansJson.RootElement.GetProperty("clusterMethod").GetString());
+        Assert.Equal(File.ReadAllBytes(Temp("default.nq")), File.ReadAllBytes(Temp("kmeans.nq")));
         Assert.NotEqual(File.ReadAllBytes(Temp("gptq.nq")), File.ReadAllBytes(Temp("kmeans.nq")));
 
         string plain = Ok("finetune", _model, "--train", _x, "--labels", _y, "--epochs", "1", "--lr", "0.01", "-o", Temp("plain.nq"), "--json");
