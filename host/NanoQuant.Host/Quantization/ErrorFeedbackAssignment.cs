@@ -1,3 +1,6 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
 namespace NanoQuant.Host.Quantization;
 
 /// <summary>
@@ -16,79 +19,34 @@ public static class ErrorFeedbackAssignment
     /// <summary>
     /// The upper Cholesky factor U of (H + λI)⁻¹ (H⁻¹ = Uᵀ U), row-major <paramref name="n"/>². λ is
     /// <see cref="Damping"/> × mean diagonal (1 when the diagonal is all zero), raised tenfold until H + λI factors.
+    /// The factorizations are Math.NET Numerics'.
     /// </summary>
     public static double[] InverseFactor(ReadOnlySpan<double> h, int n)
     {
-        double mean = 0;
+        var correlation = Matrix<double>.Build.Dense(n, n);
         for (int i = 0; i < n; i++)
         {
-            mean += h[(i * n) + i];
+            for (int j = 0; j < n; j++)
+            {
+                correlation[i, j] = h[(i * n) + j];
+            }
         }
 
-        mean /= n;
+        double mean = correlation.Diagonal().Sum() / n;
         double lambda = mean > 0 ? Damping * mean : 1;
-        var damped = new double[n * n];
-        double[]? lower = null;
-        for (int attempt = 0; attempt < 12 && lower is null; attempt++, lambda *= 10)
+        for (int attempt = 0; attempt < 12; attempt++, lambda *= 10)
         {
-            h.CopyTo(damped);
-            for (int i = 0; i < n; i++)
+            if (Factor(correlation + Matrix<double>.Build.DenseIdentity(n).Multiply(lambda)) is not { } damped)
             {
-                damped[(i * n) + i] += lambda;
+                continue;
             }
 
-            lower = Cholesky(damped, n);
+            var inverse = damped.Solve(Matrix<double>.Build.DenseIdentity(n));
+            var upper = (Factor(inverse) ?? throw new InvalidOperationException("the inverse input correlation matrix does not factor")).Factor.Transpose();
+            return upper.ToRowMajorArray();
         }
 
-        if (lower is null)
-        {
-            throw new InvalidOperationException("the input correlation matrix does not factor even when damped");
-        }
-
-        // H⁻¹ = L⁻ᵀ L⁻¹ with L⁻¹ lower triangular; then U = (Cholesky of H⁻¹)ᵀ.
-        var inverseLower = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            inverseLower[(i * n) + i] = 1 / lower[(i * n) + i];
-            for (int j = 0; j < i; j++)
-            {
-                double sum = 0;
-                for (int k = j; k < i; k++)
-                {
-                    sum += lower[(i * n) + k] * inverseLower[(k * n) + j];
-                }
-
-                inverseLower[(i * n) + j] = -sum / lower[(i * n) + i];
-            }
-        }
-
-        var inverse = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = 0;
-                for (int k = i; k < n; k++)
-                {
-                    sum += inverseLower[(k * n) + i] * inverseLower[(k * n) + j];
-                }
-
-                inverse[(i * n) + j] = sum;
-                inverse[(j * n) + i] = sum;
-            }
-        }
-
-        var factor = Cholesky(inverse, n) ?? throw new InvalidOperationException("the inverse input correlation matrix does not factor");
-        var upper = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = i; j < n; j++)
-            {
-                upper[(i * n) + j] = factor[(j * n) + i];
-            }
-        }
-
-        return upper;
+        throw new InvalidOperationException("the input correlation matrix does not factor even when damped");
     }
 
     /// <summary>
@@ -172,37 +130,17 @@ public static class ErrorFeedbackAssignment
         return sum;
     }
 
-    // Lower Cholesky factor of a symmetric matrix, or null when it is not positive definite.
-    private static double[]? Cholesky(double[] a, int n)
+    // The Cholesky factorization of a symmetric matrix, or null when it is not positive definite (Math.NET throws then).
+    private static Cholesky<double>? Factor(Matrix<double> matrix)
     {
-        var l = new double[n * n];
-        for (int i = 0; i < n; i++)
+        try
         {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = a[(i * n) + j];
-                for (int k = 0; k < j; k++)
-                {
-                    sum -= l[(i * n) + k] * l[(j * n) + k];
-                }
-
-                if (i == j)
-                {
-                    if (!(sum > 0))
-                    {
-                        return null;
-                    }
-
-                    l[(i * n) + i] = Math.Sqrt(sum);
-                }
-                else
-                {
-                    l[(i * n) + j] = sum / l[(j * n) + j];
-                }
-            }
+            return matrix.Cholesky();
         }
-
-        return l;
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     // The distinct values of the given elements, ascending.

@@ -17,6 +17,60 @@ public class ErrorFeedbackClusteringTests(ITestOutputHelper log)
 {
     private const int CalibrationSamples = 200;
 
+    [Fact]
+    public void Inverse_factor_is_the_upper_cholesky_factor_of_the_damped_inverse()
+    {
+        // A rank-deficient H (3 samples of 5 inputs: singular until damped) and an all-zero one (λ = 1: U = I).
+        const int N = 5;
+        var random = new Random(5);
+        var h = new double[N * N];
+        for (int s = 0; s < 3; s++)
+        {
+            var x = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
+            for (int i = 0; i < N; i++)
+            {
+                for (int j = 0; j < N; j++)
+                {
+                    h[(i * N) + j] += x[i] * x[j];
+                }
+            }
+        }
+
+        double lambda = ErrorFeedbackAssignment.Damping * Enumerable.Range(0, N).Sum(i => h[(i * N) + i]) / N;
+        var u = ErrorFeedbackAssignment.InverseFactor(h, N);
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.Equal(0, u[(i * N) + j]);
+            }
+        }
+
+        // (H + λI) · Uᵀ U = I.
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < N; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < N; k++)
+                {
+                    double inverse = 0;
+                    for (int m = 0; m < N; m++)
+                    {
+                        inverse += u[(m * N) + k] * u[(m * N) + j];
+                    }
+
+                    sum += (h[(i * N) + k] + (i == k ? lambda : 0)) * inverse;
+                }
+
+                Assert.Equal(i == j ? 1 : 0, sum, 9);
+            }
+        }
+
+        var identity = ErrorFeedbackAssignment.InverseFactor(new double[N * N], N);
+        Assert.Equal(Enumerable.Range(0, N * N).Select(e => e % (N + 1) == 0 ? 1.0 : 0.0), identity);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
