@@ -3,7 +3,9 @@ using NanoQuant.Host.Conversion;
 using NanoQuant.Host.DeviceModels;
 using NanoQuant.Host.Evaluation;
 using NanoQuant.Host.Quantization;
+using NanoQuant.Host.Npy;
 using NanoQuant.Host.TfLite;
+using NanoQuant.Host.Training;
 using Xunit.Abstractions;
 
 namespace NanoQuant.Tests.Quantization;
@@ -16,6 +18,32 @@ namespace NanoQuant.Tests.Quantization;
 public class ErrorFeedbackClusteringTests(ITestOutputHelper log)
 {
     private const int CalibrationSamples = 200;
+
+    [Fact]
+    public void Layers_with_more_inputs_than_MaxFeatures_are_not_measured_and_keep_the_kmeans_assignment()
+    {
+        // FC (MaxFeatures + 1) → 8, ReLU, then FC 8 → 4: only the second gets an H (WeightClustering.Apply keeps k-means's
+        // assignment for an operator without one).
+        int wide = InputCorrelation.MaxFeatures + 1;
+        var random = new Random(7);
+        float[] R(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var g = new GraphBuilder();
+        int x = g.Input("x", 1, wide);
+        int h = g.FullyConnected(x, R(8 * wide), R(8), 8, FusedActivation.Relu, "wide");
+        int y = g.FullyConnected(h, R(4 * 8), R(4), 4, name: "narrow");
+        var model = PostTrainingQuantizer.Prepare(g.Build("wide", y));
+        var calibration = SampleSet.FromArrays(InputSpec.Of(model.Model), [("x", NpyArray.FromFloats(R(16 * wide), [16, wide]))]);
+        var plain = PostTrainingQuantizer.Run(model, calibration, new CalibrationOptions(CalibrationMethod.MinMax), new QuantizerOptions());
+        var operators = plain.Quantized.Model.Operators.Select(o => o.Index).ToHashSet();
+
+        var correlations = InputCorrelation.Measure(model, plain.Quantized, calibration, operators);
+
+        Assert.Equal(2, operators.Count);
+        var measured = Assert.Single(correlations);
+        Assert.Equal(8, measured.Value.Features);
+        Assert.Equal(1, measured.Value.Groups);
+        Assert.True(measured.Value.Matrices.Any(v => v != 0), "the narrow layer's H is all zero");
+    }
 
     [Fact]
     public void Inverse_factor_is_the_upper_cholesky_factor_of_the_damped_inverse()
