@@ -36,6 +36,13 @@ public sealed class FloatModel
 
     public IReadOnlyList<FloatOperator> Operators { get; }
 
+    /// <summary>
+    /// The float operator of kind <paramref name="code"/> whose weights (input 1) are tensor <paramref name="weights"/>: a
+    /// quantized layer's float twin (the quantizer keeps tensor indices), or null when there is none.
+    /// </summary>
+    public FloatOperator? WithWeights(BuiltinOperator code, int weights) =>
+        Operators.FirstOrDefault(f => f.Source.Code == code && f.Source.Inputs.Length > 1 && f.Source.Inputs[1] == weights);
+
     /// <summary>Every float tensor computed at run time, model inputs first, then operator outputs in order.</summary>
     public IReadOnlyList<int> ActivationTensors { get; }
 

@@ -43,7 +43,7 @@ public static class BiasCorrection
                 || tensors[op.Inputs[1]] is not { Type: TfLiteType.Int8, Data: not null, Quantization: not null } weights
                 || tensors[op.Inputs[2]] is not { Type: TfLiteType.Int64 or TfLiteType.Int32, Data: not null, Quantization: not null } bias
                 || model.Constants[weights.Index] is not { } floatWeights || floatWeights.Length != weights.Data.Length
-                || model.Operators.FirstOrDefault(f => f.Source.Code == op.Code && f.Source.Inputs.Length > 1 && f.Source.Inputs[1] == weights.Index) is not { } floatOp)
+                || model.WithWeights(op.Code, weights.Index) is not { } floatOp)
             {
                 continue;
             }

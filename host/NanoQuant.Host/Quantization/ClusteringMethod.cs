@@ -23,17 +23,12 @@ public static class ClusteringMethods
     /// <summary>The method <c>--cluster</c> uses when <c>--cluster-method</c> is not given (with calibration data).</summary>
     public const ClusteringMethod Default = ClusteringMethod.KMeans;
 
-    /// <summary>The names, in the order help lists them.</summary>
+    /// <summary>The names, in the order help lists them: index i names the <see cref="ClusteringMethod"/> of value i.</summary>
     public static readonly string[] Names = ["kmeans", "gptq"];
 
     /// <summary>The method a name stands for; null when it names none.</summary>
-    public static ClusteringMethod? Parse(string name) => name switch
-    {
-        "kmeans" => ClusteringMethod.KMeans,
-        "gptq" => ClusteringMethod.Gptq,
-        _ => null,
-    };
+    public static ClusteringMethod? Parse(string name) => Array.IndexOf(Names, name) is var i and >= 0 ? (ClusteringMethod)i : null;
 
     /// <summary>The command-line name of <paramref name="method"/>.</summary>
-    public static string Name(ClusteringMethod method) => method == ClusteringMethod.Gptq ? "gptq" : "kmeans";
+    public static string Name(ClusteringMethod method) => Names[(int)method];
 }

@@ -34,7 +34,7 @@ public sealed record InputCorrelation(int Features, int Groups, double[] Matrice
         foreach (var op in quantized.Model.Operators)
         {
             if (!operators.Contains(op.Index) || op.Inputs.Length < 2
-                || model.Operators.FirstOrDefault(f => f.Source.Code == op.Code && f.Source.Inputs.Length > 1 && f.Source.Inputs[1] == op.Inputs[1]) is not { } floatOp)
+                || model.WithWeights(op.Code, op.Inputs[1]) is not { } floatOp)
             {
                 continue;
             }
